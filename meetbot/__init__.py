@@ -1,0 +1,68 @@
+"""meetbot: meetings, attendance, minutes, action items and calendar feeds for working groups."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+
+def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+    """Build the application: configuration, extensions, blueprints and CLI commands.
+
+    ``config`` overrides everything else (tests pass their database URL here).
+    """
+    # The instance folder lives in the repository root (git-ignored), not in the package.
+    root = Path(__file__).resolve().parent.parent
+    app = Flask(__name__, instance_path=str(root / "instance"), instance_relative_config=True)
+
+    from meetbot.config import load_config
+
+    app.config.update(load_config(Path(app.instance_path)))
+    if config:
+        app.config.update(config)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+
+    from meetbot.cli import register_commands
+
+    register_commands(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from meetbot import models  # noqa: F401  (registers every table for Alembic)
+    from meetbot.db_setup import configure_engine_events
+    from meetbot.extensions import csrf, db, limiter, login_manager, migrate
+
+    db.init_app(app)
+    migrate.init_app(
+        app,
+        db,
+        directory=str(Path(__file__).resolve().parent.parent / "migrations"),
+        render_as_batch=True,  # SQLite can only ALTER tables by copying them
+        compare_type=True,
+    )
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Please log in to continue."
+    with app.app_context():
+        configure_engine_events(db.engine)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from meetbot.web import auth, errors, groups, main
+
+    errors.register_error_handlers(app)
+    app.register_blueprint(main.bp)
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(groups.bp)
+
+    from meetbot.web.templating import register_template_helpers
+
+    register_template_helpers(app)

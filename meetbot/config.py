@@ -1,0 +1,77 @@
+"""Configuration: defaults that work with nothing set, overridden by MEETBOT_* variables.
+
+| variable | default | meaning |
+|---|---|---|
+| MEETBOT_DATABASE_URL | instance/meetbot.sqlite | SQLAlchemy URL, e.g. postgresql+psycopg:// |
+| MEETBOT_SECRET_KEY | kept in instance/secret_key | signs sessions, CSRF and feed URLs |
+| MEETBOT_BASE_URL | http://127.0.0.1:5000 | absolute links in feeds, e-mails and the API |
+| MEETBOT_UID_DOMAIN | host of MEETBOT_BASE_URL | right-hand side of iCal UIDs; never change it |
+| MEETBOT_RATELIMIT_STORAGE_URL | memory:// | Flask-Limiter storage (e.g. redis://) |
+| MEETBOT_MAX_CONTENT_LENGTH | 5242880 | largest accepted request body in bytes |
+| MEETBOT_SESSION_COOKIE_SECURE | on when BASE_URL is https | Secure flag on the session cookie |
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+DEFAULT_BASE_URL = "http://127.0.0.1:5000"
+
+
+def _secret_key(instance_path: Path) -> str:
+    """Return MEETBOT_SECRET_KEY, or a key generated once and kept in the instance folder.
+
+    Keeping it on disk means sessions and feed URLs survive a restart without any set-up.
+    """
+    env = os.environ.get("MEETBOT_SECRET_KEY")
+    if env:
+        return env
+    path = instance_path / "secret_key"
+    if path.exists():
+        return path.read_text().strip()
+    key = secrets.token_urlsafe(48)
+    # O_EXCL: two workers starting at once must not write different keys.
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key
+
+
+def _bool(value: str) -> bool:
+    return value.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def load_config(instance_path: Path) -> dict[str, Any]:
+    """Build the configuration mapping from defaults and the environment."""
+    instance_path.mkdir(parents=True, exist_ok=True)
+    base_url = os.environ.get("MEETBOT_BASE_URL", DEFAULT_BASE_URL).rstrip("/")
+    db_url = os.environ.get(
+        "MEETBOT_DATABASE_URL", f"sqlite:///{(instance_path / 'meetbot.sqlite').as_posix()}"
+    )
+    secure = os.environ.get("MEETBOT_SESSION_COOKIE_SECURE")
+    return {
+        "SECRET_KEY": _secret_key(instance_path),
+        "SQLALCHEMY_DATABASE_URI": db_url,
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "MEETBOT_BASE_URL": base_url,
+        "MEETBOT_UID_DOMAIN": os.environ.get("MEETBOT_UID_DOMAIN")
+        or (urlsplit(base_url).hostname or "meetbot.invalid"),
+        "MAX_CONTENT_LENGTH": int(os.environ.get("MEETBOT_MAX_CONTENT_LENGTH", 5 * 1024 * 1024)),
+        "RATELIMIT_STORAGE_URI": os.environ.get("MEETBOT_RATELIMIT_STORAGE_URL", "memory://"),
+        "RATELIMIT_HEADERS_ENABLED": True,
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": _bool(secure) if secure else base_url.startswith("https://"),
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "WTF_CSRF_TIME_LIMIT": None,  # tied to the session instead of a clock
+        # Feeds tell clients how often to poll (REFRESH-INTERVAL / X-PUBLISHED-TTL).
+        "MEETBOT_FEED_REFRESH_MINUTES": int(os.environ.get("MEETBOT_FEED_REFRESH_MINUTES", 60)),
+    }

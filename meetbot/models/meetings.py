@@ -1,0 +1,251 @@
+"""Meeting series, their time slots, and single meetings (occurrences)."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime, timedelta
+from enum import StrEnum
+from typing import TYPE_CHECKING
+
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from meetbot.domain.recurrence import Frequency, Rule, Slot
+from meetbot.extensions import db
+from meetbot.models.groups import Group, WorkStream, _in
+from meetbot.models.types import UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from meetbot.models.people import Person
+
+
+def new_uid_token() -> str:
+    return uuid.uuid4().hex
+
+
+class LocationKind(StrEnum):
+    VIDEO = "video"
+    CHAT = "chat"
+    ROOM = "room"
+    OTHER = "other"
+
+
+class SeriesStatus(StrEnum):
+    ACTIVE = "active"
+    ENDED = "ended"
+
+
+class MeetingStatus(StrEnum):
+    SCHEDULED = "scheduled"
+    CANCELLED = "cancelled"
+    HELD = "held"
+
+
+series_chairs = Table(
+    "series_chairs",
+    db.Model.metadata,
+    Column("series_id", ForeignKey("meeting_series.id", ondelete="CASCADE"), primary_key=True),
+    Column("person_id", ForeignKey("people.id", ondelete="CASCADE"), primary_key=True),
+)
+
+series_work_streams = Table(
+    "series_work_streams",
+    db.Model.metadata,
+    Column("series_id", ForeignKey("meeting_series.id", ondelete="CASCADE"), primary_key=True),
+    Column("work_stream_id", ForeignKey("work_streams.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class MeetingSeries(db.Model):
+    """A recurring meeting of a group, with one or more time slots."""
+
+    __tablename__ = "meeting_series"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    description: Mapped[str] = mapped_column(Text, default="")
+    # The series' own zone, shown beside viewer-local times; each slot has its own too.
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    location_kind: Mapped[str] = mapped_column(String(20), default=LocationKind.VIDEO.value)
+    location: Mapped[str] = mapped_column(String(500), default="")
+    agenda_url: Mapped[str | None] = mapped_column(String(500))
+    status: Mapped[str] = mapped_column(String(20), default=SeriesStatus.ACTIVE.value)
+    # Stable forever: the iCal UIDs are built from it, never from the title or id alone.
+    uid_token: Mapped[str] = mapped_column(String(32), unique=True, default=new_uid_token)
+    # Where an imported series came from (e.g. "irc-meetings:barbican"), so a re-import
+    # updates the same rows instead of adding new ones.
+    external_id: Mapped[str | None] = mapped_column(String(200))
+    # iCal SEQUENCE of the master events; bumped on every change to the series.
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+    created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    group: Mapped[Group] = relationship(back_populates="series")
+    slots: Mapped[list[SeriesSlot]] = relationship(
+        back_populates="series", cascade="all, delete-orphan", order_by="SeriesSlot.position"
+    )
+    chairs: Mapped[list[Person]] = relationship(
+        secondary=series_chairs, order_by="Person.display_name"
+    )
+    work_streams: Mapped[list[WorkStream]] = relationship(
+        secondary=series_work_streams, order_by="WorkStream.name"
+    )
+    meetings: Mapped[list[Meeting]] = relationship(
+        back_populates="series", cascade="all, delete-orphan", passive_deletes=True
+    )
+
+    __table_args__ = (
+        UniqueConstraint("group_id", "external_id"),
+        CheckConstraint(_in("location_kind", LocationKind), name="location_kind_valid"),
+        CheckConstraint(_in("status", SeriesStatus), name="status_valid"),
+        CheckConstraint("length(title) > 0", name="title_nonempty"),
+    )
+
+    def __repr__(self) -> str:
+        return f"<MeetingSeries {self.id} {self.title!r}>"
+
+
+class SeriesSlot(db.Model):
+    """One recurring time of a series; its columns map 1:1 to an RFC 5545 RRULE.
+
+    ``start_local`` is the naive wall-clock DTSTART in ``timezone``.
+    """
+
+    __tablename__ = "series_slots"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    series_id: Mapped[int] = mapped_column(
+        ForeignKey("meeting_series.id", ondelete="CASCADE"), index=True
+    )
+    # Stable within the series; part of the iCal UID of this slot's VEVENT.
+    key: Mapped[str] = mapped_column(String(100))
+    label: Mapped[str] = mapped_column(String(100), default="")
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    timezone: Mapped[str] = mapped_column(String(64))
+    start_local: Mapped[datetime] = mapped_column(DateTime(timezone=False))
+    duration_minutes: Mapped[int] = mapped_column(Integer)
+    frequency: Mapped[str] = mapped_column(String(20))
+    interval: Mapped[int] = mapped_column(Integer, default=1)
+    weekday: Mapped[int | None] = mapped_column(Integer)
+    setpos: Mapped[int | None] = mapped_column(Integer)
+    until: Mapped[date | None] = mapped_column()
+    count: Mapped[int | None] = mapped_column(Integer)
+
+    series: Mapped[MeetingSeries] = relationship(back_populates="slots")
+
+    __table_args__ = (
+        UniqueConstraint("series_id", "key"),
+        CheckConstraint(_in("frequency", Frequency), name="frequency_valid"),
+        CheckConstraint("duration_minutes > 0 AND duration_minutes <= 1440", name="duration"),
+        CheckConstraint("interval >= 1", name="interval_positive"),
+        CheckConstraint("count IS NULL OR count > 0", name="count_positive"),
+        CheckConstraint("until IS NULL OR count IS NULL", name="until_or_count"),
+        CheckConstraint("weekday IS NULL OR weekday BETWEEN 0 AND 6", name="weekday_range"),
+        CheckConstraint("setpos IS NULL OR setpos IN (-1, 1, 2, 3, 4)", name="setpos_range"),
+    )
+
+    def to_domain(self) -> Slot:
+        """The pure recurrence slot this row describes."""
+        return Slot(
+            key=self.key,
+            timezone=self.timezone,
+            start=self.start_local,
+            duration=timedelta(minutes=self.duration_minutes),
+            rule=Rule(
+                frequency=Frequency(self.frequency),
+                interval=self.interval,
+                weekday=self.weekday,
+                setpos=self.setpos,
+                until=self.until,
+                count=self.count,
+            ),
+        )
+
+
+class Meeting(db.Model):
+    """One meeting: an occurrence of a series, or a one-off meeting of a group.
+
+    A row exists for an occurrence only once something is attached to it (attendance,
+    agenda, minutes, a cancellation or a move); it is keyed by (slot, original start).
+    ``start_dt``/``end_dt`` are the effective instants (override or the rule's own).
+    """
+
+    __tablename__ = "meetings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
+    series_id: Mapped[int | None] = mapped_column(
+        ForeignKey("meeting_series.id", ondelete="CASCADE")
+    )
+    slot_id: Mapped[int | None] = mapped_column(ForeignKey("series_slots.id", ondelete="CASCADE"))
+    original_start_local: Mapped[datetime | None] = mapped_column(DateTime(timezone=False))
+    timezone: Mapped[str] = mapped_column(String(64), default="UTC")
+    start_dt: Mapped[datetime] = mapped_column(UTCDateTime)
+    end_dt: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(20), default=MeetingStatus.SCHEDULED.value)
+    # Overrides of the series' values for this occurrence (None: as the series says).
+    title: Mapped[str | None] = mapped_column(String(200))
+    location: Mapped[str | None] = mapped_column(String(500))
+    is_moved: Mapped[bool] = mapped_column(default=False)
+    # Shown to participants when the occurrence is cancelled, moved or retitled.
+    change_reason: Mapped[str] = mapped_column(Text, default="")
+    agenda: Mapped[str] = mapped_column(Text, default="")
+    # Stable iCal UID of a one-off meeting (occurrences use their series' UID).
+    uid_token: Mapped[str] = mapped_column(String(32), unique=True, default=new_uid_token)
+    sequence: Mapped[int] = mapped_column(Integer, default=0)
+    # Optimistic lock for the agenda and minutes: a stale edit is refused, not merged.
+    lock_version: Mapped[int] = mapped_column(Integer, default=1)
+    # Self check-in link for people without accounts: only the hash is kept.
+    checkin_token_hash: Mapped[str | None] = mapped_column(String(64))
+    checkin_open_until_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # SHA-256 of the last imported chat log (importing the same log again is a no-op).
+    imported_log_sha256: Mapped[str | None] = mapped_column(String(64))
+    created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    group: Mapped[Group] = relationship()
+    series: Mapped[MeetingSeries | None] = relationship(back_populates="meetings")
+    slot: Mapped[SeriesSlot | None] = relationship()
+
+    __mapper_args__ = {"version_id_col": lock_version}
+
+    __table_args__ = (
+        UniqueConstraint("slot_id", "original_start_local"),
+        CheckConstraint(_in("status", MeetingStatus), name="status_valid"),
+        CheckConstraint("end_dt > start_dt", name="ends_after_start"),
+        CheckConstraint(
+            "(series_id IS NULL AND slot_id IS NULL AND original_start_local IS NULL)"
+            " OR (series_id IS NOT NULL AND slot_id IS NOT NULL"
+            " AND original_start_local IS NOT NULL)",
+            name="occurrence_key_complete",
+        ),
+        Index("ix_meetings_group_start", "group_id", "start_dt"),
+        Index("ix_meetings_series_start", "series_id", "start_dt"),
+    )
+
+    @property
+    def effective_title(self) -> str:
+        if self.title:
+            return self.title
+        return self.series.title if self.series else "Meeting"
+
+    @property
+    def effective_location(self) -> str:
+        if self.location is not None:
+            return self.location
+        return self.series.location if self.series else ""
+
+    def __repr__(self) -> str:
+        return f"<Meeting {self.id} {self.start_dt:%Y-%m-%d %H:%M}Z {self.status}>"

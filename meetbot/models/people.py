@@ -1,0 +1,106 @@
+"""People, their chat handles, their API tokens."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from flask_login import UserMixin
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from meetbot.extensions import db
+from meetbot.models.types import UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from meetbot.models.groups import Membership
+
+
+def new_nonce() -> str:
+    """A fresh random value; rotating a person's feed nonce revokes their feed URL."""
+    return secrets.token_urlsafe(16)
+
+
+class Person(UserMixin, db.Model):
+    """Anyone who attends, chairs or owns an action item; optionally someone who logs in."""
+
+    __tablename__ = "people"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    display_name: Mapped[str] = mapped_column(String(200))
+    # Stored lower-cased; unique when present (CHECK keeps it so on every backend).
+    email: Mapped[str | None] = mapped_column(String(320), unique=True)
+    organization: Mapped[str | None] = mapped_column(String(200))
+    timezone: Mapped[str | None] = mapped_column(String(64))
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    is_admin: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    is_active_account: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
+    # Part of the HMAC behind the personal feed URL; a new nonce revokes the old URL.
+    feed_nonce: Mapped[str] = mapped_column(String(64), default=new_nonce)
+    created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    handles: Mapped[list[PersonHandle]] = relationship(
+        back_populates="person", cascade="all, delete-orphan", order_by="PersonHandle.id"
+    )
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="person", cascade="all, delete-orphan"
+    )
+    api_tokens: Mapped[list[ApiToken]] = relationship(
+        back_populates="person", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (
+        CheckConstraint("email IS NULL OR email = lower(email)", name="email_lowercase"),
+        CheckConstraint("length(display_name) > 0", name="display_name_nonempty"),
+    )
+
+    @property
+    def is_active(self) -> bool:  # Flask-Login: disabled accounts cannot log in
+        return self.is_active_account
+
+    @property
+    def can_login(self) -> bool:
+        return self.password_hash is not None and self.is_active_account
+
+    def __repr__(self) -> str:
+        return f"<Person {self.id} {self.display_name!r}>"
+
+
+class PersonHandle(db.Model):
+    """A chat nick or alias by which a person is known in logs and pasted lists."""
+
+    __tablename__ = "person_handles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    # Lower-cased; unique across people so a nick names one person.
+    handle: Mapped[str] = mapped_column(String(100), unique=True)
+    kind: Mapped[str] = mapped_column(String(20), default="irc")  # irc | matrix | alias | ...
+
+    person: Mapped[Person] = relationship(back_populates="handles")
+
+    __table_args__ = (
+        CheckConstraint("handle = lower(handle) AND length(handle) > 0", name="handle_lowercase"),
+    )
+
+
+class ApiToken(db.Model):
+    """A bearer token for the JSON API; only its SHA-256 is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100), default="")
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    last_used_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    revoked_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    person: Mapped[Person] = relationship(back_populates="api_tokens")
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_dt is not None

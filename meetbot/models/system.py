@@ -1,0 +1,97 @@
+"""Cross-cutting records: the audit log, webhooks and their deliveries, the feed cache."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    LargeBinary,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from meetbot.extensions import db
+from meetbot.models.groups import Group
+from meetbot.models.people import Person
+from meetbot.models.types import UTCDateTime, utcnow
+
+
+class AuditEntry(db.Model):
+    """Who changed what and when (series, meetings, attendance, action items...)."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
+    entity: Mapped[str] = mapped_column(String(50))  # "series", "meeting", "attendance", ...
+    entity_id: Mapped[int | None] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(50))  # "created", "cancelled", ...
+    details: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    actor: Mapped[Person | None] = relationship()
+
+    __table_args__ = (Index("ix_audit_log_group_created", "group_id", "created_dt"),)
+
+
+class Webhook(db.Model):
+    """An outgoing webhook of a group: events POSTed to ``url``, HMAC-signed with ``secret``."""
+
+    __tablename__ = "webhooks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), index=True)
+    url: Mapped[str] = mapped_column(String(500))
+    secret: Mapped[str] = mapped_column(String(128))
+    # Space-separated event names, e.g. "meeting.created action_item.closed"; "*" = all.
+    events: Mapped[str] = mapped_column(String(500), default="*")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    group: Mapped[Group] = relationship()
+
+
+class WebhookDelivery(db.Model):
+    """One event to one webhook: kept as the delivery log, retried with backoff."""
+
+    __tablename__ = "webhook_deliveries"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    webhook_id: Mapped[int] = mapped_column(ForeignKey("webhooks.id", ondelete="CASCADE"))
+    event: Mapped[str] = mapped_column(String(100))
+    payload: Mapped[str] = mapped_column(Text)
+    status: Mapped[str] = mapped_column(String(20), default="pending")  # pending|delivered|failed
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    response_code: Mapped[int | None] = mapped_column(Integer)
+    created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    delivered_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    webhook: Mapped[Webhook] = relationship()
+
+    __table_args__ = (Index("ix_webhook_deliveries_due", "status", "next_attempt_dt"),)
+
+
+class FeedCache(db.Model):
+    """Rendered feed bytes keyed by feed and revision, shared by every app server."""
+
+    __tablename__ = "feed_cache"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(200))
+    revision: Mapped[str] = mapped_column(String(100))
+    etag: Mapped[str] = mapped_column(String(100))
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+    last_modified_dt: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (UniqueConstraint("key"),)

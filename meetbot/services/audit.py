@@ -1,0 +1,39 @@
+"""The audit log: who changed what, when."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from meetbot.extensions import db
+from meetbot.models import AuditEntry, Group, Person
+
+
+def record(
+    actor: Person | None,
+    group: Group | None,
+    entity: str,
+    entity_id: int | None,
+    action: str,
+    **details: Any,
+) -> AuditEntry:
+    """Add an audit entry to the current transaction (the caller commits)."""
+    entry = AuditEntry(
+        actor=actor,
+        group_id=group.id if group is not None else None,
+        entity=entity,
+        entity_id=entity_id,
+        action=action,
+        details={k: _jsonable(v) for k, v in details.items()},
+    )
+    db.session.add(entry)
+    return entry
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, str | int | float | bool) or value is None:
+        return value
+    if isinstance(value, list | tuple):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    return str(value)

@@ -1,0 +1,273 @@
+"""Groups, members and work streams."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from zoneinfo import available_timezones
+
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from meetbot.extensions import db
+from meetbot.models import Group, Membership, Person, Role, WorkStream, WorkStreamStatus
+from meetbot.services import audit
+from meetbot.services.db import unit_of_work
+from meetbot.services.errors import NotFound, field_error
+
+SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
+
+
+def check_slug(slug: str) -> str:
+    """Return a valid slug or raise a field error explaining the format."""
+    slug = (slug or "").strip().lower()
+    if not SLUG_RE.match(slug):
+        raise field_error(
+            "slug", "Use 1-64 lower-case letters, digits and hyphens (not at either end)."
+        )
+    return slug
+
+
+def check_timezone(name: str, field: str = "timezone") -> str:
+    """Return an IANA zone name or raise a field error naming ``field``."""
+    name = (name or "").strip()
+    if name not in _zones():
+        raise field_error(
+            field, f"Unknown time zone {name!r}; use an IANA name like Europe/Berlin."
+        )
+    return name
+
+
+_ZONES: frozenset[str] | None = None
+
+
+def _zones() -> frozenset[str]:
+    global _ZONES
+    if _ZONES is None:
+        _ZONES = frozenset(available_timezones())
+    return _ZONES
+
+
+def all_timezones() -> list[str]:
+    """Every IANA zone name, sorted (for pickers)."""
+    return sorted(_zones())
+
+
+def get_group(slug: str) -> Group:
+    group = db.session.scalar(select(Group).where(Group.slug == slug))
+    if group is None:
+        raise NotFound(f"No group {slug!r}.")
+    return group
+
+
+def get_work_stream(group: Group, slug: str) -> WorkStream:
+    stream = db.session.scalar(
+        select(WorkStream).where(WorkStream.group_id == group.id, WorkStream.slug == slug)
+    )
+    if stream is None:
+        raise NotFound(f"No work stream {slug!r} in {group.name}.")
+    return stream
+
+
+def list_groups() -> list[Group]:
+    return list(db.session.scalars(select(Group).order_by(Group.name)))
+
+
+def bump_revision(group: Group) -> None:
+    """Mark everything the group's feeds show as changed (no commit)."""
+    group.revision = (group.revision or 0) + 1
+
+
+def create_group(
+    actor: Person | None,
+    *,
+    slug: str,
+    name: str,
+    description: str = "",
+    mailing_list: str | None = None,
+    website: str | None = None,
+    timezone: str = "UTC",
+    quorum: int | None = None,
+) -> Group:
+    """Create a group; its creator becomes its first organizer."""
+    slug = check_slug(slug)
+    name = (name or "").strip()
+    if not name:
+        raise field_error("name", "A name is required.")
+    timezone = check_timezone(timezone)
+    with unit_of_work():
+        if db.session.scalar(select(Group.id).where(Group.slug == slug)) is not None:
+            raise field_error("slug", f"The slug {slug!r} is already taken.")
+        group = Group(
+            slug=slug,
+            name=name,
+            description=description or "",
+            mailing_list=(mailing_list or None),
+            website=(website or None),
+            timezone=timezone,
+            quorum=quorum,
+        )
+        db.session.add(group)
+        if actor is not None:
+            db.session.add(Membership(group=group, person=actor, role=Role.ORGANIZER.value))
+        try:
+            db.session.flush()
+        except IntegrityError:  # a concurrent create won the race for the slug
+            raise field_error("slug", f"The slug {slug!r} is already taken.") from None
+        audit.record(actor, group, "group", group.id, "created", slug=slug)
+    return group
+
+
+def update_group(actor: Person | None, group: Group, **fields: object) -> Group:
+    """Change a group's settings. Accepts name, description, mailing_list, website,
+    timezone, quorum, attendance_threshold, attendance_window."""
+    allowed = {
+        "name",
+        "description",
+        "mailing_list",
+        "website",
+        "timezone",
+        "quorum",
+        "attendance_threshold",
+        "attendance_window",
+    }
+    unknown = set(fields) - allowed
+    if unknown:
+        raise field_error(sorted(unknown)[0], "This field cannot be changed here.")
+    if "name" in fields and not str(fields["name"] or "").strip():
+        raise field_error("name", "A name is required.")
+    if "timezone" in fields:
+        fields["timezone"] = check_timezone(str(fields["timezone"]))
+    threshold = fields.get("attendance_threshold")
+    if threshold is not None and not 0 <= int(threshold) <= 100:
+        raise field_error("attendance_threshold", "Use a percentage from 0 to 100.")
+    with unit_of_work():
+        changed = {}
+        for key, value in fields.items():
+            if isinstance(value, str):
+                value = value.strip() if key in {"name", "timezone"} else value
+                if key in {"mailing_list", "website"}:
+                    value = value.strip() or None
+            if getattr(group, key) != value:
+                changed[key] = value
+                setattr(group, key, value)
+        if changed:
+            bump_revision(group)
+            audit.record(actor, group, "group", group.id, "updated", fields=sorted(changed))
+    return group
+
+
+def set_role(actor: Person | None, group: Group, person: Person, role: Role | None) -> None:
+    """Give ``person`` a role in ``group`` (None removes the membership)."""
+    with unit_of_work():
+        _set_role(group, person, role)
+        audit.record(
+            actor, group, "membership", person.id, "role_set", role=role.value if role else None
+        )
+
+
+def _set_role(group: Group, person: Person, role: Role | None) -> None:
+    membership = db.session.scalar(
+        select(Membership).where(Membership.group_id == group.id, Membership.person_id == person.id)
+    )
+    if role is None:
+        if membership is not None:
+            db.session.delete(membership)
+        return
+    if membership is None:
+        db.session.add(Membership(group=group, person=person, role=role.value))
+    else:
+        membership.role = role.value
+
+
+def members(group: Group) -> list[tuple[Person, Role]]:
+    """The group's members with their roles, by name."""
+    rows = db.session.execute(
+        select(Person, Membership.role)
+        .join(Membership, Membership.person_id == Person.id)
+        .where(Membership.group_id == group.id)
+        .order_by(Person.display_name)
+    )
+    return [(person, Role(role)) for person, role in rows]
+
+
+def people_with_role(group: Group, role: Role) -> list[Person]:
+    return [p for p, r in members(group) if r is role]
+
+
+def _check_stream_fields(name: str, status: str) -> tuple[str, str]:
+    name = (name or "").strip()
+    if not name:
+        raise field_error("name", "A name is required.")
+    if status not in {s.value for s in WorkStreamStatus}:
+        raise field_error("status", f"Unknown status {status!r}.")
+    return name, status
+
+
+def _leads(lead_ids: Iterable[int]) -> list[Person]:
+    ids = sorted(set(lead_ids))
+    if not ids:
+        return []
+    people = list(db.session.scalars(select(Person).where(Person.id.in_(ids))))
+    if len(people) != len(ids):
+        raise field_error("leads", "A lead is not a known person.")
+    return people
+
+
+def create_work_stream(
+    actor: Person | None,
+    group: Group,
+    *,
+    slug: str,
+    name: str,
+    description: str = "",
+    status: str = WorkStreamStatus.ACTIVE.value,
+    lead_ids: Iterable[int] = (),
+) -> WorkStream:
+    """Add a work stream to a group."""
+    slug = check_slug(slug)
+    name, status = _check_stream_fields(name, status)
+    with unit_of_work():
+        exists = db.session.scalar(
+            select(WorkStream.id).where(WorkStream.group_id == group.id, WorkStream.slug == slug)
+        )
+        if exists is not None:
+            raise field_error("slug", f"{group.name} already has a work stream {slug!r}.")
+        leads = _leads(lead_ids)
+        stream = WorkStream(
+            group=group,
+            slug=slug,
+            name=name,
+            description=description or "",
+            status=status,
+            leads=leads,
+        )
+        db.session.add(stream)
+        try:
+            db.session.flush()
+        except IntegrityError:
+            raise field_error("slug", f"{group.name} already has a work stream {slug!r}.") from None
+        bump_revision(group)
+        audit.record(actor, group, "work_stream", stream.id, "created", slug=slug)
+    return stream
+
+
+def update_work_stream(
+    actor: Person | None,
+    stream: WorkStream,
+    *,
+    name: str,
+    description: str = "",
+    status: str = WorkStreamStatus.ACTIVE.value,
+    lead_ids: Iterable[int] = (),
+) -> WorkStream:
+    """Change a work stream's name, description, status and leads."""
+    name, status = _check_stream_fields(name, status)
+    with unit_of_work():
+        stream.name = name
+        stream.description = description or ""
+        stream.status = status
+        stream.leads = _leads(lead_ids)
+        bump_revision(stream.group)
+        audit.record(actor, stream.group, "work_stream", stream.id, "updated")
+    return stream

@@ -1,0 +1,60 @@
+"""Log in and out."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user, login_required, login_user, logout_user
+
+from meetbot.extensions import db, limiter, login_manager
+from meetbot.forms.auth import LoginForm
+from meetbot.models import Person
+from meetbot.services import accounts
+
+bp = Blueprint("auth", __name__)
+
+
+@login_manager.user_loader
+def load_user(user_id: str) -> Person | None:
+    return db.session.get(Person, int(user_id)) if user_id.isdigit() else None
+
+
+def _safe_next(target: str | None) -> str:
+    """Only follow ``next`` to a path on this site (no open redirect)."""
+    if not target:
+        return url_for("groups.index")
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return url_for("groups.index")
+    return target
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(
+    "10 per minute; 50 per hour",
+    methods=["POST"],
+    error_message=("Too many log-in attempts. Please wait a minute and try again."),
+)
+def login():
+    if current_user.is_authenticated:
+        return redirect(_safe_next(request.args.get("next")))
+    form = LoginForm()
+    if form.validate_on_submit():
+        person = accounts.authenticate(form.email.data, form.password.data)
+        if person is None:
+            # The same message for an unknown e-mail and a wrong password.
+            form.form_errors.append("Wrong e-mail or password.")
+        else:
+            login_user(person, remember=form.remember.data)
+            flash(f"Welcome, {person.display_name}.", "success")
+            return redirect(_safe_next(request.args.get("next")))
+    return render_template("auth/login.html", form=form), 200 if not form.errors else 422
+
+
+@bp.post("/logout")
+@login_required
+def logout():
+    logout_user()
+    flash("You are logged out.", "info")
+    return redirect(url_for("groups.index"))

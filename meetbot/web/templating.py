@@ -1,0 +1,53 @@
+"""Template filters and globals: times shown in the viewer's zone, Markdown, roles."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from zoneinfo import ZoneInfo
+
+from flask import Flask
+from flask_login import current_user
+from markupsafe import Markup, escape
+
+from meetbot.services.permissions import Permission, may
+
+
+def local_time(
+    value: datetime | None, zone: str = "UTC", fmt: str = "%a %d %b %Y, %H:%M"
+) -> Markup:
+    """A <time> element for an instant.
+
+    The server renders it in ``zone`` (the series' zone) and says which zone that is;
+    static/js/meetbot.js rewrites it into the viewer's zone and keeps the original in
+    the title, so no page shows a bare time without its zone.
+    """
+    if value is None:
+        return Markup("")
+    aware = value if value.tzinfo else value.replace(tzinfo=UTC)
+    local = aware.astimezone(ZoneInfo(zone))
+    iso = aware.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    text = f"{local.strftime(fmt)} ({zone})"
+    return Markup(
+        f'<time datetime="{iso}" data-local-time data-zone="{escape(zone)}">{escape(text)}</time>'
+    )
+
+
+def markdown_filter(text: str | None) -> Markup:
+    """Markdown rendered and then sanitized (see meetbot.domain.markdown)."""
+    from meetbot.domain.markdown import render_markdown
+
+    return Markup(render_markdown(text or ""))
+
+
+def register_template_helpers(app: Flask) -> None:
+    """Install filters and globals on the Jinja environment."""
+    app.jinja_env.filters["local_time"] = local_time
+    app.jinja_env.filters["markdown"] = markdown_filter
+    app.jinja_env.globals["Permission"] = Permission
+
+    @app.context_processor
+    def _inject() -> dict:
+        def can(permission: Permission, group, **kwargs) -> bool:
+            return may(current_user, permission, group, **kwargs)
+
+        return {"can": can}
