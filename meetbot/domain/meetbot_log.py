@@ -1,0 +1,513 @@
+"""Parse a MeetBot-style IRC meeting log into minutes items.
+
+The rules follow Richard Darst's MeetBot (the supybot plugin used by Debian,
+OpenStack and Fedora), read from its ``meeting.py``, ``items.py``,
+``writers.py``, ``plugin.py`` and ``Manual.txt``:
+
+* A meeting starts at the first ``#startmeeting`` line; its speaker is the
+  *owner* and always a chair.  A second ``#startmeeting`` while a meeting runs
+  is refused ("Can't start another meeting") and not counted as a line.
+* Every line said during the meeting (commands included, the
+  ``#startmeeting`` and ``#endmeeting`` lines included) counts towards
+  "People present (lines said)".
+* Commands are ``#word rest`` at the very start of the line (MeetBot's
+  ``command_RE = #([\\w]+)[ \\t]*(.*)`` with ``re.match``); the command name is
+  case-insensitive; unknown commands are ordinary talk.
+* Chairs only (MeetBot's ``isChair``: the owner or a nick added by
+  ``#chair``, compared exactly): ``#endmeeting``, ``#topic``, ``#agreed`` /
+  ``#agree``, ``#accepted`` / ``#accept``, ``#rejected`` / ``#reject``,
+  ``#chair``, ``#unchair``, ``#undo``, ``#meetingtopic``.  A non-chair's use is
+  ignored silently by MeetBot; we ignore it too and record a warning.
+* Anyone: ``#info``, ``#idea``, ``#action``, ``#help`` / ``#halp``,
+  ``#link``, ``#nick``, ``#meetingname`` (the manual says chairs only, but
+  MeetBot's code never checks; we follow the code).
+* ``#chair`` / ``#nick`` take nicks separated by commas and/or spaces and make
+  them known with 0 lines; ``#unchair`` takes space-separated nicks and can't
+  remove the owner.
+* ``#undo`` (chairs) removes the last minutes item, whatever its kind.
+* A line that *starts* with ``http://``, ``https://``, ``irc://``,
+  ``ftp://``, ``mailto://`` or ``ssh://`` (MeetBot's
+  ``line.split('//')[0] in UrlProtocols``) becomes a link item; URLs in the
+  middle of a line do not.
+* ``/me`` action lines (``* nick text``) count as lines said but never run
+  commands (MeetBot prefixes them with ``ACTION``).
+* Action owners: every known nick (speakers, ``#nick`` and ``#chair`` nicks)
+  that appears in the action text as a whole word, case-insensitively
+  (MeetBot's ``makeNickRE``: ``\\b`` + nick + ``\\b``, ``re.IGNORECASE``).
+
+Deliberate deviations (each documented where it happens):
+
+* ``#link`` finds its URL anywhere in the text (OpenStack's fix), not only as
+  the first word.
+* ``#startmeeting`` is recognised case-insensitively like every other
+  command (the plugin compares ``payload[:13] == '#startmeeting'``).
+* Nick word boundaries use ``(?<!\\w)``/``(?!\\w)`` instead of ``\\b`` so that
+  nicks ending in ``]`` or ``|`` (``alice[m]``, ``bob|away``) still match.
+* IRC formatting codes (bold, colours, ...) are stripped before parsing.
+* Items left with empty text (``#info`` with nothing after it) are dropped at
+  the end (after ``#undo`` was applied with MeetBot's semantics) with a warning.
+* Lines of configured bots (``bots``) are ignored completely.
+* With no ``#endmeeting`` the meeting runs to the end of the log (warning).
+* ``name`` is the ``#meetingname`` text (else the ``#startmeeting`` text) as
+  written; MeetBot lower-cases and underscores it only for file names.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta, timezone
+from typing import TypeVar
+
+__all__ = [
+    "DEFAULT_BOTS",
+    "ITEM_KINDS",
+    "LogItem",
+    "LogParseError",
+    "ParsedMeeting",
+    "action_owners",
+    "nick_pattern",
+    "parse_log",
+]
+
+T = TypeVar("T")
+
+#: Nicks of meeting bots (compared case-insensitively); their lines are ignored.
+DEFAULT_BOTS: frozenset[str] = frozenset(
+    {
+        "meetbot",  # Debian / upstream MeetBot
+        "meetbot_",
+        "openstack",  # OpenStack's MeetBot instance
+        "openstackgerrit",
+        "opendevmeet",  # OpenDev's MeetBot after the Limnoria move
+        "opendevreview",
+        "zodbot",  # Fedora
+        "meetingology",  # Ubuntu
+        "ubottu",
+        "ubotu",
+        "collabot",  # OpenDaylight / LF
+        "lfbot",
+        "limnoria",
+        "supybot",
+        "chanserv",
+        "nickserv",
+    }
+)
+
+#: Kinds of items a log can produce, in MeetBot's vocabulary.
+ITEM_KINDS: tuple[str, ...] = (
+    "topic",
+    "info",
+    "idea",
+    "agreed",
+    "accepted",
+    "rejected",
+    "help",
+    "link",
+    "action",
+)
+
+MAX_LOG_CHARS = 5_000_000
+
+# MeetBot's Config.UrlProtocols (matched against ``line.split('//')[0]``).
+_URL_PROTOCOLS = ("http:", "https:", "irc:", "ftp:", "mailto:", "ssh:")
+_URL_RE = re.compile(r"(?:https?|irc|ftp|ssh)://[^\s<>\"]+|mailto:[^\s<>\"]+", re.IGNORECASE)
+_COMMAND_RE = re.compile(r"#(\w+)[ \t]*(.*)", re.DOTALL)
+# mIRC formatting: bold, colour (with optional fg,bg), hex colour, reset, reverse,
+# italic, strike, monospace, underline.
+_FORMATTING_RE = re.compile(
+    r"\x03(?:\d{1,2}(?:,\d{1,2})?)?|\x04(?:[0-9a-fA-F]{6}(?:,[0-9a-fA-F]{6})?)?|[\x02\x0f\x16\x1d\x1e\x11\x1f\x01]"
+)
+
+_TS = (
+    r"(?:(?P<date>\d{4}-\d{2}-\d{2})[ T])?"
+    r"(?P<time>\d{1,2}:\d{2}(?::\d{2})?)"
+    r"(?:[.,]\d+)?"
+    r"(?P<tz>Z|[+-]\d{2}:?\d{2})?"
+)
+_TS_PREFIX_RE = re.compile(r"^\s*(?:\[\s*" + _TS + r"\s*\]|" + _TS.replace("?P<", "?P<b") + r")\s+")
+_MSG_RE = re.compile(r"^<\s*[~&@%+]*\s*(?P<nick>[^>\s]+)\s*>\s?(?P<text>.*)$")
+_ACTION_RE = re.compile(r"^\*\s+(?P<nick>[^\s*][^\s]*)\s*(?P<text>.*)$")
+# weechat: "YYYY-MM-DD HH:MM:SS<TAB>prefix<TAB>message"
+_WEECHAT_RE = re.compile(
+    r"^(?P<ts>\d{4}-\d{2}-\d{2} \d{1,2}:\d{2}:\d{2})\t(?P<prefix>[^\t]*)\t(?P<text>.*)$"
+)
+_WEECHAT_NOISE = {"-->", "<--", "--", "=!=", "-!-", ""}
+# /me lines that are really client noise ("* alice has quit (Ping timeout)").
+_ACTION_NOISE_RE = re.compile(
+    r"^(?:has (?:joined|left|quit|parted)\b|is now known as\b|sets mode\b|"
+    r"(?:has )?changed the topic\b|was kicked\b|quit\b|left\b|joined\b|"
+    r"now talking\b|topic\b|mode\b)",
+    re.IGNORECASE,
+)
+_MODE_CHARS = "~&@%+"
+
+_CHAIR_ONLY = {
+    "endmeeting",
+    "topic",
+    "meetingtopic",
+    "agreed",
+    "agree",
+    "accepted",
+    "accept",
+    "rejected",
+    "reject",
+    "chair",
+    "unchair",
+    "undo",
+}
+_ITEM_COMMANDS = {
+    "topic": "topic",
+    "info": "info",
+    "idea": "idea",
+    "agreed": "agreed",
+    "agree": "agreed",
+    "accepted": "accepted",
+    "accept": "accepted",
+    "rejected": "rejected",
+    "reject": "rejected",
+    "help": "help",
+    "halp": "help",
+    "link": "link",
+    "action": "action",
+}
+
+
+class LogParseError(ValueError):
+    """The text is not a usable meeting log; ``line`` is 1-based or None."""
+
+    def __init__(self, message: str, *, line: int | None = None) -> None:
+        super().__init__(message if line is None else f"line {line}: {message}")
+        self.message = message
+        self.line = line
+
+
+@dataclass(frozen=True)
+class LogItem:
+    """One minutes item from the log.
+
+    ``time`` is a ``datetime`` when the log (or ``default_date``) gives a
+    date, a ``time`` when it gives only a clock time, else None.  ``line`` is
+    the 1-based line number in the input.  ``url`` is set for links.
+    """
+
+    kind: str
+    text: str
+    nick: str
+    time: datetime | time | None
+    line: int
+    url: str | None = None
+
+
+@dataclass
+class ParsedMeeting:
+    """What MeetBot would have recorded for the first meeting in a log."""
+
+    name: str | None
+    owner: str
+    start: datetime | time | None
+    end: datetime | time | None
+    chairs: list[str]
+    items: list[LogItem]
+    speakers: dict[str, int]
+    nicks_declared: list[str]
+    warnings: list[str] = field(default_factory=list)
+    start_line: int = 0
+    end_line: int | None = None
+    ended: bool = False
+
+    def people_present(self) -> dict[str, int]:
+        """MeetBot's "People present (lines said)": speakers plus declared nicks
+        with 0 lines, most lines first (ties by nick, case-insensitively)."""
+        counts = dict(self.speakers)
+        for nick in self.nicks_declared:
+            counts.setdefault(nick, 0)
+        return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0].casefold(), kv[0])))
+
+    def actions(self) -> list[LogItem]:
+        """The action items, in order."""
+        return [i for i in self.items if i.kind == "action"]
+
+    def action_owner_nicks(self, item: LogItem) -> list[str]:
+        """Nicks MeetBot would file ``item`` under in "Action items, by person"."""
+        known = {n: n for n in self.people_present()}
+        return action_owners(item.text, known)
+
+
+def nick_pattern(nick: str) -> re.Pattern[str]:
+    """Whole-word, case-insensitive pattern for ``nick`` (MeetBot's makeNickRE).
+
+    MeetBot uses ``\\b`` on both sides; we use "no word character" lookarounds,
+    which is the same for nicks that start and end with a word character and
+    also works for nicks like ``alice[m]``.
+    """
+    return re.compile(r"(?<!\w)" + re.escape(nick) + r"(?!\w)", re.IGNORECASE)
+
+
+def action_owners(text: str, handles: Mapping[str, T]) -> list[T]:
+    """Values of ``handles`` whose key (a nick) occurs in ``text`` as a whole
+    word, case-insensitively, in MeetBot's order (nicks sorted
+    case-insensitively); each value appears once."""
+    owners: list[T] = []
+    for nick in sorted(handles, key=lambda n: (n.casefold(), n)):
+        if not nick.strip():
+            continue
+        if nick_pattern(nick).search(text):
+            value = handles[nick]
+            if not any(value is o or value == o for o in owners):
+                owners.append(value)
+    return owners
+
+
+@dataclass
+class _Line:
+    number: int
+    nick: str
+    text: str
+    time: datetime | time | None
+    is_action: bool
+
+
+def _strip_mode(nick: str) -> str:
+    return nick.lstrip(_MODE_CHARS)
+
+
+class _Clock:
+    """Turns parsed timestamps into datetimes, rolling over midnight."""
+
+    def __init__(self, default_date: date | None) -> None:
+        self.current_date = default_date
+        self.last: time | None = None
+
+    def stamp(
+        self, date_s: str | None, time_s: str | None, tz_s: str | None
+    ) -> datetime | time | None:
+        if time_s is None:
+            return None
+        parts = [int(p) for p in time_s.split(":")]
+        hour, minute = parts[0], parts[1]
+        second = parts[2] if len(parts) > 2 else 0
+        if hour > 23 or minute > 59 or second > 59:
+            return None
+        t = time(hour, minute, second)
+        tzinfo = _parse_tz(tz_s)
+        if date_s is not None:
+            try:
+                d = date.fromisoformat(date_s)
+            except ValueError:
+                return t
+            self.current_date, self.last = d, t
+            return datetime.combine(d, t, tzinfo=tzinfo)
+        if self.current_date is None:
+            return t
+        # A clock time earlier than the previous line's means we passed midnight.
+        if self.last is not None and t < self.last:
+            self.current_date += timedelta(days=1)
+        self.last = t
+        return datetime.combine(self.current_date, t, tzinfo=tzinfo)
+
+
+def _parse_tz(tz_s: str | None) -> timezone | None:
+    if not tz_s:
+        return None
+    if tz_s == "Z":
+        return UTC
+    sign = 1 if tz_s[0] == "+" else -1
+    digits = tz_s[1:].replace(":", "")
+    hours, minutes = int(digits[:2]), int(digits[2:])
+    if hours > 23 or minutes > 59:
+        return None
+    return timezone(sign * timedelta(hours=hours, minutes=minutes))
+
+
+def _split_line(raw: str, number: int, clock: _Clock) -> _Line | None:
+    """Recognise one log line; None for noise (joins, parts, server lines)."""
+    line = _FORMATTING_RE.sub("", raw).rstrip("\r\n")
+    wm = _WEECHAT_RE.match(line)
+    if wm:
+        d, t = wm.group("ts").split(" ")
+        stamp = clock.stamp(d, t, None)
+        prefix = wm.group("prefix").strip()
+        text = wm.group("text").strip()
+        if prefix in _WEECHAT_NOISE:
+            return None
+        if prefix == "*":
+            nick, _, rest = text.partition(" ")
+            if not nick or _ACTION_NOISE_RE.match(rest):
+                return None
+            return _Line(number, _strip_mode(nick), rest.strip(), stamp, True)
+        nick = _strip_mode(prefix)
+        return _Line(number, nick, text, stamp, False) if nick else None
+
+    stamp: datetime | time | None = None
+    tm = _TS_PREFIX_RE.match(line)
+    if tm:
+        g = tm.groupdict()
+        stamp = clock.stamp(g["date"] or g["bdate"], g["time"] or g["btime"], g["tz"] or g["btz"])
+        body = line[tm.end() :]
+    else:
+        body = line.strip()
+    body = body.strip()
+    mm = _MSG_RE.match(body)
+    if mm:
+        nick = _strip_mode(mm.group("nick").strip())
+        if not nick:
+            return None
+        return _Line(number, nick, mm.group("text").strip(), stamp, False)
+    am = _ACTION_RE.match(body)
+    if am:
+        rest = am.group("text").strip()
+        if _ACTION_NOISE_RE.match(rest):
+            return None
+        nick = _strip_mode(am.group("nick"))
+        return _Line(number, nick, rest, stamp, True) if nick else None
+    return None
+
+
+def _split_nicks(text: str, pattern: str = r"[, ]+") -> list[str]:
+    return [n.strip() for n in re.split(pattern, text.strip()) if n.strip()]
+
+
+def _find_url(text: str) -> str | None:
+    m = _URL_RE.search(text)
+    if not m:
+        return None
+    # Trailing sentence punctuation is not part of the URL (OpenStack's rule).
+    return m.group(0).rstrip(".,;:!?)'\"")
+
+
+def parse_log(
+    text: str,
+    *,
+    bots: frozenset[str] = DEFAULT_BOTS,
+    default_date: date | None = None,
+) -> ParsedMeeting:
+    """Parse a chat log and return what MeetBot would record for its first meeting.
+
+    ``bots`` are nicks whose lines are ignored (case-insensitive).
+    ``default_date`` turns clock-only timestamps into datetimes (rolling over
+    midnight); dates written in the log take precedence.
+    Raises ``LogParseError`` when there is no ``#startmeeting`` or the text is
+    too large.
+    """
+    if not isinstance(text, str):
+        raise LogParseError("the log must be text")
+    if len(text) > MAX_LOG_CHARS:
+        raise LogParseError(f"the log is too large ({len(text)} characters, limit {MAX_LOG_CHARS})")
+    bot_set = {b.casefold() for b in bots}
+    clock = _Clock(default_date)
+    warnings: list[str] = []
+
+    owner: str | None = None
+    start_line = 0
+    start: datetime | time | None = None
+    end: datetime | time | None = None
+    end_line: int | None = None
+    ended = False
+    name: str | None = None
+    meetingname: str | None = None
+    chairs: list[str] = []  # MeetBot's M.chairs (owner kept separately)
+    items: list[LogItem] = []
+    speakers: dict[str, int] = {}
+    declared: list[str] = []
+    last_time: datetime | time | None = None
+
+    def is_chair(nick: str) -> bool:
+        return nick == owner or nick in chairs
+
+    def declare(nick: str) -> None:
+        if nick not in declared:
+            declared.append(nick)
+
+    for number, raw in enumerate(text.split("\n"), start=1):
+        parsed = _split_line(raw, number, clock)
+        if parsed is None or parsed.nick.casefold() in bot_set:
+            continue
+        nick, body = parsed.nick, parsed.text
+        cmd_match = None if parsed.is_action else _COMMAND_RE.match(body)
+        command = cmd_match.group(1).lower() if cmd_match else None
+        rest = cmd_match.group(2).strip() if cmd_match else ""
+
+        if ended:
+            if command == "startmeeting":
+                warnings.append(
+                    f"line {number}: another meeting starts after #endmeeting; "
+                    "only the first meeting was read"
+                )
+                break
+            continue
+        if owner is None:
+            if command != "startmeeting":
+                continue  # talk before the meeting
+            owner, start_line, start = nick, number, parsed.time
+            name = rest or None
+        elif command == "startmeeting":
+            # plugin.py: "Can't start another meeting, one is in progress." (not logged)
+            warnings.append(f"line {number}: #startmeeting ignored: a meeting is already running")
+            continue
+
+        speakers[nick] = speakers.get(nick, 0) + 1
+        last_time = parsed.time
+
+        if command is None:
+            if not parsed.is_action and body.split("//")[0] in _URL_PROTOCOLS:
+                items.append(LogItem("link", body, nick, parsed.time, number, _find_url(body)))
+            continue
+        if command in _CHAIR_ONLY and not is_chair(nick):
+            warnings.append(f"line {number}: #{command} by {nick} ignored: only chairs may use it")
+            continue
+        if command in _ITEM_COMMANDS:
+            kind = _ITEM_COMMANDS[command]
+            url = _find_url(rest) if kind == "link" else None
+            items.append(LogItem(kind, rest, nick, parsed.time, number, url))
+        elif command == "endmeeting":
+            ended, end, end_line = True, parsed.time, number
+        elif command == "chair":
+            for chair in _split_nicks(rest):
+                declare(chair)
+                if chair not in chairs:
+                    chairs.append(chair)
+        elif command == "unchair":
+            for chair in _split_nicks(rest, r"\s+"):
+                if chair in chairs:
+                    chairs.remove(chair)
+        elif command == "nick":
+            for declared_nick in _split_nicks(rest):
+                declare(declared_nick)
+        elif command == "undo":
+            if items:
+                items.pop()
+        elif command == "meetingname":
+            meetingname = rest or meetingname
+        # startmeeting (handled above), meetingtopic, save, lurk, commands, ...:
+        # no effect on the minutes.
+
+    if owner is None:
+        raise LogParseError("no #startmeeting found in the log")
+    if not ended:
+        end, end_line = last_time, None
+        warnings.append("no #endmeeting: the meeting runs to the end of the log")
+
+    kept: list[LogItem] = []
+    for item in items:
+        if item.text.strip():
+            kept.append(item)
+        else:
+            warnings.append(f"line {item.line}: empty #{item.kind} dropped")
+
+    all_chairs = [owner] + [c for c in chairs if c != owner]
+    return ParsedMeeting(
+        name=meetingname or name,
+        owner=owner,
+        start=start,
+        end=end,
+        chairs=all_chairs,
+        items=kept,
+        speakers=speakers,
+        nicks_declared=declared,
+        warnings=warnings,
+        start_line=start_line,
+        end_line=end_line,
+        ended=ended,
+    )
