@@ -195,6 +195,10 @@ class Meeting(db.Model):
     start_dt: Mapped[datetime] = mapped_column(UTCDateTime)
     end_dt: Mapped[datetime] = mapped_column(UTCDateTime)
     status: Mapped[str] = mapped_column(String(20), default=MeetingStatus.SCHEDULED.value)
+    # A one-off meeting can be tagged with a work stream (occurrences use the series' tags).
+    work_stream_id: Mapped[int | None] = mapped_column(
+        ForeignKey("work_streams.id", ondelete="SET NULL"), index=True
+    )
     # Overrides of the series' values for this occurrence (None: as the series says).
     title: Mapped[str | None] = mapped_column(String(200))
     location: Mapped[str | None] = mapped_column(String(500))
@@ -218,6 +222,7 @@ class Meeting(db.Model):
     group: Mapped[Group] = relationship()
     series: Mapped[MeetingSeries | None] = relationship(back_populates="meetings")
     slot: Mapped[SeriesSlot | None] = relationship()
+    work_stream: Mapped[WorkStream | None] = relationship()
 
     __mapper_args__ = {"version_id_col": lock_version}
 

@@ -1,8 +1,8 @@
 """initial schema
 
-Revision ID: 79bacb9de5ad
+Revision ID: 47c07d11923b
 Revises: 
-Create Date: 2026-11-27 03:35:07.775992
+Create Date: 2026-11-27 03:39:19.421560
 
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 
 
 # revision identifiers, used by Alembic.
-revision = '79bacb9de5ad'
+revision = '47c07d11923b'
 down_revision = None
 branch_labels = None
 depends_on = None
@@ -259,6 +259,7 @@ def upgrade():
     sa.Column('start_dt', sa.DateTime(timezone=True), nullable=False),
     sa.Column('end_dt', sa.DateTime(timezone=True), nullable=False),
     sa.Column('status', sa.String(length=20), nullable=False),
+    sa.Column('work_stream_id', sa.Integer(), nullable=True),
     sa.Column('title', sa.String(length=200), nullable=True),
     sa.Column('location', sa.String(length=500), nullable=True),
     sa.Column('is_moved', sa.Boolean(), nullable=False),
@@ -278,6 +279,7 @@ def upgrade():
     sa.ForeignKeyConstraint(['group_id'], ['groups.id'], name=op.f('fk_meetings_group_id_groups'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['series_id'], ['meeting_series.id'], name=op.f('fk_meetings_series_id_meeting_series'), ondelete='CASCADE'),
     sa.ForeignKeyConstraint(['slot_id'], ['series_slots.id'], name=op.f('fk_meetings_slot_id_series_slots'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['work_stream_id'], ['work_streams.id'], name=op.f('fk_meetings_work_stream_id_work_streams'), ondelete='SET NULL'),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_meetings')),
     sa.UniqueConstraint('slot_id', 'original_start_local', name=op.f('uq_meetings_slot_id_original_start_local')),
     sa.UniqueConstraint('uid_token', name=op.f('uq_meetings_uid_token'))
@@ -285,6 +287,7 @@ def upgrade():
     with op.batch_alter_table('meetings', schema=None) as batch_op:
         batch_op.create_index('ix_meetings_group_start', ['group_id', 'start_dt'], unique=False)
         batch_op.create_index('ix_meetings_series_start', ['series_id', 'start_dt'], unique=False)
+        batch_op.create_index(batch_op.f('ix_meetings_work_stream_id'), ['work_stream_id'], unique=False)
 
     op.create_table('action_items',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -416,6 +419,7 @@ def downgrade():
 
     op.drop_table('action_items')
     with op.batch_alter_table('meetings', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_meetings_work_stream_id'))
         batch_op.drop_index('ix_meetings_series_start')
         batch_op.drop_index('ix_meetings_group_start')
 
