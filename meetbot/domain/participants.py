@@ -510,13 +510,16 @@ def parse_participant_csv(
             if seen_data and len(row) == 1:
                 break  # "3. In-Meeting Activities" or similar section title
             continue
-        parts = _split_identity(name) if name else Identity()
         if len(name) > MAX_ENTRY_CHARS:
             raise ParticipantsError(f"line {line}: name is too long ({len(name)} characters)")
+        parts = _split_identity(name) if _has_content(name) else Identity()
+        person_name = parts.name or (parts.handle if not parts.email else None)
+        if not person_name and not (email or parts.email):
+            continue  # nothing usable in the row (control characters, punctuation)
         seen_data = True
         collector.add(
             ParsedParticipant(
-                name=parts.name or (parts.handle if parts.handle and not parts.email else None),
+                name=person_name,
                 email=email or parts.email,
                 handle=None,
                 raw=" | ".join(c.strip() for c in row if c.strip())[:MAX_ENTRY_CHARS],
