@@ -13,7 +13,9 @@ owner; owners sorted case-insensitively; an ``UNASSIGNED`` group) and
 "People present (lines said)" (most lines first).
 
 Deviations from MeetBot: owners come from the data (not from searching the
-text for nicks); action items show due date and a non-open status; the
+text for nicks), and "Action items" prefixes "owner: " only when no owner's
+name already appears in the text; action items show due date and a non-open
+status; the
 ``UNASSIGNED`` group appears when there is at least one unassigned item
 (MeetBot needs two, an off-by-one); attendees without a line count (taken
 from a roster) are listed without "(n)"; a "Regrets" section is added;
@@ -26,7 +28,7 @@ from __future__ import annotations
 import html
 import re
 import textwrap
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -126,7 +128,6 @@ class MinutesDoc:
     regrets: tuple[str, ...] = ()
     url: str | None = None
     location: str | None = None
-    extra: dict[str, str] = field(default_factory=dict)
 
     # ------------------------------------------------------------ helpers
     @property
