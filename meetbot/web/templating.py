@@ -10,6 +10,7 @@ from flask_login import current_user
 from markupsafe import Markup, escape
 
 from meetbot.services.permissions import Permission, may
+from meetbot.web.panels import render_panels
 
 
 def local_time(
@@ -44,6 +45,7 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["markdown"] = markdown_filter
     app.jinja_env.globals["Permission"] = Permission
+    app.jinja_env.globals["render_panels"] = render_panels
 
     @app.context_processor
     def _inject() -> dict:

@@ -87,3 +87,20 @@ def test_window_checks(create_group) -> None:
         group_occurrences(group, WE, WS, D)
     with pytest.raises(ValidationError):
         group_occurrences(group, WS, WS + timedelta(days=6 * 366), D)
+
+
+def test_materialize_occurrence(create_group, create_series) -> None:
+    from meetbot.services.errors import NotFound
+    from meetbot.services.meetings import materialize_occurrence
+
+    group = create_group()
+    series = create_series(group, timezone="Europe/Berlin", start=datetime(2026, 1, 7, 14, 0))
+    meeting = materialize_occurrence(series, "slot-0", datetime(2026, 4, 1, 14, 0))
+    db.session.commit()
+    assert meeting.start_dt == datetime(2026, 4, 1, 12, 0, tzinfo=UTC)
+    again = materialize_occurrence(series, "slot-0", datetime(2026, 4, 1, 14, 0))
+    assert again.id == meeting.id
+    with pytest.raises(NotFound):
+        materialize_occurrence(series, "slot-0", datetime(2026, 4, 2, 14, 0))
+    with pytest.raises(NotFound):
+        materialize_occurrence(series, "nope", datetime(2026, 4, 1, 14, 0))
