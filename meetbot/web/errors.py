@@ -57,6 +57,9 @@ def register_error_handlers(app: Flask) -> None:
             limit = app.config.get("MAX_CONTENT_LENGTH")
             if limit:
                 message = f"What you sent is too large (the limit is {limit // (1024 * 1024)} MB)."
+        rate_limit = getattr(exc, "limit", None)  # Flask-Limiter's RateLimitExceeded
+        if status == 429 and rate_limit is not None and rate_limit.error_message:
+            message = exc.description  # the route's own wording, e.g. about log-ins
         if (
             status in (400, 404, 403)
             and exc.description
