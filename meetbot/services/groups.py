@@ -8,6 +8,7 @@ from zoneinfo import available_timezones
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from meetbot.extensions import db
 from meetbot.models import Group, Membership, Person, Role, WorkStream, WorkStreamStatus
@@ -55,6 +56,19 @@ def all_timezones() -> list[str]:
 
 def get_group(slug: str) -> Group:
     group = db.session.scalar(select(Group).where(Group.slug == slug))
+    if group is None:
+        raise NotFound(f"No group {slug!r}.")
+    return group
+
+
+def get_group_with_streams(slug: str) -> Group:
+    """Like get_group(), with work streams and their leads loaded in two more queries
+    (the group page lists them all; lazy loads would cost one query per stream)."""
+    group = db.session.scalar(
+        select(Group)
+        .where(Group.slug == slug)
+        .options(selectinload(Group.work_streams).selectinload(WorkStream.leads))
+    )
     if group is None:
         raise NotFound(f"No group {slug!r}.")
     return group

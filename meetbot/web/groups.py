@@ -50,7 +50,7 @@ def create():
 
 @bp.get("/<slug>/")
 def view(slug: str):
-    group = group_service.get_group(slug)
+    group = group_service.get_group_with_streams(slug)
     return render_template(
         "groups/view.html",
         group=group,

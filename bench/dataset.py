@@ -1,0 +1,107 @@
+"""Bench databases: migrated with Alembic, filled by bench.generate, cached on SQLite.
+
+A SQLite file is kept under bench/out/ (git-ignored) with a JSON sidecar, and reused by
+later runs of the same scale and generator version. PostgreSQL data lives in a
+throwaway cluster (tests/pgserver.py) and is generated again in each run (COPY is fast).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import datetime
+from pathlib import Path
+
+from bench.generate import GENERATOR_VERSION, Generated, generate
+
+OUT = Path(__file__).resolve().parent / "out"
+
+
+def make_app(url: str, **extra: object):
+    """A meetbot app on ``url`` with the settings the bench uses."""
+    from meetbot import create_app
+
+    return create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SECRET_KEY": "bench-secret",
+            "MEETBOT_BASE_URL": "http://127.0.0.1",
+            "MEETBOT_UID_DOMAIN": "meetbot.bench",
+            **extra,
+        }
+    )
+
+
+def build(url: str, scale: float, seed: int = 8) -> Generated:
+    """Create the schema with the migrations and fill it."""
+    from flask_migrate import upgrade
+
+    from meetbot.extensions import db
+
+    app = make_app(url)
+    with app.app_context():
+        upgrade()
+        with db.engine.begin() as conn:
+            info = generate(conn, scale, seed=seed)
+        db.engine.dispose()
+    return info
+
+
+def _sidecar(path: Path) -> Path:
+    return path.with_suffix(".json")
+
+
+def _save_info(path: Path, info: Generated, scale: float) -> None:
+    data = {
+        "version": GENERATOR_VERSION,
+        "scale": scale,
+        "counts": info.counts,
+        "now": info.now.isoformat(),
+        "seconds": info.seconds,
+        "big_group_slug": info.big_group_slug,
+        "bench_emails": info.bench_emails,
+    }
+    _sidecar(path).write_text(json.dumps(data, indent=1))
+
+
+def _load_info(path: Path, scale: float) -> Generated | None:
+    side = _sidecar(path)
+    if not (path.exists() and side.exists()):
+        return None
+    data = json.loads(side.read_text())
+    if data.get("version") != GENERATOR_VERSION or data.get("scale") != scale:
+        return None
+    return Generated(
+        counts=data["counts"],
+        now=datetime.fromisoformat(data["now"]),
+        seconds=data["seconds"],
+        big_group_slug=data["big_group_slug"],
+        bench_emails=data["bench_emails"],
+    )
+
+
+def sqlite_database(scale: float, *, fresh: bool = False) -> tuple[str, Generated, bool]:
+    """(url, info, reused) of the cached SQLite file of ``scale``; generated when missing.
+
+    Each run works on a copy, so the cached file stays as generated (load tests write).
+    """
+    OUT.mkdir(exist_ok=True)
+    cached = OUT / f"meetbot-s{scale:g}.sqlite"
+    info = None if fresh else _load_info(cached, scale)
+    reused = info is not None
+    if info is None:
+        for suffix in ("", "-wal", "-shm"):
+            Path(f"{cached}{suffix}").unlink(missing_ok=True)
+        info = build(f"sqlite:///{cached}", scale)
+        _save_info(cached, info, scale)
+    work = OUT / f"run-s{scale:g}.sqlite"
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{work}{suffix}").unlink(missing_ok=True)
+    shutil.copyfile(cached, work)
+    return f"sqlite:///{work}", info, reused
+
+
+def postgres_database(server, scale: float, name: str = "meetbot_bench") -> tuple[str, Generated]:
+    """(url, info) of a fresh database on ``server`` (a tests.pgserver.PostgresServer)."""
+    url = server.create_database(name)
+    return url, build(url, scale)
