@@ -64,6 +64,10 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth.bp)
     app.register_blueprint(groups.bp)
 
+    from meetbot.web.api import init_api
+
+    init_api(app)
+
     from meetbot.web.templating import register_template_helpers
 
     register_template_helpers(app)

@@ -1,0 +1,124 @@
+"""The JSON API at /api/v1, its OpenAPI document and its interactive documentation.
+
+flask-smorest builds the OpenAPI document from the same marshmallow schemas and
+decorators that parse and validate each request, so the spec cannot drift from the
+code. One ``Api`` object is made per application (tests build many apps).
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, abort, render_template, send_from_directory, url_for
+from flask_smorest import Api
+
+from meetbot.web.api.common import API_PREFIX, all_blueprints
+
+API_VERSION = "1.0.0"
+
+API_DESCRIPTION = """\
+The meetbot JSON API: groups, work streams, meeting series, occurrences, meetings,
+attendance, minutes, action items, people and webhooks.
+
+* Writes need `Authorization: Bearer <token>` (make one with
+  `flask --app meetbot create-token EMAIL`, on your settings page, or `POST /tokens`).
+  A token acts with its owner's roles. The session cookie is never used here.
+* Errors are `{"error": {"code", "message", "fields"}}`.
+* Lists are paged: `?page=&per_page=` (at most 100), with `pagination.next`/`prev`
+  links and a `Link` header.
+* Times are ISO 8601 in UTC with `Z`; wall-clock times (`start_local`) carry their
+  zone beside them.
+* Every successful GET has an `ETag`; send it back in `If-None-Match` to get a 304.
+"""
+
+
+class MeetbotApi(Api):
+    """flask-smorest's Api without its app-wide HTTPException handler.
+
+    The stock handler would answer every error of the whole site in flask-smorest's
+    own JSON shape; meetbot keeps its HTML error pages and its
+    ``{"error": {...}}`` shape (meetbot.web.errors and common._http_error).
+    """
+
+    def _register_error_handlers(self) -> None:
+        return None
+
+
+def _error_schema():
+    import marshmallow as ma
+
+    class ErrorBody(ma.Schema):
+        code = ma.fields.String(required=True)
+        message = ma.fields.String(required=True)
+        fields = ma.fields.Dict(
+            keys=ma.fields.String(),
+            values=ma.fields.String(),
+            required=True,
+            metadata={"description": "Field name (dotted for nested fields) -> problem."},
+        )
+
+    class Error(ma.Schema):
+        error = ma.fields.Nested(ErrorBody, required=True)
+
+    return Error
+
+
+MeetbotApi.ERROR_SCHEMA = _error_schema()
+
+docs_ui = Blueprint("api_docs_ui", __name__, url_prefix=API_PREFIX)
+
+_ASSETS = {"swagger-ui.css", "swagger-ui-bundle.js", "favicon-32x32.png", "favicon-16x16.png"}
+
+
+@docs_ui.get("/docs")
+def docs_page():
+    """Swagger UI over /api/v1/openapi.json."""
+    return render_template("api/docs.html", spec_url=url_for("api-docs.openapi_json"))
+
+
+@docs_ui.get("/docs/assets/<path:filename>")
+def asset(filename: str):
+    """Swagger UI's files, from the swagger-ui-bundle package (nothing from a CDN)."""
+    from swagger_ui_bundle import swagger_ui_path
+
+    if filename not in _ASSETS:
+        abort(404)
+    return send_from_directory(str(swagger_ui_path), filename, max_age=86400)
+
+
+def init_api(app: Flask) -> Api:
+    """Create the app's Api, register every API blueprint and exempt them from CSRF."""
+    from meetbot.extensions import csrf
+    from meetbot.web.api import groups, meetings, people  # noqa: F401  (register blueprints)
+    from meetbot.web.api.fields import register_fields
+
+    app.config.setdefault("API_TITLE", "meetbot")
+    app.config.setdefault("API_VERSION", API_VERSION)
+    app.config.setdefault("OPENAPI_VERSION", "3.0.3")
+    app.config.setdefault("OPENAPI_URL_PREFIX", API_PREFIX)
+    app.config.setdefault("OPENAPI_JSON_PATH", "openapi.json")
+    # Validation errors of the JSON body are 422; webargs' default is 422 too.
+    app.config.setdefault(
+        "API_SPEC_OPTIONS",
+        {
+            "info": {"description": API_DESCRIPTION},
+            "servers": [{"url": "/"}],
+            "components": {
+                "securitySchemes": {
+                    "bearerAuth": {
+                        "type": "http",
+                        "scheme": "bearer",
+                        "description": "An API token: `Authorization: Bearer mbt_...`.",
+                    }
+                }
+            },
+        },
+    )
+    api = MeetbotApi()
+    register_fields(api)
+    api.init_app(app)
+    for blp in all_blueprints():
+        api.register_blueprint(blp)
+        csrf.exempt(blp)
+    app.register_blueprint(docs_ui)
+    csrf.exempt(docs_ui)
+    app.extensions["meetbot-api"] = api
+    return api

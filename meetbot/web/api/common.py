@@ -1,0 +1,326 @@
+"""What every API blueprint shares: bearer-token auth, JSON errors, pagination, ETags.
+
+The API never looks at the session cookie: only ``Authorization: Bearer <token>``
+authenticates, so a browser visiting another site cannot make API writes with the
+visitor's login (no CSRF exposure), and the blueprints are exempt from CSRF checks.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Sequence
+from functools import wraps
+from typing import Any, TypeVar
+from urllib.parse import urlencode
+
+import marshmallow as ma
+from flask import Response, abort, request, url_for
+from flask_smorest import Blueprint
+from sqlalchemy import Select, func, select
+from werkzeug.exceptions import HTTPException
+
+from meetbot.extensions import db
+from meetbot.models import Group, Meeting, MeetingSeries, Person
+from meetbot.services import accounts
+from meetbot.services.permissions import Permission, may
+from meetbot.web.errors import json_error
+
+API_PREFIX = "/api/v1"
+# Parameter locations whose validation errors mean "the request itself is malformed"
+# (400); errors in the JSON body are 422 (understood, but not acceptable).
+_REQUEST_LOCATIONS = {"query", "querystring", "headers", "view_args", "path", "cookies"}
+
+_PERSON_KEY = "meetbot.api_person"
+_LINK_KEY = "meetbot.api_link"
+
+BEARER = [{"bearerAuth": []}]
+OPTIONAL_BEARER = [{}, {"bearerAuth": []}]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+_blueprints: list[Blueprint] = []
+
+
+def make_blueprint(name: str, description: str) -> Blueprint:
+    """A flask-smorest blueprint under /api/v1 with the API's error handling attached."""
+    blp = Blueprint(name, __name__, url_prefix=API_PREFIX, description=description)
+    blp.register_error_handler(HTTPException, _http_error)
+    blp.before_request(_authenticate)
+    blp.after_request(_add_etag)
+    _blueprints.append(blp)
+    return blp
+
+
+def all_blueprints() -> list[Blueprint]:
+    """Every API blueprint created so far (modules register theirs on import)."""
+    return list(_blueprints)
+
+
+# --- errors ------------------------------------------------------------------------
+
+
+def flatten_messages(messages: Any, prefix: str = "") -> dict[str, str]:
+    """marshmallow's nested error messages as ``{"a.b.0.c": "first message"}``."""
+    out: dict[str, str] = {}
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            name = f"{prefix}.{key}" if prefix else str(key)
+            out.update(flatten_messages(value, name))
+    elif isinstance(messages, list | tuple):
+        if messages and all(isinstance(m, str) for m in messages):
+            out[prefix or "_schema"] = " ".join(messages)
+        else:
+            for index, value in enumerate(messages):
+                out.update(flatten_messages(value, f"{prefix}.{index}" if prefix else str(index)))
+    else:
+        out[prefix or "_schema"] = str(messages)
+    return out
+
+
+def _http_error(exc: HTTPException):
+    """Errors raised inside API views, including webargs' validation aborts."""
+    data = getattr(exc, "data", None) or {}
+    messages = data.get("messages")
+    status = exc.code or 500
+    if messages and status in (400, 422):
+        locations = set(messages) if isinstance(messages, dict) else set()
+        fields: dict[str, str] = {}
+        for location in locations or {""}:
+            part = messages[location] if location else messages
+            fields.update(flatten_messages(part))
+        if locations and locations <= _REQUEST_LOCATIONS:
+            return json_error(400, "bad_request", "Some parameters are not valid.", fields)
+        if status == 400:
+            return json_error(400, "bad_request", "The request body is not valid JSON.", fields)
+        return json_error(422, "validation_error", "Some fields are not valid.", fields)
+    message = data.get("message") or exc.description or "Something went wrong."
+    code = data.get("code") or (exc.name or "error").lower().replace(" ", "_")
+    response = json_error(status, code, message, data.get("fields"))
+    if status == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="meetbot"'
+    return response
+
+
+def api_abort(status: int, code: str, message: str, fields: dict[str, str] | None = None):
+    """Stop with a JSON error of the API's shape."""
+    try:
+        abort(status)
+    except HTTPException as exc:
+        exc.data = {"code": code, "message": message, "fields": fields or {}}  # type: ignore[attr-defined]
+        raise
+
+
+# --- auth --------------------------------------------------------------------------
+
+
+def api_person() -> Person | None:
+    """The owner of the request's bearer token, None without one; 401 for a bad one.
+
+    A token that is present but unknown or revoked is an error even on public reads:
+    a client should learn at once that its token stopped working.
+    """
+    # Cached on the request (not on ``g``: an app context may outlive one request).
+    if _PERSON_KEY in request.environ:
+        return request.environ[_PERSON_KEY]
+    header = request.headers.get("Authorization", "")
+    person = None
+    if header:
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not token.strip():
+            api_abort(401, "unauthorized", "Use the header 'Authorization: Bearer <token>'.")
+        person = accounts.person_for_api_token(token.strip())
+        if person is None:
+            api_abort(401, "invalid_token", "The API token is unknown, revoked or disabled.")
+    request.environ[_PERSON_KEY] = person
+    return person
+
+
+def _authenticate() -> None:
+    """Before any API view: a bad token is 401 everywhere, and every write needs one,
+    so an anonymous write is refused before its body is even parsed."""
+    person = api_person()
+    if person is None and request.method not in ("GET", "HEAD", "OPTIONS"):
+        require_person()
+
+
+def guard(permission: Permission) -> Callable[[F], F]:
+    """Check ``permission`` before the body is parsed (404, then 401/403, then 422).
+
+    The group (and series or meeting, for chairing) comes from the path: ``group``
+    (slug), ``series_id`` or ``meeting_id``. Place it right under ``@blp.route``.
+    """
+
+    def decorator(func: F) -> F:
+        @wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            group, series, meeting = resolve_context(kwargs)
+            require_permission(permission, group, series=series, meeting=meeting)
+            return func(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorator
+
+
+def resolve_context(
+    view_args: dict[str, Any],
+) -> tuple[Group, MeetingSeries | None, Meeting | None]:
+    """The group, series and meeting a path names (404 for any that does not exist)."""
+    from meetbot.services import groups as group_service
+    from meetbot.services import meetings as meeting_service
+    from meetbot.services.errors import NotFound
+
+    if "meeting_id" in view_args:
+        meeting = meeting_service.get_meeting(view_args["meeting_id"])
+        return meeting.group, meeting.series, meeting
+    if "series_id" in view_args:
+        series = db.session.get(MeetingSeries, view_args["series_id"])
+        if series is None:
+            raise NotFound(f"No series {view_args['series_id']}.")
+        return series.group, series, None
+    return group_service.get_group(view_args["group"]), None, None
+
+
+def require_person() -> Person:
+    """The token's owner; 401 when the request carries no token."""
+    person = api_person()
+    if person is None:
+        api_abort(401, "unauthorized", "This needs an API token: 'Authorization: Bearer <token>'.")
+    return person  # type: ignore[return-value]
+
+
+def require_permission(
+    permission: Permission,
+    group: Group,
+    *,
+    series: MeetingSeries | None = None,
+    meeting: Meeting | None = None,
+) -> Person:
+    """The token's owner if they hold ``permission`` on ``group``; else 401/403."""
+    person = require_person()
+    if not may(person, permission, group, series=series, meeting=meeting):
+        api_abort(403, "forbidden", "Your role in this group does not allow this.")
+    return person
+
+
+# --- pagination --------------------------------------------------------------------
+
+
+class PageArgs(ma.Schema):
+    """``?page=&per_page=`` of every list."""
+
+    page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=1, max=100000))
+    per_page = ma.fields.Integer(load_default=50, validate=ma.validate.Range(min=1, max=100))
+
+
+class PaginationSchema(ma.Schema):
+    page = ma.fields.Integer(required=True)
+    per_page = ma.fields.Integer(required=True)
+    total = ma.fields.Integer(required=True)
+    next = ma.fields.String(required=True, allow_none=True, metadata={"format": "uri"})
+    prev = ma.fields.String(required=True, allow_none=True, metadata={"format": "uri"})
+
+
+def page_schema(item_schema: type[ma.Schema], name: str) -> type[ma.Schema]:
+    """A ``{"items": [...], "pagination": {...}}`` envelope schema for ``item_schema``."""
+    return ma.Schema.from_dict(
+        {
+            "items": ma.fields.List(ma.fields.Nested(item_schema), required=True),
+            "pagination": ma.fields.Nested(PaginationSchema, required=True),
+        },
+        name=name,
+    )
+
+
+def _page_url(page: int, per_page: int) -> str:
+    args = {k: v for k, v in request.args.items() if k not in {"page", "per_page"}}
+    args.update(page=page, per_page=per_page)
+    return f"{request.base_url}?{urlencode(args)}"
+
+
+def paginate(query: Select | Sequence[Any], args: dict[str, int]) -> dict[str, Any]:
+    """One page of a query (or an already loaded list) in the envelope, with links.
+
+    Sets a ``Link`` header (rel next/prev) too, for clients that follow those.
+    """
+    page, per_page = args["page"], args["per_page"]
+    if isinstance(query, Select):
+        total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+        items = list(db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)))
+    else:
+        total = len(query)
+        items = list(query[(page - 1) * per_page : page * per_page])
+    next_url = _page_url(page + 1, per_page) if page * per_page < (total or 0) else None
+    prev_url = _page_url(page - 1, per_page) if page > 1 else None
+    links = [f'<{u}>; rel="{rel}"' for u, rel in ((next_url, "next"), (prev_url, "prev")) if u]
+    if links:
+        request.environ[_LINK_KEY] = ", ".join(links)
+    return {
+        "items": items,
+        "pagination": {
+            "page": page,
+            "per_page": per_page,
+            "total": total or 0,
+            "next": next_url,
+            "prev": prev_url,
+        },
+    }
+
+
+# --- ETags -------------------------------------------------------------------------
+
+
+def _add_etag(response: Response) -> Response:
+    """Strong ETag on every successful GET; 304 when If-None-Match matches."""
+    link = request.environ.get(_LINK_KEY)
+    if link:
+        response.headers["Link"] = link
+    if request.method in ("GET", "HEAD") and response.status_code == 200:
+        body = response.get_data()
+        response.set_etag(hashlib.sha256(body).hexdigest()[:32])
+        response.headers.setdefault("Cache-Control", "no-cache")
+        response.vary.add("Authorization")
+        response.make_conditional(request)
+    return response
+
+
+def location(endpoint: str, **values: Any) -> dict[str, str]:
+    """The ``Location`` header of a 201 response."""
+    return {"Location": url_for(endpoint, _external=True, **values)}
+
+
+def read_docs(blp: Blueprint, *, not_found: bool = True) -> Callable[[F], F]:
+    """Document what every GET may answer besides 200: 304, 400, 401 (bad token), 404."""
+
+    def decorator(func: F) -> F:
+        func = blp.alt_response(304, description="Not modified (If-None-Match matched)")(func)
+        func = blp.alt_response(400, response="BAD_REQUEST")(func)
+        func = blp.alt_response(401, response="UNAUTHORIZED")(func)
+        if not_found:
+            func = blp.alt_response(404, response="NOT_FOUND")(func)
+        return blp.doc(security=OPTIONAL_BEARER)(func)
+
+    return decorator
+
+
+def write_docs(
+    blp: Blueprint, *, not_found: bool = True, conflict: bool = False
+) -> Callable[[F], F]:
+    """Document a token-protected write: 400, 401, 403, 404, 409, 413, 422."""
+
+    def decorator(func: F) -> F:
+        for status, name in (
+            (400, "BAD_REQUEST"),
+            (401, "UNAUTHORIZED"),
+            (403, "FORBIDDEN"),
+            (413, "REQUEST_ENTITY_TOO_LARGE"),
+            (422, "UNPROCESSABLE_ENTITY"),
+        ):
+            func = blp.alt_response(status, response=name)(func)
+        if not_found:
+            func = blp.alt_response(404, response="NOT_FOUND")(func)
+        if conflict:
+            func = blp.alt_response(409, response="CONFLICT")(func)
+        return blp.doc(security=BEARER)(func)
+
+    return decorator

@@ -1,0 +1,102 @@
+"""marshmallow fields with the API's time conventions: instants as ISO 8601 UTC with Z."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, time
+from typing import Any
+
+import marshmallow as ma
+
+# Instants outside these years are refused: nothing meetbot schedules is there, and
+# recurrence arithmetic near datetime's limits would overflow.
+MIN_YEAR, MAX_YEAR = 1900, 2200
+
+
+def format_utc(value: datetime | None) -> str | None:
+    """``2026-01-06T15:00:00Z`` (seconds precision, always UTC)."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        raise ValueError("naive datetime given for an instant")
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_instant(text: str, *, date_means_midnight: bool = True) -> datetime:
+    """An aware UTC datetime from ISO 8601 text; raises ValueError with a reason.
+
+    Accepts ``2026-01-06T15:00:00Z``, any offset (``+02:00``), and a bare date
+    (midnight UTC) when ``date_means_midnight``. A date-time without a zone is refused:
+    its instant would be a guess.
+    """
+    text = (text or "").strip()
+    if len(text) == 10 and date_means_midnight:
+        day = date.fromisoformat(text)
+        value = datetime.combine(day, time(0), tzinfo=UTC)
+    else:
+        value = datetime.fromisoformat(text)
+        if value.tzinfo is None:
+            raise ValueError("give a zone, e.g. 2026-01-06T15:00:00Z")
+    if not MIN_YEAR <= value.year <= MAX_YEAR:
+        raise ValueError(f"use a year between {MIN_YEAR} and {MAX_YEAR}")
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise ValueError("out of range") from None
+
+
+class UTCDateTime(ma.fields.Field):
+    """An instant: dumped as ``YYYY-MM-DDTHH:MM:SSZ``, loaded from ISO 8601 with a zone."""
+
+    default_error_messages = {"invalid": "Not an ISO 8601 date-time with a zone: {reason}."}
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
+        return format_utc(value)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> datetime:
+        if not isinstance(value, str):
+            raise self.make_error("invalid", reason="expected a string")
+        try:
+            return parse_instant(value, date_means_midnight=False)
+        except ValueError as exc:
+            raise self.make_error("invalid", reason=str(exc)) from None
+
+
+class InstantOrDate(UTCDateTime):
+    """Like UTCDateTime, but a bare date (``2026-01-06``) means midnight UTC (queries)."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> datetime:
+        if not isinstance(value, str):
+            raise self.make_error("invalid", reason="expected a string")
+        try:
+            return parse_instant(value)
+        except ValueError as exc:
+            raise self.make_error("invalid", reason=str(exc)) from None
+
+
+class LocalDateTime(ma.fields.Field):
+    """A wall-clock time without zone (``2026-01-06T15:00:00``), in a zone given beside it."""
+
+    default_error_messages = {"invalid": "Not a local date-time like 2026-01-06T15:00:00."}
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> str | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=None).isoformat(timespec="seconds")
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> datetime:
+        if not isinstance(value, str):
+            raise self.make_error("invalid")
+        try:
+            parsed = datetime.fromisoformat(value.strip())
+        except ValueError:
+            raise self.make_error("invalid") from None
+        if parsed.tzinfo is not None or not MIN_YEAR <= parsed.year <= MAX_YEAR:
+            raise self.make_error("invalid")
+        return parsed.replace(microsecond=0)
+
+
+def register_fields(api: Any) -> None:
+    """Tell flask-smorest's spec generator how these fields look in OpenAPI."""
+    api.register_field(UTCDateTime, "string", "date-time")
+    api.register_field(InstantOrDate, "string", "date-time")
+    api.register_field(LocalDateTime, "string", None)

@@ -1,0 +1,211 @@
+"""API: groups, work streams, and a group's expanded occurrences."""
+
+from __future__ import annotations
+
+from datetime import UTC, timedelta
+from typing import Any
+
+import marshmallow as ma
+from flask import current_app
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from meetbot.models import Group, MeetingSeries, WorkStream, utcnow
+from meetbot.services import groups as group_service
+from meetbot.services import occurrences as occurrence_service
+from meetbot.services.errors import ValidationError as ServiceValidationError
+from meetbot.services.permissions import Permission
+from meetbot.web.api.common import (
+    PageArgs,
+    guard,
+    location,
+    make_blueprint,
+    page_schema,
+    paginate,
+    read_docs,
+    require_permission,
+    require_person,
+    write_docs,
+)
+from meetbot.web.api.fields import InstantOrDate
+from meetbot.web.api.schemas import (
+    SLUG,
+    GroupCreateSchema,
+    GroupDetailSchema,
+    GroupSchema,
+    GroupUpdateSchema,
+    OccurrenceSchema,
+    WorkStreamCreateSchema,
+    WorkStreamSchema,
+    WorkStreamUpdateSchema,
+)
+
+blp = make_blueprint("api_groups", "Groups, their work streams and their occurrences.")
+
+DEFAULT_WINDOW = timedelta(days=90)
+
+
+def _load_group(slug: str) -> Group:
+    """The group with its streams and series loaded in a few queries (404 if none)."""
+    group = group_service.get_group(slug)
+    db_group = (
+        select(Group)
+        .where(Group.id == group.id)
+        .options(
+            selectinload(Group.work_streams).selectinload(WorkStream.leads),
+            selectinload(Group.series).selectinload(MeetingSeries.slots),
+            selectinload(Group.series).selectinload(MeetingSeries.chairs),
+            selectinload(Group.series).selectinload(MeetingSeries.work_streams),
+        )
+        .execution_options(populate_existing=True)
+    )
+    from meetbot.extensions import db
+
+    return db.session.scalar(db_group)
+
+
+@blp.route("/groups")
+@blp.arguments(PageArgs, location="query")
+@blp.response(200, page_schema(GroupSchema, "GroupPage"))
+@read_docs(blp, not_found=False)
+def list_groups(args: dict[str, int]) -> dict[str, Any]:
+    """List groups, by name."""
+    return paginate(select(Group).order_by(Group.name, Group.id), args)
+
+
+@blp.route("/groups", methods=["POST"])
+@blp.arguments(GroupCreateSchema)
+@blp.response(201, GroupDetailSchema)
+@write_docs(blp, not_found=False)
+def create_group(data: dict[str, Any]):
+    """Create a group; the token's owner becomes its first organizer."""
+    person = require_person()
+    group = group_service.create_group(person, **data)
+    return _load_group(group.slug), 201, location("api_groups.get_group", group=group.slug)
+
+
+@blp.route(f"/groups/<{SLUG}:group>")
+@blp.response(200, GroupDetailSchema)
+@read_docs(blp)
+def get_group(group: str) -> Group:
+    """A group with its work streams and meeting series (slots and rules)."""
+    return _load_group(group)
+
+
+@blp.route(f"/groups/<{SLUG}:group>", methods=["PATCH"])
+@guard(Permission.EDIT_GROUP)
+@blp.arguments(GroupUpdateSchema)
+@blp.response(200, GroupDetailSchema)
+@write_docs(blp)
+def update_group(data: dict[str, Any], group: str) -> Group:
+    """Change a group's settings (organizers). The slug never changes: feeds use it."""
+    row = group_service.get_group(group)
+    person = require_permission(Permission.EDIT_GROUP, row)
+    if data:
+        group_service.update_group(person, row, **data)
+    return _load_group(group)
+
+
+@blp.route(f"/groups/<{SLUG}:group>/streams")
+@blp.arguments(PageArgs, location="query")
+@blp.response(200, page_schema(WorkStreamSchema, "WorkStreamPage"))
+@read_docs(blp)
+def list_streams(args: dict[str, int], group: str) -> dict[str, Any]:
+    """A group's work streams, by name."""
+    row = group_service.get_group(group)
+    query = select(WorkStream).where(WorkStream.group_id == row.id).order_by(WorkStream.name)
+    return paginate(query, args)
+
+
+@blp.route(f"/groups/<{SLUG}:group>/streams", methods=["POST"])
+@guard(Permission.EDIT_GROUP)
+@blp.arguments(WorkStreamCreateSchema)
+@blp.response(201, WorkStreamSchema)
+@write_docs(blp)
+def create_stream(data: dict[str, Any], group: str):
+    """Add a work stream (organizers)."""
+    row = group_service.get_group(group)
+    person = require_permission(Permission.EDIT_GROUP, row)
+    stream = group_service.create_work_stream(
+        person,
+        row,
+        slug=data["slug"],
+        name=data["name"],
+        description=data["description"],
+        status=data["status"],
+        lead_ids=data["leads"],
+    )
+    return stream, 201, location("api_groups.get_stream", group=row.slug, stream=stream.slug)
+
+
+@blp.route(f"/groups/<{SLUG}:group>/streams/<{SLUG}:stream>")
+@blp.response(200, WorkStreamSchema)
+@read_docs(blp)
+def get_stream(group: str, stream: str) -> WorkStream:
+    """One work stream."""
+    return group_service.get_work_stream(group_service.get_group(group), stream)
+
+
+@blp.route(f"/groups/<{SLUG}:group>/streams/<{SLUG}:stream>", methods=["PATCH"])
+@guard(Permission.EDIT_GROUP)
+@blp.arguments(WorkStreamUpdateSchema)
+@blp.response(200, WorkStreamSchema)
+@write_docs(blp)
+def update_stream(data: dict[str, Any], group: str, stream: str) -> WorkStream:
+    """Change a work stream's name, description, status or leads (organizers)."""
+    row = group_service.get_group(group)
+    work_stream = group_service.get_work_stream(row, stream)
+    person = require_permission(Permission.EDIT_GROUP, row)
+    if data:
+        group_service.update_work_stream(
+            person,
+            work_stream,
+            name=data.get("name", work_stream.name),
+            description=data.get("description", work_stream.description),
+            status=data.get("status", work_stream.status),
+            lead_ids=data.get("leads", [p.id for p in work_stream.leads]),
+        )
+    return work_stream
+
+
+class OccurrenceQuery(ma.Schema):
+    start = InstantOrDate(
+        metadata={"description": "Window start (ISO 8601 with zone, or a date); default now."}
+    )
+    end = InstantOrDate(
+        metadata={"description": "Window end; default start + 90 days; at most 5 years."}
+    )
+    stream = ma.fields.String(
+        validate=ma.validate.Length(min=1, max=64),
+        metadata={"description": "Only occurrences tagged with this work stream (slug)."},
+    )
+
+    @ma.validates_schema(skip_on_field_errors=True)
+    def _window(self, data: dict[str, Any], **kwargs: Any) -> None:
+        start = data.setdefault("start", utcnow().astimezone(UTC).replace(microsecond=0))
+        end = data.setdefault("end", start + DEFAULT_WINDOW)
+        try:
+            occurrence_service.check_window(start, end)
+        except ServiceValidationError as exc:
+            raise ma.ValidationError({k: exc.message for k in exc.fields or {"end": ""}}) from None
+
+
+@blp.route(f"/groups/<{SLUG}:group>/occurrences")
+@blp.arguments(OccurrenceQuery, location="query")
+@blp.response(200, OccurrenceSchema(many=True))
+@read_docs(blp)
+def list_occurrences(args: dict[str, Any], group: str):
+    """Expanded occurrences in [start, end): the same expansion the feeds use.
+
+    Cancelled occurrences are included with ``status: cancelled``; moved ones at their
+    new time with ``recurrence_id`` the original start.
+    """
+    row = group_service.get_group(group)
+    stream = group_service.get_work_stream(row, args["stream"]) if "stream" in args else None
+    return occurrence_service.group_occurrences(
+        row,
+        args["start"],
+        args["end"],
+        current_app.config["MEETBOT_UID_DOMAIN"],
+        work_stream=stream,
+    )

@@ -1,0 +1,327 @@
+"""marshmallow schemas of the API: they validate requests and generate the OpenAPI document.
+
+Output schemas dump model objects (or dicts) directly; input schemas carry the limits
+the database has (lengths, integer ranges), so a bad value is a 422 naming the field
+rather than a database error.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import marshmallow as ma
+from flask import url_for
+
+from meetbot.domain.recurrence import to_rrule
+from meetbot.models import (
+    LocationKind,
+    MinuteKind,
+    Person,
+    WorkStreamStatus,
+)
+from meetbot.web.api.fields import LocalDateTime, UTCDateTime
+
+MAX_ID = 2**31 - 1
+ID = f"int(min=1, max={MAX_ID})"
+SLUG = "string(maxlength=64)"
+
+
+class Text(ma.fields.String):
+    """A string the database can store: no NUL characters, valid UTF-8 (no lone surrogates)."""
+
+    default_error_messages = {"bad_chars": "Contains characters that cannot be stored."}
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        text = super()._deserialize(value, attr, data, **kwargs)
+        if "\x00" in text:
+            raise self.make_error("bad_chars")
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            raise self.make_error("bad_chars") from None
+        return text
+
+
+def text(max_length: int | None = None, **kwargs: Any) -> Text:
+    """A Text field, optionally bounded in length."""
+    if max_length is not None:
+        kwargs.setdefault("validate", ma.validate.Length(max=max_length))
+    return Text(**kwargs)
+
+
+def ident(**kwargs: Any) -> ma.fields.Integer:
+    """A database id in a request."""
+    return ma.fields.Integer(strict=True, validate=ma.validate.Range(min=1, max=MAX_ID), **kwargs)
+
+
+class Strict(ma.Schema):
+    """Input schemas refuse unknown fields (a typo must not pass silently)."""
+
+    class Meta:
+        unknown = ma.RAISE
+
+
+# --- people ------------------------------------------------------------------------
+
+
+def _viewer() -> Person | None:
+    from meetbot.web.api.common import api_person
+
+    return api_person()
+
+
+def may_see_private(person: Person) -> bool:
+    """E-mail and zone are shown only to the person themselves and to site admins."""
+    viewer = _viewer()
+    return viewer is not None and (viewer.is_admin or viewer.id == person.id)
+
+
+class PersonRefSchema(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    display_name = ma.fields.String(required=True)
+
+
+class PersonSchema(PersonRefSchema):
+    organization = ma.fields.String(allow_none=True)
+    handles = ma.fields.Function(lambda p: [h.handle for h in p.handles], required=True)
+    email = ma.fields.Function(
+        lambda p: p.email if may_see_private(p) else None,
+        allow_none=True,
+        metadata={"description": "Only for the person themselves and site admins."},
+    )
+    timezone = ma.fields.Function(
+        lambda p: p.timezone if may_see_private(p) else None,
+        allow_none=True,
+        metadata={"description": "Only for the person themselves and site admins."},
+    )
+
+
+class PeopleQuery(ma.Schema):
+    q = Text(
+        load_default="",
+        validate=ma.validate.Length(max=200),
+        metadata={"description": "Part of the name or a handle."},
+    )
+
+
+# --- groups and work streams -------------------------------------------------------
+
+
+class WorkStreamSchema(ma.Schema):
+    slug = ma.fields.String(required=True)
+    name = ma.fields.String(required=True)
+    description = ma.fields.String(required=True)
+    status = ma.fields.String(required=True, metadata={"enum": [s.value for s in WorkStreamStatus]})
+    leads = ma.fields.List(ma.fields.Nested(PersonRefSchema), required=True)
+
+
+class SlotSchema(ma.Schema):
+    key = ma.fields.String(required=True)
+    label = ma.fields.String(required=True)
+    timezone = ma.fields.String(required=True)
+    start_local = LocalDateTime(required=True, metadata={"description": "Wall time in timezone."})
+    duration_minutes = ma.fields.Integer(required=True)
+    frequency = ma.fields.String(required=True)
+    interval = ma.fields.Integer(required=True)
+    weekday = ma.fields.Integer(allow_none=True, metadata={"description": "0 = Monday"})
+    setpos = ma.fields.Integer(allow_none=True)
+    until = ma.fields.Date(allow_none=True)
+    count = ma.fields.Integer(allow_none=True)
+    rrule = ma.fields.Function(
+        lambda s: to_rrule(s.to_domain()),
+        allow_none=True,
+        metadata={"description": "RFC 5545 RRULE of this slot (null for a one-off)."},
+    )
+
+
+class SeriesSchema(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    group = ma.fields.Function(lambda s: s.group.slug, required=True)
+    title = ma.fields.String(required=True)
+    description = ma.fields.String(required=True)
+    timezone = ma.fields.String(required=True)
+    location_kind = ma.fields.String(
+        required=True, metadata={"enum": [k.value for k in LocationKind]}
+    )
+    location = ma.fields.String(required=True)
+    agenda_url = ma.fields.String(allow_none=True)
+    status = ma.fields.String(required=True)
+    revision = ma.fields.Integer(required=True)
+    chairs = ma.fields.List(ma.fields.Nested(PersonRefSchema), required=True)
+    work_streams = ma.fields.Function(lambda s: [w.slug for w in s.work_streams], required=True)
+    slots = ma.fields.List(ma.fields.Nested(SlotSchema), required=True)
+    url = ma.fields.Function(
+        lambda s: url_for("api_series.get_series", series_id=s.id, _external=True), required=True
+    )
+
+
+class GroupSchema(ma.Schema):
+    slug = ma.fields.String(required=True)
+    name = ma.fields.String(required=True)
+    description = ma.fields.String(required=True)
+    timezone = ma.fields.String(required=True)
+    mailing_list = ma.fields.String(allow_none=True)
+    website = ma.fields.String(allow_none=True)
+    url = ma.fields.Function(
+        lambda grp: url_for("api_groups.get_group", group=grp.slug, _external=True), required=True
+    )
+
+
+class GroupDetailSchema(GroupSchema):
+    quorum = ma.fields.Integer(allow_none=True)
+    attendance_threshold = ma.fields.Integer(required=True)
+    attendance_window = ma.fields.Integer(required=True)
+    work_streams = ma.fields.List(ma.fields.Nested(WorkStreamSchema), required=True)
+    series = ma.fields.List(ma.fields.Nested(SeriesSchema), required=True)
+
+
+class GroupCreateSchema(Strict):
+    slug = text(64, required=True)
+    name = text(200, required=True)
+    description = text(20000, load_default="")
+    mailing_list = text(320, allow_none=True, load_default=None)
+    website = text(500, allow_none=True, load_default=None)
+    timezone = text(64, load_default="UTC")
+    quorum = ma.fields.Integer(
+        strict=True, allow_none=True, load_default=None, validate=ma.validate.Range(1, 100000)
+    )
+
+
+class GroupUpdateSchema(Strict):
+    name = text(200)
+    description = text(20000)
+    mailing_list = text(320, allow_none=True)
+    website = text(500, allow_none=True)
+    timezone = text(64)
+    quorum = ma.fields.Integer(strict=True, allow_none=True, validate=ma.validate.Range(1, 100000))
+    attendance_threshold = ma.fields.Integer(strict=True, validate=ma.validate.Range(0, 100))
+    attendance_window = ma.fields.Integer(strict=True, validate=ma.validate.Range(1, 1000))
+
+
+class WorkStreamCreateSchema(Strict):
+    slug = text(64, required=True)
+    name = text(200, required=True)
+    description = text(20000, load_default="")
+    status = ma.fields.String(
+        load_default=WorkStreamStatus.ACTIVE.value,
+        validate=ma.validate.OneOf([s.value for s in WorkStreamStatus]),
+    )
+    leads = ma.fields.List(ident(), load_default=list, metadata={"description": "Person ids."})
+
+
+class WorkStreamUpdateSchema(Strict):
+    name = text(200)
+    description = text(20000)
+    status = ma.fields.String(validate=ma.validate.OneOf([s.value for s in WorkStreamStatus]))
+    leads = ma.fields.List(ident(), metadata={"description": "Person ids."})
+
+
+# --- occurrences -------------------------------------------------------------------
+
+
+class OccurrenceSchema(ma.Schema):
+    """Exactly the fields DESIGN.md lists."""
+
+    uid = ma.fields.String(required=True)
+    recurrence_id = UTCDateTime(
+        allow_none=True,
+        required=True,
+        metadata={"description": "Original start (UTC); null for stand-alone meetings."},
+    )
+    series_id = ma.fields.Integer(allow_none=True, required=True)
+    meeting_id = ma.fields.Integer(allow_none=True, required=True)
+    title = ma.fields.String(required=True)
+    start = UTCDateTime(required=True)
+    end = UTCDateTime(required=True)
+    timezone = ma.fields.String(required=True)
+    status = ma.fields.String(required=True, metadata={"enum": ["scheduled", "cancelled", "held"]})
+    location = ma.fields.String(required=True)
+
+
+# --- meetings ----------------------------------------------------------------------
+
+
+class AttendanceSchema(ma.Schema):
+    person = ma.fields.Nested(PersonRefSchema, required=True)
+    source = ma.fields.String(required=True)
+    recorded_at = UTCDateTime(attribute="recorded_dt", required=True)
+    recorded_by = ma.fields.Nested(PersonRefSchema, allow_none=True)
+    duration_minutes = ma.fields.Integer(allow_none=True)
+    lines_said = ma.fields.Integer(allow_none=True)
+
+
+class MinuteItemSchema(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    kind = ma.fields.String(required=True, metadata={"enum": [k.value for k in MinuteKind]})
+    text = ma.fields.String(required=True)
+    author = ma.fields.Nested(PersonRefSchema, allow_none=True)
+    author_nick = ma.fields.String(allow_none=True)
+    work_stream = ma.fields.Function(
+        lambda m: m.work_stream.slug if m.work_stream else None, allow_none=True
+    )
+    said_at = UTCDateTime(attribute="said_dt", allow_none=True)
+    position = ma.fields.Integer(required=True)
+
+
+class ActionItemSchema(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    group = ma.fields.Function(lambda a: a.group.slug, required=True)
+    text = ma.fields.String(required=True)
+    status = ma.fields.String(required=True, metadata={"enum": ["open", "done", "dropped"]})
+    owners = ma.fields.List(ma.fields.Nested(PersonRefSchema), required=True)
+    due_date = ma.fields.Date(allow_none=True)
+    work_stream = ma.fields.Function(
+        lambda a: a.work_stream.slug if a.work_stream else None, allow_none=True
+    )
+    opened_in = ma.fields.Integer(attribute="opened_in_id", allow_none=True)
+    closed_in = ma.fields.Integer(attribute="closed_in_id", allow_none=True)
+    needs_owner_review = ma.fields.Boolean(required=True)
+    created_at = UTCDateTime(attribute="created_dt", required=True)
+    closed_at = UTCDateTime(attribute="closed_dt", allow_none=True)
+
+
+class MeetingSchema(ma.Schema):
+    """One meeting; dumped from the dict that ``meetings.meeting_data`` builds."""
+
+    id = ma.fields.Integer(required=True)
+    group = ma.fields.String(required=True)
+    series_id = ma.fields.Integer(allow_none=True, required=True)
+    uid = ma.fields.String(required=True)
+    title = ma.fields.String(required=True)
+    start = UTCDateTime(required=True)
+    end = UTCDateTime(required=True)
+    timezone = ma.fields.String(required=True)
+    status = ma.fields.String(required=True, metadata={"enum": ["scheduled", "cancelled", "held"]})
+    location = ma.fields.String(required=True)
+    is_moved = ma.fields.Boolean(required=True)
+    change_reason = ma.fields.String(required=True)
+    agenda = ma.fields.String(required=True)
+    lock_version = ma.fields.Integer(
+        required=True,
+        metadata={"description": "Send it back with agenda edits; a stale one gets 409."},
+    )
+    attendees = ma.fields.List(ma.fields.Nested(AttendanceSchema), required=True)
+    regrets = ma.fields.List(ma.fields.Nested(AttendanceSchema), required=True)
+    minutes = ma.fields.List(ma.fields.Nested(MinuteItemSchema), required=True)
+    action_items = ma.fields.List(ma.fields.Nested(ActionItemSchema), required=True)
+
+
+# --- tokens ------------------------------------------------------------------------
+
+
+class TokenSchema(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    name = ma.fields.String(required=True)
+    created_at = UTCDateTime(attribute="created_dt", required=True)
+    last_used_at = UTCDateTime(attribute="last_used_dt", allow_none=True)
+    revoked_at = UTCDateTime(attribute="revoked_dt", allow_none=True)
+
+
+class NewTokenSchema(TokenSchema):
+    token = ma.fields.String(
+        required=True, metadata={"description": "Shown once; only its hash is stored."}
+    )
+
+
+class TokenCreateSchema(Strict):
+    name = text(100, load_default="")

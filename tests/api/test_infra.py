@@ -1,0 +1,72 @@
+"""The OpenAPI document, the docs page, and error handling that stays in its lane."""
+
+from __future__ import annotations
+
+import re
+
+from tests.api.conftest import assert_error
+
+
+def test_openapi_document(api):
+    response = api.get("/openapi.json")
+    assert response.status_code == 200
+    spec = response.get_json()
+    assert spec["openapi"].startswith("3.")
+    assert spec["components"]["securitySchemes"]["bearerAuth"]["scheme"] == "bearer"
+    paths = spec["paths"]
+    for path in (
+        "/api/v1/groups",
+        "/api/v1/groups/{group}",
+        "/api/v1/groups/{group}/occurrences",
+        "/api/v1/meetings/{meeting_id}",
+        "/api/v1/tokens",
+    ):
+        assert path in paths
+    # Every write declares the bearer scheme; the error shape is the documented one.
+    for path, operations in paths.items():
+        for method, operation in operations.items():
+            if method in {"post", "patch", "put", "delete"}:
+                assert operation["security"] == [{"bearerAuth": []}], (method, path)
+    error = spec["components"]["schemas"]["Error"]
+    assert error["required"] == ["error"]
+    # The occurrence schema has exactly DESIGN.md's fields.
+    assert set(spec["components"]["schemas"]["Occurrence"]["properties"]) == {
+        "uid",
+        "recurrence_id",
+        "series_id",
+        "meeting_id",
+        "title",
+        "start",
+        "end",
+        "timezone",
+        "status",
+        "location",
+    }
+
+
+def test_docs_page_uses_no_cdn(api, client):
+    page = api.get("/docs")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert 'data-spec-url="/api/v1/openapi.json"' in html
+    # Every script and stylesheet comes from this server.
+    for url in re.findall(r'(?:src|href)="([^"]+)"', html):
+        assert url.startswith("/"), url
+        assert client.get(url).status_code == 200, url
+    assert "<script>" not in html  # no inline script (CSP)
+    assert_error(api.get("/docs/assets/index.html"), 404)
+
+
+def test_api_errors_are_json_and_pages_keep_html(api, client):
+    assert_error(api.get("/no/such/thing"), 404, "not_found")
+    assert_error(api.request("DELETE", "/groups"), 405, "method_not_allowed")
+    page = client.get("/groups/nope/")
+    assert page.status_code == 404
+    assert page.mimetype == "text/html"
+
+
+def test_too_large_body_is_413_json(app, api, create_user, token_for):
+    token = token_for(create_user())
+    app.config["MAX_CONTENT_LENGTH"] = 1000
+    response = api.post("/groups", json={"slug": "x", "name": "y" * 5000}, token=token)
+    assert_error(response, 413)
