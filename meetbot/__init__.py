@@ -56,13 +56,14 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from meetbot.web import auth, errors, groups, main, security
+    from meetbot.web import auth, errors, feeds, groups, main, security
 
     errors.register_error_handlers(app)
     security.init_security(app)
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(groups.bp)
+    app.register_blueprint(feeds.bp)
 
     from meetbot.web.api import init_api
 

@@ -1,0 +1,68 @@
+"""Calendar feed URLs (DESIGN.md "Public interface"): thin wrappers around services.feeds.
+
+Responses are ``text/calendar; charset=utf-8`` with a strong ETag (hash of the
+bytes), Last-Modified and Cache-Control (public, or private for the personal feed),
+and 304 Not Modified for a matching If-None-Match or, without it, an
+If-Modified-Since not older than the feed. A 304 or a cache hit never renders.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, request
+
+from meetbot.services import feeds
+
+bp = Blueprint("feeds", __name__)
+
+
+@bp.get("/groups/<slug>/calendar.ics")
+def group_calendar(slug: str) -> Response:
+    return serve(feeds.group_feed(slug))
+
+
+@bp.get("/groups/<slug>/streams/<stream>/calendar.ics")
+def stream_calendar(slug: str, stream: str) -> Response:
+    return serve(feeds.stream_feed(slug, stream))
+
+
+@bp.get("/series/<int:series_id>/calendar.ics")
+def series_calendar(series_id: int) -> Response:
+    return serve(feeds.series_feed(series_id))
+
+
+@bp.get("/meetings/<int:meeting_id>/calendar.ics")
+def meeting_calendar(meeting_id: int) -> Response:
+    return serve(feeds.meeting_feed(meeting_id))
+
+
+@bp.get("/feeds/<token>/calendar.ics")
+def personal_calendar(token: str) -> Response:
+    return serve(feeds.personal_feed(token))
+
+
+def _not_modified(state: feeds.FeedState) -> bool:
+    if request.if_none_match:
+        # RFC 9110 13.1.2: weak comparison for If-None-Match; it overrides the date.
+        return request.if_none_match.contains_weak(state.etag) or bool(
+            request.if_none_match.star_tag
+        )
+    since = request.if_modified_since
+    return since is not None and state.last_modified <= since
+
+
+def serve(spec: feeds.FeedSpec) -> Response:
+    """The HTTP response for a feed: 200 with the bytes, or 304."""
+    state = feeds.current(spec)
+    scope = "public" if state.public else "private"
+    if _not_modified(state):
+        response = Response(status=304)
+    else:
+        response = Response(state.body(), mimetype="text/calendar")
+        response.headers["Content-Type"] = "text/calendar; charset=utf-8"
+        response.headers["Content-Disposition"] = f'inline; filename="{state.filename}"'
+    response.set_etag(state.etag)
+    response.last_modified = state.last_modified
+    response.headers["Cache-Control"] = f"{scope}, max-age={feeds.MAX_AGE}"
+    if not state.public:
+        response.headers["Referrer-Policy"] = "no-referrer"  # the URL is the secret
+    return response
