@@ -1,0 +1,581 @@
+"""Action items: created in a meeting (or on their own), owned by people, dated, closed
+or carried over in later meetings, with their whole history as ActionItemEvent rows.
+
+Open action items are VTODOs in the owners' personal feeds, so every change here bumps
+``item.sequence`` (the VTODO's SEQUENCE) and the group's revision (the feeds' cache
+key), and writes an audit entry.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import exists, or_, select
+from sqlalchemy.orm import selectinload
+
+from meetbot.extensions import db
+from meetbot.models import (
+    ActionEventKind,
+    ActionItem,
+    ActionItemEvent,
+    ActionStatus,
+    Group,
+    Meeting,
+    MinuteItem,
+    MinuteKind,
+    Person,
+    WorkStream,
+    utcnow,
+)
+from meetbot.models.actions import action_item_owners
+from meetbot.services import audit
+from meetbot.services.db import unit_of_work
+from meetbot.services.errors import NotFound, ValidationError, field_error
+from meetbot.services.groups import bump_revision
+
+__all__ = [
+    "MAX_TEXT",
+    "MonthProgress",
+    "StreamSummary",
+    "carry_over",
+    "close_action",
+    "create_action",
+    "get_action",
+    "group_actions",
+    "is_overdue",
+    "open_action_in_session",
+    "person_actions",
+    "reopen_action",
+    "review_items",
+    "stream_summary",
+    "update_action",
+]
+
+MAX_TEXT = 5_000
+
+
+def _options():
+    return (
+        selectinload(ActionItem.owners),
+        selectinload(ActionItem.work_stream),
+        selectinload(ActionItem.opened_in),
+        selectinload(ActionItem.closed_in),
+        selectinload(ActionItem.group),
+    )
+
+
+def get_action(action_id: int) -> ActionItem:
+    """One action item (NotFound if none)."""
+    item = db.session.get(ActionItem, action_id)
+    if item is None:
+        raise NotFound(f"No action item {action_id}.")
+    return item
+
+
+def is_overdue(item: ActionItem, today: date) -> bool:
+    """Open and past its due date."""
+    return (
+        item.status == ActionStatus.OPEN.value
+        and item.due_date is not None
+        and item.due_date < today
+    )
+
+
+# ---------------------------------------------------------------- validation
+
+
+def _clean_text(text: str | None) -> str:
+    text = (text or "").replace("\r\n", "\n").strip()
+    if not text:
+        raise field_error("text", "Say what needs doing.")
+    if len(text) > MAX_TEXT:
+        raise field_error("text", f"At most {MAX_TEXT} characters ({len(text)} given).")
+    return text
+
+
+def _owners(owner_ids: Iterable[int | str]) -> list[Person]:
+    """The people with these ids; any id that is not a person is a form error."""
+    ids: list[int] = []
+    for raw in owner_ids:
+        try:
+            ids.append(int(raw))
+        except (TypeError, ValueError):
+            raise field_error("owners", f"Owner {raw!r} is not a known person.") from None
+    ids = sorted(set(ids))
+    if not ids:
+        return []
+    people = list(db.session.scalars(select(Person).where(Person.id.in_(ids))))
+    missing = sorted(set(ids) - {p.id for p in people})
+    if missing:
+        raise field_error("owners", f"Owner {', '.join(map(str, missing))} is not a known person.")
+    return people
+
+
+def _stream(group: Group, work_stream_id: int | None) -> WorkStream | None:
+    if not work_stream_id:
+        return None
+    stream = db.session.get(WorkStream, int(work_stream_id))
+    if stream is None or stream.group_id != group.id:
+        raise field_error("work_stream_id", "That work stream is not one of this group's.")
+    return stream
+
+
+def _check_meeting(group: Group, meeting: Meeting | None) -> None:
+    if meeting is not None and meeting.group_id != group.id:
+        raise ValidationError("That meeting belongs to another group.", {"meeting": "other group"})
+
+
+def _changed(item: ActionItem) -> None:
+    """Feeds show open items as VTODOs: every change is a new SEQUENCE and revision."""
+    item.sequence = (item.sequence or 0) + 1
+    item.updated_dt = utcnow()
+    bump_revision(item.group)
+
+
+def _event(
+    item: ActionItem,
+    kind: ActionEventKind,
+    actor: Person | None,
+    meeting: Meeting | None,
+    note: str = "",
+) -> None:
+    item.events.append(
+        ActionItemEvent(kind=kind.value, actor=actor, meeting=meeting, note=(note or "").strip())
+    )
+
+
+# ---------------------------------------------------------------- writing
+
+
+def open_action_in_session(
+    actor: Person | None,
+    group: Group,
+    *,
+    text: str,
+    owners: Sequence[Person],
+    meeting: Meeting | None = None,
+    work_stream_id: int | None = None,
+    due_date: date | None = None,
+    needs_owner_review: bool = False,
+) -> ActionItem:
+    """Create an item inside the caller's transaction (no commit): for minutes and
+    log imports, which write action items together with other rows."""
+    item = ActionItem(
+        group=group,
+        text=_clean_text(text),
+        owners=list(owners),
+        due_date=due_date,
+        work_stream=_stream(group, work_stream_id),
+        opened_in=meeting,
+        status=ActionStatus.OPEN.value,
+        needs_owner_review=needs_owner_review,
+        created_by_id=actor.id if actor is not None else None,
+        sequence=0,
+    )
+    db.session.add(item)
+    _event(item, ActionEventKind.OPENED, actor, meeting)
+    bump_revision(group)
+    db.session.flush()
+    audit.record(
+        actor,
+        group,
+        "action_item",
+        item.id,
+        "created",
+        meeting=meeting.id if meeting else None,
+        owners=[p.id for p in owners],
+    )
+    return item
+
+
+def create_action(
+    actor: Person | None,
+    group: Group,
+    *,
+    text: str,
+    owner_ids: Iterable[int | str] = (),
+    due_date: date | None = None,
+    work_stream_id: int | None = None,
+    meeting: Meeting | None = None,
+    record_in_minutes: bool = True,
+) -> ActionItem:
+    """Create an action item. In a meeting it is also written into the minutes
+    (an ``action`` item, as MeetBot lists them in the summary) unless told not to."""
+    text = _clean_text(text)
+    _check_meeting(group, meeting)
+    with unit_of_work():
+        owners = _owners(owner_ids)
+        item = open_action_in_session(
+            actor,
+            group,
+            text=text,
+            owners=owners,
+            meeting=meeting,
+            work_stream_id=work_stream_id,
+            due_date=due_date,
+        )
+        if meeting is not None and record_in_minutes:
+            from meetbot.services.minutes import _next_position, touch
+
+            db.session.add(
+                MinuteItem(
+                    meeting=meeting,
+                    kind=MinuteKind.ACTION.value,
+                    text=text,
+                    author=actor,
+                    work_stream_id=item.work_stream_id,
+                    said_dt=utcnow(),
+                    position=_next_position(meeting),
+                )
+            )
+            touch(meeting)
+    return item
+
+
+def update_action(
+    actor: Person | None,
+    item: ActionItem,
+    *,
+    text: str,
+    owner_ids: Iterable[int | str],
+    due_date: date | None,
+    work_stream_id: int | None,
+    note: str = "",
+) -> ActionItem:
+    """Change text, owners, due date and work stream (an ``edited`` event)."""
+    text = _clean_text(text)
+    with unit_of_work():
+        owners = _owners(owner_ids)
+        stream = _stream(item.group, work_stream_id)
+        old_text = item.text
+        changed = []
+        if text != item.text:
+            changed.append("text")
+        if {p.id for p in owners} != {p.id for p in item.owners}:
+            changed.append("owners")
+        if due_date != item.due_date:
+            changed.append("due_date")
+        if (stream.id if stream else None) != item.work_stream_id:
+            changed.append("work_stream")
+        if not changed:
+            return item
+        item.text = text
+        item.owners = owners
+        item.due_date = due_date
+        item.work_stream = stream
+        if owners:
+            item.needs_owner_review = False
+        _event(item, ActionEventKind.EDITED, actor, None, note or "changed " + ", ".join(changed))
+        _changed(item)
+        if "text" in changed and item.opened_in is not None:
+            _sync_minute_text(item.opened_in, old_text, text)
+        audit.record(actor, item.group, "action_item", item.id, "edited", fields=changed)
+    return item
+
+
+def _sync_minute_text(meeting: Meeting, old_text: str, new_text: str) -> None:
+    """Keep the minutes' ACTION line in step with the item it was written for."""
+    from meetbot.services.minutes import touch
+
+    line = db.session.scalar(
+        select(MinuteItem)
+        .where(
+            MinuteItem.meeting_id == meeting.id,
+            MinuteItem.kind == MinuteKind.ACTION.value,
+            MinuteItem.text == old_text,
+        )
+        .order_by(MinuteItem.position)
+        .limit(1)
+    )
+    if line is not None:
+        line.text = new_text
+        touch(meeting)
+
+
+def close_action(
+    actor: Person | None,
+    item: ActionItem,
+    status: str,
+    *,
+    meeting: Meeting | None = None,
+    note: str = "",
+) -> ActionItem:
+    """Mark an item ``done`` or ``dropped`` (in ``meeting`` if reviewed there).
+    Closing an item that already has that status changes nothing (double clicks)."""
+    if status not in (ActionStatus.DONE.value, ActionStatus.DROPPED.value):
+        raise field_error("status", "Close an item as done or dropped.")
+    _check_meeting(item.group, meeting)
+    with unit_of_work():
+        if item.status == status:
+            return item
+        item.status = status
+        item.closed_in = meeting
+        item.closed_dt = utcnow()
+        kind = (
+            ActionEventKind.DONE if status == ActionStatus.DONE.value else ActionEventKind.DROPPED
+        )
+        _event(item, kind, actor, meeting, note)
+        _changed(item)
+        audit.record(
+            actor,
+            item.group,
+            "action_item",
+            item.id,
+            status,
+            meeting=meeting.id if meeting else None,
+        )
+    return item
+
+
+def reopen_action(
+    actor: Person | None, item: ActionItem, *, meeting: Meeting | None = None, note: str = ""
+) -> ActionItem:
+    """Open a done or dropped item again."""
+    _check_meeting(item.group, meeting)
+    with unit_of_work():
+        if item.status == ActionStatus.OPEN.value:
+            return item
+        item.status = ActionStatus.OPEN.value
+        item.closed_in = None
+        item.closed_dt = None
+        _event(item, ActionEventKind.REOPENED, actor, meeting, note)
+        _changed(item)
+        audit.record(actor, item.group, "action_item", item.id, "reopened")
+    return item
+
+
+def carry_over(
+    actor: Person | None, item: ActionItem, meeting: Meeting, *, note: str = ""
+) -> ActionItem:
+    """Record that ``meeting`` reviewed the open item and kept it open.
+    Once per meeting: a second click changes nothing."""
+    _check_meeting(item.group, meeting)
+    if item.status != ActionStatus.OPEN.value:
+        raise ValidationError(
+            "Only open items can be carried over; reopen it first.", {"status": item.status}
+        )
+    with unit_of_work():
+        if carried_over_in(item, meeting):
+            return item
+        _event(item, ActionEventKind.CARRIED_OVER, actor, meeting, note)
+        _changed(item)
+        audit.record(actor, item.group, "action_item", item.id, "carried_over", meeting=meeting.id)
+    return item
+
+
+def carried_over_in(item: ActionItem, meeting: Meeting) -> bool:
+    """True if ``meeting`` already carried the item over."""
+    return bool(
+        db.session.scalar(
+            select(
+                exists().where(
+                    ActionItemEvent.action_item_id == item.id,
+                    ActionItemEvent.meeting_id == meeting.id,
+                    ActionItemEvent.kind == ActionEventKind.CARRIED_OVER.value,
+                )
+            )
+        )
+    )
+
+
+# ---------------------------------------------------------------- reading
+
+
+def review_items(meeting: Meeting, *, scope: str = "group") -> list[ActionItem]:
+    """What ``meeting`` should review: every item of the group (``scope="series"``:
+    opened in a meeting of the same series) that is open and was opened before this
+    meeting, plus the items this meeting closed (so the chair sees what was done).
+    Oldest first."""
+    opened_before = or_(
+        ActionItem.opened_in_id.is_(None),
+        ActionItem.opened_in.has(Meeting.start_dt < meeting.start_dt),
+    )
+    query = (
+        select(ActionItem)
+        .where(
+            ActionItem.group_id == meeting.group_id,
+            or_(ActionItem.opened_in_id.is_(None), ActionItem.opened_in_id != meeting.id),
+            or_(
+                (ActionItem.status == ActionStatus.OPEN.value) & opened_before,
+                ActionItem.closed_in_id == meeting.id,
+            ),
+        )
+        .options(*_options())
+        .order_by(ActionItem.created_dt, ActionItem.id)
+    )
+    if scope == "series" and meeting.series_id is not None:
+        query = query.where(ActionItem.opened_in.has(Meeting.series_id == meeting.series_id))
+    return list(db.session.scalars(query))
+
+
+def carried_over_ids(meeting: Meeting, items: Sequence[ActionItem]) -> set[int]:
+    """Ids among ``items`` that ``meeting`` carried over (one query)."""
+    if not items:
+        return set()
+    return set(
+        db.session.scalars(
+            select(ActionItemEvent.action_item_id).where(
+                ActionItemEvent.meeting_id == meeting.id,
+                ActionItemEvent.kind == ActionEventKind.CARRIED_OVER.value,
+                ActionItemEvent.action_item_id.in_([i.id for i in items]),
+            )
+        )
+    )
+
+
+def _status_filter(query, status: str | None):
+    if status in (None, "", "all"):
+        return query
+    if status not in {s.value for s in ActionStatus}:
+        raise field_error("status", "Filter by open, done, dropped or all.")
+    return query.where(ActionItem.status == status)
+
+
+def _ordered(query):
+    # Open first, then by due date (undated last), then oldest first.
+    return query.order_by(
+        (ActionItem.status != ActionStatus.OPEN.value),
+        ActionItem.due_date.is_(None),
+        ActionItem.due_date,
+        ActionItem.id,
+    )
+
+
+def person_actions(person: Person, *, status: str | None = "open") -> list[ActionItem]:
+    """The person's action items across every group."""
+    query = (
+        select(ActionItem)
+        .join(action_item_owners, action_item_owners.c.action_item_id == ActionItem.id)
+        .where(action_item_owners.c.person_id == person.id)
+        .options(*_options())
+    )
+    return list(db.session.scalars(_ordered(_status_filter(query, status))))
+
+
+def group_actions(
+    group: Group,
+    *,
+    status: str | None = "open",
+    work_stream: WorkStream | None = None,
+    owner_id: int | None = None,
+    unassigned: bool = False,
+) -> list[ActionItem]:
+    """The group's action items, filtered by status, work stream and owner."""
+    query = select(ActionItem).where(ActionItem.group_id == group.id).options(*_options())
+    if work_stream is not None:
+        query = query.where(ActionItem.work_stream_id == work_stream.id)
+    if owner_id is not None:
+        query = query.where(
+            ActionItem.id.in_(
+                select(action_item_owners.c.action_item_id).where(
+                    action_item_owners.c.person_id == owner_id
+                )
+            )
+        )
+    if unassigned:
+        query = query.where(~ActionItem.owners.any())
+    return list(db.session.scalars(_ordered(_status_filter(query, status))))
+
+
+def group_owners(group: Group) -> list[Person]:
+    """Everyone who owns at least one of the group's items (for the owner filter)."""
+    return list(
+        db.session.scalars(
+            select(Person)
+            .where(
+                Person.id.in_(
+                    select(action_item_owners.c.person_id)
+                    .join(ActionItem, ActionItem.id == action_item_owners.c.action_item_id)
+                    .where(ActionItem.group_id == group.id)
+                )
+            )
+            .order_by(Person.display_name)
+        )
+    )
+
+
+@dataclass(frozen=True)
+class MonthProgress:
+    """Items opened and closed (done or dropped) in one calendar month (UTC)."""
+
+    month: str  # "2017-11"
+    opened: int
+    closed: int
+
+
+@dataclass
+class StreamSummary:
+    """A work stream's action items, decisions and progress over time."""
+
+    open_items: list[ActionItem]
+    closed_items: list[ActionItem]
+    decisions: list[MinuteItem]
+    progress: list[MonthProgress]
+
+    @property
+    def max_count(self) -> int:
+        return max([1] + [max(p.opened, p.closed) for p in self.progress])
+
+
+def _month(dt: datetime) -> str:
+    return f"{dt.year:04d}-{dt.month:02d}"
+
+
+def _months_between(first: str, last: str) -> list[str]:
+    year, month = int(first[:4]), int(first[5:])
+    out = []
+    while True:
+        key = f"{year:04d}-{month:02d}"
+        out.append(key)
+        if key >= last:
+            return out
+        month += 1
+        if month == 13:
+            year, month = year + 1, 1
+
+
+def progress_by_month(items: Sequence[ActionItem], *, max_months: int = 24) -> list[MonthProgress]:
+    """Opened and closed counts per month from the first item's month to the last
+    event's month (at most the last ``max_months`` months)."""
+    opened = Counter(_month(i.created_dt) for i in items if i.created_dt)
+    closed = Counter(
+        _month(i.closed_dt) for i in items if i.closed_dt and i.status != ActionStatus.OPEN.value
+    )
+    keys = sorted(set(opened) | set(closed))
+    if not keys:
+        return []
+    months = _months_between(keys[0], keys[-1])[-max_months:]
+    return [MonthProgress(m, opened.get(m, 0), closed.get(m, 0)) for m in months]
+
+
+def stream_summary(stream: WorkStream) -> StreamSummary:
+    """Open and closed items of the stream, decisions tagged with it, and progress."""
+    items = list(
+        db.session.scalars(
+            select(ActionItem)
+            .where(ActionItem.work_stream_id == stream.id)
+            .options(*_options())
+            .order_by(ActionItem.due_date.is_(None), ActionItem.due_date, ActionItem.id)
+        )
+    )
+    decisions = list(
+        db.session.scalars(
+            select(MinuteItem)
+            .join(Meeting, Meeting.id == MinuteItem.meeting_id)
+            .where(
+                MinuteItem.work_stream_id == stream.id,
+                MinuteItem.kind.in_([MinuteKind.AGREED.value, MinuteKind.ACCEPTED.value]),
+            )
+            .options(selectinload(MinuteItem.meeting))
+            .order_by(Meeting.start_dt.desc(), MinuteItem.position)
+        )
+    )
+    return StreamSummary(
+        open_items=[i for i in items if i.status == ActionStatus.OPEN.value],
+        closed_items=[i for i in items if i.status != ActionStatus.OPEN.value],
+        decisions=decisions,
+        progress=progress_by_month(items),
+    )

@@ -1,0 +1,534 @@
+"""Import a MeetBot-style chat log into a meeting: minutes, action items, attendance.
+
+``plan_import`` reads a log and says what an import would write (the preview the
+chair confirms); ``import_log`` writes it into one meeting in one transaction;
+``import_log_for_group`` first finds (or creates) the meeting the log belongs to.
+
+Rules:
+
+* Items map 1:1 to MinuteItem kinds, in order, with the nick and time from the log.
+* Each ``#action`` is also an ActionItem opened in the meeting. Its owners are the
+  people present whose handle (or alias, or the nick they used) appears in the text
+  as a whole word (MeetBot's rule, ``domain.meetbot_log.action_owners``); an action
+  with no such person has no owner and is flagged ``needs_owner_review``.
+* Attendance: everyone who spoke (bots excluded) plus ``#nick`` / ``#chair`` names,
+  linked to people by handle, source ``log`` with the lines said. A nick nobody has
+  yet becomes a new Person with that handle (the result lists them).
+* Importing the same log again changes nothing (``Meeting.imported_log_sha256``);
+  a different log (say, a corrected one) adds only what is not there yet: items are
+  matched by kind, text, nick and time; actions by text; attendance by person.
+* Times in logs without a zone are UTC (MeetBot's default); clock-only logs take
+  their date from the meeting (or the date given).
+
+Attendance rows are written here directly (same rules as the attendance service:
+one row per meeting and person) because that service was not on main when this was
+written.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from meetbot.domain.meetbot_log import (
+    DEFAULT_BOTS,
+    LogItem,
+    LogParseError,
+    ParsedMeeting,
+    action_owners,
+    parse_log,
+)
+from meetbot.extensions import db
+from meetbot.models import (
+    ActionItem,
+    Attendance,
+    AttendanceKind,
+    AttendanceSource,
+    Group,
+    Meeting,
+    MinuteItem,
+    MinuteKind,
+    Person,
+    PersonHandle,
+)
+from meetbot.services import audit
+from meetbot.services.db import unit_of_work
+from meetbot.services.errors import ValidationError
+
+__all__ = [
+    "ImportPlan",
+    "ImportResult",
+    "PlannedAction",
+    "PlannedAttendee",
+    "import_log",
+    "import_log_for_group",
+    "log_sha256",
+    "plan_import",
+]
+
+
+def log_sha256(text: str) -> str:
+    """The fingerprint of a log (line endings normalised, so a CRLF copy is the same)."""
+    normalised = text.replace("\r\n", "\n").replace("\r", "\n")
+    return hashlib.sha256(normalised.encode("utf-8")).hexdigest()
+
+
+@dataclass
+class PlannedAttendee:
+    """A nick in "people present": who it is (``person_id`` None: a new person)."""
+
+    nick: str
+    lines: int
+    person_id: int | None
+    person_name: str | None
+
+    @property
+    def token(self) -> str:
+        return f"p:{self.person_id}" if self.person_id is not None else f"n:{self.nick}"
+
+
+@dataclass
+class PlannedAction:
+    """An ``#action``: its text and the owners MeetBot's rule proposes (tokens
+    ``p:<person id>`` or ``n:<nick>`` for a person the import would create)."""
+
+    index: int
+    text: str
+    nick: str
+    line: int
+    owner_tokens: list[str]
+    owner_names: list[str]
+
+    @property
+    def flagged(self) -> bool:
+        return not self.owner_tokens
+
+
+@dataclass
+class ImportPlan:
+    """What importing a log would write."""
+
+    sha256: str
+    parsed: ParsedMeeting
+    items: list[LogItem]
+    actions: list[PlannedAction]
+    attendees: list[PlannedAttendee]
+    start: datetime | None
+    end: datetime | None
+
+    @property
+    def warnings(self) -> list[str]:
+        return self.parsed.warnings
+
+    @property
+    def topics(self) -> list[LogItem]:
+        return [i for i in self.items if i.kind == "topic"]
+
+    @property
+    def new_nicks(self) -> list[str]:
+        return [a.nick for a in self.attendees if a.person_id is None]
+
+
+@dataclass
+class ImportResult:
+    """What an import did."""
+
+    meeting: Meeting
+    already_imported: bool = False
+    items_added: int = 0
+    actions_added: int = 0
+    flagged_actions: int = 0
+    attendance_added: int = 0
+    people_created: list[str] = field(default_factory=list)
+    meeting_created: bool = False
+    warnings: list[str] = field(default_factory=list)
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def _as_utc(value: datetime | time | None, day: date | None) -> datetime | None:
+    """An instant from a log timestamp; naive values are UTC (MeetBot's default)."""
+    if value is None:
+        return None
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+    if day is None:
+        return None
+    return datetime.combine(day, value, tzinfo=UTC)
+
+
+def _parse(text: str, default_date: date | None, bots: frozenset[str] | None) -> ParsedMeeting:
+    try:
+        return parse_log(
+            text, bots=bots if bots is not None else DEFAULT_BOTS, default_date=default_date
+        )
+    except LogParseError as exc:
+        fields = {"log": exc.message}
+        if exc.line is not None:
+            fields["line"] = str(exc.line)
+        raise ValidationError(f"This is not a usable meeting log: {exc}.", fields) from None
+
+
+def _handle_index(nicks: Sequence[str]) -> dict[str, Person]:
+    """Known people by lower-cased handle, for the given nicks."""
+    keys = sorted({n.casefold() for n in nicks})
+    if not keys:
+        return {}
+    rows = db.session.execute(
+        select(PersonHandle.handle, Person)
+        .join(Person, Person.id == PersonHandle.person_id)
+        .where(PersonHandle.handle.in_(keys))
+    )
+    return {handle: person for handle, person in rows}
+
+
+def _owner_handles(
+    attendees: Sequence[PlannedAttendee], people: Mapping[int, Person]
+) -> dict[str, str]:
+    """nick/handle/alias -> owner token, for everyone present (MeetBot: known nicks)."""
+    tokens: dict[str, str] = {}
+    for a in attendees:
+        tokens[a.nick] = a.token
+        if a.person_id is not None:
+            for h in people[a.person_id].handles:
+                tokens.setdefault(h.handle, a.token)
+    return tokens
+
+
+def plan_import(
+    text: str, *, default_date: date | None = None, bots: frozenset[str] | None = None
+) -> ImportPlan:
+    """Parse ``text`` and propose owners and attendance (reads only).
+
+    Raises ValidationError (fields ``log`` and, when known, ``line``) for a text
+    that is not a meeting log (e.g. no ``#startmeeting``)."""
+    parsed = _parse(text, default_date, bots)
+    present = parsed.people_present()
+    known = _handle_index(list(present))
+    attendees = [
+        PlannedAttendee(
+            nick=nick,
+            lines=lines,
+            person_id=known[nick.casefold()].id if nick.casefold() in known else None,
+            person_name=known[nick.casefold()].display_name if nick.casefold() in known else None,
+        )
+        for nick, lines in present.items()
+    ]
+    people = {p.id: p for p in known.values()}
+    handles = _owner_handles(attendees, people)
+    names = {a.token: (a.person_name or a.nick) for a in attendees}
+    actions = []
+    for index, item in enumerate(parsed.actions()):
+        tokens = action_owners(item.text, handles)
+        actions.append(
+            PlannedAction(
+                index=index,
+                text=item.text,
+                nick=item.nick,
+                line=item.line,
+                owner_tokens=tokens,
+                owner_names=[names[t] for t in tokens],
+            )
+        )
+    day = default_date
+    return ImportPlan(
+        sha256=log_sha256(text),
+        parsed=parsed,
+        items=list(parsed.items),
+        actions=actions,
+        attendees=attendees,
+        start=_as_utc(parsed.start, day),
+        end=_as_utc(parsed.end, day),
+    )
+
+
+# ---------------------------------------------------------------- writing
+
+
+def _resolve_people(
+    actor: Person | None, plan: ImportPlan, result: ImportResult
+) -> dict[str, Person]:
+    """token -> Person for everyone present, creating people for unknown nicks."""
+    by_token: dict[str, Person] = {}
+    ids = [a.person_id for a in plan.attendees if a.person_id is not None]
+    existing = {
+        p.id: p
+        for p in db.session.scalars(
+            select(Person).where(Person.id.in_(ids)).options(selectinload(Person.handles))
+        )
+    }
+    created_by_handle: dict[str, Person] = {}
+    for a in plan.attendees:
+        if a.person_id is not None:
+            by_token[a.token] = existing[a.person_id]
+            continue
+        key = a.nick.casefold()
+        person = created_by_handle.get(key)
+        if person is None:
+            # Nicks differing only in case are one handle: one person.
+            person = Person(display_name=a.nick[:200])
+            person.handles.append(PersonHandle(handle=key[:100], kind="irc"))
+            db.session.add(person)
+            created_by_handle[key] = person
+            result.people_created.append(a.nick)
+        by_token[a.token] = person
+    db.session.flush()
+    for person in created_by_handle.values():
+        audit.record(actor, None, "person", person.id, "created", source="log")
+    return by_token
+
+
+def _owners_for(
+    planned: PlannedAction,
+    overrides: Mapping[int, Sequence[str]] | None,
+    by_token: Mapping[str, Person],
+) -> list[Person]:
+    tokens = list(planned.owner_tokens)
+    if overrides is not None and planned.index in overrides:
+        tokens = list(overrides[planned.index])
+    owners: list[Person] = []
+    for token in tokens:
+        person = by_token.get(token)
+        if person is None and token.startswith("p:"):
+            try:
+                person = db.session.get(Person, int(token[2:]))
+            except ValueError:
+                person = None
+        if person is None:
+            raise ValidationError(
+                f"Owner {token!r} of action {planned.index + 1} is not a known person.",
+                {"owners": f"action {planned.index + 1}: {token!r} is not a person"},
+            )
+        if person not in owners:
+            owners.append(person)
+    return owners
+
+
+def import_log(
+    actor: Person | None,
+    meeting: Meeting,
+    text: str,
+    *,
+    bots: frozenset[str] | None = None,
+    owner_overrides: Mapping[int, Sequence[str]] | None = None,
+    version: int | None = None,
+) -> ImportResult:
+    """Import ``text`` into ``meeting`` in one transaction.
+
+    ``owner_overrides`` maps an action's index (in log order) to the owner tokens
+    the chair confirmed in the preview (``p:<id>``, ``n:<nick>``); ``version`` is the
+    meeting's lock_version the preview was made from (None skips the check, for the
+    command line).
+    """
+    with unit_of_work():
+        result = _import_in_session(
+            actor, meeting, text, bots=bots, owner_overrides=owner_overrides, version=version
+        )
+    return result
+
+
+def _import_in_session(
+    actor: Person | None,
+    meeting: Meeting,
+    text: str,
+    *,
+    bots: frozenset[str] | None,
+    owner_overrides: Mapping[int, Sequence[str]] | None,
+    version: int | None,
+    result: ImportResult | None = None,
+) -> ImportResult:
+    from meetbot.services.actions import open_action_in_session
+    from meetbot.services.minutes import _flush_or_conflict, check_version, touch
+
+    if version is not None:
+        check_version(meeting, version)
+    day = meeting.start_dt.astimezone(UTC).date()
+    plan = plan_import(text, default_date=day, bots=bots)
+    result = result or ImportResult(meeting=meeting)
+    result.meeting = meeting
+    result.warnings = list(plan.warnings)
+    if meeting.imported_log_sha256 == plan.sha256:
+        result.already_imported = True
+        return result
+
+    by_token = _resolve_people(actor, plan, result)
+
+    # Minutes: skip items already there (same kind, text, nick and time).
+    existing_items = list(
+        db.session.scalars(select(MinuteItem).where(MinuteItem.meeting_id == meeting.id))
+    )
+    seen = {(i.kind, i.text, i.author_nick, i.said_dt) for i in existing_items}
+    position = max((i.position for i in existing_items), default=0)
+    nick_person = {a.nick: by_token[a.token] for a in plan.attendees}
+    for log_item in plan.items:
+        said = _as_utc(log_item.time, day)
+        text_ = log_item.text
+        if log_item.kind == MinuteKind.ACTION.value and not text_.strip():
+            continue
+        key = (log_item.kind, text_, log_item.nick, said)
+        if key in seen:
+            continue
+        seen.add(key)
+        position += 1
+        db.session.add(
+            MinuteItem(
+                meeting=meeting,
+                kind=log_item.kind,
+                text=text_,
+                author=nick_person.get(log_item.nick),
+                author_nick=log_item.nick[:100],
+                said_dt=said,
+                position=position,
+            )
+        )
+        result.items_added += 1
+
+    # Action items: one per distinct #action text not yet opened in this meeting.
+    have_actions = set(
+        db.session.scalars(select(ActionItem.text).where(ActionItem.opened_in_id == meeting.id))
+    )
+    for planned in plan.actions:
+        if planned.text in have_actions:
+            continue
+        have_actions.add(planned.text)
+        owners = _owners_for(planned, owner_overrides, by_token)
+        open_action_in_session(
+            actor,
+            meeting.group,
+            text=planned.text,
+            owners=owners,
+            meeting=meeting,
+            needs_owner_review=not owners,
+        )
+        result.actions_added += 1
+        result.flagged_actions += 0 if owners else 1
+
+    # Attendance: one row per person (nicks of one person add up).
+    lines_by_person: dict[int, tuple[Person, int]] = {}
+    for a in plan.attendees:
+        person = by_token[a.token]
+        _, lines = lines_by_person.get(person.id, (person, 0))
+        lines_by_person[person.id] = (person, lines + a.lines)
+    rows = {
+        r.person_id: r
+        for r in db.session.scalars(select(Attendance).where(Attendance.meeting_id == meeting.id))
+    }
+    for person_id, (person, lines) in lines_by_person.items():
+        row = rows.get(person_id)
+        if row is None:
+            db.session.add(
+                Attendance(
+                    meeting=meeting,
+                    person=person,
+                    kind=AttendanceKind.PRESENT.value,
+                    source=AttendanceSource.LOG.value,
+                    recorded_by_id=actor.id if actor is not None else None,
+                    lines_said=lines,
+                )
+            )
+            result.attendance_added += 1
+        else:
+            if row.kind != AttendanceKind.PRESENT.value:
+                row.kind = AttendanceKind.PRESENT.value  # they spoke: present, not regrets
+            if row.lines_said is None or row.source == AttendanceSource.LOG.value:
+                row.lines_said = lines
+
+    meeting.imported_log_sha256 = plan.sha256
+    touch(meeting)
+    _flush_or_conflict()
+    audit.record(
+        actor,
+        meeting.group,
+        "meeting",
+        meeting.id,
+        "log_imported",
+        sha256=plan.sha256,
+        items=result.items_added,
+        actions=result.actions_added,
+        attendance=result.attendance_added,
+        people_created=result.people_created,
+    )
+    return result
+
+
+def _nearest_occurrence(
+    group: Group, day: date, anchor: datetime
+) -> tuple[int | None, str | None, datetime | None, int | None]:
+    """(series_id, slot_key, original_start_local, meeting_id) of the group's occurrence
+    on ``day`` (UTC) that contains ``anchor`` or starts nearest to it; Nones if none."""
+    from meetbot.services.occurrences import group_occurrences
+
+    lo = datetime.combine(day, time(0), tzinfo=UTC)
+    hi = lo + timedelta(days=1)
+    window_lo, window_hi = (
+        min(lo, anchor - timedelta(hours=12)),
+        max(hi, anchor + timedelta(hours=12)),
+    )
+    candidates = [
+        o
+        for o in group_occurrences(group, window_lo, window_hi, "import.invalid")
+        if (lo <= o.start < hi) or (o.start <= anchor < o.end)
+    ]
+    if not candidates:
+        return None, None, None, None
+
+    def rank(o):
+        contains = o.start <= anchor < o.end
+        return (o.is_cancelled, not contains, abs((o.start - anchor).total_seconds()), o.uid)
+
+    best = min(candidates, key=rank)
+    return best.series_id, best.slot_key, best.original_start_local, best.meeting_id
+
+
+def import_log_for_group(
+    actor: Person | None,
+    group: Group,
+    day: date,
+    text: str,
+    *,
+    bots: frozenset[str] | None = None,
+) -> ImportResult:
+    """Import ``text`` into the group's meeting at the log's start on ``day``.
+
+    The meeting is the occurrence (of any of the group's series, or a one-off
+    meeting) that contains the ``#startmeeting`` time or starts nearest to it on that
+    day, created on demand; with no occurrence that day a one-off meeting spanning
+    the log is created. All in one transaction."""
+    from meetbot.models import MeetingSeries
+    from meetbot.services.meetings import materialize_occurrence
+
+    plan = plan_import(text, default_date=day, bots=bots)
+    anchor = plan.start or datetime.combine(day, time(12), tzinfo=UTC)
+    with unit_of_work():
+        result = ImportResult(meeting=None)  # type: ignore[arg-type]
+        series_id, slot_key, original, meeting_id = _nearest_occurrence(group, day, anchor)
+        if meeting_id is not None:
+            meeting = db.session.get(Meeting, meeting_id)
+        elif series_id is not None:
+            series = db.session.get(MeetingSeries, series_id)
+            meeting = materialize_occurrence(series, slot_key, original)
+            result.meeting_created = True
+        else:
+            start = plan.start or datetime.combine(day, time(0), tzinfo=UTC)
+            end = plan.end if plan.end and plan.end > start else start + timedelta(hours=1)
+            meeting = Meeting(
+                group=group,
+                start_dt=start,
+                end_dt=end,
+                timezone=group.timezone,
+                title=(plan.parsed.name or "Meeting")[:200],
+            )
+            db.session.add(meeting)
+            db.session.flush()
+            audit.record(actor, group, "meeting", meeting.id, "created", source="log")
+            result.meeting_created = True
+        _import_in_session(
+            actor, meeting, text, bots=bots, owner_overrides=None, version=None, result=result
+        )
+    return result
