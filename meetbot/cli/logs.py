@@ -1,0 +1,86 @@
+"""The import-log command: a MeetBot-style chat log into a meeting."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import click
+from flask import current_app
+
+from meetbot.services import log_import
+from meetbot.services.errors import ServiceError
+
+
+def _bots() -> frozenset[str] | None:
+    bots = current_app.config.get("MEETBOT_LOG_BOTS")
+    if not bots:
+        return None
+    if isinstance(bots, str):
+        bots = bots.replace(",", " ").split()
+    return frozenset(bots)
+
+
+def _fail(path: str, message: str, line: str | int | None = None) -> None:
+    where = f"{path}:{line}" if line else path
+    click.echo(f"Error: {where}: {message}", err=True)
+    raise SystemExit(1)
+
+
+@click.command("import-log")
+@click.option("--meeting", "meeting_id", type=int, help="Import into this meeting (its id).")
+@click.option("--group", "group_slug", help="…or into this group's meeting on --date.")
+@click.option(
+    "--date",
+    "day",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    help="The meeting's date (YYYY-MM-DD, UTC) with --group.",
+)
+@click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
+def import_log_command(meeting_id: int | None, group_slug: str | None, day, file: str) -> None:
+    """Import a MeetBot chat log (minutes, action items, attendance) and print the
+    meeting id. Importing the same log again changes nothing."""
+    from meetbot.services.groups import get_group
+    from meetbot.services.meetings import get_meeting
+
+    if (meeting_id is None) == (group_slug is None):
+        raise click.UsageError("Give either --meeting ID or --group SLUG --date YYYY-MM-DD.")
+    if group_slug is not None and day is None:
+        raise click.UsageError("--group needs --date YYYY-MM-DD.")
+    try:
+        with click.open_file(file, "rb") as fh:
+            raw = fh.read(5_000_001)
+    except OSError as exc:
+        _fail(file, f"cannot read the file ({exc.strerror or exc})")
+    if len(raw) > 5_000_000:
+        _fail(file, "the log is larger than 5 MB")
+    text = raw.decode("utf-8", errors="replace")
+    try:
+        if meeting_id is not None:
+            meeting = get_meeting(meeting_id)
+            result = log_import.import_log(None, meeting, text, bots=_bots())
+        else:
+            group = get_group(group_slug)
+            the_day: date = day.date()
+            result = log_import.import_log_for_group(None, group, the_day, text, bots=_bots())
+    except ServiceError as exc:
+        message = exc.fields.get("log") or exc.message
+        _fail(file, message, exc.fields.get("line"))
+        return
+    for warning in result.warnings:
+        click.echo(f"warning: {file}: {warning}", err=True)
+    if result.already_imported:
+        click.echo("This log was already imported into this meeting; nothing changed.", err=True)
+    else:
+        if result.meeting_created:
+            click.echo(f"Created meeting {result.meeting.id} for this log.", err=True)
+        click.echo(
+            f"Imported {result.items_added} minutes items, {result.actions_added} action items "
+            f"({result.flagged_actions} without an owner), {result.attendance_added} attendees.",
+            err=True,
+        )
+        for nick in result.people_created:
+            click.echo(f"New person created for nick {nick!r}.", err=True)
+    click.echo(result.meeting.id)
+
+
+COMMANDS = [import_log_command]
