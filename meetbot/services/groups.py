@@ -206,7 +206,16 @@ def members(group: Group) -> list[tuple[Person, Role]]:
 
 
 def people_with_role(group: Group, role: Role) -> list[Person]:
-    return [p for p, r in members(group) if r is role]
+    """The group's members with exactly ``role``, by name (filtered in SQL: a group
+    can have thousands of members and the page shows a handful of chairs)."""
+    return list(
+        db.session.scalars(
+            select(Person)
+            .join(Membership, Membership.person_id == Person.id)
+            .where(Membership.group_id == group.id, Membership.role == role.value)
+            .order_by(Person.display_name)
+        )
+    )
 
 
 def _check_stream_fields(name: str, status: str) -> tuple[str, str]:
