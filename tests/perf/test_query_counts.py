@@ -4,7 +4,7 @@ One scenario per backend: a group with a focus series and a focus (held) meeting
 grown to SMALL units of everything (members, work streams with leads, series with
 slots, chairs and tags, held meetings, attendance, minutes, action items with owners,
 one-off, cancelled and moved meetings), every URL is requested and its statements
-counted; then the data is grown to 10x and the counts must be identical. A count
+counted; then the data is grown to 10x and no count may rise. A count
 that rises with the data is an N+1 (a lazy load per row) and fails with the
 statements that differ.
 
@@ -31,6 +31,7 @@ from meetbot.models import (
     SeriesSlot,
     WorkStream,
 )
+from meetbot.services import accounts
 from tests.conftest import TEST_PASSWORD
 
 SMALL = 3
@@ -89,6 +90,9 @@ def _scenario(create_user) -> Scenario:
 
 def _grow(sc: Scenario, n: int) -> None:
     """Add ``n`` units of every kind of row the pages show."""
+    for name in ("group", "organizer", "series", "meeting", "stream"):
+        obj = getattr(sc, name)
+        setattr(sc, name, db.session.get(type(obj), obj.id))
     slot = sc.series.slots[0]
     for _ in range(n):
         i = next(sc.seq)
@@ -198,6 +202,20 @@ ROUTES: list[tuple[str, str]] = [
     ("group edit form", "/groups/{slug}/edit"),
     ("work stream page", "/groups/{slug}/streams/{stream}/"),
     ("work stream edit form", "/groups/{slug}/streams/{stream}/edit"),
+    # JSON API (with the organizer's bearer token).
+    ("api groups", "/api/v1/groups"),
+    ("api group", "/api/v1/groups/{slug}"),
+    ("api streams", "/api/v1/groups/{slug}/streams"),
+    ("api stream", "/api/v1/groups/{slug}/streams/{stream}"),
+    ("api occurrences", "/api/v1/groups/{slug}/occurrences?start={win_start}&end={win_end}"),
+    ("api series list", "/api/v1/groups/{slug}/series"),
+    ("api series", "/api/v1/series/{series}"),
+    ("api meetings", "/api/v1/groups/{slug}/meetings"),
+    ("api meeting", "/api/v1/meetings/{meeting}"),
+    ("api people", "/api/v1/people"),
+    ("api person", "/api/v1/people/{person}"),
+    ("api me", "/api/v1/people/me"),
+    ("api tokens", "/api/v1/tokens"),
 ]
 
 
@@ -208,17 +226,25 @@ def _urls(sc: Scenario) -> dict[str, str]:
         "series": sc.series.id,
         "meeting": sc.meeting.id,
         "person": sc.organizer.id,
+        "win_start": "2025-01-01T00:00:00Z",
+        "win_end": "2026-06-01T00:00:00Z",
     }
     return {name: template.format(**values) for name, template in ROUTES}
 
 
-def _measure(client, count_queries, urls: dict[str, str]) -> dict[str, tuple[int, list[str]]]:
+def _measure(
+    client, count_queries, urls: dict[str, str], token: str
+) -> dict[str, tuple[int, list[str]]]:
     result = {}
     for name, url in urls.items():
-        client.get(url)  # warm: the first request may fill caches; count the steady state
-        db.session.expire_all()
+        headers = {"Authorization": f"Bearer {token}"} if url.startswith("/api/") else {}
+        client.get(url, headers=headers)  # warm: count the steady state, not cache fills
+        # The test's app context is shared by the client's requests: start each request
+        # with a fresh session, as a server does, so nothing is served from (or loaded
+        # with the options of) another request's identity map.
+        db.session.remove()
         with count_queries() as counter:
-            response = client.get(url)
+            response = client.get(url, headers=headers)
         assert response.status_code == 200, f"{name}: GET {url} -> {response.status_code}"
         result[name] = (counter.count, list(counter.statements))
     return result
@@ -239,16 +265,18 @@ def test_query_counts_do_not_grow_with_data(
     time_machine.move_to(NOW)
     sc = _scenario(create_user)
     auth.login("olga@example.org", TEST_PASSWORD)
+    token = accounts.create_api_token(sc.organizer, "perf")
     _grow(sc, SMALL)
     urls = _urls(sc)
-    small = _measure(client, count_queries, urls)
+    small = _measure(client, count_queries, urls, token)
     _grow(sc, LARGE - SMALL)
-    large = _measure(client, count_queries, urls)
+    large = _measure(client, count_queries, urls, token)
 
     problems = []
     for name in urls:
         (n_small, st_small), (n_large, st_large) = small[name], large[name]
-        if n_large != n_small:
+        # Fewer is fine (a page of newest rows may hold fewer kinds of related rows).
+        if n_large > n_small:
             problems.append(
                 f"{name} ({urls[name]}): {n_small} statements at {SMALL} units, "
                 f"{n_large} at {LARGE}; {_diff(st_small, st_large)}"

@@ -55,7 +55,9 @@ def _load_group(slug: str) -> Group:
             selectinload(Group.work_streams).selectinload(WorkStream.leads),
             selectinload(Group.series).selectinload(MeetingSeries.slots),
             selectinload(Group.series).selectinload(MeetingSeries.chairs),
-            selectinload(Group.series).selectinload(MeetingSeries.work_streams),
+            selectinload(Group.series)
+            .selectinload(MeetingSeries.work_streams)
+            .selectinload(WorkStream.leads),
         )
         .execution_options(populate_existing=True)
     )
@@ -113,7 +115,12 @@ def update_group(data: dict[str, Any], group: str) -> Group:
 def list_streams(args: dict[str, int], group: str) -> dict[str, Any]:
     """A group's work streams, by name."""
     row = group_service.get_group(group)
-    query = select(WorkStream).where(WorkStream.group_id == row.id).order_by(WorkStream.name)
+    query = (
+        select(WorkStream)
+        .where(WorkStream.group_id == row.id)
+        .options(selectinload(WorkStream.leads))
+        .order_by(WorkStream.name)
+    )
     return paginate(query, args)
 
 

@@ -16,6 +16,7 @@ from meetbot.models import (
     Meeting,
     MeetingSeries,
     MinuteItem,
+    WorkStream,
 )
 from meetbot.services import audit
 from meetbot.services import groups as group_service
@@ -51,40 +52,60 @@ def get_series_row(series_id: int) -> MeetingSeries:
 
 def meeting_data(meeting: Meeting) -> dict[str, Any]:
     """Everything ``GET /meetings/<id>`` shows, as MeetingSchema dumps it."""
+    return meetings_data([meeting])[0]
+
+
+def meetings_data(meetings: list[Meeting]) -> list[dict[str, Any]]:
+    """meeting_data() of several meetings in a fixed number of queries (not per meeting)."""
     domain = current_app.config["MEETBOT_UID_DOMAIN"]
+    ids = [m.id for m in meetings]
+    attendance: dict[int, list[Attendance]] = {i: [] for i in ids}
+    minutes: dict[int, list[MinuteItem]] = {i: [] for i in ids}
+    actions: dict[int, list[ActionItem]] = {i: [] for i in ids}
+    if ids:
+        for row in db.session.scalars(
+            select(Attendance)
+            .where(Attendance.meeting_id.in_(ids))
+            .options(selectinload(Attendance.person), selectinload(Attendance.recorded_by))
+            .order_by(Attendance.id)
+        ):
+            attendance[row.meeting_id].append(row)
+        for item in db.session.scalars(
+            select(MinuteItem)
+            .where(MinuteItem.meeting_id.in_(ids))
+            .options(selectinload(MinuteItem.author), selectinload(MinuteItem.work_stream))
+            .order_by(MinuteItem.position, MinuteItem.id)
+        ):
+            minutes[item.meeting_id].append(item)
+        for action in db.session.scalars(
+            select(ActionItem)
+            .where(or_(ActionItem.opened_in_id.in_(ids), ActionItem.closed_in_id.in_(ids)))
+            .options(selectinload(ActionItem.owners), selectinload(ActionItem.work_stream))
+            .order_by(ActionItem.id)
+        ):
+            # An item opened in one meeting of the page and closed in another is in both.
+            for meeting_id in {action.opened_in_id, action.closed_in_id}:
+                if meeting_id in actions:
+                    actions[meeting_id].append(action)
+    return [
+        _meeting_dict(m, domain, attendance[m.id], minutes[m.id], actions[m.id]) for m in meetings
+    ]
+
+
+def _meeting_dict(
+    meeting: Meeting,
+    domain: str,
+    attendance: list[Attendance],
+    minutes: list[MinuteItem],
+    actions: list[ActionItem],
+) -> dict[str, Any]:
     if meeting.slot is not None and meeting_service.is_generated(
         meeting.slot, meeting.original_start_local
     ):
         uid = occurrence_service.slot_uid(meeting.series, meeting.slot, domain)
     else:
         uid = occurrence_service.meeting_uid(meeting, domain)
-    attendance = list(
-        db.session.scalars(
-            select(Attendance)
-            .where(Attendance.meeting_id == meeting.id)
-            .options(selectinload(Attendance.person), selectinload(Attendance.recorded_by))
-            .order_by(Attendance.id)
-        )
-    )
     attendance.sort(key=lambda a: (a.person.display_name.lower(), a.person_id))
-    minutes = list(
-        db.session.scalars(
-            select(MinuteItem)
-            .where(MinuteItem.meeting_id == meeting.id)
-            .options(selectinload(MinuteItem.author), selectinload(MinuteItem.work_stream))
-            .order_by(MinuteItem.position, MinuteItem.id)
-        )
-    )
-    actions = list(
-        db.session.scalars(
-            select(ActionItem)
-            .where(
-                or_(ActionItem.opened_in_id == meeting.id, ActionItem.closed_in_id == meeting.id)
-            )
-            .options(selectinload(ActionItem.owners), selectinload(ActionItem.work_stream))
-            .order_by(ActionItem.id)
-        )
-    )
     return {
         "id": meeting.id,
         "group": meeting.group.slug,
@@ -120,7 +141,7 @@ def list_series(args: dict[str, int], group: str) -> dict[str, Any]:
         .options(
             selectinload(MeetingSeries.slots),
             selectinload(MeetingSeries.chairs),
-            selectinload(MeetingSeries.work_streams),
+            selectinload(MeetingSeries.work_streams).selectinload(WorkStream.leads),
         )
         .order_by(MeetingSeries.title, MeetingSeries.id)
     )
@@ -154,10 +175,13 @@ def list_meetings(args: dict[str, int], group: str) -> dict[str, Any]:
     query = (
         select(Meeting)
         .where(Meeting.group_id == row.id)
+        .options(
+            selectinload(Meeting.series), selectinload(Meeting.slot), selectinload(Meeting.group)
+        )
         .order_by(Meeting.start_dt.desc(), Meeting.id.desc())
     )
     page = paginate(query, args)
-    page["items"] = [meeting_data(m) for m in page["items"]]
+    page["items"] = meetings_data(list(page["items"]))
     return page
 
 
