@@ -6,7 +6,7 @@ FLASK := $(BIN)/flask --app meetbot
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run test lint format install install-dev js-deps bench clean
+.PHONY: run test lint format install install-dev js-deps bench clean screenshots
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -38,8 +38,16 @@ run: install
 	@echo "meetbot is serving on http://$(HOST):$(PORT)/  (Ctrl-C stops it)"
 	$(FLASK) run --host $(HOST) --port $(PORT)
 
+# Browser tests (tests/browser) need Debian's chromium; without it they are skipped.
+CHROMIUM ?= /usr/bin/chromium
+
 test: install-dev js-deps
+	@test -x $(CHROMIUM) || echo "NOTE: $(CHROMIUM) not found: the browser tests will be SKIPPED (apt-get install chromium)"
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Rewrite docs/screenshots/*.png from the browser tests.
+screenshots: install-dev
+	MEETBOT_SCREENSHOTS=1 MEETBOT_REQUIRE_BROWSER=1 $(BIN)/python -m pytest -q tests/browser
 
 lint: install-dev
 	$(BIN)/ruff check .
