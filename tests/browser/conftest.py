@@ -257,7 +257,13 @@ def _watch_errors(page) -> list[str]:
 
     page.on("console", on_console)
     page.on("response", on_response)
-    page.on("requestfailed", lambda req: errors.append(f"failed: {req.url} {req.failure}"))
+
+    def on_request_failed(request) -> None:
+        # A navigation aborts what the previous page was still loading (e.g. its icon).
+        if "ERR_ABORTED" not in (request.failure or ""):
+            errors.append(f"failed: {request.url} {request.failure}")
+
+    page.on("requestfailed", on_request_failed)
     return errors
 
 
