@@ -55,10 +55,12 @@ def materialize_occurrence(
     if not is_generated(slot, original_start_local):
         raise NotFound("The series has no occurrence at that time.")
     start = to_utc(original_start_local, slot.timezone)
+    # Ids, not relationship objects: assigning ``series=`` would cascade the new row
+    # into the session before the savepoint below can guard the insert.
     meeting = Meeting(
         group_id=series.group_id,
-        series=series,
-        slot=slot,
+        series_id=series.id,
+        slot_id=slot.id,
         original_start_local=original_start_local,
         timezone=slot.timezone,
         start_dt=start,
