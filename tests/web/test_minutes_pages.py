@@ -220,3 +220,60 @@ def test_agenda_email_lists_open_items_from_earlier_meetings(
     body = client.get(f"/meetings/{nxt.id}/email.txt?kind=agenda").get_data(as_text=True)
     assert "1. Roll call\n2. Gap analysis" in body
     assert "* Review the gap doc (unassigned)" in body
+
+
+LOG = """\
+[09:00] <JDoe> #startmeeting edge
+[09:01] <JDoe> #topic Charter
+[09:02] <JDoe> #action jdoe to draft the charter
+[09:03] <mk> #action nobody in particular
+[09:04] <JDoe> #endmeeting
+"""
+
+
+def test_log_import_preview_then_confirm(client, auth, meeting_world, create_person) -> None:
+    chair, meeting = meeting_world
+    jane = create_person("Jane Doe", handles=["jdoe"])
+    auth.login("chair@example.org")
+    url = f"/meetings/{meeting.id}/minutes/import"
+    assert client.get(url).status_code == 200
+    r = client.post(url, data={"log": LOG, "version": meeting.lock_version, "step": "preview"})
+    assert r.status_code == 200, r.get_data(as_text=True)
+    page = r.get_data(as_text=True)
+    assert "Preview" in page and "jdoe to draft the charter" in page
+    assert "no owner found" in page and "new person" in page
+    assert f'<option value="p:{jane.id}" selected>' in page
+    assert _count() == 0  # a preview saves nothing
+    # The chair gives the unowned action to Jane and confirms.
+    r = client.post(
+        url,
+        data={
+            "log": LOG,
+            "version": meeting.lock_version,
+            "step": "confirm",
+            "owners-0": [f"p:{jane.id}"],
+            "owners-1": [f"p:{jane.id}", "n:mk"],
+        },
+    )
+    assert r.status_code == 302, r.get_data(as_text=True)
+    from meetbot.models import ActionItem
+
+    items = {a.text: a for a in db.session.scalars(select(ActionItem))}
+    assert sorted(p.display_name for p in items["nobody in particular"].owners) == [
+        "Jane Doe",
+        "mk",
+    ]
+    assert _count() == 3
+    flashes = client.get(f"/meetings/{meeting.id}/minutes/").get_data(as_text=True)
+    assert "New people created for: mk" in flashes
+
+
+def test_log_import_form_errors(client, auth, meeting_world) -> None:
+    chair, meeting = meeting_world
+    auth.login("chair@example.org")
+    url = f"/meetings/{meeting.id}/minutes/import"
+    r = client.post(url, data={"log": "hello\n", "version": meeting.lock_version})
+    assert r.status_code == 422 and "no #startmeeting" in r.get_data(as_text=True)
+    r = client.post(url, data={"log": "", "version": meeting.lock_version})
+    assert r.status_code == 422 and "Paste a log" in r.get_data(as_text=True)
+    assert _count() == 0
