@@ -1,0 +1,447 @@
+"""Backup and restore: every table as lossless JSON, restorable on SQLite or PostgreSQL.
+
+The file is one JSON object::
+
+    {"format": "meetbot-backup", "version": 1, "alembic_revision": "47c0...",
+     "created": "2026-01-06T15:00:00+00:00", "database": "sqlite",
+     "tables": {"people": {"columns": [["id", "int"], ["email", "str"], ...],
+                           "rows": [[1, "ada@example.org", ...], ...]}, ...}}
+
+Tables come from ``db.metadata.sorted_tables`` (foreign-key order), so a table added
+later is backed up without touching this module. Each column has a *kind* saying how
+its values are written, so nothing is guessed on the way back:
+
+| kind | JSON value |
+|---|---|
+| ``datetime_utc`` | ISO 8601 with ``+00:00`` (the aware ``_dt`` instants) |
+| ``datetime_local`` | ISO 8601 without offset (naive wall-clock times such as ``start_local``) |
+| ``date`` | ``YYYY-MM-DD`` |
+| ``bytes`` | base64 |
+| ``json`` | the JSON value itself |
+| ``bool``, ``int``, ``float``, ``str`` | themselves |
+
+``null`` is always null. Rows are ordered by primary key, so backing up the same data
+twice gives the same bytes (apart from ``created``).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import os
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    Integer,
+    LargeBinary,
+    Numeric,
+    String,
+    Table,
+    func,
+    inspect,
+    select,
+    text,
+)
+from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.types import TypeDecorator, TypeEngine
+
+from meetbot.extensions import db
+from meetbot.services.db import unit_of_work
+
+FORMAT = "meetbot-backup"
+FORMAT_VERSION = 1
+_INSERT_CHUNK = 500
+
+
+class BackupError(Exception):
+    """A backup or restore that cannot be done; ``message`` says what and why."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+
+@dataclass(frozen=True)
+class RestoreResult:
+    tables: int
+    rows: int
+    wiped: bool
+
+
+# --- column kinds -----------------------------------------------------------------
+
+
+def column_kind(type_: TypeEngine[Any]) -> str:
+    """How values of a column type are written to the backup (see the module table)."""
+    if isinstance(type_, TypeDecorator):
+        inner = type_.impl_instance
+        if isinstance(inner, DateTime):
+            # Our TypeDecorators on DateTime(timezone=True) hand out aware UTC values.
+            return "datetime_utc" if inner.timezone else "datetime_local"
+        return column_kind(inner)
+    if isinstance(type_, DateTime):
+        return "datetime_utc" if type_.timezone else "datetime_local"
+    if isinstance(type_, Date):
+        return "date"
+    if isinstance(type_, LargeBinary):
+        return "bytes"
+    if isinstance(type_, JSON):
+        return "json"
+    if isinstance(type_, Boolean):
+        return "bool"
+    if isinstance(type_, Integer):
+        return "int"
+    if isinstance(type_, Float | Numeric):
+        return "float"
+    if isinstance(type_, String):
+        return "str"
+    raise BackupError(f"no backup format for column type {type_!r}")
+
+
+def _encode(kind: str, value: Any) -> Any:
+    if value is None or kind in {"json", "bool", "int", "float", "str"}:
+        return value
+    if kind == "datetime_utc":
+        if value.tzinfo is None:
+            raise BackupError(f"naive datetime {value!r} in a UTC column")
+        return value.astimezone(UTC).isoformat()
+    if kind == "datetime_local":
+        if value.tzinfo is not None:
+            raise BackupError(f"aware datetime {value!r} in a wall-clock column")
+        return value.isoformat()
+    if kind == "date":
+        return value.isoformat()
+    if kind == "bytes":
+        return base64.b64encode(bytes(value)).decode("ascii")
+    raise BackupError(f"unknown column kind {kind!r}")
+
+
+def _decode_datetime(value: Any, aware: bool) -> datetime:
+    if not isinstance(value, str):
+        raise ValueError("expected an ISO 8601 date-time string")
+    parsed = datetime.fromisoformat(value)
+    if aware and parsed.tzinfo is None:
+        raise ValueError("expected a UTC offset (this column holds instants)")
+    if not aware and parsed.tzinfo is not None:
+        raise ValueError("expected no UTC offset (this column holds wall-clock times)")
+    return parsed.astimezone(UTC) if aware else parsed
+
+
+def _decode_date(value: Any) -> date:
+    if not isinstance(value, str):
+        raise ValueError("expected a YYYY-MM-DD string")
+    return date.fromisoformat(value)
+
+
+def _decode_bytes(value: Any) -> bytes:
+    if not isinstance(value, str):
+        raise ValueError("expected a base64 string")
+    try:
+        return base64.b64decode(value.encode("ascii"), validate=True)
+    except (binascii.Error, UnicodeEncodeError):
+        raise ValueError("not valid base64") from None
+
+
+def _decode_typed(expected: type | tuple[type, ...], what: str) -> Callable[[Any], Any]:
+    def decode(value: Any) -> Any:
+        # bool is an int in Python: an int column must not silently take true/false.
+        if isinstance(value, bool) and expected is not bool:
+            raise ValueError(f"expected {what}")
+        if not isinstance(value, expected):
+            raise ValueError(f"expected {what}")
+        return value
+
+    return decode
+
+
+_DECODERS: dict[str, Callable[[Any], Any]] = {
+    "datetime_utc": lambda v: _decode_datetime(v, aware=True),
+    "datetime_local": lambda v: _decode_datetime(v, aware=False),
+    "date": _decode_date,
+    "bytes": _decode_bytes,
+    "json": lambda v: v,
+    "bool": _decode_typed(bool, "true or false"),
+    "int": _decode_typed(int, "an integer"),
+    "float": _decode_typed((int, float), "a number"),
+    "str": _decode_typed(str, "a string"),
+}
+
+
+# --- backup -------------------------------------------------------------------------
+
+
+def _tables() -> list[Table]:
+    return list(db.metadata.sorted_tables)
+
+
+def alembic_revision() -> str | None:
+    """The schema revision the database is at (None for a schema made without Alembic)."""
+    conn = db.session.connection()
+    if not inspect(conn).has_table("alembic_version"):
+        return None
+    return conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
+
+
+def dump_database() -> dict[str, Any]:
+    """Every row of every table as the backup document (a JSON-ready dict)."""
+    tables: dict[str, Any] = {}
+    conn = db.session.connection()
+    for table in _tables():
+        kinds = {column.name: column_kind(column.type) for column in table.columns}
+        order = list(table.primary_key.columns) or list(table.columns)
+        rows = [
+            [_encode(kinds[name], value) for name, value in row._mapping.items()]
+            for row in conn.execute(select(table).order_by(*order))
+        ]
+        tables[table.name] = {
+            "columns": [[name, kind] for name, kind in kinds.items()],
+            "rows": rows,
+        }
+    return {
+        "format": FORMAT,
+        "version": FORMAT_VERSION,
+        "alembic_revision": alembic_revision(),
+        "created": datetime.now(UTC).isoformat(),
+        "database": db.engine.dialect.name,
+        "tables": tables,
+    }
+
+
+def to_json(document: dict[str, Any]) -> str:
+    """The backup document as text: sorted keys, so equal data gives equal text."""
+    return json.dumps(document, ensure_ascii=False, sort_keys=True, indent=1, allow_nan=False)
+
+
+def write_backup(path: str | os.PathLike[str]) -> dict[str, int]:
+    """Write the backup to ``path`` (replaced atomically); returns rows per table."""
+    document = dump_database()
+    db.session.rollback()  # end the read transaction; nothing was changed
+    payload = to_json(document)
+    target = Path(path)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=".meetbot-backup-", dir=target.parent or Path("."))
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(payload)
+            fh.write("\n")
+        os.replace(tmp, target)
+    except OSError as exc:
+        raise BackupError(f"cannot write {path}: {exc.strerror or exc}") from None
+    return {name: len(t["rows"]) for name, t in document["tables"].items()}
+
+
+# --- restore ------------------------------------------------------------------------
+
+
+def read_backup(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """Read and parse a backup file; a BackupError names the file and the problem."""
+    try:
+        with open(path, encoding="utf-8") as fh:
+            return json.load(fh)
+    except FileNotFoundError:
+        raise BackupError(f"{path}: no such file") from None
+    except UnicodeDecodeError:
+        raise BackupError(f"{path}: not a meetbot backup (not UTF-8 text)") from None
+    except json.JSONDecodeError as exc:
+        raise BackupError(
+            f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
+        ) from None
+    except OSError as exc:
+        raise BackupError(f"{path}: cannot read it ({exc.strerror or exc})") from None
+
+
+def decode_document(document: Any) -> list[tuple[Table, list[dict[str, Any]]]]:
+    """Check a backup document against the current schema and decode every value.
+
+    Returns (table, rows) in foreign-key order. Raises BackupError saying exactly
+    which table, row and column is wrong; nothing is written before this passes.
+    """
+    if not isinstance(document, dict) or document.get("format") != FORMAT:
+        raise BackupError('not a meetbot backup (no "format": "meetbot-backup" marker)')
+    version = document.get("version")
+    if not isinstance(version, int) or isinstance(version, bool):
+        raise BackupError("the backup has no format version")
+    if version > FORMAT_VERSION:
+        raise BackupError(
+            f"the backup has format version {version}, newer than this meetbot "
+            f"understands ({FORMAT_VERSION}); restore it with a newer meetbot"
+        )
+    if version < 1:
+        raise BackupError(f"unknown backup format version {version}")
+    tables = document.get("tables")
+    if not isinstance(tables, dict):
+        raise BackupError('the backup has no "tables" object')
+    known = {table.name: table for table in _tables()}
+    unknown = sorted(set(tables) - set(known))
+    if unknown:
+        raise BackupError(f"the backup has tables this schema does not: {', '.join(unknown)}")
+    missing = sorted(set(known) - set(tables))
+    if missing:
+        raise BackupError(f"the backup lacks tables of this schema: {', '.join(missing)}")
+
+    result = []
+    for table in _tables():
+        result.append((table, _decode_table(table, tables[table.name])))
+    return result
+
+
+def _decode_table(table: Table, data: Any) -> list[dict[str, Any]]:
+    name = table.name
+    if not isinstance(data, dict):
+        raise BackupError(f"table {name}: expected an object with columns and rows")
+    columns, rows = data.get("columns"), data.get("rows")
+    if (
+        not isinstance(columns, list)
+        or not all(
+            isinstance(c, list) and len(c) == 2 and all(isinstance(x, str) for x in c)
+            for c in columns
+        )
+        or not isinstance(rows, list)
+    ):
+        raise BackupError(
+            f'table {name}: expected "columns" ([name, kind] pairs) and "rows" (list)'
+        )
+    order = [column for column, _ in columns]
+    if len(set(order)) != len(order):
+        raise BackupError(f"table {name}: a column is listed twice")
+    columns = dict(columns)
+    expected = {column.name: column_kind(column.type) for column in table.columns}
+    if set(columns) != set(expected):
+        extra = sorted(set(columns) - set(expected))
+        lacking = sorted(set(expected) - set(columns))
+        raise BackupError(
+            f"table {name}: columns differ from this schema"
+            + (f"; unknown: {', '.join(extra)}" if extra else "")
+            + (f"; missing: {', '.join(lacking)}" if lacking else "")
+        )
+    for column, kind in columns.items():
+        if kind != expected[column]:
+            raise BackupError(
+                f"table {name}, column {column}: stored as {kind!r}, "
+                f"the schema needs {expected[column]!r}"
+            )
+    decoded = []
+    for number, row in enumerate(rows, start=1):
+        if not isinstance(row, list) or len(row) != len(order):
+            raise BackupError(f"table {name}, row {number}: expected a list of {len(order)} values")
+        values = {}
+        for column, value in zip(order, row, strict=True):
+            if value is None:
+                values[column] = None
+                continue
+            try:
+                values[column] = _DECODERS[expected[column]](value)
+            except ValueError as exc:
+                raise BackupError(f"table {name}, row {number}, column {column}: {exc}") from None
+        decoded.append(values)
+    return decoded
+
+
+def row_counts() -> dict[str, int]:
+    """Rows in each table that has any (used to refuse restoring over data)."""
+    conn = db.session.connection()
+    counts = {}
+    for table in _tables():
+        n = conn.execute(select(func.count()).select_from(table)).scalar_one()
+        if n:
+            counts[table.name] = n
+    return counts
+
+
+def restore_document(document: Any, *, force: bool = False) -> RestoreResult:
+    """Load a backup document into this database in one transaction.
+
+    The database must be empty (its schema created by ``db upgrade``) unless
+    ``force`` is given, which deletes every row first. On PostgreSQL the id
+    sequences are moved past the restored ids so new rows get fresh ones.
+    """
+    decoded = decode_document(document)
+    revision = document.get("alembic_revision")
+    try:
+        current = alembic_revision()
+    except SQLAlchemyError as exc:
+        db.session.rollback()
+        raise BackupError(f"cannot read the database: {exc.__class__.__name__}") from None
+    if revision and current and revision != current:
+        db.session.rollback()
+        raise BackupError(
+            f"the backup was made at schema revision {revision}, this database is at "
+            f"{current}; restore it with the meetbot version that made it, then run "
+            "`flask --app meetbot db upgrade`"
+        )
+    total = 0
+    wiped = False
+    try:
+        with unit_of_work() as session:
+            conn = session.connection()
+            counts = row_counts()
+            if counts and not force:
+                listed = ", ".join(f"{t} ({n})" for t, n in sorted(counts.items()))
+                raise BackupError(
+                    "the database is not empty (rows in " + listed + "); restore into a new "
+                    "database made with `flask --app meetbot db upgrade`, or use --force to "
+                    "delete everything in it first"
+                )
+            if counts:
+                for table in reversed(_tables()):
+                    conn.execute(table.delete())
+                wiped = True
+            for table, rows in decoded:
+                for start in range(0, len(rows), _INSERT_CHUNK):
+                    conn.execute(table.insert(), rows[start : start + _INSERT_CHUNK])
+                total += len(rows)
+            if conn.dialect.name == "postgresql":
+                _reset_sequences(conn)
+    except BackupError:
+        raise
+    except SQLAlchemyError as exc:
+        detail = str(getattr(exc, "orig", None) or exc).strip().splitlines()[0]
+        raise BackupError(
+            f"the database refused the data, nothing was restored: {detail}"
+        ) from None
+    session_reset = getattr(db.session, "expire_all", None)
+    if session_reset is not None:
+        session_reset()  # objects loaded before the restore are stale
+    return RestoreResult(tables=len(decoded), rows=total, wiped=wiped)
+
+
+def _reset_sequences(conn: Any) -> None:
+    """Set each serial/identity sequence to the table's largest id (PostgreSQL)."""
+    for table in _tables():
+        pk = list(table.primary_key.columns)
+        if len(pk) != 1 or not isinstance(pk[0].type, Integer):
+            continue
+        column = pk[0]
+        sequence = conn.execute(
+            text("SELECT pg_get_serial_sequence(:table, :column)"),
+            {"table": table.name, "column": column.name},
+        ).scalar()
+        if sequence is None:
+            continue
+        # is_called=false with 1 on an empty table: the next id is 1, not 2.
+        conn.execute(
+            text(
+                f'SELECT setval(:seq, COALESCE((SELECT MAX("{column.name}") FROM '
+                f'"{table.name}"), 1), (SELECT COUNT(*) FROM "{table.name}") > 0)'
+            ),
+            {"seq": sequence},
+        )
+
+
+def restore_file(path: str | os.PathLike[str], *, force: bool = False) -> RestoreResult:
+    """Read a backup file and restore it (see restore_document); errors name the file."""
+    document = read_backup(path)
+    try:
+        return restore_document(document, force=force)
+    except BackupError as exc:
+        raise BackupError(f"{path}: {exc.message}") from None
