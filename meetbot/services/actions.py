@@ -462,9 +462,13 @@ def group_actions(
     work_stream: WorkStream | None = None,
     owner_id: int | None = None,
     unassigned: bool = False,
+    opened_in: Meeting | None = None,
 ) -> list[ActionItem]:
-    """The group's action items, filtered by status, work stream and owner."""
+    """The group's action items, filtered by status, work stream, owner and the
+    meeting that opened them."""
     query = select(ActionItem).where(ActionItem.group_id == group.id).options(*_options())
+    if opened_in is not None:
+        query = query.where(ActionItem.opened_in_id == opened_in.id)
     if work_stream is not None:
         query = query.where(ActionItem.work_stream_id == work_stream.id)
     if owner_id is not None:

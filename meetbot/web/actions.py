@@ -116,11 +116,7 @@ def meeting_actions_panel(meeting: Meeting | None = None, **kwargs: object) -> s
     if meeting is None:
         return ""
     chair = may(current_user, Permission.CHAIR, meeting.group, meeting=meeting)
-    items = [
-        i
-        for i in action_service.group_actions(meeting.group, status="all")
-        if i.opened_in_id == meeting.id
-    ]
+    items = action_service.group_actions(meeting.group, status="all", opened_in=meeting)
     form = _form(meeting.group, meeting=meeting, formdata=None) if chair else None
     return render_template(
         "actions/_meeting.html",
