@@ -56,7 +56,7 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from meetbot.web import actions, auth, errors, feeds, groups, main, minutes, security
+    from meetbot.web import actions, auth, errors, feeds, groups, main, minutes, security, series
 
     errors.register_error_handlers(app)
     security.init_security(app)
@@ -66,6 +66,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(feeds.bp)
     app.register_blueprint(minutes.bp)
     app.register_blueprint(actions.bp)
+    app.register_blueprint(series.bp)
 
     from meetbot.web.api import init_api
 
