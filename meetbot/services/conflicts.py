@@ -31,8 +31,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from meetbot.extensions import db
-from meetbot.models import Group, MeetingSeries, Person, utcnow
-from meetbot.services.occurrences import OccurrenceView, occurrences_for_series, one_off_meetings
+from meetbot.models import Group, Meeting, MeetingSeries, Person, utcnow
+from meetbot.services.occurrences import OccurrenceView, occurrences_for_series
 
 DEFAULT_HORIZON = timedelta(days=365)
 # Query parameters that carry a passcode, not the identity of a call room.
@@ -152,10 +152,12 @@ def find_conflicts(
             .order_by(MeetingSeries.id)
         )
     )
-    group_ids = list(db.session.scalars(select(Group.id)))
-    occurrences = occurrences_for_series(
-        series_list, begin, end, domain, one_offs=one_off_meetings(group_ids, begin, end)
+    one_offs = db.session.scalars(
+        select(Meeting).where(
+            Meeting.series_id.is_(None), Meeting.start_dt < end, Meeting.end_dt > begin
+        )
     )
+    occurrences = occurrences_for_series(series_list, begin, end, domain, one_offs=list(one_offs))
     chairs = {s.id: list(s.chairs) for s in series_list if s.chairs}
     found = find_conflicts_in(occurrences, chairs)
     if group is not None:

@@ -28,6 +28,7 @@ from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from meetbot.domain.recurrence import (
     Frequency,
@@ -350,6 +351,18 @@ def get_series(series_id: int) -> MeetingSeries:
     if series is None:
         raise NotFound(f"No meeting series {series_id}.")
     return series
+
+
+def list_series(group: Group) -> list[MeetingSeries]:
+    """A group's series by title, with slots and work streams loaded (no lazy loads)."""
+    return list(
+        db.session.scalars(
+            select(MeetingSeries)
+            .where(MeetingSeries.group_id == group.id)
+            .options(selectinload(MeetingSeries.slots), selectinload(MeetingSeries.work_streams))
+            .order_by(MeetingSeries.title, MeetingSeries.id)
+        )
+    )
 
 
 def _slugify(text: str) -> str:

@@ -13,6 +13,7 @@ from flask import (
     abort,
     current_app,
     flash,
+    g,
     jsonify,
     redirect,
     render_template,
@@ -32,7 +33,7 @@ from meetbot.forms.series import (
     RetitleForm,
     SeriesForm,
 )
-from meetbot.models import Group, Meeting, MeetingSeries, MeetingStatus, utcnow
+from meetbot.models import Group, Meeting, MeetingSeries, MeetingStatus, WorkStream, utcnow
 from meetbot.services import conflicts as conflict_service
 from meetbot.services import groups as group_service
 from meetbot.services import scheduling
@@ -40,9 +41,9 @@ from meetbot.services.errors import ValidationError
 from meetbot.services.meetings import get_meeting, is_generated
 from meetbot.services.occurrences import (
     OccurrenceView,
-    group_occurrences,
+    occurrences_for_series,
+    one_off_meetings,
     series_occurrences,
-    upcoming,
 )
 from meetbot.services.permissions import Permission, may
 from meetbot.services.subscribe import (
@@ -320,7 +321,7 @@ def view(series_id: int):
         for o in series_occurrences(series, now - timedelta(days=60), now, _domain())
         if o.end <= now
     ][-3:]
-    can_manage = may(current_user, Permission.MANAGE_SERIES, series.group)
+    can_manage = _can_manage(series.group)
     return render_template(
         "series/view.html",
         series=series,
@@ -656,21 +657,54 @@ def group_upcoming(slug: str):
         weeks = min(max(int(request.args.get("weeks", 4)), 1), 52)
     except ValueError:
         weeks = 4
-    now = utcnow()
-    occurrences = group_occurrences(group, now, now + timedelta(weeks=weeks), _domain())
+    occurrences = _upcoming_of(group, 7 * weeks)
     return render_template(
         "series/upcoming.html",
         group=group,
         occurrences=occurrences,
+        can_manage=_can_manage(group),
         weeks=weeks,
         links=subscribe_links(_base_url(), group_feed_path(group.slug), group.name),
     )
 
 
+def _group_series(group: Group) -> list[MeetingSeries]:
+    """The group's series with slots, chairs and work streams, loaded once per request."""
+    cache = g.setdefault("_meetbot_group_series", {})
+    if group.id not in cache:
+        cache[group.id] = scheduling.list_series(group)
+    return cache[group.id]
+
+
+def _can_manage(group: Group) -> bool:
+    """MANAGE_SERIES for the current user, looked up once per request and group."""
+    cache = g.setdefault("_meetbot_can_manage", {})
+    if group.id not in cache:
+        cache[group.id] = may(current_user, Permission.MANAGE_SERIES, group)
+    return cache[group.id]
+
+
+def _upcoming_of(
+    group: Group, days: int, *, stream: WorkStream | None = None
+) -> list[OccurrenceView]:
+    now = utcnow()
+    end = now + timedelta(days=days)
+    series_list = _group_series(group)
+    if stream is not None:
+        series_list = [s for s in series_list if any(w.id == stream.id for w in s.work_streams)]
+    return occurrences_for_series(
+        series_list, now, end, _domain(), one_offs=one_off_meetings([group.id], now, end, stream)
+    )
+
+
 @panel("group_main", order=10)
 def group_upcoming_panel(group: Group, **_: Any) -> str:
-    occurrences = upcoming(group, utcnow(), _domain(), limit=10)
-    return render_template("series/_group_main.html", group=group, occurrences=occurrences)
+    return render_template(
+        "series/_group_main.html",
+        group=group,
+        occurrences=_upcoming_of(group, 120)[:10],
+        can_manage=_can_manage(group),
+    )
 
 
 @panel("group_main", order=15)
@@ -694,22 +728,22 @@ def group_series_panel(group: Group, **_: Any) -> str:
     return render_template(
         "series/_group_side.html",
         group=group,
+        series_list=_group_series(group),
+        can_manage=_can_manage(group),
         links=subscribe_links(_base_url(), group_feed_path(group.slug), group.name),
     )
 
 
 @panel("stream_main", order=10)
-def stream_series_panel(group: Group, stream, **_: Any) -> str:
-    tagged = [s for s in group.series if stream in s.work_streams]
-    occurrences = group_occurrences(
-        group, utcnow(), utcnow() + timedelta(days=120), _domain(), work_stream=stream
-    )[:10]
+def stream_series_panel(group: Group, stream: WorkStream, **_: Any) -> str:
+    tagged = [s for s in _group_series(group) if any(w.id == stream.id for w in s.work_streams)]
     return render_template(
         "series/_stream_main.html",
         group=group,
         stream=stream,
         series_list=tagged,
-        occurrences=occurrences,
+        occurrences=_upcoming_of(group, 120, stream=stream)[:10],
+        can_manage=_can_manage(group),
         links=subscribe_links(
             _base_url(), stream_feed_path(group.slug, stream.slug), f"{group.name}: {stream.name}"
         ),

@@ -216,6 +216,10 @@ ROUTES: list[tuple[str, str]] = [
     ("api person", "/api/v1/people/{person}"),
     ("api me", "/api/v1/people/me"),
     ("api tokens", "/api/v1/tokens"),
+    ("series page", "/series/{series}/"),
+    ("series edit form", "/series/{series}/edit"),
+    ("group upcoming page", "/groups/{slug}/upcoming?weeks=8"),
+    ("one-off meeting form", "/groups/{slug}/meetings/new"),
 ]
 
 
