@@ -72,6 +72,11 @@ def _register_blueprints(app: Flask) -> None:
 
     init_api(app)
 
+    from meetbot.web import attendance, meetings
+
+    app.register_blueprint(meetings.bp)
+    app.register_blueprint(attendance.bp)
+
     from meetbot.web.templating import register_template_helpers
 
     register_template_helpers(app)

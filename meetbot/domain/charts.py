@@ -1,0 +1,183 @@
+"""Server-rendered SVG charts (no JavaScript needed to read them).
+
+``attendance_chart`` draws people present per meeting as stacked bars (returning
+attendees below, first-timers on top), with an optional dashed quorum line, axis
+labels, a <title> and a <desc> that states the figures for screen readers, and a
+<title> on every bar. Every piece of text is XML-escaped. Colours come from classes
+(static/css/attendance.css) so the chart follows the light/dark theme; the
+presentation attributes on the elements are fallbacks for viewers without the CSS.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from xml.sax.saxutils import escape as _xml_escape
+
+__all__ = ["ChartPoint", "attendance_chart", "nice_ticks"]
+
+
+@dataclass(frozen=True)
+class ChartPoint:
+    """One bar: a meeting's date, how many came and how many of those came first."""
+
+    when: datetime
+    present: int
+    first_time: int = 0
+    label: str = ""  # e.g. the meeting title, for the bar's tooltip
+
+
+def _esc(text: object) -> str:
+    return _xml_escape(str(text), {'"': "&quot;", "'": "&#39;"})
+
+
+def nice_ticks(maximum: int, count: int = 5) -> list[int]:
+    """Round tick values from 0 to at least ``maximum`` (e.g. 0, 10, 20, ...)."""
+    if maximum <= 0:
+        return [0, 1]
+    raw = maximum / count
+    magnitude = 10 ** math.floor(math.log10(raw)) if raw >= 1 else 1
+    step = next((m * magnitude for m in (1, 2, 5, 10) if m * magnitude >= raw), 10 * magnitude)
+    step = max(1, int(step))
+    top = step * math.ceil(maximum / step)
+    return list(range(0, top + 1, step))
+
+
+def attendance_chart(
+    points: Sequence[ChartPoint],
+    *,
+    title: str,
+    quorum: int | None = None,
+    width: int = 720,
+    height: int = 300,
+    chart_id: str = "attendance-chart",
+) -> str:
+    """The SVG markup of the chart (a complete <svg> element)."""
+    left, right, top, bottom = 52, 16, 36, 64
+    plot_w, plot_h = width - left - right, height - top - bottom
+    maximum = max([p.present for p in points] + [quorum or 0, 1])
+    ticks = nice_ticks(maximum)
+    y_max = ticks[-1]
+
+    def y(value: float) -> float:
+        return top + plot_h - plot_h * value / y_max
+
+    title_id, desc_id = f"{chart_id}-title", f"{chart_id}-desc"
+    if points:
+        desc = (
+            f"{len(points)} meetings from {points[0].when:%Y-%m-%d} to {points[-1].when:%Y-%m-%d}. "
+            + " ".join(
+                f"{p.when:%Y-%m-%d}: {p.present} present ({p.first_time} first-time)."
+                for p in points
+            )
+        )
+    else:
+        desc = "No meetings with recorded attendance yet."
+    if quorum:
+        desc += f" Quorum: {quorum}."
+    out: list[str] = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" id="{_esc(chart_id)}" '
+        f'viewBox="0 0 {width} {height}" width="100%" role="img" '
+        f'aria-labelledby="{title_id} {desc_id}">',
+        f'<title id="{title_id}">{_esc(title)}</title>',
+        f'<desc id="{desc_id}">{_esc(desc)}</desc>',
+        f'<text class="chart-title" x="{left}" y="22" font-size="14" font-weight="600" '
+        f'fill="currentColor">{_esc(title)}</text>',
+    ]
+    # Y axis: grid lines and tick labels.
+    for t in ticks:
+        ty = y(t)
+        out.append(
+            f'<line class="chart-grid" x1="{left}" x2="{left + plot_w}" y1="{ty:.1f}" '
+            f'y2="{ty:.1f}" stroke="#ccc" stroke-width="1"/>'
+        )
+        out.append(
+            f'<text class="chart-tick" x="{left - 6}" y="{ty + 4:.1f}" text-anchor="end" '
+            f'font-size="11" fill="currentColor">{t}</text>'
+        )
+    out.append(
+        f'<text class="chart-axis-label" transform="translate(14 {top + plot_h / 2:.1f}) '
+        f'rotate(-90)" text-anchor="middle" font-size="12" fill="currentColor">'
+        "People present</text>"
+    )
+    out.append(
+        f'<text class="chart-axis-label" x="{left + plot_w / 2:.1f}" y="{height - 6}" '
+        f'text-anchor="middle" font-size="12" fill="currentColor">Meeting date</text>'
+    )
+    n = len(points)
+    if n:
+        slot = plot_w / n
+        bar = max(2.0, min(40.0, slot * 0.7))
+        label_every = max(1, math.ceil(n / 10))
+        for i, p in enumerate(points):
+            x = left + slot * i + (slot - bar) / 2
+            returning = max(0, p.present - p.first_time)
+            tip = f"{p.when:%Y-%m-%d}"
+            if p.label:
+                tip += f" {p.label}"
+            tip += f": {p.present} present, {p.first_time} first-time, {returning} returning"
+            out.append(
+                f'<g class="chart-bar" data-present="{p.present}"><title>{_esc(tip)}</title>'
+            )
+            if returning:
+                out.append(
+                    f'<rect class="bar-returning" x="{x:.1f}" y="{y(returning):.1f}" '
+                    f'width="{bar:.1f}" height="{y(0) - y(returning):.1f}" fill="#1f5fbf"/>'
+                )
+            if p.first_time:
+                out.append(
+                    f'<rect class="bar-first" x="{x:.1f}" y="{y(p.present):.1f}" '
+                    f'width="{bar:.1f}" height="{y(returning) - y(p.present):.1f}" fill="#f0a030"/>'
+                )
+            out.append(
+                f'<text class="chart-value" x="{x + bar / 2:.1f}" y="{y(p.present) - 4:.1f}" '
+                f'text-anchor="middle" font-size="10" fill="currentColor">{p.present}</text>'
+            )
+            out.append("</g>")
+            if i % label_every == 0:
+                lx = x + bar / 2
+                ly = top + plot_h + 16
+                out.append(
+                    f'<text class="chart-tick" x="{lx:.1f}" y="{ly}" text-anchor="middle" '
+                    f'font-size="11" fill="currentColor">{p.when:%d %b}</text>'
+                )
+                if i == 0 or points[i - label_every].when.year != p.when.year:
+                    out.append(
+                        f'<text class="chart-tick" x="{lx:.1f}" y="{ly + 13}" '
+                        f'text-anchor="middle" font-size="10" fill="currentColor">'
+                        f"{p.when:%Y}</text>"
+                    )
+    else:
+        out.append(
+            f'<text x="{left + plot_w / 2:.1f}" y="{top + plot_h / 2:.1f}" text-anchor="middle" '
+            f'font-size="13" fill="currentColor">No attendance recorded yet</text>'
+        )
+    if quorum:
+        qy = y(quorum)
+        out.append(
+            f'<line class="chart-quorum" x1="{left}" x2="{left + plot_w}" y1="{qy:.1f}" '
+            f'y2="{qy:.1f}" stroke="#b3261e" stroke-width="1.5" stroke-dasharray="6 4"/>'
+        )
+        out.append(
+            f'<text class="chart-quorum-label" x="{left + plot_w}" y="{qy - 4:.1f}" '
+            f'text-anchor="end" font-size="11" fill="#b3261e">quorum {quorum}</text>'
+        )
+    # Axes and a legend.
+    out.append(
+        f'<line class="chart-axis" x1="{left}" x2="{left}" y1="{top}" y2="{top + plot_h}" '
+        f'stroke="currentColor"/>'
+        f'<line class="chart-axis" x1="{left}" x2="{left + plot_w}" y1="{top + plot_h}" '
+        f'y2="{top + plot_h}" stroke="currentColor"/>'
+    )
+    lx = left + plot_w - 230
+    out.append(
+        f'<g class="chart-legend" font-size="11">'
+        f'<rect class="bar-returning" x="{lx}" y="12" width="10" height="10" fill="#1f5fbf"/>'
+        f'<text x="{lx + 14}" y="21" fill="currentColor">returning</text>'
+        f'<rect class="bar-first" x="{lx + 90}" y="12" width="10" height="10" fill="#f0a030"/>'
+        f'<text x="{lx + 104}" y="21" fill="currentColor">first-time</text></g>'
+    )
+    out.append("</svg>")
+    return "".join(out)

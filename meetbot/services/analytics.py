@@ -1,0 +1,367 @@
+"""Attendance analytics: per meeting, per member, per organization.
+
+A meeting *counts* when it is not cancelled and is held or has someone recorded
+present. Everything is aggregated in SQL with a fixed number of queries (three for a
+group report, one for a series or work stream), whatever the number of meetings or
+people.
+
+* present / regrets: entries of that kind;
+* first-time: people present whose first counted meeting *in the same scope* (group,
+  series or work stream) is this one; returning: the others;
+* organizations: distinct ``Person.organization`` values among those present;
+* member rate: meetings attended among the last ``group.attendance_window`` counted
+  meetings of the group, flagged when below ``group.attendance_threshold`` percent;
+* quorum: present >= ``group.quorum`` when the group sets one.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import and_, case, distinct, func, literal, or_, select
+
+from meetbot.extensions import db
+from meetbot.models import (
+    Attendance,
+    AttendanceKind,
+    Group,
+    Meeting,
+    MeetingSeries,
+    MeetingStatus,
+    Membership,
+    Person,
+    Role,
+    WorkStream,
+)
+from meetbot.models.meetings import series_work_streams
+
+PRESENT = AttendanceKind.PRESENT.value
+REGRETS = AttendanceKind.REGRETS.value
+CHART_MAX_MEETINGS = 26  # the chart shows the latest half-year of weekly calls
+
+
+@dataclass(frozen=True)
+class MeetingStat:
+    """Attendance figures of one counted meeting."""
+
+    meeting_id: int
+    start: datetime
+    timezone: str
+    title: str
+    series_id: int | None
+    status: str
+    present: int
+    regrets: int
+    first_time: int
+    organizations: int
+    quorum_met: bool | None  # None when the group has no quorum rule
+
+    @property
+    def returning(self) -> int:
+        return self.present - self.first_time
+
+
+@dataclass(frozen=True)
+class MemberRate:
+    """A member's attendance over the window of recent meetings."""
+
+    person_id: int
+    name: str
+    organization: str | None
+    role: str
+    attended: int
+    regrets: int
+    window: int  # meetings in the window (fewer than the group's N while young)
+    flagged: bool
+
+    @property
+    def rate(self) -> float:
+        """Percent of the window's meetings attended (0 when there are none)."""
+        return 100.0 * self.attended / self.window if self.window else 0.0
+
+
+@dataclass(frozen=True)
+class OrganizationStat:
+    name: str
+    people: int
+    meetings: int
+
+
+@dataclass(frozen=True)
+class AttendanceReport:
+    """Everything the attendance page and panels show for one scope."""
+
+    group: Group
+    meetings: list[MeetingStat]
+    members: list[MemberRate]
+    organizations: list[OrganizationStat]
+    window_meeting_ids: list[int]
+
+    @property
+    def chart_meetings(self) -> list[MeetingStat]:
+        return self.meetings[-CHART_MAX_MEETINGS:]
+
+    @property
+    def flagged(self) -> list[MemberRate]:
+        return [m for m in self.members if m.flagged]
+
+    @property
+    def average_present(self) -> float:
+        recent = self.meetings[-len(self.window_meeting_ids) :] if self.window_meeting_ids else []
+        return sum(m.present for m in recent) / len(recent) if recent else 0.0
+
+
+def _scope(group: Group, series: MeetingSeries | None, stream: WorkStream | None) -> list:
+    conditions = [Meeting.group_id == group.id]
+    if series is not None:
+        conditions.append(Meeting.series_id == series.id)
+    if stream is not None:
+        tagged = select(series_work_streams.c.series_id).where(
+            series_work_streams.c.work_stream_id == stream.id
+        )
+        conditions.append(
+            or_(
+                and_(Meeting.series_id.is_not(None), Meeting.series_id.in_(tagged)),
+                and_(Meeting.series_id.is_(None), Meeting.work_stream_id == stream.id),
+            )
+        )
+    return conditions
+
+
+def meeting_stats(
+    group: Group,
+    *,
+    series: MeetingSeries | None = None,
+    stream: WorkStream | None = None,
+) -> list[MeetingStat]:
+    """Figures of every counted meeting in scope, oldest first (one query)."""
+    scope = _scope(group, series, stream)
+    not_cancelled = Meeting.status != MeetingStatus.CANCELLED.value
+    counts = (
+        select(
+            Attendance.meeting_id.label("meeting_id"),
+            func.sum(case((Attendance.kind == PRESENT, 1), else_=0)).label("present"),
+            func.sum(case((Attendance.kind == REGRETS, 1), else_=0)).label("regrets"),
+            func.count(
+                distinct(case((Attendance.kind == PRESENT, Person.organization), else_=None))
+            ).label("orgs"),
+        )
+        .join(Person, Person.id == Attendance.person_id)
+        .join(Meeting, Meeting.id == Attendance.meeting_id)
+        .where(*scope)
+        .group_by(Attendance.meeting_id)
+        .subquery()
+    )
+    # Each person's first counted meeting in scope.
+    first_seen = (
+        select(Attendance.person_id.label("person_id"), func.min(Meeting.start_dt).label("first"))
+        .join(Meeting, Meeting.id == Attendance.meeting_id)
+        .where(*scope, not_cancelled, Attendance.kind == PRESENT)
+        .group_by(Attendance.person_id)
+        .subquery()
+    )
+    firsts = (
+        select(Attendance.meeting_id.label("meeting_id"), func.count().label("first_time"))
+        .join(Meeting, Meeting.id == Attendance.meeting_id)
+        .join(
+            first_seen,
+            and_(
+                first_seen.c.person_id == Attendance.person_id,
+                first_seen.c.first == Meeting.start_dt,
+            ),
+        )
+        .where(*scope, Attendance.kind == PRESENT)
+        .group_by(Attendance.meeting_id)
+        .subquery()
+    )
+    present = func.coalesce(counts.c.present, 0)
+    rows = db.session.execute(
+        select(
+            Meeting.id,
+            Meeting.start_dt,
+            Meeting.timezone,
+            func.coalesce(Meeting.title, MeetingSeries.title, literal("Meeting")),
+            Meeting.series_id,
+            Meeting.status,
+            present,
+            func.coalesce(counts.c.regrets, 0),
+            func.coalesce(firsts.c.first_time, 0),
+            func.coalesce(counts.c.orgs, 0),
+        )
+        .outerjoin(MeetingSeries, MeetingSeries.id == Meeting.series_id)
+        .outerjoin(counts, counts.c.meeting_id == Meeting.id)
+        .outerjoin(firsts, firsts.c.meeting_id == Meeting.id)
+        .where(*scope, not_cancelled, or_(Meeting.status == MeetingStatus.HELD.value, present > 0))
+        .order_by(Meeting.start_dt, Meeting.id)
+    ).all()
+    quorum = group.quorum
+    return [
+        MeetingStat(
+            meeting_id=r[0],
+            start=r[1],
+            timezone=r[2],
+            title=r[3],
+            series_id=r[4],
+            status=r[5],
+            present=int(r[6]),
+            regrets=int(r[7]),
+            first_time=int(r[8]),
+            organizations=int(r[9]),
+            quorum_met=(int(r[6]) >= quorum) if quorum else None,
+        )
+        for r in rows
+    ]
+
+
+def member_rates(group: Group, window_ids: Sequence[int]) -> list[MemberRate]:
+    """Every member's attendance over the meetings ``window_ids`` (one query)."""
+    ids = list(window_ids) or [-1]
+    in_window = and_(Attendance.person_id == Person.id, Attendance.meeting_id.in_(ids))
+    rows = db.session.execute(
+        select(
+            Person.id,
+            Person.display_name,
+            Person.organization,
+            Membership.role,
+            func.sum(case((Attendance.kind == PRESENT, 1), else_=0)),
+            func.sum(case((Attendance.kind == REGRETS, 1), else_=0)),
+        )
+        .join(Membership, Membership.person_id == Person.id)
+        .outerjoin(Attendance, in_window)
+        .where(Membership.group_id == group.id)
+        .group_by(Person.id, Person.display_name, Person.organization, Membership.role)
+        .order_by(Person.display_name, Person.id)
+    ).all()
+    window = len(window_ids)
+    result = []
+    for pid, name, org, role, attended, regrets in rows:
+        attended, regrets = int(attended or 0), int(regrets or 0)
+        rate = 100.0 * attended / window if window else 100.0
+        result.append(
+            MemberRate(
+                person_id=pid,
+                name=name,
+                organization=org,
+                role=Role(role).value,
+                attended=attended,
+                regrets=regrets,
+                window=window,
+                flagged=bool(window) and rate < group.attendance_threshold,
+            )
+        )
+    return result
+
+
+def organization_stats(window_ids: Sequence[int]) -> list[OrganizationStat]:
+    """Organizations present at the meetings ``window_ids``: distinct people and
+    meetings, most meetings first (one query)."""
+    if not window_ids:
+        return []
+    org = func.coalesce(Person.organization, literal(""))
+    rows = db.session.execute(
+        select(
+            org,
+            func.count(distinct(Attendance.person_id)),
+            func.count(distinct(Attendance.meeting_id)),
+        )
+        .join(Person, Person.id == Attendance.person_id)
+        .where(Attendance.meeting_id.in_(list(window_ids)), Attendance.kind == PRESENT)
+        .group_by(org)
+    ).all()
+    stats = [
+        OrganizationStat(name=r[0] or "(no organization)", people=r[1], meetings=r[2]) for r in rows
+    ]
+    stats.sort(key=lambda s: (-s.meetings, -s.people, s.name.casefold()))
+    return stats
+
+
+def report(
+    group: Group,
+    *,
+    series: MeetingSeries | None = None,
+    stream: WorkStream | None = None,
+    with_members: bool = True,
+) -> AttendanceReport:
+    """The attendance report of a group, or of one of its series or work streams.
+
+    Member rates and organizations always use the group's window of the latest counted
+    meetings *in the same scope*."""
+    meetings = meeting_stats(group, series=series, stream=stream)
+    window_ids = [m.meeting_id for m in meetings[-group.attendance_window :]]
+    members = member_rates(group, window_ids) if with_members else []
+    orgs = organization_stats(window_ids) if with_members else []
+    return AttendanceReport(
+        group=group,
+        meetings=meetings,
+        members=members,
+        organizations=orgs,
+        window_meeting_ids=window_ids,
+    )
+
+
+# ----------------------------------------------------------------- CSV export
+
+_FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+CSV_COLUMNS = [
+    "meeting_id",
+    "meeting_start_utc",
+    "meeting_title",
+    "person_id",
+    "name",
+    "email",
+    "organization",
+    "kind",
+    "source",
+    "duration_minutes",
+    "recorded_by",
+    "recorded_utc",
+]
+
+
+def neutralise(value: object) -> str:
+    """A CSV cell that a spreadsheet will not run as a formula: text starting with
+    = + - @ (or a tab / carriage return) gets a leading single quote."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_PREFIXES) else text
+
+
+def export_csv(group: Group, *, include_email: bool = True) -> str:
+    """Every attendance entry of the group's meetings, one row each (one query)."""
+    recorder = db.aliased(Person)
+    rows = db.session.execute(
+        select(
+            Meeting.id,
+            Meeting.start_dt,
+            func.coalesce(Meeting.title, MeetingSeries.title, literal("Meeting")),
+            Person.id,
+            Person.display_name,
+            Person.email,
+            Person.organization,
+            Attendance.kind,
+            Attendance.source,
+            Attendance.duration_minutes,
+            recorder.display_name,
+            Attendance.recorded_dt,
+        )
+        .join(Meeting, Meeting.id == Attendance.meeting_id)
+        .join(Person, Person.id == Attendance.person_id)
+        .outerjoin(MeetingSeries, MeetingSeries.id == Meeting.series_id)
+        .outerjoin(recorder, recorder.id == Attendance.recorded_by_id)
+        .where(Meeting.group_id == group.id)
+        .order_by(Meeting.start_dt, Meeting.id, Person.display_name, Person.id)
+    ).all()
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for r in rows:
+        values = list(r)
+        values[1] = values[1].strftime("%Y-%m-%dT%H:%M:%SZ")
+        values[11] = values[11].strftime("%Y-%m-%dT%H:%M:%SZ") if values[11] else ""
+        if not include_email:
+            values[5] = ""
+        writer.writerow([neutralise(v) for v in values])
+    return out.getvalue()

@@ -1,0 +1,175 @@
+"""The meeting page: one occurrence with its agenda, attendance and the other areas'
+panels (minutes, action items); and the page of an occurrence that has no row yet."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from meetbot.extensions import db
+from meetbot.forms.attendance import AgendaForm
+from meetbot.models import Meeting, MeetingSeries, MeetingStatus, utcnow
+from meetbot.services import attendance as attendance_service
+from meetbot.services import meetings as meeting_service
+from meetbot.services.agenda import AgendaConflict, text_hash, update_agenda
+from meetbot.services.db import unit_of_work
+from meetbot.services.errors import NotFound, ValidationError
+from meetbot.services.occurrences import OccurrenceView, series_occurrences
+from meetbot.services.permissions import Permission, may
+from meetbot.web.guards import require
+
+bp = Blueprint("meetings", __name__)
+
+STAMP_FORMAT = "%Y%m%dT%H%M"
+
+
+def occurrence_url(o: OccurrenceView) -> str:
+    """The page of an occurrence: its meeting page, or the on-demand page if no row."""
+    if o.meeting_id is not None:
+        return url_for("meetings.view", meeting_id=o.meeting_id)
+    assert o.series_id is not None and o.original_start_local is not None
+    return url_for(
+        "meetings.occurrence",
+        series_id=o.series_id,
+        slot_key=o.slot_key,
+        stamp=o.original_start_local.strftime(STAMP_FORMAT),
+    )
+
+
+@bp.app_context_processor
+def _helpers() -> dict:
+    def series_url(series_id: int) -> str | None:
+        # The series pages belong to another area; link only when they exist.
+        if "series.view" in current_app.view_functions:
+            return url_for("series.view", series_id=series_id)
+        return None
+
+    return {"meeting_page_url": occurrence_url, "series_page_url": series_url}
+
+
+def _domain() -> str:
+    return current_app.config["MEETBOT_UID_DOMAIN"]
+
+
+def _upcoming_in_series(meeting: Meeting, limit: int = 5) -> list[OccurrenceView]:
+    if meeting.series is None:
+        return []
+    start = max(meeting.end_dt, utcnow())
+    found = series_occurrences(meeting.series, start, start + timedelta(days=120), _domain())
+    return [o for o in found if o.meeting_id != meeting.id][:limit]
+
+
+@bp.get("/meetings/<int:meeting_id>/")
+def view(meeting_id: int):
+    meeting = meeting_service.get_meeting(meeting_id)
+    group = meeting.group
+    is_chair = may(current_user, Permission.CHAIR, group, meeting=meeting)
+    is_member = may(current_user, Permission.PARTICIPATE, group)
+    entries = attendance_service.entries(meeting)
+    now = utcnow()
+    opens, closes = attendance_service.checkin_window(meeting)
+    mine = None
+    if current_user.is_authenticated:
+        mine = next((e for e in entries if e.person_id == current_user.id), None)
+    return render_template(
+        "meetings/view.html",
+        meeting=meeting,
+        group=group,
+        series=meeting.series,
+        is_chair=is_chair,
+        is_member=is_member,
+        present=[e for e in entries if e.kind == "present"],
+        regrets=[e for e in entries if e.kind == "regrets"],
+        mine=mine,
+        checkin_open=opens <= now <= closes and meeting.status != MeetingStatus.CANCELLED.value,
+        checkin_opens=opens,
+        regrets_open=now < meeting.start_dt and meeting.status != MeetingStatus.CANCELLED.value,
+        link_open=attendance_service.checkin_link_open(meeting, now),
+        upcoming=_upcoming_in_series(meeting),
+        work_streams=(meeting.series.work_streams if meeting.series else [])
+        + ([meeting.work_stream] if meeting.work_stream else []),
+    )
+
+
+@bp.route("/meetings/<int:meeting_id>/agenda", methods=["GET", "POST"])
+def edit_agenda(meeting_id: int):
+    meeting = meeting_service.get_meeting(meeting_id)
+    require(Permission.CHAIR, meeting.group, meeting=meeting)
+    form = AgendaForm()
+    conflict: AgendaConflict | None = None
+    if not form.is_submitted():
+        form.agenda.data = meeting.agenda
+        form.lock_version.data = str(meeting.lock_version)
+        form.base_hash.data = text_hash(meeting.agenda)
+    elif form.validate():
+        try:
+            version = int(form.lock_version.data)
+        except (TypeError, ValueError):
+            version = -1
+        try:
+            update_agenda(
+                current_user,
+                meeting,
+                form.agenda.data or "",
+                expected_version=version,
+                base_hash=form.base_hash.data or None,
+            )
+        except AgendaConflict as exc:
+            conflict = exc
+            # The editor keeps their own text in the box; the form now refers to the
+            # current version, so saving again is a deliberate choice after reading it.
+            form.lock_version.data = str(exc.version)
+            form.base_hash.data = text_hash(exc.current)
+        except ValidationError as exc:
+            form.agenda.errors = [*form.agenda.errors, *exc.fields.values()]
+        else:
+            return redirect(url_for("meetings.view", meeting_id=meeting.id))
+    status = 409 if conflict else (422 if form.errors else 200)
+    return render_template(
+        "meetings/agenda.html", meeting=meeting, form=form, conflict=conflict
+    ), status
+
+
+def _parse_stamp(stamp: str) -> datetime:
+    try:
+        return datetime.strptime(stamp, STAMP_FORMAT)
+    except ValueError:
+        raise NotFound("That is not an occurrence time (expected YYYYMMDDTHHMM).") from None
+
+
+@bp.route("/series/<int:series_id>/occurrences/<slot_key>/<stamp>/", methods=["GET", "POST"])
+def occurrence(series_id: int, slot_key: str, stamp: str):
+    """An occurrence by its key. With a row: redirect to its page. Without: GET shows
+    it read-only; POST (chairs) creates the row and goes to its page."""
+    series = db.session.get(MeetingSeries, series_id)
+    if series is None:
+        raise NotFound(f"No series {series_id}.")
+    slot = next((s for s in series.slots if s.key == slot_key), None)
+    if slot is None:
+        raise NotFound(f"Series {series_id} has no slot {slot_key!r}.")
+    local = _parse_stamp(stamp)
+    existing = meeting_service.find_occurrence(slot, local)
+    if existing is not None:
+        return redirect(url_for("meetings.view", meeting_id=existing.id))
+    if not meeting_service.is_generated(slot, local):
+        raise NotFound("The series has no occurrence at that time.")
+    if request.method == "POST":
+        require(Permission.CHAIR, series.group, series=series)
+        with unit_of_work():
+            meeting = meeting_service.materialize_occurrence(series, slot_key, local)
+        return redirect(url_for("meetings.view", meeting_id=meeting.id))
+    from meetbot.domain.recurrence import to_utc
+
+    start = to_utc(local, slot.timezone)
+    end = start + timedelta(minutes=slot.duration_minutes)
+    return render_template(
+        "meetings/occurrence.html",
+        series=series,
+        group=series.group,
+        slot=slot,
+        start=start.astimezone(UTC),
+        end=end.astimezone(UTC),
+        is_chair=may(current_user, Permission.CHAIR, series.group, series=series),
+    )
