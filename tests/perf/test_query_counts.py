@@ -49,6 +49,7 @@ class Scenario:
     series: MeetingSeries
     meeting: Meeting
     stream: WorkStream
+    action: ActionItem
     grown: int = 0
     week: itertools.count = field(default_factory=lambda: itertools.count(1))
     seq: itertools.count = field(default_factory=lambda: itertools.count(1))
@@ -81,16 +82,19 @@ def _scenario(create_user) -> Scenario:
         status="held",
         agenda="1. Roll call",
     )
+    action = ActionItem(
+        group=group, text="Focus action", opened_in=meeting, owners=[organizer], work_stream=stream
+    )
     db.session.add_all(
-        [group, Membership(group=group, person=organizer, role="organizer"), meeting]
+        [group, Membership(group=group, person=organizer, role="organizer"), meeting, action]
     )
     db.session.commit()
-    return Scenario(group, organizer, series, meeting, stream)
+    return Scenario(group, organizer, series, meeting, stream, action)
 
 
 def _grow(sc: Scenario, n: int) -> None:
     """Add ``n`` units of every kind of row the pages show."""
-    for name in ("group", "organizer", "series", "meeting", "stream"):
+    for name in ("group", "organizer", "series", "meeting", "stream", "action"):
         obj = getattr(sc, name)
         setattr(sc, name, db.session.get(type(obj), obj.id))
     slot = sc.series.slots[0]
@@ -202,6 +206,22 @@ ROUTES: list[tuple[str, str]] = [
     ("group edit form", "/groups/{slug}/edit"),
     ("work stream page", "/groups/{slug}/streams/{stream}/"),
     ("work stream edit form", "/groups/{slug}/streams/{stream}/edit"),
+    # Minutes and action items.
+    ("minutes page", "/meetings/{meeting}/minutes/"),
+    ("minutes text", "/meetings/{meeting}/minutes.txt"),
+    ("minutes markdown", "/meetings/{meeting}/minutes.md"),
+    ("minutes html", "/meetings/{meeting}/minutes.html"),
+    ("minutes e-mail", "/meetings/{meeting}/email.txt"),
+    ("action item page", "/actions/{action}/"),
+    ("my action items", "/me/actions"),
+    ("group action items", "/groups/{slug}/actions"),
+    ("group action items, all", "/groups/{slug}/actions?status=all"),
+    # Feeds (warm: the first request of _measure renders and stores them).
+    ("group feed", "/groups/{slug}/calendar.ics"),
+    ("stream feed", "/groups/{slug}/streams/{stream}/calendar.ics"),
+    ("series feed", "/series/{series}/calendar.ics"),
+    ("meeting feed", "/meetings/{meeting}/calendar.ics"),
+    ("personal feed", "/feeds/{feed_token}/calendar.ics"),
     # JSON API (with the organizer's bearer token).
     ("api groups", "/api/v1/groups"),
     ("api group", "/api/v1/groups/{slug}"),
@@ -230,6 +250,8 @@ def _urls(sc: Scenario) -> dict[str, str]:
         "series": sc.series.id,
         "meeting": sc.meeting.id,
         "person": sc.organizer.id,
+        "action": sc.action.id,
+        "feed_token": accounts.feed_token(sc.organizer, "test-secret-key"),
         "win_start": "2025-01-01T00:00:00Z",
         "win_end": "2026-06-01T00:00:00Z",
     }
