@@ -1,13 +1,28 @@
-"""Command line of the bench: ``python -m bench [generate] [options]``."""
+"""Command line of the bench: ``python -m bench [generate] [options]``.
+
+Without a command it runs everything and writes bench/RESULTS.md: SQLite at full
+size (the generated file is cached under bench/out/), then PostgreSQL in a throwaway
+cluster on a loopback port (generated again each run, with COPY).
+"""
 
 from __future__ import annotations
 
 import argparse
+import time
+from pathlib import Path
+
+RESULTS = Path(__file__).resolve().parent / "RESULTS.md"
 
 
 def main(argv: list[str] | None = None) -> int:
     """Parse the arguments and run the chosen part of the bench."""
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--scale", type=float, default=1.0, help="SQLite data size (1.0 = full)")
+    parser.add_argument("--pg-scale", type=float, default=1.0, help="PostgreSQL data size")
+    parser.add_argument("--backends", default="sqlite,postgres", help="comma-separated")
+    parser.add_argument("--seconds", type=int, default=5, help="duration of each wrk run")
+    parser.add_argument("--connections", type=int, default=8, help="wrk connections")
+    parser.add_argument("--out", type=Path, default=RESULTS, help="where to write the results")
     sub = parser.add_subparsers(dest="command")
     gen = sub.add_parser("generate", help="only build (or reuse) the SQLite data set")
     gen.add_argument("--scale", type=float, default=1.0, help="1.0 = the full large instance")
@@ -23,5 +38,71 @@ def main(argv: list[str] | None = None) -> int:
         for table, count in sorted(info.counts.items()):
             print(f"  {table:22} {count:>9,}")
         return 0
-    parser.print_help()
-    return 2
+    return run_all(args)
+
+
+def run_all(args: argparse.Namespace) -> int:
+    """Every backend, then RESULTS.md."""
+    from bench import report
+    from bench.dataset import postgres_database, sqlite_database
+    from bench.run import run_backend
+
+    started = time.perf_counter()
+    machine = report.machine()
+    results = []
+    backends = [b.strip() for b in args.backends.split(",") if b.strip()]
+    if "sqlite" in backends:
+        print(f"[sqlite] data set at scale {args.scale:g}", flush=True)
+        url, info, reused = sqlite_database(args.scale)
+        note = (
+            f"cached file from an earlier run, generated in {info.seconds:.0f} s"
+            if reused
+            else f"generated in this run in {info.seconds:.0f} s"
+        )
+        results.append(
+            run_backend(
+                "SQLite",
+                url,
+                args.scale,
+                info,
+                note,
+                seconds=args.seconds,
+                connections=args.connections,
+            )
+        )
+    if "postgres" in backends:
+        from tests.pgserver import PostgresServer, find_bindir
+
+        bindir = find_bindir()
+        if bindir is None:
+            print("PostgreSQL server binaries not found: skipping PostgreSQL")
+        else:
+            server = PostgresServer(bindir).start()
+            try:
+                print(f"[postgres] data set at scale {args.pg_scale:g}", flush=True)
+                url, info = postgres_database(server, args.pg_scale)
+                note = f"generated in this run with COPY in {info.seconds:.0f} s"
+                results.append(
+                    run_backend(
+                        "PostgreSQL",
+                        url,
+                        args.pg_scale,
+                        info,
+                        note,
+                        seconds=args.seconds,
+                        connections=args.connections,
+                    )
+                )
+            finally:
+                server.stop()
+    total = time.perf_counter() - started
+    passed, checked = report.write(
+        args.out,
+        results,
+        machine,
+        seconds=args.seconds,
+        connections=args.connections,
+        total_s=total,
+    )
+    print(f"{passed} of {checked} targets pass; results in {args.out} ({total / 60:.1f} min)")
+    return 0

@@ -87,7 +87,7 @@ def gunicorn(
 ) -> Iterator[Server]:
     """gunicorn serving ``app_spec`` (e.g. ``meetbot:create_app()``) on a free port."""
     port = free_port()
-    log = tempfile.NamedTemporaryFile(prefix=f"bench-{name}-", suffix=".log", delete=False)
+    log = tempfile.NamedTemporaryFile(prefix=f"bench-{name}-", suffix=".log", delete=False)  # noqa: SIM115 - closed in finally
     cmd = [
         sys.executable,
         "-m",
@@ -145,7 +145,9 @@ http {{
 
 
 @contextlib.contextmanager
-def nginx(name: str, root: Path, locations: str = "", proxy_cache_path: str = "") -> Iterator[Server]:
+def nginx(
+    name: str, root: Path, locations: str = "", proxy_cache_path: str = ""
+) -> Iterator[Server]:
     """nginx with its own config in a temp dir, serving ``root`` (and ``locations``)."""
     binary = shutil.which("nginx") or "/usr/sbin/nginx"
     tmp = Path(tempfile.mkdtemp(prefix=f"bench-{name}-"))

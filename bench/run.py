@@ -1,0 +1,349 @@
+"""One bench run on one backend: plans, feed render times, and the load runs.
+
+Everything the run starts (gunicorn for the app and the floor, nginx twice, the
+PostgreSQL cluster) listens on 127.0.0.1 and is stopped by a ``with`` block, also
+when something fails. Each wrk run is bounded by ``--seconds`` and ``--connections``.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from bench import servers, wrk
+from bench.dataset import make_app
+from bench.generate import Generated
+
+SECRET = "bench-secret"
+
+
+@dataclass
+class Row:
+    """One line of the results table."""
+
+    what: str
+    figures: wrk.Figures | None = None
+    value: str = ""  # for non-wrk figures
+    note: str = ""
+
+
+@dataclass
+class BackendResult:
+    backend: str
+    scale: float
+    info: Generated
+    data_note: str
+    rows: list[Row] = field(default_factory=list)
+    ratios: list[tuple[str, float, float, str]] = field(default_factory=list)  # what, got, min
+    checks: list[tuple[str, bool, str]] = field(default_factory=list)  # what, ok, detail
+    plans: list[tuple[str, str, bool]] = field(default_factory=list)
+    page_p95: list[tuple[str, wrk.Figures]] = field(default_factory=list)
+    render: dict[str, float] = field(default_factory=dict)
+    errors: list[str] = field(default_factory=list)
+
+
+def _env(url: str) -> dict[str, str]:
+    return {
+        "MEETBOT_DATABASE_URL": url,
+        "MEETBOT_SECRET_KEY": SECRET,
+        "MEETBOT_BASE_URL": "http://127.0.0.1",
+        "MEETBOT_UID_DOMAIN": "meetbot.bench",
+    }
+
+
+def _ids(url: str, info: Generated) -> dict[str, Any]:
+    """Ids the URLs and plans need: the big group, one of its streams, series, meetings."""
+    from sqlalchemy import func, select
+
+    from meetbot.extensions import db
+    from meetbot.models import Group, Meeting, MeetingSeries, WorkStream
+
+    app = make_app(url)
+    with app.app_context():
+        group = db.session.scalar(select(Group).where(Group.slug == info.big_group_slug))
+        stream = db.session.scalar(select(WorkStream).where(WorkStream.group_id == group.id))
+        series = db.session.scalar(
+            select(MeetingSeries)
+            .where(MeetingSeries.group_id == group.id, MeetingSeries.status == "active")
+            .order_by(MeetingSeries.id)
+        )
+        meeting = db.session.scalar(
+            select(Meeting)
+            .where(Meeting.series_id == series.id, Meeting.status == "held")
+            .order_by(Meeting.start_dt.desc())
+        )
+        top = db.session.execute(
+            select(Meeting.series_id, func.count())
+            .where(Meeting.group_id == group.id)
+            .group_by(Meeting.series_id)
+            .order_by(func.count().desc())
+        ).first()
+        ids = {
+            "group": group.id,
+            "slug": group.slug,
+            "stream": stream.slug,
+            "series": series.id,
+            "meeting": meeting.id,
+            "slot": meeting.slot_id,
+            "local": meeting.original_start_local,
+            "p": 1,
+            "hi": meeting.end_dt,
+            "lo": meeting.start_dt,
+            "item": 1,
+            "key": f"group:{group.id}",
+            "hash": "0" * 64,
+            "busiest_series": top[0] if top else series.id,
+        }
+        db.session.remove()
+        db.engine.dispose()
+    return ids
+
+
+def _plans(url: str, ids: dict[str, Any]) -> list[tuple[str, str, bool]]:
+    from sqlalchemy import text
+
+    from bench.plans import explain
+    from meetbot.extensions import db
+
+    app = make_app(url)
+    with app.app_context(), db.engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            # Small tables (tokens, cache) are scanned whatever the indexes: ask the
+            # planner whether an index *can* serve each filter.
+            conn.execute(text("SET enable_seqscan = off"))
+        result = explain(conn, ids)
+    with app.app_context():
+        db.engine.dispose()
+    return result
+
+
+def _render_times(url: str, ids: dict[str, Any]) -> dict[str, float]:
+    """Cold render of the big group's feed, and the re-render after one series changed."""
+    from meetbot.extensions import db
+    from meetbot.models import Group, MeetingSeries, utcnow
+    from meetbot.services import feeds
+    from meetbot.services.groups import bump_revision
+
+    app = make_app(url)
+    out: dict[str, float] = {}
+    with app.test_request_context():
+        _clear_render_caches(feeds)
+        spec = feeds.group_feed(ids["slug"])
+        started = time.perf_counter()
+        body = spec.render()
+        out["cold_s"] = time.perf_counter() - started
+        out["bytes"] = len(body)
+        db.session.remove()
+        # One series changes (as the series service does it), then the feed is rendered
+        # again in the same process (its caches warm, as on a running server).
+        series = db.session.get(MeetingSeries, ids["series"])
+        series.title = f"{series.title} (renamed)"
+        series.revision = (series.revision or 0) + 1
+        series.updated_dt = utcnow()
+        bump_revision(db.session.get(Group, ids["group"]))
+        db.session.commit()
+        db.session.remove()
+        spec = feeds.group_feed(ids["slug"])
+        started = time.perf_counter()
+        again = spec.render()
+        out["rerender_s"] = time.perf_counter() - started
+        out["rerender_changed"] = float(again != body)
+        db.session.remove()
+        # What a fresh process renders must be byte-identical to the cached re-render.
+        _clear_render_caches(feeds)
+        out["identical"] = float(feeds.group_feed(ids["slug"]).render() == again)
+        db.session.remove()
+    with app.app_context():
+        db.engine.dispose()
+    return out
+
+
+def _clear_render_caches(feeds_module: Any) -> None:
+    clear = getattr(feeds_module, "clear_render_cache", None)
+    if clear is not None:
+        clear()
+
+
+def _capture(port: int, path: str, headers: dict[str, str] | None = None) -> tuple[bytes, dict]:
+    status, hdrs, body = servers.get(port, path, headers)
+    if status != 200:
+        raise RuntimeError(f"GET {path} -> {status}")
+    return body, hdrs
+
+
+def _write_static(folder: Path, name: str, body: bytes, ctype: str, etag: str) -> None:
+    (folder / name).write_bytes(body)
+    (folder / f"{name}.type").write_text(ctype)
+    (folder / f"{name}.etag").write_text(etag)
+    for suffix in ("", ".type", ".etag"):
+        os.chmod(folder / f"{name}{suffix}", 0o644)
+
+
+PROXY_CACHE_PATH = (
+    "    proxy_cache_path {tmp}/cache levels=1:2 keys_zone=feeds:10m max_size=1g inactive=7d"
+    " use_temp_path=off;"
+)
+# The recommended deployment for feeds (docs in bench/README.md): nginx caches the
+# app's feed responses for as long as the app's Cache-Control allows and then
+# revalidates them with a conditional request, which the app answers with a cheap 304.
+PROXY_LOCATION = """
+        location ~ \\.ics$ {{
+            proxy_pass http://127.0.0.1:{port};
+            proxy_set_header Host $host;
+            proxy_cache feeds;
+            proxy_cache_revalidate on;
+            proxy_cache_lock on;
+            proxy_cache_use_stale updating error timeout;
+            proxy_cache_background_update on;
+            add_header X-Cache-Status $upstream_cache_status;
+        }}
+"""
+
+
+def run_backend(
+    backend: str,
+    url: str,
+    scale: float,
+    info: Generated,
+    data_note: str,
+    *,
+    seconds: int,
+    connections: int,
+) -> BackendResult:
+    """Everything measured on one backend."""
+    result = BackendResult(backend, scale, info, data_note)
+    ids = _ids(url, info)
+    print(f"[{backend}] query plans", flush=True)
+    result.plans = _plans(url, ids)
+    print(f"[{backend}] feed render times", flush=True)
+    result.render = _render_times(url, ids)
+
+    slug = ids["slug"]
+    feed = f"/groups/{slug}/calendar.ics"
+    group_page = f"/groups/{slug}/"
+    api_list = "/api/v1/groups"
+    run = dict(seconds=seconds, connections=connections)
+    static = Path(tempfile.mkdtemp(prefix="bench-static-"))
+    os.chmod(static, 0o755)
+    try:
+        with servers.gunicorn("app", "meetbot:create_app()", _env(url)) as app:
+            print(f"[{backend}] app under gunicorn on port {app.port}", flush=True)
+            started = time.perf_counter()
+            feed_body, feed_headers = _capture(app.port, feed)  # renders: cache was bumped
+            result.render["first_request_s"] = time.perf_counter() - started
+            etag = feed_headers["ETag"]
+            page_body, page_headers = _capture(app.port, group_page)
+            _write_static(static, "feed.ics", feed_body, feed_headers["Content-Type"], etag)
+            _write_static(static, "page.html", page_body, page_headers["Content-Type"], '"page"')
+            status, _, _ = servers.get(app.port, feed, {"If-None-Match": etag})
+            result.checks.append(("app answers 304 to its ETag", status == 304, str(status)))
+
+            result.rows.append(Row("group page (app)", wrk.run(app.base + group_page, **run)))
+            result.rows.append(
+                Row("API list /api/v1/groups (app)", wrk.run(app.base + api_list, **run))
+            )
+            app_feed = wrk.run(app.base + feed, **run)
+            app_304 = wrk.run(app.base + feed, headers={"If-None-Match": etag}, **run)
+            result.rows.append(Row("warm group feed (app)", app_feed))
+            result.rows.append(Row("group feed 304 (app)", app_304))
+
+            print(f"[{backend}] page latency (p95, 2 connections)", flush=True)
+            for name, path in _pages(ids):
+                status, _, _ = servers.get(app.port, path)  # warm (feeds render once)
+                if status != 200:
+                    result.errors.append(f"{name}: GET {path} -> {status}")
+                    continue
+                figures = wrk.run(
+                    app.base + path, seconds=max(2, seconds // 2), connections=2, threads=1
+                )
+                result.page_p95.append((name, figures))
+
+            with servers.nginx(
+                "proxy",
+                static,
+                locations=PROXY_LOCATION.format(port=app.port),
+                proxy_cache_path=PROXY_CACHE_PATH,
+            ) as proxy:
+                servers.get(proxy.port, feed)  # fill nginx's cache
+                status, hdrs, body = servers.get(proxy.port, feed)
+                result.checks.append(
+                    (
+                        "nginx cache serves the app's bytes",
+                        status == 200 and body == feed_body and hdrs.get("X-Cache-Status") == "HIT",
+                        f"{status} {hdrs.get('X-Cache-Status')}",
+                    )
+                )
+                status, _, _ = servers.get(proxy.port, feed, {"If-None-Match": etag})
+                result.checks.append(("nginx cache answers 304", status == 304, str(status)))
+                proxy_feed = wrk.run(proxy.base + feed, **run)
+                proxy_304 = wrk.run(proxy.base + feed, headers={"If-None-Match": etag}, **run)
+            result.rows.append(
+                Row("group feed, recommended deployment (nginx cache -> app)", proxy_feed)
+            )
+            result.rows.append(Row("group feed 304, recommended deployment", proxy_304))
+
+        with servers.gunicorn(
+            "floor", "bench.floor_app:create_app()", {"BENCH_FLOOR_DIR": str(static)}
+        ) as floor:
+            print(f"[{backend}] floor (bare Flask) on port {floor.port}", flush=True)
+            floor_feed = wrk.run(floor.base + "/f/feed.ics", **run)
+            floor_304 = wrk.run(floor.base + "/f/feed.ics", headers={"If-None-Match": etag}, **run)
+            floor_page = wrk.run(floor.base + "/f/page.html", **run)
+        result.rows.append(Row("group feed bytes (bare Flask floor)", floor_feed))
+        result.rows.append(Row("group feed 304 (bare Flask floor)", floor_304))
+        result.rows.append(Row("group page bytes (bare Flask floor)", floor_page))
+
+        with servers.nginx("static", static) as nginx:
+            print(f"[{backend}] nginx static on port {nginx.port}", flush=True)
+            _, hdrs, _ = servers.get(nginx.port, "/feed.ics")
+            nginx_etag = hdrs["ETag"]
+            nginx_feed = wrk.run(nginx.base + "/feed.ics", **run)
+            nginx_304 = wrk.run(
+                nginx.base + "/feed.ics", headers={"If-None-Match": nginx_etag}, **run
+            )
+        result.rows.append(Row("group feed file (nginx static)", nginx_feed))
+        result.rows.append(Row("group feed file 304 (nginx static)", nginx_304))
+    finally:
+        for path in static.iterdir():
+            path.unlink()
+        static.rmdir()
+
+    def ratio(what: str, got: wrk.Figures, base: wrk.Figures, minimum: float) -> None:
+        result.ratios.append((what, got.rps / base.rps if base.rps else 0.0, minimum, ""))
+
+    ratio("warm group feed / bare Flask floor", app_feed, floor_feed, 0.80)
+    ratio("group feed 304 / bare Flask floor", app_304, floor_304, 0.80)
+    ratio("recommended deployment / nginx direct (200)", proxy_feed, nginx_feed, 0.70)
+    ratio("recommended deployment / nginx direct (304)", proxy_304, nginx_304, 0.70)
+    for row in result.rows:
+        if row.figures is not None and (row.figures.errors or row.figures.bad_status):
+            result.errors.append(
+                f"{row.what}: {row.figures.errors} socket errors, "
+                f"{row.figures.bad_status} bad status"
+            )
+    return result
+
+
+def _pages(ids: dict[str, Any]) -> list[tuple[str, str]]:
+    """Every page and API read measured for p95, on the big group's data."""
+    slug, stream, series, meeting = ids["slug"], ids["stream"], ids["series"], ids["meeting"]
+    return [
+        ("groups index", "/groups/"),
+        ("group page", f"/groups/{slug}/"),
+        ("work stream page", f"/groups/{slug}/streams/{stream}/"),
+        ("group action items", f"/groups/{slug}/actions"),
+        ("minutes page of a meeting", f"/meetings/{meeting}/minutes/"),
+        ("minutes text", f"/meetings/{meeting}/minutes.txt"),
+        ("API groups", "/api/v1/groups"),
+        ("API group", f"/api/v1/groups/{slug}"),
+        ("API series list", f"/api/v1/groups/{slug}/series"),
+        ("API meetings list", f"/api/v1/groups/{slug}/meetings"),
+        ("API meeting", f"/api/v1/meetings/{meeting}"),
+        ("API occurrences (90 days)", f"/api/v1/groups/{slug}/occurrences"),
+        ("series feed (warm)", f"/series/{series}/calendar.ics"),
+        ("stream feed (warm)", f"/groups/{slug}/streams/{stream}/calendar.ics"),
+    ]
