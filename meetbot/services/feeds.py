@@ -22,13 +22,14 @@ items as VTODOs with DUE.
 from __future__ import annotations
 
 import hashlib
-from collections import defaultdict
+from collections import OrderedDict, defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from flask import current_app
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, String, bindparam, cast, func, literal, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -67,13 +68,21 @@ MAX_AGE = 300
 
 @dataclass(frozen=True)
 class FeedSpec:
-    """Which feed, at which revision, and how to render it."""
+    """Which feed, at which revision, and how to render it.
+
+    ``prefetched``: the query that built the spec also read the feed's cache row
+    (``cached``: revision, etag, last modified; None if there is none), so
+    :func:`current` needs no query of its own (the group feed does this: its 304
+    costs one indexed query).
+    """
 
     key: str
     revision: str
     public: bool
     filename: str
     render: Callable[[], bytes]
+    prefetched: bool = False
+    cached: tuple[str, str, datetime] | None = None
 
 
 @dataclass(frozen=True)
@@ -91,10 +100,58 @@ class FeedState:
     def body(self) -> bytes:
         if self._body is not None:
             return self._body
-        data = db.session.scalar(select(FeedCache.body).where(FeedCache.key == self.key))
-        if data is None:  # evicted between the two queries: cannot happen unless deleted
+        hit = _BODIES.get(self.key, self.etag)
+        if hit is not None:
+            return hit
+        row = db.session.execute(
+            select(FeedCache.body, FeedCache.etag).where(FeedCache.key == self.key)
+        ).one_or_none()
+        if row is None:  # evicted between the two queries: cannot happen unless deleted
             raise NotFound("The feed changed; retry.")
-        return bytes(data)
+        data = bytes(row.body)
+        if row.etag == self.etag:
+            _BODIES.put(self.key, self.etag, data)
+        return data
+
+
+class _BodyCache:
+    """Feed bytes by (key, ETag) in this process, bounded in total size.
+
+    The ETag is a hash of the bytes, so a hit is always the right body, whichever app
+    server rendered it: this only saves the query that would fetch the same bytes from
+    the shared FeedCache table on every warm request.
+    """
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.size = 0
+        self._items: OrderedDict[str, tuple[str, bytes]] = OrderedDict()
+
+    def get(self, key: str, etag: str) -> bytes | None:
+        item = self._items.get(key)
+        if item is None or item[0] != etag:
+            return None
+        self._items.move_to_end(key)
+        return item[1]
+
+    def put(self, key: str, etag: str, body: bytes) -> None:
+        old = self._items.pop(key, None)
+        if old is not None:
+            self.size -= len(old[1])
+        if len(body) > self.max_bytes:
+            return
+        self._items[key] = (etag, body)
+        self.size += len(body)
+        while self.size > self.max_bytes:
+            _, (_, dropped) = self._items.popitem(last=False)
+            self.size -= len(dropped)
+
+    def clear(self) -> None:
+        self._items.clear()
+        self.size = 0
+
+
+_BODIES = _BodyCache(64 * 1024 * 1024)
 
 
 # --------------------------------------------------------------------------
@@ -104,22 +161,24 @@ class FeedState:
 
 def current(spec: FeedSpec) -> FeedState:
     """The feed's ETag and Last-Modified, rendering and storing it only if stale."""
-    row = db.session.execute(
-        select(FeedCache.revision, FeedCache.etag, FeedCache.last_modified_dt).where(
-            FeedCache.key == spec.key
-        )
-    ).one_or_none()
-    if row is not None and row.revision == spec.revision:
-        return FeedState(
-            spec.key, row.etag, row.last_modified_dt, spec.public, spec.filename, False
-        )
+    if spec.prefetched:
+        row = spec.cached
+    else:
+        row = db.session.execute(
+            select(FeedCache.revision, FeedCache.etag, FeedCache.last_modified_dt).where(
+                FeedCache.key == spec.key
+            )
+        ).one_or_none()
+    if row is not None and row[0] == spec.revision:
+        return FeedState(spec.key, row[1], row[2], spec.public, spec.filename, False)
 
     body = spec.render()
     etag = ical.feed_etag(body)
     # HTTP dates have whole seconds; identical bytes keep their first Last-Modified.
     now = utcnow().replace(microsecond=0)
-    last_modified = row.last_modified_dt if row is not None and row.etag == etag else now
+    last_modified = row[2] if row is not None and row[1] == etag else now
     _store(spec.key, spec.revision, etag, body, last_modified)
+    _BODIES.put(spec.key, etag, body)
     return FeedState(spec.key, etag, last_modified, spec.public, spec.filename, True, body)
 
 
@@ -167,10 +226,39 @@ def _config_fingerprint() -> str:
 # --------------------------------------------------------------------------
 
 
+@lru_cache(maxsize=1)
+def _group_feed_query() -> Select:
+    """The group and its feed's cache row by slug; built once (it is on the hot path)."""
+    key = literal("group:", String).concat(cast(Group.id, String))
+    return (
+        select(
+            Group.id,
+            Group.slug,
+            Group.revision,
+            FeedCache.revision.label("cached_revision"),
+            FeedCache.etag,
+            FeedCache.last_modified_dt,
+        )
+        .outerjoin(FeedCache, FeedCache.key == key)
+        .where(Group.slug == bindparam("slug"))
+    )
+
+
 def group_feed(slug: str) -> FeedSpec:
-    """All series and one-off meetings of a group."""
-    group = get_group(slug)
-    group_id = group.id
+    """All series and one-off meetings of a group.
+
+    The group and its feed's cache row are read in one indexed query: that query is
+    all a 304 or a warm hit of the most polled feed costs.
+    """
+    found = db.session.execute(_group_feed_query(), {"slug": slug}).one_or_none()
+    if found is None:
+        raise NotFound(f"No group {slug!r}.")
+    group_id = found.id
+    cached = (
+        None
+        if found.cached_revision is None
+        else (found.cached_revision, found.etag, found.last_modified_dt)
+    )
 
     def render() -> bytes:
         group = db.session.get(Group, group_id)
@@ -180,7 +268,15 @@ def group_feed(slug: str) -> FeedSpec:
             group.name, group.timezone, series, one_offs, description=_group_desc(group)
         )
 
-    return FeedSpec(f"group:{group.id}", _digest(group.revision), True, f"{group.slug}.ics", render)
+    return FeedSpec(
+        f"group:{group_id}",
+        _digest(found.revision),
+        True,
+        f"{found.slug}.ics",
+        render,
+        prefetched=True,
+        cached=cached,
+    )
 
 
 def stream_feed(slug: str, stream_slug: str) -> FeedSpec:

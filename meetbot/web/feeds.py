@@ -10,9 +10,13 @@ from __future__ import annotations
 
 from flask import Blueprint, Response, request
 
+from meetbot.extensions import limiter
 from meetbot.services import feeds
 
 bp = Blueprint("feeds", __name__)
+# Feeds are public, cached and polled all day; no limit applies to them, and skipping
+# the limiter's per-request bookkeeping keeps a 304 close to the framework's own cost.
+limiter.exempt(bp)
 
 
 @bp.get("/groups/<slug>/calendar.ics")
