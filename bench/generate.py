@@ -32,7 +32,7 @@ from meetbot.domain.recurrence import (
 )
 from meetbot.extensions import db
 
-GENERATOR_VERSION = 3
+GENERATOR_VERSION = 4  # bump when the data or the schema changes
 BIG_GROUP_SLUG = "big-group"
 BENCH_PASSWORD = "bench password 8"
 CHUNK = 50_000

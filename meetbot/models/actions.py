@@ -56,7 +56,10 @@ class ActionItem(db.Model):
     opened_in_id: Mapped[int | None] = mapped_column(
         ForeignKey("meetings.id", ondelete="SET NULL"), index=True
     )
-    closed_in_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id", ondelete="SET NULL"))
+    # Indexed: meeting pages and the API list the items closed in a meeting.
+    closed_in_id: Mapped[int | None] = mapped_column(
+        ForeignKey("meetings.id", ondelete="SET NULL"), index=True
+    )
     text: Mapped[str] = mapped_column(Text)
     due_date: Mapped[date | None] = mapped_column()
     status: Mapped[str] = mapped_column(String(20), default=ActionStatus.OPEN.value)
