@@ -56,12 +56,24 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from meetbot.web import actions, auth, errors, feeds, groups, main, minutes, security, series
+    from meetbot.web import (
+        account,
+        actions,
+        auth,
+        errors,
+        feeds,
+        groups,
+        main,
+        minutes,
+        security,
+        series,
+    )
 
     errors.register_error_handlers(app)
     security.init_security(app)
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp)
+    app.register_blueprint(account.bp)
     app.register_blueprint(groups.bp)
     app.register_blueprint(feeds.bp)
     app.register_blueprint(minutes.bp)

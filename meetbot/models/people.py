@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import secrets
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -63,6 +64,19 @@ class Person(UserMixin, db.Model):
     @property
     def can_login(self) -> bool:
         return self.password_hash is not None and self.is_active_account
+
+    @property
+    def session_fingerprint(self) -> str:
+        """Changes whenever the password does (see get_id)."""
+        return hashlib.sha256(f"session:{self.password_hash}".encode()).hexdigest()[:16]
+
+    def get_id(self) -> str:
+        """Flask-Login's session id: the id plus a fingerprint of the password hash.
+
+        A password change or an admin reset therefore ends every other session of the
+        account, "keep me logged in" cookies included (web.auth.load_user checks it).
+        """
+        return f"{self.id}:{self.session_fingerprint}"
 
     def __repr__(self) -> str:
         return f"<Person {self.id} {self.display_name!r}>"

@@ -170,3 +170,166 @@ def add_handle(person: Person, handle: str, kind: str = "irc") -> PersonHandle:
     row = PersonHandle(person=person, handle=normalized, kind=kind)
     db.session.add(row)
     return row
+
+
+# --- settings: what a person changes about their own account --------------------------
+
+HANDLE_KINDS = ("irc", "matrix", "slack", "github", "alias")
+MAX_HANDLE_LENGTH = 100
+
+
+def update_profile(
+    person: Person, *, display_name: str, organization: str | None, timezone: str | None
+) -> Person:
+    """Change a person's name, organization and saved time zone (None: the browser's)."""
+    from meetbot.services.groups import check_timezone
+
+    display_name = (display_name or "").strip()
+    if not display_name:
+        raise field_error("display_name", "A name is required.")
+    zone = check_timezone(timezone) if (timezone or "").strip() else None
+    with unit_of_work():
+        person.display_name = display_name
+        person.organization = (organization or "").strip() or None
+        person.timezone = zone
+        audit.record(person, None, "person", person.id, "profile_updated")
+    return person
+
+
+def change_password(person: Person, current: str, new: str) -> None:
+    """Change one's own password; the current one must be given and right."""
+    if person.password_hash is None or not check_password_hash(person.password_hash, current):
+        raise field_error("current_password", "That is not your current password.")
+    if current == new:
+        raise field_error("new_password", "Choose a password different from the current one.")
+    set_password(person, new)
+
+
+def add_person_handle(person: Person, handle: str, kind: str = "irc") -> PersonHandle:
+    """Add a chat handle or alias; a handle names one person, so taken ones are refused."""
+    from sqlalchemy.exc import IntegrityError
+
+    if kind not in HANDLE_KINDS:
+        raise field_error("kind", f"Choose one of: {', '.join(HANDLE_KINDS)}.")
+    normalized = handle.strip().lstrip("@").lower()
+    if len(normalized) > MAX_HANDLE_LENGTH:
+        raise field_error("handle", f"Use at most {MAX_HANDLE_LENGTH} characters.")
+    owner = db.session.scalar(
+        select(PersonHandle.person_id).where(PersonHandle.handle == normalized)
+    )
+    if owner == person.id:
+        raise field_error("handle", f"You already have the handle {normalized!r}.")
+    if owner is not None:
+        raise field_error("handle", f"The handle {normalized!r} belongs to someone else.")
+    try:
+        with unit_of_work():
+            row = add_handle(person, normalized, kind)
+            db.session.flush()
+            audit.record(person, None, "person", person.id, "handle_added", handle=normalized)
+    except IntegrityError:  # taken by a concurrent request between the check and the insert
+        raise field_error("handle", f"The handle {normalized!r} belongs to someone else.") from None
+    return row
+
+
+def remove_person_handle(person: Person, handle_id: int) -> None:
+    """Remove one of the person's own handles (NotFound for anyone else's)."""
+    from meetbot.services.errors import NotFound
+
+    row = db.session.get(PersonHandle, handle_id)
+    if row is None or row.person_id != person.id:
+        raise NotFound("No such handle.")
+    with unit_of_work():
+        audit.record(person, None, "person", person.id, "handle_removed", handle=row.handle)
+        db.session.delete(row)
+
+
+def api_tokens(person: Person) -> list[ApiToken]:
+    """The person's API tokens, newest first (revoked ones too, for the record)."""
+    return list(
+        db.session.scalars(
+            select(ApiToken)
+            .where(ApiToken.person_id == person.id)
+            .order_by(ApiToken.created_dt.desc(), ApiToken.id.desc())
+        )
+    )
+
+
+def own_api_token(person: Person, token_id: int) -> ApiToken:
+    """One of the person's tokens by id (NotFound for anyone else's)."""
+    from meetbot.services.errors import NotFound
+
+    row = db.session.get(ApiToken, token_id)
+    if row is None or row.person_id != person.id:
+        raise NotFound("No such token.")
+    return row
+
+
+# --- site admins ----------------------------------------------------------------------
+
+TEMPORARY_PASSWORD_BYTES = 12
+
+
+def search_people(
+    query: str = "", *, page: int = 1, per_page: int = 50
+) -> tuple[list[Person], int]:
+    """People whose name, e-mail or organization contains ``query``; (page, total)."""
+    from sqlalchemy import func, or_
+
+    stmt = select(Person)
+    query = (query or "").strip().lower()
+    if query:
+        like = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        stmt = stmt.where(
+            or_(
+                func.lower(Person.display_name).like(like, escape="\\"),
+                Person.email.like(like, escape="\\"),
+                func.lower(Person.organization).like(like, escape="\\"),
+            )
+        )
+    total = db.session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = db.session.scalars(
+        stmt.order_by(Person.display_name, Person.id).limit(per_page).offset((page - 1) * per_page)
+    )
+    return list(rows), total
+
+
+def _require_admin(actor: Person) -> None:
+    from meetbot.services.errors import Forbidden
+
+    if not actor.is_admin:
+        raise Forbidden("Only site admins may do that.")
+
+
+def reset_password(actor: Person, person: Person) -> str:
+    """Give ``person`` a new random password and return it (shown to the admin once).
+
+    Every session of the person ends; they log in with it and change it in Settings.
+    """
+    _require_admin(actor)
+    if person.email is None:
+        raise field_error("person", "This person has no e-mail address, so cannot log in.")
+    password = secrets.token_urlsafe(TEMPORARY_PASSWORD_BYTES)
+    with unit_of_work():
+        person.password_hash = generate_password_hash(password)
+        audit.record(actor, None, "person", person.id, "password_reset_by_admin")
+    return password
+
+
+def set_admin(actor: Person, person: Person, is_admin: bool) -> None:
+    """Make ``person`` a site admin or take it away (never from oneself)."""
+    _require_admin(actor)
+    if person.id == actor.id and not is_admin:
+        raise field_error("person", "You cannot remove your own admin rights.")
+    with unit_of_work():
+        person.is_admin = is_admin
+        audit.record(actor, None, "person", person.id, "admin_set", is_admin=is_admin)
+
+
+def set_account_active(actor: Person, person: Person, active: bool) -> None:
+    """Disable or re-enable an account: disabled ones cannot log in, use tokens or feeds."""
+    _require_admin(actor)
+    if person.id == actor.id and not active:
+        raise field_error("person", "You cannot disable your own account.")
+    with unit_of_work():
+        person.is_active_account = active
+        audit.record(actor, None, "person", person.id, "account_active_set", active=active)

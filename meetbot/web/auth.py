@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hmac
 from urllib.parse import urlsplit
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
@@ -17,7 +18,16 @@ bp = Blueprint("auth", __name__)
 
 @login_manager.user_loader
 def load_user(user_id: str) -> Person | None:
-    return db.session.get(Person, int(user_id)) if user_id.isdigit() else None
+    """The logged-in person, unless the account was disabled or its password changed."""
+    person_id, _, fingerprint = user_id.partition(":")
+    if not person_id.isdigit():
+        return None
+    person = db.session.get(Person, int(person_id))
+    if person is None or not person.is_active_account:
+        return None
+    if not hmac.compare_digest(person.session_fingerprint, fingerprint):
+        return None
+    return person
 
 
 def _safe_next(target: str | None) -> str:
