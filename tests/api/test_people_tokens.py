@@ -66,6 +66,7 @@ def test_token_lifecycle(api, create_user, token_for):
     body = created.get_json()
     new_token = body["token"]
     assert new_token.startswith("mbt_") and body["name"] == "bot"
+    assert body["created_at"].endswith("Z") and body["revoked_at"] is None
     assert created.headers["Location"].endswith(f"/api/v1/tokens/{body['id']}")
     # Only the hash is stored.
     assert db.session.scalar(select(ApiToken).where(ApiToken.token_hash == new_token)) is None

@@ -105,8 +105,8 @@ def create_token(data: dict[str, Any]):
     row = db.session.scalar(
         select(ApiToken).where(ApiToken.person_id == person.id).order_by(ApiToken.id.desc())
     )
-    body = TokenSchema().dump(row) | {"token": secret}
-    return body, 201, location("api_people.get_token", token_id=row.id)
+    row.plain_token = secret  # transient: shown in this response only
+    return row, 201, location("api_people.get_token", token_id=row.id)
 
 
 def _own_token(token_id: int) -> ApiToken:

@@ -319,7 +319,9 @@ class TokenSchema(ma.Schema):
 
 class NewTokenSchema(TokenSchema):
     token = ma.fields.String(
-        required=True, metadata={"description": "Shown once; only its hash is stored."}
+        attribute="plain_token",
+        required=True,
+        metadata={"description": "Shown once; only its hash is stored."},
     )
 
 

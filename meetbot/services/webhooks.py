@@ -1,0 +1,460 @@
+"""Outgoing webhooks: subscriptions per group, events queued in the writer's transaction,
+delivered by a worker with HMAC signatures and exponential backoff.
+
+How an event travels:
+
+1. A write service calls ``emit(group, "meeting.cancelled", {...})`` inside its own
+   ``unit_of_work``. That adds one WebhookDelivery row per matching webhook, so the
+   event is queued if and only if the change commits.
+2. ``flask --app meetbot deliver-webhooks`` (``deliver_due``) POSTs each due row's body
+   with ``X-Meetbot-Signature: sha256=<hex HMAC-SHA256(secret, body)>``, a
+   ``X-Meetbot-Timestamp`` (Unix seconds), ``X-Meetbot-Event`` and ``X-Meetbot-Delivery``.
+3. A 2xx answer marks it delivered. Anything else (error status, refused connection,
+   timeout) schedules a retry after 1, 2, 4, ... minutes (capped at 6 hours); after
+   ``MAX_ATTEMPTS`` it is marked failed. Every row stays as the delivery log.
+
+SSRF: a webhook URL makes this server send requests where an organizer says. URLs
+must be http(s), and hosts resolving to loopback, private, link-local (cloud metadata),
+multicast or reserved addresses are refused, both when subscribing and again before
+each delivery (the DNS answer may change). ``MEETBOT_WEBHOOK_ALLOWED_HOSTS`` lists
+host names or networks (CIDR) allowed anyway, e.g. an internal chat bot. Redirects are
+not followed. A residual risk stays: DNS may change between the check and the connect
+(rebinding); run the worker where it cannot reach sensitive internal services if that
+matters to you.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import ipaddress
+import json
+import os
+import secrets
+import socket
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import current_app, has_app_context
+from sqlalchemy import select, update
+
+from meetbot.extensions import db
+from meetbot.models import Group, Person, Webhook, WebhookDelivery, utcnow
+from meetbot.services import audit
+from meetbot.services.db import unit_of_work
+from meetbot.services.errors import NotFound, ValidationError, field_error
+
+EVENTS = (
+    "meeting.created",
+    "meeting.changed",
+    "meeting.cancelled",
+    "attendance.recorded",
+    "action_item.opened",
+    "action_item.closed",
+)
+PING = "ping"  # sent only by ``ping()``, to test a subscription
+
+MAX_ATTEMPTS = 8
+BACKOFF_BASE = timedelta(minutes=1)
+BACKOFF_CAP = timedelta(hours=6)
+# A worker claims a delivery for this long; a crashed worker's claim simply expires.
+CLAIM_LEASE = timedelta(minutes=5)
+TIMEOUT_SECONDS = 10
+MAX_URL_LENGTH = 500
+
+PENDING, DELIVERED, FAILED = "pending", "delivered", "failed"
+
+
+# --- URL safety ----------------------------------------------------------------------
+
+
+def _allowed_hosts() -> list[str]:
+    raw: Any = None
+    if has_app_context():
+        raw = current_app.config.get("MEETBOT_WEBHOOK_ALLOWED_HOSTS")
+    if raw is None:
+        raw = os.environ.get("MEETBOT_WEBHOOK_ALLOWED_HOSTS", "")
+    if isinstance(raw, str):
+        raw = raw.split(",")
+    return [h.strip().lower() for h in raw if h and h.strip()]
+
+
+def _is_allowed(host: str, addresses: Iterable[str], allow: list[str]) -> bool:
+    if host.lower() in allow:
+        return True
+    networks = []
+    for entry in allow:
+        try:
+            networks.append(ipaddress.ip_network(entry, strict=False))
+        except ValueError:
+            continue
+    return bool(networks) and all(
+        any(ipaddress.ip_address(a) in net for net in networks) for a in addresses
+    )
+
+
+def _is_public(address: str) -> bool:
+    ip = ipaddress.ip_address(address)
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
+        ip = ip.ipv4_mapped
+    return not (
+        ip.is_private
+        or ip.is_loopback
+        or ip.is_link_local
+        or ip.is_multicast
+        or ip.is_reserved
+        or ip.is_unspecified
+    )
+
+
+def check_url(url: str) -> str:
+    """Return ``url`` if webhooks may be sent there, else raise a field error on ``url``.
+
+    http/https only, no credentials in the URL, and a host that resolves to public
+    addresses only (unless allowed by MEETBOT_WEBHOOK_ALLOWED_HOSTS).
+    """
+    url = (url or "").strip()
+    if len(url) > MAX_URL_LENGTH:
+        raise field_error("url", f"Use at most {MAX_URL_LENGTH} characters.")
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        raise field_error("url", "Not a valid URL.") from None
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise field_error("url", "Use an http:// or https:// URL with a host name.")
+    if parts.username or parts.password:
+        raise field_error("url", "Put no user name or password in the URL; use the secret.")
+    host = parts.hostname
+    try:
+        infos = socket.getaddrinfo(host, port or (443 if parts.scheme == "https" else 80))
+    except (socket.gaierror, UnicodeError, OSError):
+        raise field_error("url", f"The host {host!r} cannot be resolved.") from None
+    addresses = sorted({info[4][0].split("%")[0] for info in infos})
+    if not _is_allowed(host, addresses, _allowed_hosts()) and not all(
+        _is_public(a) for a in addresses
+    ):
+        raise field_error(
+            "url",
+            f"{host} resolves to a private or local address; webhooks go to public hosts "
+            "only (an administrator can allow it with MEETBOT_WEBHOOK_ALLOWED_HOSTS).",
+        )
+    return url
+
+
+def _check_events(events: Iterable[str]) -> str:
+    names = sorted({e.strip() for e in events if e and e.strip()})
+    if not names:
+        raise field_error("events", "Choose at least one event (or '*' for all).")
+    if "*" in names:
+        return "*"
+    unknown = [e for e in names if e not in EVENTS]
+    if unknown:
+        raise field_error(
+            "events", f"Unknown event {unknown[0]!r}; use one of {', '.join(EVENTS)} or '*'."
+        )
+    return " ".join(names)
+
+
+def event_list(hook: Webhook) -> list[str]:
+    """The events a webhook receives (``["*"]`` for all)."""
+    return hook.events.split()
+
+
+# --- subscriptions -------------------------------------------------------------------
+
+
+def new_secret() -> str:
+    return "whsec_" + secrets.token_urlsafe(32)
+
+
+def subscribe(
+    actor: Person | None,
+    group: Group,
+    *,
+    url: str,
+    events: Iterable[str] = ("*",),
+    secret: str | None = None,
+    active: bool = True,
+) -> tuple[Webhook, str]:
+    """Add a webhook to ``group``; returns it and its signing secret (generated if None)."""
+    url = check_url(url)
+    event_names = _check_events(events)
+    if secret is not None and not 16 <= len(secret) <= 128:
+        raise field_error("secret", "Use 16 to 128 characters (or leave it out for a new one).")
+    secret = secret or new_secret()
+    with unit_of_work():
+        hook = Webhook(group=group, url=url, secret=secret, events=event_names, active=active)
+        db.session.add(hook)
+        db.session.flush()
+        audit.record(actor, group, "webhook", hook.id, "created", url=url, events=event_names)
+    return hook, secret
+
+
+def update_webhook(
+    actor: Person | None,
+    hook: Webhook,
+    *,
+    url: str | None = None,
+    events: Iterable[str] | None = None,
+    active: bool | None = None,
+    rotate_secret: bool = False,
+) -> str | None:
+    """Change a webhook; returns the new secret when ``rotate_secret``, else None."""
+    changes: dict[str, Any] = {}
+    if url is not None:
+        changes["url"] = check_url(url)
+    if events is not None:
+        changes["events"] = _check_events(events)
+    if active is not None:
+        changes["active"] = active
+    secret = new_secret() if rotate_secret else None
+    with unit_of_work():
+        for key, value in changes.items():
+            setattr(hook, key, value)
+        if secret is not None:
+            hook.secret = secret
+        audit.record(
+            actor,
+            hook.group,
+            "webhook",
+            hook.id,
+            "updated",
+            fields=sorted(changes) + (["secret"] if secret else []),
+        )
+    return secret
+
+
+def delete_webhook(actor: Person | None, hook: Webhook) -> None:
+    """Remove a webhook and its delivery log."""
+    with unit_of_work():
+        audit.record(actor, hook.group, "webhook", hook.id, "deleted", url=hook.url)
+        db.session.delete(hook)
+
+
+def get_webhook(group: Group, webhook_id: int) -> Webhook:
+    hook = db.session.get(Webhook, webhook_id)
+    if hook is None or hook.group_id != group.id:
+        raise NotFound(f"No webhook {webhook_id} in {group.name}.")
+    return hook
+
+
+# --- events --------------------------------------------------------------------------
+
+
+def _body(group: Group, event: str, payload: dict[str, Any]) -> str:
+    return json.dumps(
+        {
+            "id": uuid.uuid4().hex,
+            "event": event,
+            "group": group.slug,
+            "created": utcnow().strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "data": payload,
+        },
+        sort_keys=True,
+        separators=(",", ":"),
+        default=_json_default,
+    )
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
+
+
+def emit(group: Group, event: str, payload: dict[str, Any]) -> list[WebhookDelivery]:
+    """Queue ``event`` for every active webhook of ``group`` that subscribed to it.
+
+    Call it inside the write's own ``unit_of_work`` (no commit here): the deliveries
+    exist exactly when the change does. ``payload`` is JSON-serialisable (datetimes
+    are sent as UTC ISO 8601). Cheap when the group has no webhooks: one query.
+    """
+    if event not in EVENTS and event != PING:
+        raise ValueError(f"unknown webhook event {event!r}")
+    hooks = db.session.scalars(
+        select(Webhook).where(Webhook.group_id == group.id, Webhook.active.is_(True))
+    )
+    rows = []
+    now = utcnow()
+    for hook in hooks:
+        names = event_list(hook)
+        if "*" not in names and event not in names:
+            continue
+        row = WebhookDelivery(
+            webhook=hook,
+            event=event,
+            payload=_body(group, event, payload),
+            status=PENDING,
+            attempts=0,
+            next_attempt_dt=now,
+        )
+        db.session.add(row)
+        rows.append(row)
+    return rows
+
+
+def ping(actor: Person | None, hook: Webhook) -> WebhookDelivery:
+    """Queue a ``ping`` event to one webhook (to test it); returns the delivery."""
+    with unit_of_work():
+        row = WebhookDelivery(
+            webhook=hook,
+            event=PING,
+            payload=_body(hook.group, PING, {"webhook_id": hook.id}),
+            status=PENDING,
+            attempts=0,
+            next_attempt_dt=utcnow(),
+        )
+        db.session.add(row)
+        db.session.flush()
+        audit.record(actor, hook.group, "webhook", hook.id, "pinged")
+    return row
+
+
+# --- delivery ------------------------------------------------------------------------
+
+
+def sign(secret: str, body: bytes) -> str:
+    """The X-Meetbot-Signature value: ``sha256=`` + hex HMAC-SHA256 of the raw body."""
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def backoff(attempts: int) -> timedelta:
+    """Wait after the ``attempts``-th failed attempt: 1, 2, 4, ... minutes, at most 6 h."""
+    return min(BACKOFF_BASE * (2 ** max(attempts - 1, 0)), BACKOFF_CAP)
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None  # a redirect is answered as the 3xx it is: a failed attempt
+
+
+_OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}), _NoRedirect())
+
+
+def _post(hook: Webhook, row: WebhookDelivery, now: datetime) -> tuple[int | None, str]:
+    """POST one delivery; returns (HTTP status or None, error text or "")."""
+    body = row.payload.encode()
+    try:
+        check_url(hook.url)  # DNS may have changed since the subscription
+    except ValidationError as exc:
+        return None, exc.message
+    request = urllib.request.Request(
+        hook.url,
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": "application/json",
+            "User-Agent": "meetbot-webhooks/1",
+            "X-Meetbot-Event": row.event,
+            "X-Meetbot-Delivery": str(row.id),
+            "X-Meetbot-Timestamp": str(int(now.timestamp())),
+            "X-Meetbot-Signature": sign(hook.secret, body),
+        },
+    )
+    try:
+        with _OPENER.open(request, timeout=TIMEOUT_SECONDS) as response:
+            response.read(65536)
+            return response.status, ""
+    except urllib.error.HTTPError as exc:
+        return exc.code, f"HTTP {exc.code}"
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        reason = getattr(exc, "reason", exc)
+        return None, f"{type(exc).__name__}: {reason}"[:500]
+
+
+@dataclass
+class DeliveryReport:
+    delivered: list[int] = field(default_factory=list)
+    retrying: list[int] = field(default_factory=list)
+    failed: list[int] = field(default_factory=list)
+
+    @property
+    def attempted(self) -> int:
+        return len(self.delivered) + len(self.retrying) + len(self.failed)
+
+
+def _claim(row_id: int, seen_next: datetime | None, now: datetime) -> bool:
+    """Take a delivery for this worker (another worker that read it too gets False)."""
+    with unit_of_work():
+        result = db.session.execute(
+            update(WebhookDelivery)
+            .where(
+                WebhookDelivery.id == row_id,
+                WebhookDelivery.status == PENDING,
+                WebhookDelivery.next_attempt_dt == seen_next,
+            )
+            .values(next_attempt_dt=now + CLAIM_LEASE)
+            .execution_options(synchronize_session=False)
+        )
+    return result.rowcount == 1
+
+
+def attempt(row: WebhookDelivery, now: datetime | None = None) -> str:
+    """Send one delivery now and record the outcome; returns its new status."""
+    now = now or utcnow()
+    hook = row.webhook
+    status_code, error = _post(hook, row, now)
+    with unit_of_work():
+        row.attempts += 1
+        row.response_code = status_code
+        if status_code is not None and 200 <= status_code < 300:
+            row.status = DELIVERED
+            row.delivered_dt = now
+            row.next_attempt_dt = None
+            row.last_error = ""
+        elif row.attempts >= MAX_ATTEMPTS:
+            row.status = FAILED
+            row.next_attempt_dt = None
+            row.last_error = error or f"HTTP {status_code}"
+        else:
+            row.next_attempt_dt = now + backoff(row.attempts)
+            row.last_error = error or f"HTTP {status_code}"
+    return row.status
+
+
+def deliver_due(now: datetime | None = None, *, limit: int = 100) -> DeliveryReport:
+    """Attempt every pending delivery whose time has come (oldest first)."""
+    now = now or utcnow()
+    report = DeliveryReport()
+    due = list(
+        db.session.execute(
+            select(WebhookDelivery.id, WebhookDelivery.next_attempt_dt)
+            .where(WebhookDelivery.status == PENDING, WebhookDelivery.next_attempt_dt <= now)
+            .order_by(WebhookDelivery.next_attempt_dt, WebhookDelivery.id)
+            .limit(limit)
+        )
+    )
+    for row_id, seen_next in due:
+        if not _claim(row_id, seen_next, now):
+            continue
+        row = db.session.get(WebhookDelivery, row_id)
+        if row is None or not row.webhook.active:
+            continue
+        status = attempt(row, now)
+        {DELIVERED: report.delivered, FAILED: report.failed}.get(status, report.retrying).append(
+            row_id
+        )
+    return report
+
+
+def deliveries_query(hook: Webhook):
+    """The delivery log of a webhook, newest first (a query, for paging)."""
+    return (
+        select(WebhookDelivery)
+        .where(WebhookDelivery.webhook_id == hook.id)
+        .order_by(WebhookDelivery.id.desc())
+    )
+
+
+def parse_payload(row: WebhookDelivery) -> dict[str, Any]:
+    """The JSON body a delivery sends."""
+    return json.loads(row.payload)
