@@ -113,6 +113,12 @@ def _is_public(address: str) -> bool:
     )
 
 
+def resolve(host: str, port: int) -> list[str]:
+    """The IP addresses ``host`` resolves to (tests replace it to avoid DNS look-ups)."""
+    infos = socket.getaddrinfo(host, port)
+    return sorted({info[4][0].split("%")[0] for info in infos})
+
+
 def check_url(url: str) -> str:
     """Return ``url`` if webhooks may be sent there, else raise a field error on ``url``.
 
@@ -133,10 +139,9 @@ def check_url(url: str) -> str:
         raise field_error("url", "Put no user name or password in the URL; use the secret.")
     host = parts.hostname
     try:
-        infos = socket.getaddrinfo(host, port or (443 if parts.scheme == "https" else 80))
-    except (socket.gaierror, UnicodeError, OSError):
+        addresses = resolve(host, port or (443 if parts.scheme == "https" else 80))
+    except (UnicodeError, OSError):  # socket.gaierror is an OSError
         raise field_error("url", f"The host {host!r} cannot be resolved.") from None
-    addresses = sorted({info[4][0].split("%")[0] for info in infos})
     if not _is_allowed(host, addresses, _allowed_hosts()) and not all(
         _is_public(a) for a in addresses
     ):
