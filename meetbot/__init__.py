@@ -59,6 +59,7 @@ def _register_blueprints(app: Flask) -> None:
     from meetbot.web import (
         account,
         actions,
+        audit,
         auth,
         errors,
         feeds,
@@ -74,6 +75,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(account.bp)
+    app.register_blueprint(audit.bp)
     app.register_blueprint(groups.bp)
     app.register_blueprint(feeds.bp)
     app.register_blueprint(minutes.bp)

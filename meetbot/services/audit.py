@@ -37,3 +37,21 @@ def _jsonable(value: Any) -> Any:
     if isinstance(value, dict):
         return {str(k): _jsonable(v) for k, v in value.items()}
     return str(value)
+
+
+def entries_for_group(group: Group, *, page: int = 1, per_page: int = 50) -> tuple[list, int]:
+    """The group's audit entries, newest first, one page at a time: (entries, total)."""
+    from sqlalchemy import func, select
+    from sqlalchemy.orm import selectinload
+
+    where = AuditEntry.group_id == group.id
+    total = db.session.scalar(select(func.count()).select_from(AuditEntry).where(where)) or 0
+    entries = db.session.scalars(
+        select(AuditEntry)
+        .where(where)
+        .options(selectinload(AuditEntry.actor))
+        .order_by(AuditEntry.created_dt.desc(), AuditEntry.id.desc())
+        .limit(per_page)
+        .offset((max(page, 1) - 1) * per_page)
+    )
+    return list(entries), total
