@@ -275,7 +275,11 @@ def edit(series_id: int):
 @bp.post("/series/preview")
 @login_required
 def preview():
-    """JSON preview of the next 10 occurrences of the submitted form (nothing saved)."""
+    """JSON preview of the next 10 occurrences of the submitted form (nothing saved).
+
+    Always 200 for a well-formed request: ``{"occurrences": [...], "errors": {}}``, or no
+    occurrences and ``errors`` keyed by the id of each input that needs fixing.
+    """
     form = SeriesForm()
     # Choices do not matter for a preview; accept whatever ids were sent.
     form.chairs.choices = [(int(v), v) for v in request.form.getlist("chairs") if v.isdigit()]
@@ -287,10 +291,11 @@ def preview():
         if "csrf_token" in errors:
             abort(400)
         if errors:
-            return jsonify({"occurrences": [], "errors": errors}), 422
+            return jsonify({"occurrences": [], "errors": errors})
     items, errors = _preview(form)
     if errors:
-        return jsonify({"occurrences": [], "errors": errors}), 422
+        # 200: the preview worked, and its answer is "these fields need fixing".
+        return jsonify({"occurrences": [], "errors": errors})
     series_zone = form.timezone.data.strip()
     return jsonify(
         {

@@ -147,8 +147,11 @@ def test_preview_endpoint_dst(client, auth, edge, frozen):
 def test_preview_endpoint_errors(client, auth, edge):
     auth.login("org@example.org")
     response = client.post("/series/preview", data=form(**{"slots-0-duration_minutes": "0"}))
-    assert response.status_code == 422
+    assert response.status_code == 200
+    assert response.get_json()["occurrences"] == []
     assert "slots-0-duration_minutes" in response.get_json()["errors"]
+    response = client.post("/series/preview", data=form(**{"slots-0-interval": "many"}))
+    assert "slots-0-interval" in response.get_json()["errors"]
     client.post("/logout")
     assert client.post("/series/preview", data=form()).status_code in (302, 401)
 

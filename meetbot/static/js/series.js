@@ -126,7 +126,7 @@
         method: "POST", body: body, credentials: "same-origin",
         headers: { "Accept": "application/json" },
       }).then(function (r) {
-        if (r.status !== 200 && r.status !== 422) throw new Error("preview failed");
+        if (r.status !== 200) throw new Error("preview failed");
         return r.json();
       }).then(function (data) {
         showErrors(data.errors || {});
