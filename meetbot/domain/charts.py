@@ -55,7 +55,7 @@ def attendance_chart(
     chart_id: str = "attendance-chart",
 ) -> str:
     """The SVG markup of the chart (a complete <svg> element)."""
-    left, right, top, bottom = 52, 16, 36, 64
+    left, right, top, bottom = 52, 16, 56, 64
     plot_w, plot_h = width - left - right, height - top - bottom
     maximum = max([p.present for p in points] + [quorum or 0, 1])
     ticks = nice_ticks(maximum)
@@ -83,7 +83,7 @@ def attendance_chart(
         f'aria-labelledby="{title_id} {desc_id}">',
         f'<title id="{title_id}">{_esc(title)}</title>',
         f'<desc id="{desc_id}">{_esc(desc)}</desc>',
-        f'<text class="chart-title" x="{left}" y="22" font-size="14" font-weight="600" '
+        f'<text class="chart-title" x="{left}" y="18" font-size="14" font-weight="600" '
         f'fill="currentColor">{_esc(title)}</text>',
     ]
     # Y axis: grid lines and tick labels.
@@ -171,13 +171,14 @@ def attendance_chart(
         f'<line class="chart-axis" x1="{left}" x2="{left + plot_w}" y1="{top + plot_h}" '
         f'y2="{top + plot_h}" stroke="currentColor"/>'
     )
-    lx = left + plot_w - 230
+    # The legend sits on its own line under the title, so long titles never cover it.
+    lx = left
     out.append(
         f'<g class="chart-legend" font-size="11">'
-        f'<rect class="bar-returning" x="{lx}" y="12" width="10" height="10" fill="#1f5fbf"/>'
-        f'<text x="{lx + 14}" y="21" fill="currentColor">returning</text>'
-        f'<rect class="bar-first" x="{lx + 90}" y="12" width="10" height="10" fill="#f0a030"/>'
-        f'<text x="{lx + 104}" y="21" fill="currentColor">first-time</text></g>'
+        f'<rect class="bar-returning" x="{lx}" y="30" width="10" height="10" fill="#1f5fbf"/>'
+        f'<text x="{lx + 14}" y="39" fill="currentColor">returning</text>'
+        f'<rect class="bar-first" x="{lx + 90}" y="30" width="10" height="10" fill="#f0a030"/>'
+        f'<text x="{lx + 104}" y="39" fill="currentColor">first-time</text></g>'
     )
     out.append("</svg>")
     return "".join(out)
