@@ -250,3 +250,49 @@ def test_report_person_count_does_not_grow(
         report = analytics.report(group)
     assert counter.count == 3 and len(report.members) == 40
     assert db.session.query(Person).count() == 40
+
+
+def test_stream_page_lists_its_meetings_with_attendance(
+    client,
+    create_person,
+    create_group,
+    create_series,
+    create_meeting,
+    create_work_stream,
+    time_machine,
+):
+    time_machine.move_to(datetime(2026, 1, 10, tzinfo=UTC))
+    p, q = create_person("Pat"), create_person("Quin")
+    group = create_group(members={p: Role.MEMBER, q: Role.MEMBER})
+    stream = create_work_stream(group, slug="edge", name="Edge stream")
+    series = create_series(group, title="Tagged call", start=datetime(2026, 1, 6, 15, 0))
+    series.work_streams.append(stream)
+    other = create_series(group, title="Untagged call", start=datetime(2026, 1, 7, 9, 0))
+    db.session.commit()
+    occ = create_meeting(series=series, status="held")
+    one_off = create_meeting(
+        group, start=T0 + timedelta(days=2), status="held", work_stream=stream, title="Workshop"
+    )
+    untagged = create_meeting(series=other, status="held")
+    _attend(occ, [p, q])
+    _attend(one_off, [q])
+    _attend(untagged, [p])
+    html = client.get(f"/groups/{group.slug}/streams/edge/").get_data(as_text=True)
+    assert f'href="/meetings/{occ.id}/"' in html and f'href="/meetings/{one_off.id}/"' in html
+    assert f'href="/meetings/{untagged.id}/"' not in html
+    assert re.findall(r"<span data-present>(\d+)</span>", html) == ["1", "2"]  # newest first
+    # The next occurrence of the tagged series links to its occurrence page.
+    assert f"/series/{series.id}/occurrences/slot-0/20260113T1500/" in html
+    assert "Untagged call" not in html.split('id="stream-meetings-h"')[1]
+
+
+def test_series_page_has_attendance_panel(
+    client, create_person, create_group, create_series, create_meeting
+):
+    p = create_person("Pat")
+    group = create_group(members={p: Role.MEMBER})
+    series = create_series(group, title="Weekly", start=datetime(2026, 1, 6, 15, 0))
+    _attend(create_meeting(series=series, status="held"), [p])
+    html = client.get(f"/series/{series.id}/").get_data(as_text=True)
+    assert 'id="series-attendance"' in html
+    assert '<g class="chart-bar" data-present="1">' in html
