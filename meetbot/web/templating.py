@@ -13,23 +13,33 @@ from meetbot.services.permissions import Permission, may
 from meetbot.web.panels import render_panels
 
 
+def _utc_iso(value: datetime) -> str:
+    aware = value if value.tzinfo else value.replace(tzinfo=UTC)
+    return aware.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def local_time(
-    value: datetime | None, zone: str = "UTC", fmt: str = "%a %d %b %Y, %H:%M"
+    value: datetime | None,
+    zone: str = "UTC",
+    fmt: str = "%a %d %b %Y, %H:%M",
+    end: datetime | None = None,
 ) -> Markup:
     """A <time> element for an instant.
 
     The server renders it in ``zone`` (the series' zone) and says which zone that is;
     static/js/meetbot.js rewrites it into the viewer's zone and keeps the original in
-    the title, so no page shows a bare time without its zone.
+    the title, so no page shows a bare time without its zone. Upcoming times get an
+    "in 2 hours" badge; with ``end`` (a meeting's end) a running meeting shows "now".
     """
     if value is None:
         return Markup("")
     aware = value if value.tzinfo else value.replace(tzinfo=UTC)
     local = aware.astimezone(ZoneInfo(zone))
-    iso = aware.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
     text = f"{local.strftime(fmt)} ({zone})"
+    end_attr = f' data-end="{_utc_iso(end)}"' if end is not None else ""
     return Markup(
-        f'<time datetime="{iso}" data-local-time data-zone="{escape(zone)}">{escape(text)}</time>'
+        f'<time datetime="{_utc_iso(aware)}" data-local-time data-zone="{escape(zone)}"'
+        f"{end_attr}>{escape(text)}</time>"
     )
 
 

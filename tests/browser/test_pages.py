@@ -6,7 +6,15 @@ from datetime import UTC, datetime
 
 import pytest
 
-from tests.browser.conftest import ORGANIZER, axe_violations, expect, format_violations, log_in
+from tests.browser.conftest import (
+    CHAIR,
+    MEMBER,
+    ORGANIZER,
+    axe_violations,
+    expect,
+    format_violations,
+    log_in,
+)
 
 GROUP = "/groups/edge-computing/"
 
@@ -19,6 +27,13 @@ PAGES = [
     ("not-found", "/groups/no-such-group/", None),
     ("group-edit", GROUP + "edit", ORGANIZER),
     ("group-new", "/groups/new", ORGANIZER),
+    ("minutes", "/meetings/1/minutes/", None),
+    ("minutes-chair", "/meetings/1/minutes/", CHAIR),
+    ("minutes-printable", "/meetings/1/minutes.html", None),
+    ("minutes-import", "/meetings/1/minutes/import", CHAIR),
+    ("actions", GROUP + "actions", None),
+    ("action", "/actions/1/", CHAIR),
+    ("my-actions", "/me/actions", MEMBER),
 ]
 
 
