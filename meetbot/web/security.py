@@ -57,7 +57,36 @@ def _refuse_oversized() -> None:
         abort(413)
 
 
+NUL_MESSAGE = "Text must not contain NUL characters (\\0)."
+
+
+def _all(multidict) -> list:  # every value, not only the first of each key
+    return [value for values in multidict.listvalues() for value in values]
+
+
+def _has_nul(values: list) -> bool:
+    return any("\x00" in value for value in values if isinstance(value, str))
+
+
+def _refuse_nul() -> None:
+    # PostgreSQL cannot store NUL in text, and no person types one: refuse it with a
+    # clear 400 at the door instead of a database error (a 500) deep inside a write.
+    # Uploaded files are left alone (a UTF-16 CSV is full of NULs); parsers decode them.
+    if "\x00" in request.path or _has_nul(_all(request.args)):
+        abort(400, description=NUL_MESSAGE)
+    if request.method in {"GET", "HEAD", "OPTIONS"}:
+        return
+    if request.mimetype in {"application/x-www-form-urlencoded", "multipart/form-data"}:
+        if _has_nul(_all(request.form)):
+            abort(400, description=NUL_MESSAGE)
+    elif request.is_json:
+        body = request.get_data(cache=True)
+        if b"\x00" in body or b"\\u0000" in body.lower():
+            abort(400, description=NUL_MESSAGE)
+
+
 def init_security(app: Flask) -> None:
-    """Install the request size check and the security headers on ``app``."""
+    """Install the request checks (size, NUL characters) and the security headers."""
     app.before_request(_refuse_oversized)
+    app.before_request(_refuse_nul)
     app.after_request(_add_headers)

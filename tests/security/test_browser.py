@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import io
+
 import pytest
 
 from meetbot import create_app
@@ -193,3 +195,46 @@ def test_login_rate_limit_gives_clear_429(limited_app) -> None:
     assert "Retry-After" in response.headers
     # Reading the page is not limited: only POSTs count.
     assert client.get("/login").status_code == 200
+
+
+def test_nul_characters_refused_with_a_clear_400(client, auth, create_user, create_group) -> None:
+    from meetbot.extensions import db
+
+    ada = create_user("Ada", email="ada@example.org")
+    group = create_group("edge", name="Edge", members={ada: "organizer"})
+    auth.login("ada@example.org")
+    form = client.post(
+        "/groups/edge/edit",
+        data={
+            "slug": "edge",
+            "name": "Ed\x00ge",
+            "timezone": "UTC",
+            "attendance_threshold": 25,
+            "attendance_window": 10,
+        },
+    )
+    assert form.status_code == 400
+    assert "NUL" in form.get_data(as_text=True)
+    db.session.refresh(group)
+    assert group.name == "Edge"
+    assert client.get("/groups/?q=a%00b").status_code == 400
+    assert client.get("/groups/ed%00ge/").status_code == 400
+    api = client.post(
+        "/api/v1/groups", data='{"name": "a\\u0000b"}', content_type="application/json"
+    )
+    assert api.status_code == 400
+    assert "NUL" in api.get_json()["error"]["message"]
+    # Uploaded files may hold NULs (UTF-16 exports): they are not refused at the door.
+    upload = client.post(
+        "/groups/edge/edit",
+        data={
+            "slug": "edge",
+            "name": "Edge 2",
+            "timezone": "UTC",
+            "attendance_threshold": 25,
+            "attendance_window": 10,
+            "file": (io.BytesIO(b"a\x00b"), "x.csv"),
+        },
+        content_type="multipart/form-data",
+    )
+    assert upload.status_code == 302
