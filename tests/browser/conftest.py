@@ -288,6 +288,27 @@ def log_in(page, email: str, password: str | None = None) -> None:
     page.get_by_text(re.compile(r"^Welcome, ")).wait_for()
 
 
+@pytest.fixture(scope="module")
+def login_state(browser, live_server: LiveServer) -> Callable[[str], dict]:
+    """``login_state(email)``: the cookies of a session logged in through the real form,
+    made once per module and account; ``new_page(storage_state=login_state(CHAIR))``
+    opens a page already logged in (saves a form round trip per test)."""
+    states: dict[str, dict] = {}
+
+    def get(email: str) -> dict:
+        if email not in states:
+            context = browser.new_context(**{**DEFAULT_CONTEXT, "base_url": live_server.base_url})
+            context.set_default_timeout(TIMEOUT_MS)
+            try:
+                log_in(context.new_page(), email)
+                states[email] = context.storage_state()
+            finally:
+                context.close()
+        return states[email]
+
+    return get
+
+
 @pytest.fixture(scope="session")
 def screenshot_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """docs/screenshots/ with MEETBOT_SCREENSHOTS=1, else a temporary folder, so an

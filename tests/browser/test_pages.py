@@ -13,7 +13,6 @@ from tests.browser.conftest import (
     axe_violations,
     expect,
     format_violations,
-    log_in,
 )
 
 GROUP = "/groups/edge-computing/"
@@ -38,9 +37,10 @@ PAGES = [
 
 
 @pytest.mark.parametrize(("name", "path", "who"), PAGES, ids=[p[0] for p in PAGES])
-def test_page_has_no_serious_accessibility_violations(page, name, path, who) -> None:
-    if who:
-        log_in(page, who)
+def test_page_has_no_serious_accessibility_violations(
+    new_page, login_state, name, path, who
+) -> None:
+    page = new_page(storage_state=login_state(who)) if who else new_page()
     response = page.goto(path)
     assert response is not None
     assert response.status == (404 if name == "not-found" else 200)

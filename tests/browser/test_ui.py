@@ -110,8 +110,8 @@ def test_keyboard_focus_is_visible(page) -> None:
     expect(page.locator("main")).to_be_focused()
 
 
-def test_print_hides_navigation_and_buttons(page) -> None:
-    log_in(page, CHAIR)
+def test_print_hides_navigation_and_buttons(new_page, login_state) -> None:
+    page = new_page(storage_state=login_state(CHAIR))
     page.goto("/meetings/1/minutes/")
     page.emulate_media(media="print")
     expect(page.locator(".site-header")).to_be_hidden()
@@ -119,8 +119,8 @@ def test_print_hides_navigation_and_buttons(page) -> None:
     expect(page.get_by_role("heading", name="Minutes").first).to_be_visible()
 
 
-def test_log_upload_shows_progress_then_the_preview(page) -> None:
-    log_in(page, CHAIR)
+def test_log_upload_shows_progress_then_the_preview(new_page, login_state) -> None:
+    page = new_page(storage_state=login_state(CHAIR))
     page.goto("/meetings/1/minutes/import")
     # A long log (the sample call, repeated as chatter before the meeting starts).
     sample = (DATA / "edge_wg_plain.log").read_text()
