@@ -12,6 +12,9 @@ from markupsafe import Markup, escape
 from meetbot.services.permissions import Permission, may
 from meetbot.web.panels import render_panels
 
+_DATE_DIRECTIVES = ("%a", "%A", "%d", "%b", "%B", "%m", "%y", "%Y", "%e", "%j", "%x", "%c")
+_TIME_DIRECTIVES = ("%H", "%I", "%M", "%X", "%c", "%p")
+
 
 def _utc_iso(value: datetime) -> str:
     aware = value if value.tzinfo else value.replace(tzinfo=UTC)
@@ -36,10 +39,15 @@ def local_time(
     aware = value if value.tzinfo else value.replace(tzinfo=UTC)
     local = aware.astimezone(ZoneInfo(zone))
     text = f"{local.strftime(fmt)} ({zone})"
-    end_attr = f' data-end="{_utc_iso(end)}"' if end is not None else ""
+    extra = f' data-end="{_utc_iso(end)}"' if end is not None else ""
+    if not any(d in fmt for d in _DATE_DIRECTIVES):
+        # e.g. the end of "15:00 – 16:00": the browser shows the time of day only.
+        extra += ' data-style="time"'
+    elif not any(d in fmt for d in _TIME_DIRECTIVES):
+        extra += ' data-style="date"'  # e.g. "opened 05 Dec 2017": the day only
     return Markup(
         f'<time datetime="{_utc_iso(aware)}" data-local-time data-zone="{escape(zone)}"'
-        f"{end_attr}>{escape(text)}</time>"
+        f"{extra}>{escape(text)}</time>"
     )
 
 

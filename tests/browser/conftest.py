@@ -175,7 +175,8 @@ def server_clock(time_machine) -> Callable[[datetime], None]:
     """``server_clock(aware_datetime)``: the app (and this test) see that time, ticking on.
 
     time-machine patches the process-wide clock functions, so the server thread
-    sees the new time too; it is undone at the end of the test.
+    sees the new time too; it is undone at the end of the test. Log in *after* moving
+    the clock back: Flask refuses a session cookie signed later than "now".
     """
 
     def move_to(when: datetime) -> None:
@@ -292,7 +293,8 @@ def log_in(page, email: str, password: str | None = None) -> None:
 def login_state(browser, live_server: LiveServer) -> Callable[[str], dict]:
     """``login_state(email)``: the cookies of a session logged in through the real form,
     made once per module and account; ``new_page(storage_state=login_state(CHAIR))``
-    opens a page already logged in (saves a form round trip per test)."""
+    opens a page already logged in (saves a form round trip per test). Not with
+    ``server_clock`` set to the past: a session signed "in the future" is refused."""
     states: dict[str, dict] = {}
 
     def get(email: str) -> dict:

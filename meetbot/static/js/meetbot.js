@@ -51,19 +51,31 @@
     return rtf.format(Math.round(ahead / DAY), "day");
   }
 
+  // "start – end" written as two <time> elements: the end of the range, or null.
+  function rangeEnd(el) {
+    const next = el.nextElementSibling;
+    if (!next || !next.matches("time[data-local-time]")) return null;
+    const between = el.nextSibling;
+    return between && between.nodeType === 3 && /^\s*[–-]\s*$/.test(between.textContent)
+      ? next : null;
+  }
+
   function updateBadges() {
     const t = now();
-    document.querySelectorAll("time[data-local-time]").forEach(function (el) {
+    document.querySelectorAll("time[data-local-time]:not([data-style])").forEach(function (el) {
       const start = Date.parse(el.getAttribute("datetime"));
       if (isNaN(start)) return;
-      const label = relativeLabel(start, Date.parse(el.dataset.end || ""), t);
-      let badge = el.nextElementSibling;
+      const endEl = rangeEnd(el);
+      const end = Date.parse(el.dataset.end || (endEl ? endEl.getAttribute("datetime") : ""));
+      const label = relativeLabel(start, end, t);
+      const anchor = endEl || el;  // the badge goes after the whole range
+      let badge = anchor.nextElementSibling;
       if (!(badge && badge.classList.contains("rel-badge"))) badge = null;
       if (!label) { if (badge) badge.remove(); return; }
       if (!badge) {
         badge = document.createElement("span");
         badge.className = "badge rel-badge";
-        el.insertAdjacentElement("afterend", badge);
+        anchor.insertAdjacentElement("afterend", badge);
       }
       badge.textContent = label;
       badge.classList.toggle("rel-now", label === "now");
@@ -77,13 +89,20 @@
       weekday: "short", day: "numeric", month: "short", year: "numeric",
       hour: "2-digit", minute: "2-digit", timeZone: zone, timeZoneName: "short",
     });
+    const dateFmt = new Intl.DateTimeFormat(undefined, {
+      weekday: "short", day: "numeric", month: "short", year: "numeric", timeZone: zone,
+    });
+    const timeFmt = new Intl.DateTimeFormat(undefined, {
+      hour: "2-digit", minute: "2-digit", timeZone: zone, timeZoneName: "short",
+    });
     document.querySelectorAll("time[data-local-time]").forEach(function (el) {
       if (!el.dataset.original) el.dataset.original = el.textContent.trim();
       const when = new Date(el.getAttribute("datetime"));
       if (isNaN(when)) return;
-      let text = fmt.format(when);
+      const style = el.dataset.style;  // "time" (end of a range), "date" (a day), or none
+      let text = (style === "time" ? timeFmt : style === "date" ? dateFmt : fmt).format(when);
       const own = el.dataset.zone;
-      if (own && own !== zone && isZone(own)) {
+      if (own && own !== zone && isZone(own) && !style) {
         const ownFmt = new Intl.DateTimeFormat(undefined, {
           hour: "2-digit", minute: "2-digit", timeZone: own,
         });

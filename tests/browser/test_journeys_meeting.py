@@ -1,0 +1,207 @@
+"""The chair's and the member's journeys on the meeting pages, in a real browser.
+
+(c) a chair pastes 45 names, confirms the preview, records 3 action items with owners,
+    and closes one of them in the next meeting;
+    the roster is ticked with the keyboard alone;
+(d) a member checks in ("I'm here") once the check-in window is open.
+
+The server's clock is set with time-machine (the server runs in this process) and the
+browser's with Playwright's clock, so "now" is the same on both sides.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+
+from meetbot.services.demo import PEOPLE
+from tests.browser.conftest import CHAIR, MEMBER, expect, log_in
+
+GROUP = "/groups/edge-computing/"
+# Two demo calls in a row (see test_journeys._next_demo_call): the Americas/Europe slot
+# on Tuesday 3 March 2026 at 15:00 UTC, then the APAC slot on Wednesday 11 March, 07:00 UTC.
+CALL = datetime(2026, 3, 3, 15, 0, tzinfo=UTC)
+NEXT_CALL = datetime(2026, 3, 11, 7, 0, tzinfo=UTC)
+CHECKIN_CALL = datetime(2026, 3, 17, 15, 0, tzinfo=UTC)  # Americas/Europe slot again
+ROSTER_CALL = datetime(2026, 3, 31, 15, 0, tzinfo=UTC)
+
+
+def _meeting_row(live_server, slot_key: str, start: datetime) -> int:
+    """The id of the meeting row of a demo occurrence, as when a chair has opened its
+    page (to write the agenda) before the call."""
+    from meetbot.extensions import db
+    from meetbot.models import MeetingSeries
+    from meetbot.services.db import unit_of_work
+    from meetbot.services.meetings import materialize_occurrence
+
+    with live_server.app_context():
+        series = db.session.query(MeetingSeries).first()
+        with unit_of_work():
+            meeting = materialize_occurrence(series, slot_key, start.replace(tzinfo=None))
+        meeting_id = meeting.id
+        db.session.remove()
+    return meeting_id
+
+
+def _set_clock(page, server_clock, when: datetime) -> None:
+    server_clock(when)
+    page.clock.set_fixed_time(when)
+
+
+def _email(name: str) -> str:
+    return name.lower().replace("'", "").replace(" ", ".") + "@example.org"
+
+
+def _pasted_names() -> tuple[str, int, int]:
+    """45 lines the way people paste them from a call: names, chat nicks and
+    "Name <email>", 42 of them demo members and 3 guests. Returns (text, known, new)."""
+    members = PEOPLE[:42]
+    lines = [name for name, _, _ in members[:20]]
+    lines += [nick for _, _, nick in members[20:35]]
+    lines += [f"{name} <{_email(name)}>" for name, _, _ in members[35:42]]
+    guests = ["Mira Kovacs <mira@edge.example.net>", "Tariq Aziz", "Ana Souza (asouza)"]
+    return "\n".join(lines + guests), len(members), len(guests)
+
+
+def _open_meeting_page(page, when: datetime) -> None:
+    """From the group page: the upcoming meeting at ``when``, opened as a chair."""
+    page.goto(GROUP)
+    stamp = page.locator(f'.upcoming-panel time[datetime="{when:%Y-%m-%dT%H:%M:%SZ}"]')
+    stamp.click()
+    page.get_by_role("button", name=re.compile("Open this meeting's page")).click()
+    expect(page.get_by_role("heading", level=2, name="Attendance")).to_be_visible()
+
+
+def test_chair_pastes_45_names_records_actions_and_closes_one_next_time(
+    new_page, server_clock, screenshot
+) -> None:
+    page = new_page(timezone_id="Europe/London")
+    _set_clock(page, server_clock, CALL.replace(minute=5))
+    log_in(page, CHAIR)  # after the clock moved: a session signed "later" would be refused
+    _open_meeting_page(page, CALL)
+    meeting_url = page.url
+    # The call is running: the range "15:00 – 16:00" is marked as happening now.
+    expect(page.locator(".facts .rel-badge")).to_have_text("now")
+
+    page.get_by_role("link", name="Take attendance").click()
+    text, known, new = _pasted_names()
+    assert text.count("\n") + 1 == 45
+    paste = page.get_by_label("Paste a list of people")
+    paste.fill(text)
+    page.locator("form", has=paste).get_by_role("button", name="Preview").click()
+
+    expect(page.get_by_role("heading", name="Check the list before saving")).to_be_visible()
+    expect(page.locator("tr[data-status]")).to_have_count(45)
+    expect(page.locator("[data-matched]")).to_have_attribute("data-matched", str(known))
+    expect(page.locator("[data-new]")).to_have_attribute("data-new", str(new))
+    expect(page.locator("[data-ambiguous]")).to_have_attribute("data-ambiguous", "0")
+    page.get_by_role("button", name="Save attendance").click()
+
+    expect(page).to_have_url(re.compile(re.escape(meeting_url) + r"(\?.*)?$"))
+    expect(page.locator(".flash-success")).to_be_visible()
+    present = page.locator("ul.people[data-count]").first
+    expect(present).to_have_attribute("data-count", "45")
+    expect(present).to_contain_text("Tariq Aziz")
+    expect(present).to_contain_text("Kenji Sato")
+
+    # Three action items with owners picked from the roster.
+    items = [
+        ("Write up the far-edge latency numbers", ["Kenji Sato"]),
+        ("Ask StarlingX about a joint session", ["Beth Morgan", "Tariq Aziz"]),
+        ("Draft the gap analysis template", ["Priya Raman"]),
+    ]
+    for text_, owners in items:
+        page.locator("summary", has_text="Add an action item").click()
+        form = page.locator("form[action$='/actions/new']")
+        form.get_by_label("What needs doing").fill(text_)
+        form.get_by_label("Owners").select_option(label=owners)
+        form.get_by_label("Due date").fill("2026-03-10")
+        form.get_by_role("button", name="Add action item").click()
+        expect(page.locator("#actions")).to_contain_text(text_)
+    if page.url != meeting_url:
+        page.goto(meeting_url)
+    actions = page.locator("#actions li")
+    for text_, owners in items:
+        row = actions.filter(has_text=text_)
+        for owner in owners:
+            expect(row).to_contain_text(owner)
+    screenshot(page, "meeting-chair")
+
+    # A week later, in the next call, the chair closes one of them.
+    _set_clock(page, server_clock, NEXT_CALL.replace(minute=2))
+    _open_meeting_page(page, NEXT_CALL)
+    review = page.locator("#review")
+    row = review.locator("li", has_text="Ask StarlingX about a joint session")
+    row.get_by_role("button", name="Done").click()
+    row = page.locator("#review li", has_text="Ask StarlingX about a joint session")
+    expect(row).to_contain_text("done in this meeting")
+    for other in ("Write up the far-edge latency numbers", "Draft the gap analysis template"):
+        other_row = page.locator("#review li", has_text=other)
+        expect(other_row.get_by_role("button", name="Done")).to_be_visible()
+
+
+def test_chair_ticks_the_roster_with_the_keyboard_only(new_page, login_state, live_server) -> None:
+    meeting_id = _meeting_row(live_server, "americas-europe", ROSTER_CALL)
+    page = new_page(storage_state=login_state(CHAIR))
+    page.goto(f"/meetings/{meeting_id}/attendance")
+    search = page.get_by_role("searchbox", name="Find a member")
+
+    def tab_to(locator, limit: int = 120) -> None:
+        for _ in range(limit):
+            if locator.evaluate("el => el === document.activeElement"):
+                return
+            page.keyboard.press("Tab")
+        raise AssertionError("never reached with Tab")
+
+    kenji = page.get_by_role("checkbox", name=re.compile("Kenji Sato"))
+    priya = page.get_by_role("checkbox", name=re.compile("Priya Raman"))
+    expect(kenji).not_to_be_checked()
+    tab_to(search)
+    page.keyboard.type("kenji")
+    expect(page.locator("[data-roster-row]:visible")).to_have_count(1)
+    page.keyboard.press("ArrowDown")
+    expect(kenji).to_be_focused()
+    page.keyboard.press("Space")
+    expect(kenji).to_be_checked()
+    page.keyboard.press("Escape")
+    expect(search).to_be_focused()
+    page.keyboard.press("Control+a")
+    page.keyboard.type("praman")  # a chat handle finds the person too
+    page.keyboard.press("Enter")  # Enter toggles the only match
+    expect(priya).to_be_checked()
+    tab_to(page.get_by_role("button", name="Save roster"), limit=200)
+    page.keyboard.press("Enter")
+
+    expect(page.locator(".flash-success")).to_be_visible()
+    page.goto(f"/meetings/{meeting_id}/")
+    present = page.locator("ul.people[data-count]").first
+    expect(present).to_have_attribute("data-count", "2")
+    expect(present).to_contain_text("Kenji Sato")
+    expect(present).to_contain_text("Priya Raman")
+
+
+def test_member_checks_in_when_the_window_opens(new_page, server_clock, live_server) -> None:
+    meeting_id = _meeting_row(live_server, "americas-europe", CHECKIN_CALL)
+    page = new_page(timezone_id="Asia/Tokyo")
+    # An hour early: no button yet, and it says when check-in opens, in Tokyo time.
+    _set_clock(page, server_clock, CHECKIN_CALL.replace(hour=14))
+    log_in(page, MEMBER)
+    page.goto(GROUP)
+    page.locator(f'.upcoming-panel time[datetime="{CHECKIN_CALL:%Y-%m-%dT%H:%M:%SZ}"]').click()
+    expect(page).to_have_url(re.compile(rf"/meetings/{meeting_id}/$"))
+    expect(page.get_by_role("button", name="I'm here")).to_have_count(0)
+    opens = page.locator(".self-actions time")
+    # Check-in opens 15 minutes early: 14:45 UTC is 23:45 in Tokyo.
+    expect(opens).to_contain_text(re.compile(r"11:45\s*PM GMT\+9"))
+    expect(page.locator(".facts .rel-badge")).to_have_text("in 1 hour")
+
+    # Five minutes into the call: the button is there and works.
+    _set_clock(page, server_clock, CHECKIN_CALL.replace(minute=5))
+    page.reload()
+    expect(page.locator(".facts .rel-badge")).to_have_text("now")
+    page.get_by_role("button", name="I'm here").click()
+    expect(page.locator(".flash-success")).to_have_text("You are checked in.")
+    expect(page.get_by_text("You are recorded as present.")).to_be_visible()
+    present = page.locator("ul.people[data-count]").first
+    expect(present).to_contain_text("Kenji Sato")
+    expect(present).to_have_attribute("data-count", "1")
