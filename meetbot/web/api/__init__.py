@@ -87,7 +87,7 @@ def asset(filename: str):
 def init_api(app: Flask) -> Api:
     """Create the app's Api, register every API blueprint and exempt them from CSRF."""
     from meetbot.extensions import csrf
-    from meetbot.web.api import groups, meetings, people, webhooks  # noqa: F401  (register blueprints)
+    from meetbot.web.api import groups, meetings, people, schedule, webhooks  # noqa: F401  (register blueprints)
     from meetbot.web.api.fields import register_fields
 
     app.config.setdefault("API_TITLE", "meetbot")

@@ -8,7 +8,9 @@ visitor's login (no CSRF exposure), and the blueprints are exempt from CSRF chec
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Sequence
+import re
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from functools import wraps
 from typing import Any, TypeVar
 from urllib.parse import urlencode
@@ -22,6 +24,7 @@ from werkzeug.exceptions import HTTPException
 from meetbot.extensions import db
 from meetbot.models import Group, Meeting, MeetingSeries, Person
 from meetbot.services import accounts
+from meetbot.services.errors import ServiceError
 from meetbot.services.permissions import Permission, may
 from meetbot.web.errors import json_error
 
@@ -107,6 +110,29 @@ def api_abort(status: int, code: str, message: str, fields: dict[str, str] | Non
         abort(status)
     except HTTPException as exc:
         exc.data = {"code": code, "message": message, "fields": fields or {}}  # type: ignore[attr-defined]
+        raise
+
+
+_FORM_FIELD = re.compile(r"^([a-z_]+)-(\d+)-([a-z_]+)$")
+
+
+@contextmanager
+def api_fields(**renames: str) -> Iterator[None]:
+    """Re-raise a service's ValidationError/Conflict with the API's field names.
+
+    Services name fields as their forms do (``slots-0-timezone``, ``version``); the API
+    says ``slots.0.timezone`` and ``lock_version``. ``renames`` maps more names.
+    """
+    try:
+        yield
+    except ServiceError as exc:
+        fields = {}
+        for name, message in exc.fields.items():
+            match = _FORM_FIELD.match(name)
+            if match:
+                name = ".".join(match.groups())
+            fields[renames.get(name, name)] = message
+        exc.fields = fields
         raise
 
 
