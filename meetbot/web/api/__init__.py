@@ -87,7 +87,14 @@ def asset(filename: str):
 def init_api(app: Flask) -> Api:
     """Create the app's Api, register every API blueprint and exempt them from CSRF."""
     from meetbot.extensions import csrf
-    from meetbot.web.api import groups, meetings, people, schedule, webhooks  # noqa: F401  (register blueprints)
+    from meetbot.web.api import (  # noqa: F401  (register blueprints)
+        chair,
+        groups,
+        meetings,
+        people,
+        schedule,
+        webhooks,
+    )
     from meetbot.web.api.fields import register_fields
 
     app.config.setdefault("API_TITLE", "meetbot")

@@ -173,7 +173,7 @@ def guard(permission: Permission) -> Callable[[F], F]:
     """Check ``permission`` before the body is parsed (404, then 401/403, then 422).
 
     The group (and series or meeting, for chairing) comes from the path: ``group``
-    (slug), ``series_id`` or ``meeting_id``. Place it right under ``@blp.route``.
+    (slug), ``series_id``, ``meeting_id`` or ``action_id``. Place it right under ``@blp.route``.
     """
 
     def decorator(func: F) -> F:
@@ -196,6 +196,10 @@ def resolve_context(
     from meetbot.services import meetings as meeting_service
     from meetbot.services.errors import NotFound
 
+    if "action_id" in view_args:
+        from meetbot.services.actions import get_action
+
+        return get_action(view_args["action_id"]).group, None, None
     if "meeting_id" in view_args:
         meeting = meeting_service.get_meeting(view_args["meeting_id"])
         return meeting.group, meeting.series, meeting
