@@ -31,7 +31,7 @@ from meetbot.models import (
     utcnow,
 )
 from meetbot.models.actions import action_item_owners
-from meetbot.services import audit
+from meetbot.services import audit, webhooks
 from meetbot.services.db import unit_of_work
 from meetbot.services.errors import NotFound, ValidationError, field_error
 from meetbot.services.groups import bump_revision
@@ -145,6 +145,7 @@ def _event(
     item.events.append(
         ActionItemEvent(kind=kind.value, actor=actor, meeting=meeting, note=(note or "").strip())
     )
+    webhooks.emit_action(item, kind.value)  # opened/closed only; queued in this transaction
 
 
 # ---------------------------------------------------------------- writing

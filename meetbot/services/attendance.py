@@ -64,7 +64,7 @@ from meetbot.models import (
     Role,
     utcnow,
 )
-from meetbot.services import audit
+from meetbot.services import audit, webhooks
 from meetbot.services.db import unit_of_work
 from meetbot.services.errors import NotFound, ServiceError, ValidationError, field_error
 
@@ -323,6 +323,7 @@ def _finish(
             created_people=changes.created_people,
             held=changes.held,
         )
+        webhooks.emit_attendance(meeting, changes.added, changes.upgraded)
     return changes
 
 

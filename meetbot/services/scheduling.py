@@ -54,7 +54,7 @@ from meetbot.models import (
     WorkStream,
     utcnow,
 )
-from meetbot.services import audit
+from meetbot.services import audit, webhooks
 from meetbot.services.db import unit_of_work
 from meetbot.services.errors import NotFound, ValidationError, field_error
 from meetbot.services.groups import bump_revision, check_timezone
@@ -593,6 +593,7 @@ def _touch(actor: Person | None, meeting: Meeting, action: str, **details: objec
     bump_revision(group)
     db.session.flush()
     audit.record(actor, group, "meeting", meeting.id, action, **details)
+    webhooks.emit_meeting(meeting, action)  # queued in this transaction (docs/api.md)
 
 
 def _reason(reason: str | None) -> str:
@@ -890,4 +891,5 @@ def create_one_off(
         db.session.flush()
         bump_revision(group)
         audit.record(actor, group, "meeting", meeting.id, "created", title=title)
+        webhooks.emit_meeting(meeting, "created")
     return meeting

@@ -307,6 +307,69 @@ def emit(group: Group, event: str, payload: dict[str, Any]) -> list[WebhookDeliv
     return rows
 
 
+def meeting_payload(meeting: Any, change: str, **extra: Any) -> dict[str, Any]:
+    """The ``data`` of a meeting.* event (what changed and the meeting as it is now)."""
+    return {
+        "change": change,
+        "meeting_id": meeting.id,
+        "series_id": meeting.series_id,
+        "title": meeting.effective_title,
+        "start": meeting.start_dt,
+        "end": meeting.end_dt,
+        "timezone": meeting.timezone,
+        "status": meeting.status,
+        "location": meeting.effective_location,
+        "reason": meeting.change_reason or "",
+        **extra,
+    }
+
+
+def emit_meeting(meeting: Any, change: str) -> None:
+    """Queue meeting.created/cancelled/changed for a change to one meeting (no commit)."""
+    event = {"created": "meeting.created", "cancelled": "meeting.cancelled"}.get(
+        change, "meeting.changed"
+    )
+    emit(meeting.group, event, meeting_payload(meeting, change))
+
+
+def emit_action(item: Any, kind: str) -> None:
+    """Queue action_item.opened/closed for an action item event (no commit).
+
+    ``kind`` is the ActionEventKind value; other kinds (edited, carried over) send
+    nothing. The item is flushed first so the event carries its id.
+    """
+    event = {"opened": "action_item.opened", "done": "action_item.closed"}.get(kind)
+    if kind == "dropped":
+        event = "action_item.closed"
+    if event is None:
+        return
+    if item.id is None:
+        db.session.flush()
+    emit(
+        item.group,
+        event,
+        {
+            "action_item_id": item.id,
+            "text": item.text,
+            "status": item.status,
+            "owners": [{"id": p.id, "display_name": p.display_name} for p in item.owners],
+            "due_date": item.due_date,
+            "opened_in": item.opened_in_id,
+            "closed_in": item.closed_in_id,
+        },
+    )
+
+
+def emit_attendance(meeting: Any, added: list[int], upgraded: list[int]) -> None:
+    """Queue attendance.recorded when people were newly recorded present (no commit)."""
+    if added or upgraded:
+        emit(
+            meeting.group,
+            "attendance.recorded",
+            {"meeting_id": meeting.id, "present_added": sorted(set(added) | set(upgraded))},
+        )
+
+
 def ping(actor: Person | None, hook: Webhook) -> WebhookDelivery:
     """Queue a ``ping`` event to one webhook (to test it); returns the delivery."""
     with unit_of_work():

@@ -20,6 +20,7 @@ from meetbot.models import Role, WebhookDelivery
 from meetbot.services import webhooks
 from meetbot.services.db import unit_of_work
 from meetbot.services.errors import ValidationError
+from meetbot.services.groups import set_role
 from tests.api.conftest import assert_error
 
 T0 = datetime(2026, 2, 3, 10, 0, tzinfo=UTC)
@@ -253,3 +254,48 @@ def test_worker_command_once(app, runner, setup, receiver, time_machine):
     assert result.exit_code == 0, result.output
     assert "1 delivered" in result.output
     assert len(receiver.requests) == 1
+
+
+def test_services_emit_their_events(api, setup, receiver, create_person, time_machine):
+    """Cancelling a meeting, recording attendance and opening/closing an action item
+    through the API each queue their event, in the same transaction as the change."""
+    group, token, _ = setup
+    time_machine.move_to(T0, tick=False)
+    _subscribe(api, token, receiver.url, ["*"])
+    ann = create_person("Ann")
+    set_role(None, group, ann, Role.MEMBER)
+    meeting = api.post(
+        "/groups/wg/meetings",
+        json={
+            "title": "Call",
+            "timezone": "UTC",
+            "start_local": "2026-02-03T11:00:00",
+            "duration_minutes": 60,
+        },
+        token=token,
+    ).get_json()
+    api.put(f"/meetings/{meeting['id']}/attendance/{ann.id}", json={}, token=token)
+    api.put(f"/meetings/{meeting['id']}/attendance/{ann.id}", json={}, token=token)  # no-op
+    action = api.post(
+        "/groups/wg/actions", json={"text": "Do it", "owners": [ann.id]}, token=token
+    ).get_json()
+    api.post(f"/actions/{action['id']}/close", json={"status": "done"}, token=token)
+    api.post(f"/meetings/{meeting['id']}/cancel", json={"reason": "Sick"}, token=token)
+    # A refused write queues nothing.
+    api.post(f"/actions/{action['id']}/close", json={"status": "bogus"}, token=token)
+
+    rows = db.session.scalars(select(WebhookDelivery).order_by(WebhookDelivery.id)).all()
+    assert [r.event for r in rows] == [
+        "meeting.created",
+        "attendance.recorded",
+        "action_item.opened",
+        "action_item.closed",
+        "meeting.cancelled",
+    ]
+    webhooks.deliver_due()
+    bodies = [json.loads(r["body"]) for r in receiver.requests]
+    assert bodies[1]["data"] == {"meeting_id": meeting["id"], "present_added": [ann.id]}
+    assert bodies[3]["data"]["status"] == "done"
+    assert bodies[3]["data"]["owners"] == [{"id": ann.id, "display_name": "Ann"}]
+    assert bodies[4]["data"]["reason"] == "Sick" and bodies[4]["data"]["status"] == "cancelled"
+    assert bodies[4]["data"]["start"] == "2026-02-03T11:00:00Z"
