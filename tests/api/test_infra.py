@@ -52,7 +52,8 @@ def test_docs_page_uses_no_cdn(api, client):
     # Every script and stylesheet comes from this server.
     for url in re.findall(r'(?:src|href)="([^"]+)"', html):
         assert url.startswith("/"), url
-        assert client.get(url).status_code == 200, url
+        with client.get(url) as asset:
+            assert asset.status_code == 200, url
     assert "<script>" not in html  # no inline script (CSP)
     assert_error(api.get("/docs/assets/index.html"), 404)
 
