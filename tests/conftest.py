@@ -115,7 +115,17 @@ def app_config(database_url: str) -> dict[str, Any]:
 
 @pytest.fixture
 def app(app_config: dict[str, Any], db_backend: str):
+    from flask import g, request_started
+
     app = create_app(app_config)
+
+    # The test keeps one app context open and Flask reuses it for every request, so
+    # Flask-Login's cached user in ``g`` would leak from one request (and one client)
+    # to the next. Production requests each get their own context: forget it here.
+    def forget_user(sender, **extra):
+        g.pop("_login_user", None)
+
+    request_started.connect(forget_user, app)
     with app.app_context():
         if db_backend == "sqlite":
             db.create_all()

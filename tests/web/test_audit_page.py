@@ -13,19 +13,6 @@ from meetbot.services import audit
 from meetbot.services import groups as group_service
 
 
-@pytest.fixture(autouse=True)
-def _fresh_login_state_per_request(app):
-    """Flask-Login caches the user in ``g``, which the tests' shared app context keeps."""
-    from flask import g, request_started
-
-    def forget(sender, **extra):
-        g.pop("_login_user", None)
-
-    request_started.connect(forget, app)
-    yield
-    request_started.disconnect(forget, app)
-
-
 @pytest.fixture
 def people(create_user):
     return {

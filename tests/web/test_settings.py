@@ -16,24 +16,6 @@ from tests.conftest import TEST_PASSWORD
 NEW_PASSWORD = "a much longer secret"
 
 
-@pytest.fixture(autouse=True)
-def _fresh_login_state_per_request(app):
-    """Load the logged-in user afresh on every request.
-
-    The test ``app`` fixture keeps one app context open, which Flask reuses for every
-    request, so Flask-Login's cached ``g._login_user`` would leak from one request (and
-    one client) to the next. Production requests each get their own context.
-    """
-    from flask import g, request_started
-
-    def forget(sender, **extra):
-        g.pop("_login_user", None)
-
-    request_started.connect(forget, app)
-    yield
-    request_started.disconnect(forget, app)
-
-
 @pytest.fixture
 def ada(create_user):
     return create_user("Ada Lovelace", email="ada@example.org")
