@@ -76,6 +76,9 @@ def render_markdown(text: str) -> str:
     """
     if len(text) > MAX_MARKDOWN_CHARS:
         raise ValueError(f"text too long ({len(text)} characters; limit {MAX_MARKDOWN_CHARS})")
+    # Lone surrogates (e.g. from a JSON "\ud800" escape) cannot be encoded for the
+    # sanitizer; they are not text anyway, so they become U+FFFD.
+    text = text.encode("utf-8", "replace").decode("utf-8")
     rendered = _md.render(text)
     return nh3.clean(
         rendered,

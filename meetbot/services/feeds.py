@@ -437,7 +437,9 @@ def _action_state(person_id: int) -> dict[str, object]:
         ).where(ActionItem.id.in_(joined.where(owned)))
     ).one()
     groups = db.session.scalars(
-        select(ActionItem.group_id.distinct()).where(
+        select(ActionItem.group_id)
+        .distinct()
+        .where(
             ActionItem.id.in_(joined.where(owned)),
             ActionItem.status == ActionStatus.OPEN.value,
         )

@@ -54,6 +54,16 @@ def all_timezones() -> list[str]:
     return sorted(_zones())
 
 
+def check_website(url: str | None) -> str | None:
+    """An http(s) URL or None: the group page links to it, so no other scheme."""
+    url = (url or "").strip()
+    if not url:
+        return None
+    if not url.lower().startswith(("http://", "https://")) or any(c.isspace() for c in url):
+        raise field_error("website", "Use an http:// or https:// address.")
+    return url
+
+
 def get_group(slug: str) -> Group:
     group = db.session.scalar(select(Group).where(Group.slug == slug))
     if group is None:
@@ -109,6 +119,7 @@ def create_group(
     if not name:
         raise field_error("name", "A name is required.")
     timezone = check_timezone(timezone)
+    website = check_website(website)
     with unit_of_work():
         if db.session.scalar(select(Group.id).where(Group.slug == slug)) is not None:
             raise field_error("slug", f"The slug {slug!r} is already taken.")
@@ -152,6 +163,8 @@ def update_group(actor: Person | None, group: Group, **fields: object) -> Group:
         raise field_error("name", "A name is required.")
     if "timezone" in fields:
         fields["timezone"] = check_timezone(str(fields["timezone"]))
+    if "website" in fields:
+        fields["website"] = check_website(fields["website"])  # type: ignore[arg-type]
     threshold = fields.get("attendance_threshold")
     if threshold is not None and not 0 <= int(threshold) <= 100:
         raise field_error("attendance_threshold", "Use a percentage from 0 to 100.")

@@ -100,3 +100,9 @@ def test_images_become_alt_text():
 def test_too_long_is_refused():
     with pytest.raises(ValueError):
         render_markdown("x" * 200_001)
+
+
+def test_lone_surrogate_is_replaced_not_an_error() -> None:
+    html = render_markdown("a\ud800b <script>x</script>")
+    assert "\ufffd" in html or "?" in html
+    assert "<script" not in html

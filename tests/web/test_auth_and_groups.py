@@ -243,3 +243,17 @@ def test_feed_token_revocable(app, create_person) -> None:
     accounts.revoke_feed_token(person)
     assert accounts.person_for_feed_token(token, "k") is None
     assert accounts.person_for_feed_token(accounts.feed_token(person, "k"), "k") == person
+
+
+def test_group_website_must_be_http(app, create_user) -> None:
+    from meetbot.services import groups as group_service
+    from meetbot.services.errors import ValidationError
+
+    organizer = create_user()
+    with pytest.raises(ValidationError) as err:
+        group_service.create_group(organizer, slug="x", name="X", website="javascript:alert(1)")
+    assert "website" in err.value.fields
+    group = group_service.create_group(organizer, slug="y", name="Y", website="https://y.org")
+    with pytest.raises(ValidationError):
+        group_service.update_group(organizer, group, website="data:text/html,hi")
+    assert group.website == "https://y.org"
