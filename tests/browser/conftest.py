@@ -50,6 +50,7 @@ ROOT = Path(__file__).resolve().parents[2]
 DOCS_SCREENSHOTS = ROOT / "docs" / "screenshots"
 
 # Demo accounts (meetbot.services.demo): all share DEMO_PASSWORD.
+ADMIN = "admin@example.org"
 ORGANIZER = "ilona.varga@example.org"
 CHAIR = "beth.morgan@example.org"
 MEMBER = "kenji.sato@example.org"
@@ -228,7 +229,7 @@ def new_page(browser, live_server: LiveServer) -> Iterator[Callable[..., Any]]:
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
         page = context.new_page()
-        page.js_errors = _watch_errors(page)
+        page.js_errors = watch_errors(page)
         return page
 
     yield open_page
@@ -238,7 +239,7 @@ def new_page(browser, live_server: LiveServer) -> Iterator[Callable[..., Any]]:
         context.close()
 
 
-def _watch_errors(page) -> list[str]:
+def watch_errors(page) -> list[str]:
     """Collect script errors, CSP refusals and failed sub-resources (CSS, JS, images).
 
     A test may clear ``page.js_errors`` after provoking an error on purpose; a 4xx

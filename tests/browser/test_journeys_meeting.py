@@ -15,7 +15,14 @@ import re
 from datetime import UTC, datetime
 
 from meetbot.services.demo import PEOPLE
-from tests.browser.conftest import CHAIR, MEMBER, expect, log_in
+from tests.browser.conftest import (
+    CHAIR,
+    MEMBER,
+    axe_violations,
+    expect,
+    format_violations,
+    log_in,
+)
 
 GROUP = "/groups/edge-computing/"
 # Two demo calls in a row (see test_journeys._next_demo_call): the Americas/Europe slot
@@ -95,6 +102,8 @@ def test_chair_pastes_45_names_records_actions_and_closes_one_next_time(
     expect(page.locator("[data-matched]")).to_have_attribute("data-matched", str(known))
     expect(page.locator("[data-new]")).to_have_attribute("data-new", str(new))
     expect(page.locator("[data-ambiguous]")).to_have_attribute("data-ambiguous", "0")
+    violations = axe_violations(page)  # the preview table is a main chair page too
+    assert not violations, format_violations(violations)
     page.get_by_role("button", name="Save attendance").click()
 
     expect(page).to_have_url(re.compile(re.escape(meeting_url) + r"(\?.*)?$"))

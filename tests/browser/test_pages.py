@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
 from tests.browser.conftest import (
+    ADMIN,
     CHAIR,
+    DEFAULT_CONTEXT,
     MEMBER,
     ORGANIZER,
+    TIMEOUT_MS,
     axe_violations,
     expect,
     format_violations,
+    watch_errors,
 )
 
 GROUP = "/groups/edge-computing/"
@@ -33,19 +39,59 @@ PAGES = [
     ("actions", GROUP + "actions", None),
     ("action", "/actions/1/", CHAIR),
     ("my-actions", "/me/actions", MEMBER),
+    ("meeting", "/meetings/1/", None),
+    ("meeting-member", "/meetings/1/", MEMBER),
+    ("meeting-chair", "/meetings/1/", CHAIR),
+    ("attendance-take", "/meetings/1/attendance", CHAIR),
+    ("attendance-report", GROUP + "attendance", None),
+    ("agenda-edit", "/meetings/1/agenda", CHAIR),
+    ("action-edit", "/actions/1/edit", CHAIR),
+    (
+        "occurrence-change",
+        "/series/1/occurrence?slot=americas-europe&at=2017-12-19T15:00",
+        ORGANIZER,
+    ),
+    ("audit-log", GROUP + "audit", ORGANIZER),
+    ("settings", "/settings", MEMBER),
+    ("admin-people", "/admin/people", ADMIN),
 ]
 
 
+@pytest.fixture(scope="module")
+def role_page(browser, live_server, login_state) -> Iterator[Callable[[str | None], Any]]:
+    """``role_page(email or None)``: one page per account for the whole module, so the
+    read-only page checks below do not pay for a new browser context each."""
+    pages: dict[str | None, Any] = {}
+
+    def get(who: str | None):
+        if who not in pages:
+            options = {**DEFAULT_CONTEXT, "base_url": live_server.base_url}
+            if who:
+                options["storage_state"] = login_state(who)
+            context = browser.new_context(**options)
+            context.set_default_timeout(TIMEOUT_MS)
+            page = context.new_page()
+            page.js_errors = watch_errors(page)
+            pages[who] = page
+        return pages[who]
+
+    yield get
+    for page in pages.values():
+        page.context.close()
+
+
 @pytest.mark.parametrize(("name", "path", "who"), PAGES, ids=[p[0] for p in PAGES])
-def test_page_has_no_serious_accessibility_violations(
-    new_page, login_state, name, path, who
-) -> None:
-    page = new_page(storage_state=login_state(who)) if who else new_page()
+def test_page_has_no_serious_accessibility_violations(role_page, name, path, who) -> None:
+    page = role_page(who)
+    page.js_errors.clear()
     response = page.goto(path)
     assert response is not None
     assert response.status == (404 if name == "not-found" else 200)
+    if who:  # still logged in as that person (the page is not a log-in redirect)
+        expect(page.get_by_role("button", name="Log out")).to_be_visible()
     violations = axe_violations(page)
     assert not violations, format_violations(violations)
+    assert not page.js_errors, page.js_errors
 
 
 # One fixed moment (a Monday afternoon in Europe) for the pictures, on the server and in
