@@ -11,7 +11,6 @@ from __future__ import annotations
 import calendar
 from collections import Counter
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import pytest
 import yaml
@@ -27,12 +26,11 @@ from meetbot.domain.irc_meetings import (
     parse_meeting_file,
 )
 from meetbot.domain.recurrence import Frequency, expand
+from tests.sample_data import IRC_MEETINGS_DIR, IRC_MEETINGS_FILES, needs_irc_meetings
 
-DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "irc-meetings"
-FILES = sorted(DATA.glob("*.yaml")) if DATA.is_dir() else []
-needs_data = pytest.mark.skipif(
-    not FILES, reason=f"irc-meetings sample data not found at {DATA.resolve()}"
-)
+DATA = IRC_MEETINGS_DIR
+FILES = IRC_MEETINGS_FILES
+needs_data = needs_irc_meetings
 
 DAYS = ["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"]
 

@@ -3,7 +3,6 @@ malformed files, chairs, removed schedules and the command line."""
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -24,17 +23,13 @@ from meetbot.models import (
 )
 from meetbot.services import imports
 from meetbot.services.occurrences import group_occurrences, slot_uid
+from tests.sample_data import IRC_MEETINGS_DIR, needs_irc_meetings
 
-# The repository's sibling folder (as in CI); MEETBOT_IRC_MEETINGS_DATA overrides it,
-# e.g. when running from a git worktree elsewhere.
-DATA = Path(
-    os.environ.get("MEETBOT_IRC_MEETINGS_DATA")
-    or Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "irc-meetings"
-)
+DATA = IRC_MEETINGS_DIR
 DOMAIN = "meetbot.test"
 WINDOW = (datetime(2026, 1, 1, tzinfo=UTC), datetime(2028, 1, 1, tzinfo=UTC))
 
-needs_data = pytest.mark.skipif(not DATA.is_dir(), reason=f"sample data not found at {DATA}")
+needs_data = needs_irc_meetings
 
 
 def _counts() -> dict[str, int]:

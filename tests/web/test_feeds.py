@@ -4,10 +4,8 @@ UIDs, caching and conditional GET, the personal feed and its token."""
 
 from __future__ import annotations
 
-import os
 import re
 from datetime import UTC, date, datetime, timedelta
-from pathlib import Path
 
 import icalendar
 import pytest
@@ -29,15 +27,13 @@ from meetbot.services.groups import bump_revision
 from meetbot.services.meetings import materialize_occurrence
 from meetbot.services.occurrences import group_occurrences, series_occurrences
 from tests import feedcheck
+from tests.sample_data import IRC_MEETINGS_DIR, needs_irc_meetings
 
 DOMAIN = "meetbot.test"
 START = datetime(2026, 1, 1, tzinfo=UTC)
 END = datetime(2028, 1, 1, tzinfo=UTC)  # two years
 ZONES = ["UTC", "America/Los_Angeles", "Europe/Berlin", "Australia/Sydney", "Asia/Kolkata"]
-DATA = Path(
-    os.environ.get("MEETBOT_IRC_MEETINGS_DATA")
-    or Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "irc-meetings"
-)
+DATA = IRC_MEETINGS_DIR
 NASTY = 'Sync; part 1, "A\\B"\r\nDTSTART:19700101T000000Z\nX-INJECTED:yes'
 
 
@@ -424,7 +420,7 @@ def test_revision_bump_with_same_bytes_keeps_etag_and_last_modified(client, worl
     assert db.session.scalar(select(func.count()).select_from(FeedCache)) == 1
 
 
-@pytest.mark.skipif(not DATA.is_dir(), reason=f"sample data not found at {DATA}")
+@needs_irc_meetings
 def test_imported_group_feed_parses_with_both_parsers(client, db_backend):
     if db_backend != "sqlite":
         pytest.skip("the feed bytes do not depend on the backend; the import is tested on both")
