@@ -124,6 +124,8 @@ def test_group_page_fits_a_phone(page, server_clock, screenshot) -> None:
     # Nothing wider than the screen: no sideways scrolling on a phone.
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390, f"the page is {width}px wide on a 390px screen"
+    # The picture shows the part people look for on a phone: when the next calls are.
+    page.get_by_role("heading", name="Upcoming meetings").evaluate("el => el.scrollIntoView()")
     screenshot(page, "group-phone")
 
 
@@ -138,3 +140,16 @@ def test_dark_mode_follows_the_system(page, server_clock, screenshot) -> None:
     violations = axe_violations(page)  # contrast is checked again on the dark palette
     assert not violations, format_violations(violations)
     screenshot(page, "group-dark")
+
+
+def test_minutes_print_on_paper(page, screenshot) -> None:
+    page.goto("/meetings/1/minutes/")
+    page.emulate_media(media="print")
+    # Paper shows the minutes, not the site's navigation, the zone picker or buttons.
+    expect(page.locator(".site-header")).to_be_hidden()
+    expect(page.locator(".site-footer")).to_be_hidden()
+    expect(page.get_by_role("heading", level=1)).to_be_visible()
+    expect(page.get_by_text("45 people from 22 organizations joined the first call.")).to_be_visible()
+    screenshot(page, "minutes-print")
+    pdf = page.pdf(format="A4")
+    assert pdf.startswith(b"%PDF") and len(pdf) > 10_000
