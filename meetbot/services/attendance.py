@@ -35,7 +35,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
@@ -190,10 +190,20 @@ def _check_open(meeting: Meeting) -> None:
 
 def _hold_if_started(meeting: Meeting, now: datetime) -> bool:
     """Mark a scheduled meeting held once presence is recorded after its start."""
-    if meeting.status == MeetingStatus.SCHEDULED.value and now >= meeting.start_dt:
-        meeting.status = MeetingStatus.HELD.value
-        return True
-    return False
+    if meeting.status != MeetingStatus.SCHEDULED.value or now < meeting.start_dt:
+        return False
+    # One conditional UPDATE, outside the optimistic lock: when many people check in
+    # at once, the ones that read "scheduled" concurrently must not fail on the
+    # meeting's version column (StaleDataError) for a change another one already
+    # made; and recording presence is no edit of the agenda or minutes, so it must not
+    # make a chair's open minutes form stale either.
+    result = db.session.execute(
+        update(Meeting)
+        .where(Meeting.id == meeting.id, Meeting.status == MeetingStatus.SCHEDULED.value)
+        .values(status=MeetingStatus.HELD.value)
+        .execution_options(synchronize_session="evaluate")
+    )
+    return result.rowcount == 1
 
 
 def _ensure_members(meeting: Meeting, people: Iterable[Person]) -> int:
