@@ -125,6 +125,9 @@ class World:
     token_ids: dict[str, int] = field(default_factory=dict)
     targets: dict[str, int] = field(default_factory=dict)  # admin page targets
     hooks: dict[str, int] = field(default_factory=dict)
+    extra_ids: dict[str, int] = field(default_factory=dict)  # members present, one per role
+    cancelled_locals: dict[str, datetime] = field(default_factory=dict)  # cancelled occurrences
+    cancelled_one_offs: dict[str, int] = field(default_factory=dict)
     checkin_token: str = ""
     feed_token: str = ""
 
@@ -237,6 +240,30 @@ def build_world() -> World:
         db.session.flush()
         w.items[role], w.entries[role] = item.id, entry.id
         w.actions[role], w.closed_actions[role] = action.id, closed.id
+        w.extra_ids[role] = extras[index].id
+        local = start + timedelta(days=7 * (3 + index))
+        cancelled = Meeting(
+            group=group,
+            series=series,
+            slot=slot,
+            original_start_local=local,
+            timezone="UTC",
+            start_dt=local.replace(tzinfo=UTC),
+            end_dt=local.replace(tzinfo=UTC) + timedelta(hours=1),
+            status="cancelled",
+        )
+        cancelled_one_off = Meeting(
+            group=group,
+            title=f"Cancelled one-off {role}",
+            timezone="UTC",
+            status="cancelled",
+            start_dt=one_off_start + timedelta(days=1 + index),
+            end_dt=one_off_start + timedelta(days=1 + index, hours=1),
+        )
+        db.session.add_all([cancelled, cancelled_one_off])
+        db.session.flush()
+        w.cancelled_locals[role] = local
+        w.cancelled_one_offs[role] = cancelled_one_off.id
     for role in LOGGED_IN:
         handle = PersonHandle(person=people[role], handle=f"{role.replace('_', '')}-nick")
         db.session.add(handle)
@@ -743,6 +770,132 @@ MATRIX: dict[tuple[str, str], Case] = {
             "original_start_local": w.next_local.isoformat(timespec="minutes"),
         },
     ),
+    ("api_series.create_series", "POST"): _api(
+        organizers(401),
+        data=lambda w, r: {
+            "title": f"API series {r}",
+            "timezone": "Europe/Berlin",
+            "slots": [
+                {
+                    "start_local": f"{date.today() + timedelta(days=10)}T15:00",
+                    "duration_minutes": 60,
+                    "frequency": "weekly",
+                }
+            ],
+        },
+    ),
+    ("api_series.update_series", "PATCH"): _api(
+        organizers(401), data=lambda w, r: {"description": f"Patched by {r}"}
+    ),
+    ("api_series.end_series", "POST"): _api(
+        organizers(401),
+        data=lambda w, r: {"last_date": (date.today() + timedelta(days=400)).isoformat()},
+    ),
+    ("api_series.cancel_occurrence", "POST"): _api(
+        organizers(401),
+        data=lambda w, r: {
+            "slot_key": w.slot_key,
+            "original_start_local": w.later_local.isoformat(timespec="minutes"),
+            "reason": "Holiday",
+        },
+    ),
+    ("api_series.uncancel_occurrence", "POST"): _api(
+        organizers(401),
+        data=lambda w, r: {
+            "slot_key": w.slot_key,
+            "original_start_local": w.cancelled_locals[r].isoformat(timespec="minutes"),
+        },
+    ),
+    ("api_series.move_occurrence", "POST"): _api(
+        organizers(401),
+        data=lambda w, r: {
+            "slot_key": w.slot_key,
+            "original_start_local": w.later_local.isoformat(timespec="minutes"),
+            "new_start_local": (w.later_local + timedelta(hours=2)).isoformat(timespec="minutes"),
+            "reason": "Clash",
+        },
+    ),
+    ("api_series.retitle_occurrence", "POST"): _api(
+        organizers(401),
+        data=lambda w, r: {
+            "slot_key": w.slot_key,
+            "original_start_local": w.later_local.isoformat(timespec="minutes"),
+            "title": f"Special ({r})",
+        },
+    ),
+    ("api_series.create_one_off", "POST"): _api(
+        organizers(401),
+        data=lambda w, r: {
+            "title": f"API workshop {r}",
+            "timezone": "UTC",
+            "start_local": f"{date.today() + timedelta(days=12)}T09:00",
+            "duration_minutes": 45,
+        },
+    ),
+    ("api_series.cancel_meeting", "POST"): _api(
+        organizers(401),
+        params=lambda w, r: {"meeting_id": w.one_off_id},
+        data=lambda w, r: {"reason": "Nobody can come"},
+    ),
+    ("api_series.uncancel_meeting", "POST"): _api(
+        organizers(401), params=lambda w, r: {"meeting_id": w.cancelled_one_offs[r]}
+    ),
+    ("api_series.move_meeting", "POST"): _api(
+        organizers(401),
+        params=lambda w, r: {"meeting_id": w.one_off_id},
+        data=lambda w, r: {
+            "new_start_local": f"{date.today() + timedelta(days=5)}T11:00",
+            "reason": "Room taken",
+        },
+    ),
+    # Chairs edit the agenda; a new title or location needs an organizer (the
+    # view checks that before writing anything).
+    ("api_series.update_meeting", "PATCH"): _api(
+        chairs(401),
+        data=lambda w, r: {"agenda": f"1. Roll call ({r})", "lock_version": _version(w)},
+    ),
+    ("api_chair.list_attendance", "GET"): _api(public()),
+    ("api_chair.put_attendance", "PUT"): _api(
+        chairs(401),
+        params=lambda w, r: {"person_id": w.regular_id},
+        data=lambda w, r: {"kind": "present"},
+    ),
+    ("api_chair.delete_attendance", "DELETE"): _api(
+        chairs(401), params=lambda w, r: {"person_id": w.extra_ids[r]}
+    ),
+    ("api_chair.import_attendance", "POST"): _api(
+        chairs(401), data=lambda w, r: {"text": "Rita Regular\nNew Person <np@example.org>"}
+    ),
+    ("api_chair.add_minute", "POST"): _api(
+        chairs(401),
+        data=lambda w, r: {"kind": "agreed", "text": f"Agreed by {r}", "lock_version": _version(w)},
+    ),
+    ("api_chair.get_minute", "GET"): _api(public()),
+    ("api_chair.update_minute", "PATCH"): _api(
+        chairs(401), data=lambda w, r: {"text": f"Edited by {r}", "lock_version": _version(w)}
+    ),
+    ("api_chair.delete_minute", "DELETE"): _api(
+        chairs(401), data=lambda w, r: {"lock_version": _version(w)}
+    ),
+    ("api_chair.list_actions", "GET"): _api(public()),
+    ("api_chair.get_action", "GET"): _api(public()),
+    ("api_chair.create_action", "POST"): _api(
+        chairs(401),
+        data=lambda w, r: {"text": f"Write it up ({r})", "owners": [w.regular_id]},
+    ),
+    ("api_chair.update_action", "PATCH"): _api(
+        chairs(401), data=lambda w, r: {"text": f"Edited by {r}"}
+    ),
+    ("api_chair.close_action", "POST"): _api(
+        chairs(401), data=lambda w, r: {"status": "done", "meeting_id": w.meeting_id}
+    ),
+    ("api_chair.reopen_action", "POST"): _api(
+        chairs(401), params=lambda w, r: {"action_id": w.closed_actions[r]}, data=lambda w, r: {}
+    ),
+    ("api_chair.carry_over", "POST"): _api(
+        chairs(401), data=lambda w, r: {"meeting_id": w.meeting_id}
+    ),
+    ("api_chair.attendance_stats", "GET"): _api(public()),
     ("api_webhooks.list_webhooks", "GET"): _api(organizers(401)),
     ("api_webhooks.get_webhook", "GET"): _api(organizers(401)),
     ("api_webhooks.list_deliveries", "GET"): _api(organizers(401)),
@@ -823,7 +976,7 @@ def _request(app, w: World, key: tuple[str, str], case: Case, role: str):
     is_api = url.startswith("/api/")
     if is_api:
         headers = {"Authorization": f"Bearer {w.tokens[role]}"} if role in w.tokens else {}
-        body = {"json": data} if method in ("POST", "PATCH", "PUT") else {}
+        body = {"json": data} if case.data or method in ("POST", "PATCH", "PUT") else {}
         return client.open(url, method=method, headers=headers, **body)
     if method == "GET":
         return client.get(url)
