@@ -149,7 +149,9 @@ def test_minutes_print_on_paper(page, screenshot) -> None:
     expect(page.locator(".site-header")).to_be_hidden()
     expect(page.locator(".site-footer")).to_be_hidden()
     expect(page.get_by_role("heading", level=1)).to_be_visible()
-    expect(page.get_by_text("45 people from 22 organizations joined the first call.")).to_be_visible()
+    expect(
+        page.get_by_text("45 people from 22 organizations joined the first call.")
+    ).to_be_visible()
     screenshot(page, "minutes-print")
     pdf = page.pdf(format="A4")
     assert pdf.startswith(b"%PDF") and len(pdf) > 10_000
