@@ -177,6 +177,16 @@ def write(
             lines.append(
                 f"| {name} | {f.p50_ms:.1f} | {f.p95_ms:.1f} | {f.p99_ms:.1f} | {f.rps:,.0f} |"
             )
+        ck = res.checkins
+        if ck is not None:
+            lines += [
+                "",
+                f"### {ck.sent} concurrent check-ins (one POST each, released together)",
+                "",
+                f"- p50 {ck.p50_ms:.0f} ms, p99 {ck.p99_ms:.0f} ms, max {ck.max_ms:.0f} ms; "
+                f"HTTP statuses {ck.statuses}; recorded {ck.recorded} of {ck.sent} "
+                f"({'none lost' if ck.recorded == ck.sent else 'SOME LOST'})",
+            ]
         lines += ["", "### Checks", ""]
         for what, ok, detail in res.checks:
             lines.append(f"- {'ok' if ok else 'FAILED'}: {what} ({detail})")

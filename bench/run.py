@@ -43,6 +43,7 @@ class BackendResult:
     plans: list[tuple[str, str, bool]] = field(default_factory=list)
     page_p95: list[tuple[str, wrk.Figures]] = field(default_factory=list)
     render: dict[str, float] = field(default_factory=dict)
+    checkins: Any = None
     errors: list[str] = field(default_factory=list)
 
 
@@ -222,6 +223,11 @@ def run_backend(
     print(f"[{backend}] feed render times", flush=True)
     result.render = _render_times(url, ids)
 
+    from bench import checkins
+
+    print(f"[{backend}] check-in sessions", flush=True)
+    checkin_meeting, sessions = checkins.prepare(url, ids["slug"], info.bench_emails, SECRET)
+
     slug = ids["slug"]
     feed = f"/groups/{slug}/calendar.ics"
     group_page = f"/groups/{slug}/"
@@ -261,6 +267,16 @@ def run_backend(
                     app.base + path, seconds=max(2, seconds // 2), connections=2, threads=1
                 )
                 result.page_p95.append((name, figures))
+
+            print(f"[{backend}] {len(sessions)} concurrent check-ins", flush=True)
+            result.checkins = checkins.run(app.port, url, checkin_meeting, sessions, SECRET)
+            result.checks.append(
+                (
+                    f"{len(sessions)} concurrent check-ins all recorded",
+                    result.checkins.recorded == len(sessions),
+                    f"{result.checkins.recorded} recorded, statuses {result.checkins.statuses}",
+                )
+            )
 
             with servers.nginx(
                 "proxy",
