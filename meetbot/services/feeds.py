@@ -531,16 +531,144 @@ def _calendar(
     description: str | None = None,
 ) -> bytes:
     ctx = _ctx()
-    rows = _rows_by_series([s.id for s in series_list])
+    fingerprints = _series_fingerprints(series_list, ctx)
+    # Only series whose fingerprint moved since this process last built them need their
+    # Meeting rows loaded and their events built again (see _SERIES_EVENTS).
+    stale = [s.id for s in series_list if _SERIES_EVENTS.get(s.id, fingerprints[s.id]) is None]
+    rows = _rows_by_series(stale)
     events: list[ical.SeriesEvent | ical.SingleEvent] = []
     for series in series_list:
-        events.extend(_series_events(series, rows.get(series.id, []), ctx))
+        built = _SERIES_EVENTS.get(series.id, fingerprints[series.id])
+        if built is None:
+            built = _series_events(series, rows.get(series.id, []), ctx)
+            _SERIES_EVENTS.put(series.id, fingerprints[series.id], built)
+        events.extend(built)
     for meeting in one_offs:
         if meeting.status != MeetingStatus.CANCELLED.value:
             events.append(_single(meeting, ctx))
     return ical.build_calendar(
-        name, timezone, events, todos, refresh=_refresh(), description=description
+        name,
+        timezone,
+        events,
+        todos,
+        refresh=_refresh(),
+        description=description,
+        cache=_COMPONENTS,
     )
+
+
+class _LRU:
+    """A small bounded mapping (least recently used dropped first) for render caches."""
+
+    def __init__(self, max_items: int) -> None:
+        self.max_items = max_items
+        self._items: OrderedDict = OrderedDict()
+
+    def get(self, key, default=None):
+        try:
+            value = self._items[key]
+        except KeyError:
+            return default
+        self._items.move_to_end(key)
+        return value
+
+    def __setitem__(self, key, value) -> None:
+        self._items[key] = value
+        self._items.move_to_end(key)
+        while len(self._items) > self.max_items:
+            self._items.popitem(last=False)
+
+    def clear(self) -> None:
+        self._items.clear()
+
+
+class _SeriesEventCache:
+    """A series' built events by its fingerprint, per process (see _series_fingerprints)."""
+
+    def __init__(self, max_items: int) -> None:
+        self._lru = _LRU(max_items)
+
+    def get(self, series_id: int, fingerprint: tuple) -> list | None:
+        hit = self._lru.get(series_id)
+        return hit[1] if hit is not None and hit[0] == fingerprint else None
+
+    def put(self, series_id: int, fingerprint: tuple, events: list) -> None:
+        self._lru[series_id] = (fingerprint, events)
+
+    def clear(self) -> None:
+        self._lru.clear()
+
+
+# Render caches of this process. Both are keyed by values read from the database in
+# the same request, so a hit is always current, whichever server changed the data:
+# they only make a re-render after a change cost in proportion to what changed.
+_SERIES_EVENTS = _SeriesEventCache(20_000)
+_COMPONENTS = _LRU(50_000)  # serialized iCal components, see domain.ical.build_calendar
+
+
+def clear_render_cache() -> None:
+    """Forget this process's render caches (the bench uses it to time a cold render)."""
+    _SERIES_EVENTS.clear()
+    _COMPONENTS.clear()
+    _BODIES.clear()
+
+
+def _series_fingerprints(series_list: Sequence[MeetingSeries], ctx: _Ctx) -> dict[int, tuple]:
+    """Everything a series' events are built from: its own columns, slots and work stream
+    names (already loaded), and an aggregate of its Meeting rows (one grouped query for
+    all series): a row added, removed or edited moves its count, max id, latest
+    ``updated_dt`` or ``sequence`` sum (every change the feed shows bumps the sequence,
+    docs/feeds.md)."""
+    ids = [s.id for s in series_list]
+    aggregates: dict[int, tuple] = {}
+    if ids:
+        for row in db.session.execute(
+            select(
+                Meeting.series_id,
+                func.count(),
+                func.max(Meeting.id),
+                func.max(Meeting.updated_dt),
+                func.coalesce(func.sum(Meeting.sequence), 0),
+            )
+            .where(Meeting.series_id.in_(ids))
+            .group_by(Meeting.series_id)
+        ):
+            aggregates[row[0]] = tuple(row[1:])
+    return {
+        s.id: (
+            ctx,
+            s.id,
+            s.uid_token,
+            s.status,
+            s.title,
+            s.description,
+            s.location,
+            s.agenda_url,
+            s.timezone,
+            s.revision,
+            s.updated_dt,
+            tuple(
+                (
+                    slot.id,
+                    slot.key,
+                    slot.position,
+                    slot.timezone,
+                    slot.start_local,
+                    slot.duration_minutes,
+                    slot.frequency,
+                    slot.interval,
+                    slot.weekday,
+                    slot.setpos,
+                    slot.until,
+                    slot.count,
+                )
+                for slot in s.slots
+            ),
+            tuple(ws.name for ws in s.work_streams),
+            aggregates.get(s.id),
+        )
+        for s in series_list
+    }
 
 
 def _group_desc(group: Group) -> str:
@@ -715,6 +843,7 @@ def feed_url(path: str) -> str:
 __all__ = [
     "FeedSpec",
     "FeedState",
+    "clear_render_cache",
     "current",
     "feed_url",
     "group_feed",
