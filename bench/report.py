@@ -148,7 +148,10 @@ def write(
                 f"{'' if render.get('identical') == 1.0 else '; NOT byte-identical'}) "
                 f"| {share:.1%} | < {RERENDER_MAX:.0%} | {'PASS' if ok else 'FAIL'} |"
             )
-        worst = max((f.p95_ms for _, f in res.page_p95), default=0.0)
+        # A run that completed no request has no percentile: count it as failing.
+        worst = max(
+            (f.p95_ms if f.requests else float("inf") for _, f in res.page_p95), default=0.0
+        )
         ok = bool(res.page_p95) and worst < PAGE_P95_MS
         passed += ok
         checked += 1

@@ -25,7 +25,18 @@ ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
 # The same gunicorn settings for the app and the floor: one sync worker per core.
 GUNICORN_WORKERS = os.cpu_count() or 2
-GUNICORN_ARGS = ("--worker-class", "sync", "--workers", str(GUNICORN_WORKERS), "--backlog", "512")
+# A cold render of the largest feed takes tens of seconds on a busy machine: a longer
+# worker timeout than gunicorn's 30 s default, or the worker is killed mid-render.
+GUNICORN_ARGS = (
+    "--worker-class",
+    "sync",
+    "--workers",
+    str(GUNICORN_WORKERS),
+    "--backlog",
+    "512",
+    "--timeout",
+    "180",
+)
 
 
 @dataclass(frozen=True)
@@ -46,7 +57,7 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def get(port: int, path: str, headers: dict[str, str] | None = None, timeout: float = 60):
+def get(port: int, path: str, headers: dict[str, str] | None = None, timeout: float = 170):
     """One HTTP GET on loopback: (status, headers dict, body bytes)."""
     conn = http.client.HTTPConnection(HOST, port, timeout=timeout)
     try:
