@@ -248,14 +248,18 @@ def run_backend(
             status, _, _ = servers.get(app.port, feed, {"If-None-Match": etag})
             result.checks.append(("app answers 304 to its ETag", status == 304, str(status)))
 
-            result.rows.append(Row("group page (app)", wrk.run(app.base + group_page, **run)))
+            # Fast rows first; after each run wait until the workers have finished the
+            # requests still queued (a slow page would otherwise eat the next run).
+            app_feed = wrk.run(app.base + feed, **run)
+            _drain(app.port)
+            app_304 = wrk.run(app.base + feed, headers={"If-None-Match": etag}, **run)
+            _drain(app.port)
+            result.rows.append(Row("warm group feed (app)", app_feed))
+            result.rows.append(Row("group feed 304 (app)", app_304))
             result.rows.append(
                 Row("API list /api/v1/groups (app)", wrk.run(app.base + api_list, **run))
             )
-            app_feed = wrk.run(app.base + feed, **run)
-            app_304 = wrk.run(app.base + feed, headers={"If-None-Match": etag}, **run)
-            result.rows.append(Row("warm group feed (app)", app_feed))
-            result.rows.append(Row("group feed 304 (app)", app_304))
+            _drain(app.port)
 
             print(f"[{backend}] page latency (p95, 2 connections)", flush=True)
             for name, path in _pages(ids):
@@ -280,6 +284,10 @@ def run_backend(
                     app.base + path, seconds=max(2, seconds // 2), connections=2, threads=1
                 )
                 result.page_p95.append((name, figures))
+                _drain(app.port)
+
+            result.rows.append(Row("group page (app)", wrk.run(app.base + group_page, **run)))
+            _drain(app.port)
 
             print(f"[{backend}] {len(sessions)} concurrent check-ins", flush=True)
             result.checkins = checkins.run(app.port, url, checkin_meeting, sessions, SECRET)
@@ -355,6 +363,19 @@ def run_backend(
                 f"{row.figures.bad_status} bad status"
             )
     return result
+
+
+def _drain(port: int, limit_s: float = 150) -> None:
+    """Wait (bounded) until the app answers /healthz promptly: the queue is empty."""
+    deadline = time.monotonic() + limit_s
+    while time.monotonic() < deadline:
+        started = time.perf_counter()
+        try:
+            servers.get(port, "/healthz", timeout=limit_s)
+        except OSError:
+            return
+        if time.perf_counter() - started < 0.2:
+            return
 
 
 def _timed(port: int, path: str) -> float:
