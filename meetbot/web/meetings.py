@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from meetbot.extensions import db
@@ -164,6 +164,11 @@ def occurrence(series_id: int, slot_key: str, stamp: str):
 
     start = to_utc(local, slot.timezone)
     end = start + timedelta(minutes=slot.duration_minutes)
+    now = utcnow()
+    opens, closes = (
+        start - attendance_service.CHECKIN_OPENS_BEFORE,
+        end + (attendance_service.CHECKIN_CLOSES_AFTER),
+    )
     return render_template(
         "meetings/occurrence.html",
         series=series,
@@ -172,4 +177,27 @@ def occurrence(series_id: int, slot_key: str, stamp: str):
         start=start.astimezone(UTC),
         end=end.astimezone(UTC),
         is_chair=may(current_user, Permission.CHAIR, series.group, series=series),
+        is_member=may(current_user, Permission.PARTICIPATE, series.group),
+        checkin_open=opens <= now <= closes,
+        checkin_opens=opens,
     )
+
+
+@bp.post("/series/<int:series_id>/occurrences/<slot_key>/<stamp>/checkin")
+def occurrence_check_in(series_id: int, slot_key: str, stamp: str):
+    """ "I'm here" on an occurrence nobody has opened yet: the member's check-in creates
+    the meeting row (the check-in window is checked by the attendance service)."""
+    series = db.session.get(MeetingSeries, series_id)
+    if series is None:
+        raise NotFound(f"No series {series_id}.")
+    require(Permission.PARTICIPATE, series.group)
+    local = _parse_stamp(stamp)
+    with unit_of_work():
+        meeting = meeting_service.materialize_occurrence(series, slot_key, local)
+    try:
+        attendance_service.check_in_self(current_user, meeting)
+    except ValidationError as exc:
+        flash(exc.message, "error")
+    else:
+        flash("You are checked in.", "success")
+    return redirect(url_for("meetings.view", meeting_id=meeting.id))

@@ -229,3 +229,54 @@ def test_upcoming_occurrences_link_to_occurrence_pages(client, setup, time_machi
     series = setup["series"]
     html = client.get(f"/meetings/{setup['meeting'].id}/").get_data(as_text=True)
     assert f"/series/{series.id}/occurrences/slot-0/20260113T1500/" in html
+
+
+def test_member_checks_in_on_an_occurrence_nobody_opened(
+    client, auth, create_user, create_group, create_series, time_machine
+):
+    from datetime import UTC, datetime
+
+    from sqlalchemy import select
+
+    from meetbot.extensions import db
+    from meetbot.models import Attendance, Meeting, Role
+
+    member = create_user(email="member@example.org")
+    group = create_group(members={member: Role.MEMBER})
+    series = create_series(group, timezone="Europe/Berlin", start=datetime(2026, 1, 7, 14, 0))
+    url = f"/series/{series.id}/occurrences/slot-0/20260304T1400/"
+    time_machine.move_to(datetime(2026, 3, 4, 12, 50, tzinfo=UTC), tick=False)  # 13:50 Berlin
+    auth.login("member@example.org")
+    page = client.get(url).get_data(as_text=True)
+    assert "I&#39;m here" in page
+    response = client.post(url + "checkin")
+    assert response.status_code == 302
+    meeting = db.session.scalar(select(Meeting))
+    assert response.headers["Location"].endswith(f"/meetings/{meeting.id}/")
+    entry = db.session.scalar(select(Attendance))
+    assert (entry.person_id, entry.source, entry.meeting_id) == (member.id, "self", meeting.id)
+
+
+def test_occurrence_checkin_outside_window_or_non_member(
+    client, auth, create_user, create_group, create_series, time_machine
+):
+    from datetime import UTC, datetime
+
+    from sqlalchemy import func, select
+
+    from meetbot.extensions import db
+    from meetbot.models import Attendance, Role
+
+    member = create_user(email="member@example.org")
+    create_user(email="outsider@example.org")
+    group = create_group(members={member: Role.MEMBER})
+    series = create_series(group, start=datetime(2026, 1, 7, 14, 0))
+    url = f"/series/{series.id}/occurrences/slot-0/20260304T1400/"
+    time_machine.move_to(datetime(2026, 3, 4, 10, 0, tzinfo=UTC), tick=False)
+    auth.login("outsider@example.org")
+    assert client.post(url + "checkin").status_code == 403
+    auth.logout()
+    auth.login("member@example.org")
+    assert "Check-in opens" in client.get(url).get_data(as_text=True)
+    client.post(url + "checkin")
+    assert db.session.scalar(select(func.count(Attendance.id))) == 0
