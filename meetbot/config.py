@@ -9,6 +9,7 @@
 | MEETBOT_RATELIMIT_STORAGE_URL | memory:// | Flask-Limiter storage (e.g. redis://) |
 | MEETBOT_MAX_CONTENT_LENGTH | 5242880 | largest accepted request body in bytes |
 | MEETBOT_SESSION_COOKIE_SECURE | on when BASE_URL is https | Secure flag on the session cookie |
+| MEETBOT_TRUSTED_PROXIES | 0 | proxies in front whose X-Forwarded-* headers to trust |
 """
 
 from __future__ import annotations
@@ -72,6 +73,9 @@ def load_config(instance_path: Path) -> dict[str, Any]:
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
         "WTF_CSRF_TIME_LIMIT": None,  # tied to the session instead of a clock
+        # Behind nginx: how many proxies' X-Forwarded-For/-Proto/-Host to trust
+        # (werkzeug's ProxyFix), so rate limits see the client and URLs say https.
+        "MEETBOT_TRUSTED_PROXIES": int(os.environ.get("MEETBOT_TRUSTED_PROXIES", 0)),
         # Feeds tell clients how often to poll (REFRESH-INTERVAL / X-PUBLISHED-TTL).
         "MEETBOT_FEED_REFRESH_MINUTES": int(os.environ.get("MEETBOT_FEED_REFRESH_MINUTES", 60)),
     }

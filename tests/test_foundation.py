@@ -156,3 +156,26 @@ def test_create_user_errors(runner) -> None:
     assert db.session.scalar(select(func.count(Person.id))) == 0
     missing = runner.invoke(args=["create-token", "nobody@example.org"])
     assert missing.exit_code != 0 and "No account" in missing.output
+
+
+def test_trusted_proxy_headers(database_url, db_backend) -> None:
+    from flask import request
+
+    plain = create_app({"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "x"})
+    proxied = create_app(
+        {"SQLALCHEMY_DATABASE_URI": database_url, "SECRET_KEY": "x", "MEETBOT_TRUSTED_PROXIES": 1}
+    )
+    seen = {}
+    for name, app in (("plain", plain), ("proxied", proxied)):
+
+        @app.get("/_whoami")
+        def whoami(name=name):
+            seen[name] = (request.remote_addr, request.scheme)
+            return "ok"
+
+        app.test_client().get(
+            "/_whoami",
+            headers={"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https"},
+        )
+    assert seen["plain"] == ("127.0.0.1", "http")
+    assert seen["proxied"] == ("203.0.113.9", "https")
