@@ -192,12 +192,16 @@ def occurrence_check_in(series_id: int, slot_key: str, stamp: str):
         raise NotFound(f"No series {series_id}.")
     require(Permission.PARTICIPATE, series.group)
     local = _parse_stamp(stamp)
-    with unit_of_work():
-        meeting = meeting_service.materialize_occurrence(series, slot_key, local)
     try:
-        attendance_service.check_in_self(current_user, meeting)
+        # One transaction: a refused check-in (outside the window) must not leave a
+        # meeting row behind, or any member could create rows for every occurrence.
+        with unit_of_work():
+            meeting = meeting_service.materialize_occurrence(series, slot_key, local)
+            attendance_service.check_in_self(current_user, meeting)
     except ValidationError as exc:
         flash(exc.message, "error")
-    else:
-        flash("You are checked in.", "success")
+        return redirect(
+            url_for("meetings.occurrence", series_id=series.id, slot_key=slot_key, stamp=stamp)
+        )
+    flash("You are checked in.", "success")
     return redirect(url_for("meetings.view", meeting_id=meeting.id))

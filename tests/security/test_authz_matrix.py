@@ -602,6 +602,9 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("meetings.view", "GET"): Case(public()),
     ("meetings.occurrence", "GET"): Case(public()),
     ("meetings.occurrence", "POST"): Case(chairs(401)),
+    ("meetings.occurrence_check_in", "POST"): Case(
+        members(401), params=lambda w, r: {"stamp": w.slot_start.strftime("%Y%m%dT%H%M")}
+    ),
     ("meetings.edit_agenda", "GET"): Case(chairs(LOGIN)),
     ("meetings.edit_agenda", "POST"): Case(
         chairs(401),
