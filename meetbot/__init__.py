@@ -73,6 +73,7 @@ def _register_blueprints(app: Flask) -> None:
         feeds,
         groups,
         main,
+        members,
         minutes,
         security,
         series,
@@ -85,6 +86,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(account.bp)
     app.register_blueprint(audit.bp)
     app.register_blueprint(groups.bp)
+    app.register_blueprint(members.bp)
     app.register_blueprint(feeds.bp)
     app.register_blueprint(minutes.bp)
     app.register_blueprint(actions.bp)

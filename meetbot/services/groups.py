@@ -6,15 +6,15 @@ import re
 from collections.abc import Iterable
 from zoneinfo import available_timezones
 
-from sqlalchemy import select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from meetbot.extensions import db
 from meetbot.models import Group, Membership, Person, Role, WorkStream, WorkStreamStatus
 from meetbot.services import audit
 from meetbot.services.db import unit_of_work
-from meetbot.services.errors import NotFound, field_error
+from meetbot.services.errors import Conflict, NotFound, field_error
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 
@@ -185,26 +185,216 @@ def update_group(actor: Person | None, group: Group, **fields: object) -> Group:
 
 
 def set_role(actor: Person | None, group: Group, person: Person, role: Role | None) -> None:
-    """Give ``person`` a role in ``group`` (None removes the membership)."""
+    """Give ``person`` a role in ``group`` (None removes the membership).
+
+    Refused with Conflict when it would leave a group that has organizers without
+    any (the last organizer cannot be demoted or removed). Setting the role a person
+    already has changes nothing and records nothing."""
     with unit_of_work():
-        _set_role(group, person, role)
-        audit.record(
-            actor, group, "membership", person.id, "role_set", role=role.value if role else None
-        )
+        old = _set_role(group, person, role)
+        if old != role:
+            audit.record(
+                actor, group, "membership", person.id, "role_set", role=role.value if role else None
+            )
 
 
-def _set_role(group: Group, person: Person, role: Role | None) -> None:
-    membership = db.session.scalar(
+def _lock_group(group: Group) -> None:
+    """Serialise membership changes of one group (PostgreSQL: the group row is locked
+    until commit, so two organizers demoting each other cannot both pass the
+    last-organizer check; SQLite has a single writer anyway)."""
+    db.session.execute(select(Group.id).where(Group.id == group.id).with_for_update())
+
+
+def _membership(group: Group, person: Person) -> Membership | None:
+    return db.session.scalar(
         select(Membership).where(Membership.group_id == group.id, Membership.person_id == person.id)
     )
+
+
+def _set_role(group: Group, person: Person, role: Role | None) -> Role | None:
+    """Change the membership in the current transaction; returns the previous role."""
+    _lock_group(group)
+    membership = _membership(group, person)
+    old = Role(membership.role) if membership is not None else None
+    if old == role:
+        return old
     if role is None:
-        if membership is not None:
-            db.session.delete(membership)
-        return
-    if membership is None:
+        db.session.delete(membership)
+    elif membership is None:
         db.session.add(Membership(group=group, person=person, role=role.value))
     else:
         membership.role = role.value
+    if old is Role.ORGANIZER:
+        # Checked after the write (and under the group lock) so a concurrent change
+        # is seen; raising rolls the whole unit of work back.
+        db.session.flush()
+        if _organizer_count(group) == 0:
+            raise Conflict(
+                f"{person.display_name} is the last organizer of {group.name}: make someone "
+                "else an organizer first, so the group is never left without one.",
+                {"role": "The last organizer cannot be demoted or removed."},
+            )
+    return old
+
+
+def _organizer_count(group: Group) -> int:
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(Membership)
+            .where(Membership.group_id == group.id, Membership.role == Role.ORGANIZER.value)
+        )
+        or 0
+    )
+
+
+def check_role(value: Role | str | None, field: str = "role") -> Role:
+    """A Role from its name, or a field error listing the roles."""
+    try:
+        return Role(value)
+    except ValueError:
+        names = ", ".join(r.value for r in Role)
+        raise field_error(field, f"Choose one of the roles: {names}.") from None
+
+
+def add_member(
+    actor: Person | None,
+    group: Group,
+    *,
+    person_id: int | None = None,
+    email: str | None = None,
+    name: str | None = None,
+    organization: str | None = None,
+    role: Role | str = Role.MEMBER,
+) -> tuple[Person, bool]:
+    """Add a person to ``group`` with ``role``: an existing person by id, or by e-mail
+    (the person with that address, or a new person with ``name`` and ``organization``).
+
+    Returns (person, created) where ``created`` says a new Person was made. Someone
+    who is already a member is refused (Conflict naming their role: change it
+    instead). One transaction and one audit entry."""
+    role = check_role(role)
+    name = " ".join((name or "").split())
+    organization = " ".join((organization or "").split()) or None
+    if len(name) > 200:
+        raise field_error("name", "At most 200 characters.")
+    if organization is not None and len(organization) > 200:
+        raise field_error("organization", "At most 200 characters.")
+    if person_id is None and not (email or "").strip():
+        raise field_error("email", "Give an e-mail address, or choose an existing person.")
+    with unit_of_work():
+        created = False
+        if person_id is not None:
+            person = db.session.get(Person, person_id)
+            if person is None:
+                raise field_error("person_id", "There is no such person.")
+            field = "person_id"
+        else:
+            from meetbot.services.accounts import find_person_by_email, normalize_email
+
+            address = normalize_email(email or "")
+            person = find_person_by_email(address)
+            field = "email"
+            if person is None:
+                if not name:
+                    raise field_error(
+                        "name", "Nobody has this e-mail address yet: give their name to add them."
+                    )
+                person = Person(display_name=name, email=address, organization=organization)
+                db.session.add(person)
+                created = True
+        _lock_group(group)
+        existing = _membership(group, person) if not created else None
+        if existing is not None:
+            message = (
+                f"{person.display_name} is already a member ({existing.role}); "
+                "change their role instead."
+            )
+            raise Conflict(message, {field: message})
+        db.session.add(Membership(group=group, person=person, role=role.value))
+        try:
+            db.session.flush()
+        except IntegrityError:  # a concurrent add of the same person or e-mail won
+            raise Conflict(
+                "Someone added this person at the same moment; reload the members list.",
+                {field: "Added at the same moment by someone else."},
+            ) from None
+        audit.record(
+            actor,
+            group,
+            "membership",
+            person.id,
+            "member_added",
+            role=role.value,
+            person=person.display_name,
+            created_person=created,
+        )
+    return person, created
+
+
+def get_member(group: Group, person_id: int) -> tuple[Person, Role]:
+    """A member of the group and their role (NotFound for anyone else)."""
+    row = db.session.execute(
+        select(Person, Membership.role)
+        .join(Membership, Membership.person_id == Person.id)
+        .where(Membership.group_id == group.id, Person.id == person_id)
+    ).first()
+    if row is None:
+        raise NotFound(f"Person {person_id} is not a member of {group.name}.")
+    return row[0], Role(row[1])
+
+
+def change_role(actor: Person | None, group: Group, person_id: int, role: Role | str) -> Role:
+    """Change a member's role (NotFound for a non-member); returns the new role."""
+    role = check_role(role)
+    person, _ = get_member(group, person_id)
+    set_role(actor, group, person, role)
+    return role
+
+
+def remove_member(actor: Person | None, group: Group, person_id: int) -> bool:
+    """Remove a person from the group; False if they were not a member (nothing
+    changes). Refused (Conflict) for the last organizer."""
+    person = db.session.get(Person, person_id)
+    if person is None:
+        return False
+    with unit_of_work():
+        old = _set_role(group, person, None)
+        if old is None:
+            return False
+        audit.record(
+            actor,
+            group,
+            "membership",
+            person.id,
+            "member_removed" if actor is None or actor.id != person.id else "left",
+            role=old.value,
+            person=person.display_name,
+        )
+    return True
+
+
+def join_group(person: Person, group: Group) -> tuple[Role, bool]:
+    """The person joins as a member; (their role, True if they just joined). Someone
+    who is already in the group keeps their role."""
+    with unit_of_work():
+        _lock_group(group)
+        existing = _membership(group, person)
+        if existing is not None:
+            return Role(existing.role), False
+        db.session.add(Membership(group=group, person=person, role=Role.MEMBER.value))
+        try:
+            db.session.flush()
+        except IntegrityError:  # the same person joined twice at the same moment
+            raise Conflict("You joined this group at the same moment in another window.") from None
+        audit.record(person, group, "membership", person.id, "joined", role=Role.MEMBER.value)
+    return Role.MEMBER, True
+
+
+def leave_group(person: Person, group: Group) -> bool:
+    """The person leaves the group (False if they were not in it). The last organizer
+    cannot leave (Conflict): they name another organizer first."""
+    return remove_member(person, group, person.id)
 
 
 def members(group: Group) -> list[tuple[Person, Role]]:
@@ -213,9 +403,56 @@ def members(group: Group) -> list[tuple[Person, Role]]:
         select(Person, Membership.role)
         .join(Membership, Membership.person_id == Person.id)
         .where(Membership.group_id == group.id)
-        .order_by(Person.display_name)
+        .order_by(Person.display_name, Person.id)
     )
     return [(person, Role(role)) for person, role in rows]
+
+
+def members_query(group: Group) -> Select:
+    """Memberships of the group with their people, by name (for paged lists)."""
+    return (
+        select(Membership)
+        .join(Person, Person.id == Membership.person_id)
+        .where(Membership.group_id == group.id)
+        .options(contains_eager(Membership.person))
+        .order_by(Person.display_name, Person.id)
+    )
+
+
+def member_count(group: Group) -> int:
+    """How many people belong to the group."""
+    return (
+        db.session.scalar(
+            select(func.count()).select_from(Membership).where(Membership.group_id == group.id)
+        )
+        or 0
+    )
+
+
+def find_people_to_add(group: Group, query: str, *, limit: int = 20) -> list[Person]:
+    """People who are not members of ``group`` whose name or organization contains
+    ``query``, or whose e-mail is exactly ``query`` (e-mails are never matched in
+    part: organizers are not shown addresses)."""
+    query = " ".join((query or "").split()).lower()
+    if not query:
+        return []
+    like = "%" + query.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+    members_of_group = select(Membership.person_id).where(Membership.group_id == group.id)
+    return list(
+        db.session.scalars(
+            select(Person)
+            .where(
+                or_(
+                    func.lower(Person.display_name).like(like, escape="\\"),
+                    func.lower(Person.organization).like(like, escape="\\"),
+                    Person.email == query,
+                ),
+                Person.id.not_in(members_of_group),
+            )
+            .order_by(Person.display_name, Person.id)
+            .limit(limit)
+        )
+    )
 
 
 def people_with_role(group: Group, role: Role) -> list[Person]:
