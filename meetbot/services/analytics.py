@@ -22,7 +22,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import and_, case, distinct, func, literal, or_, select
+from sqlalchemy import and_, case, distinct, exists, func, literal, or_, select
+from sqlalchemy.orm import aliased
 
 from meetbot.extensions import db
 from meetbot.models import (
@@ -100,6 +101,14 @@ class AttendanceReport:
     members: list[MemberRate]
     organizations: list[OrganizationStat]
     window_meeting_ids: list[int]
+    # Counted meetings in scope; None means ``meetings`` holds all of them. A bounded
+    # summary (see summary()) holds only the latest ones and sets this.
+    meeting_count: int | None = None
+
+    @property
+    def held(self) -> int:
+        """Number of counted meetings in scope (also when only the latest are loaded)."""
+        return len(self.meetings) if self.meeting_count is None else self.meeting_count
 
     @property
     def chart_meetings(self) -> list[MeetingStat]:
@@ -115,21 +124,62 @@ class AttendanceReport:
         return sum(m.present for m in recent) / len(recent) if recent else 0.0
 
 
-def _scope(group: Group, series: MeetingSeries | None, stream: WorkStream | None) -> list:
-    conditions = [Meeting.group_id == group.id]
+def _scope(
+    group: Group, series: MeetingSeries | None, stream: WorkStream | None, m=Meeting
+) -> list:
+    """WHERE conditions of the scope on ``m`` (Meeting or an alias of it)."""
+    conditions = [m.group_id == group.id]
     if series is not None:
-        conditions.append(Meeting.series_id == series.id)
+        conditions.append(m.series_id == series.id)
     if stream is not None:
         tagged = select(series_work_streams.c.series_id).where(
             series_work_streams.c.work_stream_id == stream.id
         )
         conditions.append(
             or_(
-                and_(Meeting.series_id.is_not(None), Meeting.series_id.in_(tagged)),
-                and_(Meeting.series_id.is_(None), Meeting.work_stream_id == stream.id),
+                and_(m.series_id.is_not(None), m.series_id.in_(tagged)),
+                and_(m.series_id.is_(None), m.work_stream_id == stream.id),
             )
         )
     return conditions
+
+
+def _counted(scope: list) -> list:
+    """Conditions of a counted meeting: not cancelled, and held or someone present."""
+    someone_present = exists().where(
+        Attendance.meeting_id == Meeting.id, Attendance.kind == PRESENT
+    )
+    return [
+        *scope,
+        Meeting.status != MeetingStatus.CANCELLED.value,
+        or_(Meeting.status == MeetingStatus.HELD.value, someone_present),
+    ]
+
+
+def _first_timers(
+    group: Group, series: MeetingSeries | None, stream: WorkStream | None, scope: list
+):
+    """Subquery (meeting_id, first_time) for the meetings ``scope`` selects: people present
+    with no earlier counted meeting in the scope of (group, series, stream). An EXISTS per
+    attendee (served by the attendance-of-a-person index) instead of a minimum over the
+    whole history; the same figures as the grouped minimum in meeting_stats."""
+    earlier = aliased(Meeting)
+    before = aliased(Attendance)
+    seen_before = exists().where(
+        before.person_id == Attendance.person_id,
+        before.kind == PRESENT,
+        before.meeting_id == earlier.id,
+        earlier.start_dt < Meeting.start_dt,
+        earlier.status != MeetingStatus.CANCELLED.value,
+        *_scope(group, series, stream, earlier),
+    )
+    return (
+        select(Attendance.meeting_id.label("meeting_id"), func.count().label("first_time"))
+        .join(Meeting, Meeting.id == Attendance.meeting_id)
+        .where(*scope, Attendance.kind == PRESENT, ~seen_before)
+        .group_by(Attendance.meeting_id)
+        .subquery()
+    )
 
 
 def meeting_stats(
@@ -137,10 +187,18 @@ def meeting_stats(
     *,
     series: MeetingSeries | None = None,
     stream: WorkStream | None = None,
+    meeting_ids: Sequence[int] | None = None,
 ) -> list[MeetingStat]:
-    """Figures of every counted meeting in scope, oldest first (one query)."""
+    """Figures of every counted meeting in scope, oldest first (one query).
+
+    With ``meeting_ids`` only those meetings of the scope are computed, at a cost
+    bounded by them rather than by the scope's whole history (first-time figures still
+    look at the whole scope)."""
     scope = _scope(group, series, stream)
     not_cancelled = Meeting.status != MeetingStatus.CANCELLED.value
+    bounded = meeting_ids is not None
+    if bounded:
+        scope = [*scope, Meeting.id.in_(list(meeting_ids) or [-1])]
     counts = (
         select(
             Attendance.meeting_id.label("meeting_id"),
@@ -158,14 +216,22 @@ def meeting_stats(
     )
     # Each person's first counted meeting in scope.
     first_seen = (
-        select(Attendance.person_id.label("person_id"), func.min(Meeting.start_dt).label("first"))
-        .join(Meeting, Meeting.id == Attendance.meeting_id)
-        .where(*scope, not_cancelled, Attendance.kind == PRESENT)
-        .group_by(Attendance.person_id)
-        .subquery()
+        None
+        if bounded
+        else (
+            select(
+                Attendance.person_id.label("person_id"), func.min(Meeting.start_dt).label("first")
+            )
+            .join(Meeting, Meeting.id == Attendance.meeting_id)
+            .where(*scope, not_cancelled, Attendance.kind == PRESENT)
+            .group_by(Attendance.person_id)
+            .subquery()
+        )
     )
     firsts = (
-        select(Attendance.meeting_id.label("meeting_id"), func.count().label("first_time"))
+        _first_timers(group, series, stream, scope)
+        if bounded
+        else select(Attendance.meeting_id.label("meeting_id"), func.count().label("first_time"))
         .join(Meeting, Meeting.id == Attendance.meeting_id)
         .join(
             first_seen,
@@ -300,6 +366,44 @@ def report(
         members=members,
         organizations=orgs,
         window_meeting_ids=window_ids,
+    )
+
+
+def summary(
+    group: Group,
+    *,
+    series: MeetingSeries | None = None,
+    stream: WorkStream | None = None,
+    with_members: bool = True,
+    latest: int | None = None,
+) -> AttendanceReport:
+    """The report of the latest counted meetings only (for panels), in a fixed number
+    of queries whose cost does not grow with the history.
+
+    ``meetings`` holds the latest ``latest`` counted meetings (default: enough for the
+    chart and the group's window) and ``meeting_count`` the number of all of them;
+    member rates and organizations are the same as in :func:`report`."""
+    keep = latest or max(group.attendance_window, CHART_MAX_MEETINGS)
+    counted = _counted(_scope(group, series, stream))
+    ids = list(
+        db.session.scalars(
+            select(Meeting.id)
+            .where(*counted)
+            .order_by(Meeting.start_dt.desc(), Meeting.id.desc())
+            .limit(keep)
+        )
+    )
+    # Always the same statements, whatever the data (tests/perf/test_query_counts.py).
+    total = db.session.scalar(select(func.count()).select_from(Meeting).where(*counted))
+    meetings = meeting_stats(group, series=series, stream=stream, meeting_ids=ids)
+    window_ids = [m.meeting_id for m in meetings[-group.attendance_window :]]
+    return AttendanceReport(
+        group=group,
+        meetings=meetings,
+        members=member_rates(group, window_ids) if with_members else [],
+        organizations=organization_stats(window_ids) if with_members else [],
+        window_meeting_ids=window_ids,
+        meeting_count=total,
     )
 
 

@@ -427,9 +427,11 @@ def group_csv(slug: str):
 
 def _group_report(group: Group) -> analytics.AttendanceReport:
     # The group page shows two panels from the same report: compute it once a request.
+    # Panels show the latest meetings only (bounded cost whatever the history); the
+    # attendance page has the full report.
     cache = g.setdefault("attendance_reports", {})
     if group.id not in cache:
-        cache[group.id] = analytics.report(group)
+        cache[group.id] = analytics.summary(group)
     return cache[group.id]
 
 
@@ -453,7 +455,7 @@ def group_attendance_side(group: Group, **_: Any) -> str:
 @panel("series_main", order=40)
 def series_attendance_panel(series: MeetingSeries, group: Group | None = None, **_: Any) -> str:
     group = group or series.group
-    report = analytics.report(group, series=series, with_members=False)
+    report = analytics.summary(group, series=series, with_members=False)
     return render_template(
         "attendance/_series_panel.html",
         group=group,
@@ -465,7 +467,7 @@ def series_attendance_panel(series: MeetingSeries, group: Group | None = None, *
 
 @panel("stream_main", order=40)
 def stream_meetings_panel(group: Group, stream: WorkStream, **_: Any) -> str:
-    report = analytics.report(group, stream=stream, with_members=False)
+    report = analytics.summary(group, stream=stream, with_members=False)
     now = utcnow()
     upcoming = group_occurrences(
         group,
