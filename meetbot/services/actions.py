@@ -32,7 +32,7 @@ from meetbot.models import (
 )
 from meetbot.models.actions import action_item_owners
 from meetbot.services import audit, webhooks
-from meetbot.services.db import unit_of_work
+from meetbot.services.db import increment, unit_of_work
 from meetbot.services.errors import NotFound, ValidationError, field_error
 from meetbot.services.groups import bump_revision
 
@@ -130,7 +130,7 @@ def _check_meeting(group: Group, meeting: Meeting | None) -> None:
 
 def _changed(item: ActionItem) -> None:
     """Feeds show open items as VTODOs: every change is a new SEQUENCE and revision."""
-    item.sequence = (item.sequence or 0) + 1
+    increment(item, "sequence")
     item.updated_dt = utcnow()
     bump_revision(item.group)
 

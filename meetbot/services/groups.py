@@ -13,7 +13,7 @@ from sqlalchemy.orm import contains_eager, selectinload
 from meetbot.extensions import db
 from meetbot.models import Group, Membership, Person, Role, WorkStream, WorkStreamStatus
 from meetbot.services import audit
-from meetbot.services.db import unit_of_work
+from meetbot.services.db import increment, unit_of_work
 from meetbot.services.errors import Conflict, NotFound, field_error
 
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
@@ -99,7 +99,7 @@ def list_groups() -> list[Group]:
 
 def bump_revision(group: Group) -> None:
     """Mark everything the group's feeds show as changed (no commit)."""
-    group.revision = (group.revision or 0) + 1
+    increment(group, "revision")
 
 
 def create_group(

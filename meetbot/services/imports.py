@@ -59,7 +59,7 @@ from meetbot.models import (
     utcnow,
 )
 from meetbot.services import audit
-from meetbot.services.db import unit_of_work
+from meetbot.services.db import increment, unit_of_work
 from meetbot.services.errors import ServiceError, field_error
 from meetbot.services.groups import bump_revision, check_slug, create_group
 from meetbot.services.meetings import find_occurrence, is_generated, materialize_occurrence
@@ -265,7 +265,7 @@ def _write(
 
     if created or changes.series or changes.meetings:
         if not created and changes.series:
-            series.revision = (series.revision or 0) + 1
+            increment(series, "revision")
         bump_revision(group)
         db.session.flush()
         audit.record(

@@ -55,7 +55,7 @@ from meetbot.models import (
     utcnow,
 )
 from meetbot.services import audit, webhooks
-from meetbot.services.db import unit_of_work
+from meetbot.services.db import increment, unit_of_work
 from meetbot.services.errors import NotFound, ValidationError, field_error
 from meetbot.services.groups import bump_revision, check_timezone
 from meetbot.services.meetings import materialize_occurrence
@@ -506,7 +506,7 @@ def update_series(actor: Person | None, series: MeetingSeries, data: SeriesInput
             series.slots.append(row)
             changed.append(f"slot {key} added")
         if changed:
-            series.revision = new_revision
+            increment(series, "revision")
             bump_revision(group)
             audit.record(actor, group, "series", series.id, "updated", changes=changed)
     return series
@@ -570,7 +570,7 @@ def end_series(actor: Person | None, series: MeetingSeries, last_date: date) -> 
                 meeting.sequence = (meeting.sequence or 0) + 1
                 changed.append(f"meeting {meeting.id} cancelled")
         if changed:
-            series.revision = (series.revision or 0) + 1
+            increment(series, "revision")
             bump_revision(group)
             audit.record(
                 actor, group, "series", series.id, "ended", last_date=last_date, changes=changed
@@ -588,7 +588,7 @@ def _touch(actor: Person | None, meeting: Meeting, action: str, **details: objec
     meeting.sequence = (meeting.sequence or 0) + 1
     group = meeting.group
     if meeting.series is not None:
-        meeting.series.revision = (meeting.series.revision or 0) + 1
+        increment(meeting.series, "revision")
         group = meeting.series.group
     bump_revision(group)
     db.session.flush()

@@ -143,10 +143,11 @@ def test_stale_agenda_edit_is_refused_and_nothing_overwritten(client, auth, setu
 
 def test_unrelated_row_change_does_not_block_agenda_save(client, auth, setup, time_machine):
     meeting = setup["meeting"]
+    # Move the clock first: a session cookie signed "in the future" is refused.
+    time_machine.move_to(datetime(2026, 1, 6, 15, 10, tzinfo=UTC), tick=False)
     auth.login(setup["chair"].email)
     form = client.get(f"/meetings/{meeting.id}/agenda").get_data(as_text=True)
     # Attendance holds the meeting (a row UPDATE that raises lock_version).
-    time_machine.move_to(datetime(2026, 1, 6, 15, 10, tzinfo=UTC), tick=False)
     client.post(f"/meetings/{meeting.id}/checkin")
     db.session.expire_all()
     assert db.session.get(Meeting, meeting.id).status == "held"
