@@ -7,6 +7,8 @@ import click
 from meetbot.services import imports
 from meetbot.services.errors import ServiceError
 
+BAR_WIDTH = 20
+
 
 @click.command("import-irc-meetings")
 @click.option(
@@ -22,8 +24,11 @@ def import_irc_meetings_command(group_slug: str, paths: tuple[str, ...]) -> None
     """
 
     def progress(position: int, total: int, outcome: imports.FileOutcome) -> None:
+        # One line per file (readable in CI logs too), led by a progress bar.
         width = len(str(total))
-        line = f"[{position:>{width}}/{total}] {outcome.path}: {outcome.status}"
+        done = round(BAR_WIDTH * position / total) if total else BAR_WIDTH
+        bar = "#" * done + "." * (BAR_WIDTH - done)
+        line = f"[{bar}] {position:>{width}}/{total} {outcome.path}: {outcome.status}"
         if outcome.series_id is not None:
             line += f" (series {outcome.series_id})"
         click.echo(line)

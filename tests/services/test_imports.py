@@ -282,7 +282,8 @@ def test_cli_progress_warnings_and_exit_code(app, runner, tmp_path):
     _write(tmp_path, "b-meeting.yaml", SIMPLE.replace("start_date: 20260101\n", ""))
     result = runner.invoke(args=["import-irc-meetings", "--group", "cli-wg", str(tmp_path)])
     assert result.exit_code == 0, result.output
-    assert "[1/2]" in result.output and "[2/2]" in result.output
+    assert "[##########..........] 1/2" in result.output
+    assert "[####################] 2/2" in result.output
     assert "warning:" in result.output and "no start_date" in result.output
     assert "2 created" in result.output
 
