@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from meetbot.extensions import db
@@ -385,31 +385,55 @@ def carried_over_in(item: ActionItem, meeting: Meeting) -> bool:
 # ---------------------------------------------------------------- reading
 
 
-def review_items(meeting: Meeting, *, scope: str = "group") -> list[ActionItem]:
-    """What ``meeting`` should review: every item of the group (``scope="series"``:
-    opened in a meeting of the same series) that is open and was opened before this
-    meeting, plus the items this meeting closed (so the chair sees what was done).
-    Oldest first."""
+def _review_conditions(meeting: Meeting, scope: str) -> tuple[list, object, object]:
+    """(common conditions, still-open condition, closed-here condition) of a review."""
     opened_before = or_(
         ActionItem.opened_in_id.is_(None),
         ActionItem.opened_in.has(Meeting.start_dt < meeting.start_dt),
     )
-    query = (
-        select(ActionItem)
-        .where(
-            ActionItem.group_id == meeting.group_id,
-            or_(ActionItem.opened_in_id.is_(None), ActionItem.opened_in_id != meeting.id),
-            or_(
-                (ActionItem.status == ActionStatus.OPEN.value) & opened_before,
-                ActionItem.closed_in_id == meeting.id,
-            ),
-        )
-        .options(*_options())
-        .order_by(ActionItem.created_dt, ActionItem.id)
-    )
+    common = [
+        ActionItem.group_id == meeting.group_id,
+        or_(ActionItem.opened_in_id.is_(None), ActionItem.opened_in_id != meeting.id),
+    ]
     if scope == "series" and meeting.series_id is not None:
-        query = query.where(ActionItem.opened_in.has(Meeting.series_id == meeting.series_id))
-    return list(db.session.scalars(query))
+        common.append(ActionItem.opened_in.has(Meeting.series_id == meeting.series_id))
+    still_open = (ActionItem.status == ActionStatus.OPEN.value) & opened_before
+    return common, still_open, ActionItem.closed_in_id == meeting.id
+
+
+def review_items(
+    meeting: Meeting, *, scope: str = "group", limit: int | None = None
+) -> list[ActionItem]:
+    """What ``meeting`` should review: every item of the group (``scope="series"``:
+    opened in a meeting of the same series) that is open and was opened before this
+    meeting, plus the items this meeting closed (so the chair sees what was done).
+    Oldest first. With ``limit`` only the oldest ``limit`` open items are loaded (the
+    items this meeting closed are always all there); see review_open_count()."""
+    common, still_open, closed_here = _review_conditions(meeting, scope)
+    order = (ActionItem.created_dt, ActionItem.id)
+    if limit is None:
+        query = select(ActionItem).where(*common, or_(still_open, closed_here))
+        return list(db.session.scalars(query.options(*_options()).order_by(*order)))
+    open_items = db.session.scalars(
+        select(ActionItem)
+        .where(*common, still_open)
+        .options(*_options())
+        .order_by(*order)
+        .limit(limit)
+    ).all()
+    closed_items = db.session.scalars(
+        select(ActionItem).where(*common, closed_here).options(*_options())
+    ).all()
+    merged = {item.id: item for item in [*open_items, *closed_items]}
+    return sorted(merged.values(), key=lambda i: (i.created_dt, i.id))
+
+
+def review_open_count(meeting: Meeting, *, scope: str = "group") -> int:
+    """How many open items ``meeting`` has to review (one COUNT query)."""
+    common, still_open, _ = _review_conditions(meeting, scope)
+    return db.session.scalar(
+        select(func.count()).select_from(ActionItem).where(*common, still_open)
+    )
 
 
 def carried_over_ids(meeting: Meeting, items: Sequence[ActionItem]) -> set[int]:

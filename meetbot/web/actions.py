@@ -92,18 +92,31 @@ def can_close(item: ActionItem, meeting: Meeting | None = None) -> bool:
 # ---------------------------------------------------------------- panels
 
 
+REVIEW_LIMIT = 50  # open items shown in a meeting's review panel before "show all"
+
+
 @panel("meeting_main", order=35)
 def review_panel(meeting: Meeting | None = None, **kwargs: object) -> str:
     """Open action items of the group to review in this meeting."""
     if meeting is None:
         return ""
     scope = request.args.get("review", "group")
-    items = action_service.review_items(meeting, scope=scope)
+    # A group with years of history has thousands of open items: the panel shows the
+    # oldest REVIEW_LIMIT of them (and says how many there are) unless asked for all.
+    show_all = request.args.get("review_all") == "1"
+    items = action_service.review_items(
+        meeting, scope=scope, limit=None if show_all else REVIEW_LIMIT
+    )
+    open_total = None if show_all else action_service.review_open_count(meeting, scope=scope)
+    open_shown = sum(
+        1 for item in items if item.status == "open" and item.closed_in_id != meeting.id
+    )
     return render_template(
         "actions/_review.html",
         meeting=meeting,
         items=items,
         scope=scope,
+        hidden=(open_total - open_shown) if open_total is not None else 0,
         carried=action_service.carried_over_ids(meeting, items),
         chair=may(current_user, Permission.CHAIR, meeting.group, meeting=meeting),
         today=_today(),
