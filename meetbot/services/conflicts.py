@@ -32,6 +32,7 @@ from sqlalchemy.orm import selectinload
 
 from meetbot.extensions import db
 from meetbot.models import Group, Meeting, MeetingSeries, Person, utcnow
+from meetbot.services import derived_cache
 from meetbot.services.occurrences import OccurrenceView, occurrences_for_series
 
 DEFAULT_HORIZON = timedelta(days=365)
@@ -142,9 +143,43 @@ def find_conflicts(
 
     All groups are expanded, because two groups can share a channel; with ``group``
     only the conflicts that involve at least one of its meetings are returned.
+
+    From now (no ``start``) the result comes from a per-process cache keyed by the
+    hour and a fingerprint of the schedule read from the database
+    (meetbot.services.derived_cache): the conflicts of a window from the start of the
+    hour, filtered to the pairs whose both occurrences overlap [now, now + days) --
+    exactly the conflicts of that window, since a pair conflicts whatever else is
+    expanded.
     """
-    begin = (start or utcnow()).astimezone(UTC)
-    end = begin + (timedelta(days=days) if days is not None else DEFAULT_HORIZON)
+    horizon = timedelta(days=days) if days is not None else DEFAULT_HORIZON
+    if start is None:
+        now = utcnow().astimezone(UTC)
+        hour = now.replace(minute=0, second=0, microsecond=0)
+        wide_end = hour + horizon + timedelta(hours=1)
+        key = (
+            "conflicts",
+            hour,
+            wide_end,
+            domain,
+            derived_cache.schedule_fingerprint(None, hour, wide_end),
+        )
+        found = derived_cache.cached(key, lambda: _all_conflicts(hour, wide_end, domain))
+        end = now + horizon
+        found = [c for c in found if _within(c.a, now, end) and _within(c.b, now, end)]
+    else:
+        begin = start.astimezone(UTC)
+        found = _all_conflicts(begin, begin + horizon, domain)
+    if group is not None:
+        found = [c for c in found if group.id in (c.a.group_id, c.b.group_id)]
+    return found
+
+
+def _within(occ: OccurrenceView, start: datetime, end: datetime) -> bool:
+    return occ.start < end and occ.end > start
+
+
+def _all_conflicts(begin: datetime, end: datetime, domain: str) -> list[Conflict]:
+    """Every conflict among all groups' occurrences that overlap [begin, end)."""
     series_list = list(
         db.session.scalars(
             select(MeetingSeries)
@@ -159,10 +194,7 @@ def find_conflicts(
     )
     occurrences = occurrences_for_series(series_list, begin, end, domain, one_offs=list(one_offs))
     chairs = {s.id: list(s.chairs) for s in series_list if s.chairs}
-    found = find_conflicts_in(occurrences, chairs)
-    if group is not None:
-        found = [c for c in found if group.id in (c.a.group_id, c.b.group_id)]
-    return found
+    return find_conflicts_in(occurrences, chairs)
 
 
 def conflicts_for_series(

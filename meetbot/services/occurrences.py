@@ -249,3 +249,36 @@ def upcoming(
     so pages can show them struck through)."""
     now = now.astimezone(UTC)
     return group_occurrences(group, now, now + timedelta(days=days), domain)[:limit]
+
+
+def cached_group_occurrences(
+    group: Group,
+    now: datetime,
+    days: int,
+    domain: str,
+    *,
+    work_stream: WorkStream | None = None,
+) -> list[OccurrenceView]:
+    """group_occurrences(group, now, now + days), through a per-process cache keyed by
+    the hour and a fingerprint of the group's schedule read from the database
+    (meetbot.services.derived_cache): the occurrences of a window from the start of
+    the hour, filtered to those that overlap [now, now + days)."""
+    from meetbot.services import derived_cache
+
+    now = now.astimezone(UTC)
+    hour = now.replace(minute=0, second=0, microsecond=0)
+    wide_end = hour + timedelta(days=days, hours=1)
+    key = (
+        "group_occurrences",
+        group.id,
+        work_stream.id if work_stream is not None else None,
+        hour,
+        wide_end,
+        domain,
+        derived_cache.schedule_fingerprint([group.id], hour, wide_end),
+    )
+    found = derived_cache.cached(
+        key, lambda: group_occurrences(group, hour, wide_end, domain, work_stream=work_stream)
+    )
+    end = now + timedelta(days=days)
+    return [o for o in found if o.start < end and o.end > now]

@@ -41,8 +41,7 @@ from meetbot.services.errors import ValidationError
 from meetbot.services.meetings import get_meeting, is_generated
 from meetbot.services.occurrences import (
     OccurrenceView,
-    occurrences_for_series,
-    one_off_meetings,
+    cached_group_occurrences,
     series_occurrences,
 )
 from meetbot.services.permissions import Permission, may
@@ -692,14 +691,9 @@ def _can_manage(group: Group) -> bool:
 def _upcoming_of(
     group: Group, days: int, *, stream: WorkStream | None = None
 ) -> list[OccurrenceView]:
-    now = utcnow()
-    end = now + timedelta(days=days)
-    series_list = _group_series(group)
-    if stream is not None:
-        series_list = [s for s in series_list if any(w.id == stream.id for w in s.work_streams)]
-    return occurrences_for_series(
-        series_list, now, end, _domain(), one_offs=one_off_meetings([group.id], now, end, stream)
-    )
+    # Cached per process by a fingerprint of the schedule read from the database:
+    # expanding a large group's series on every view costs most of a second.
+    return cached_group_occurrences(group, utcnow(), days, _domain(), work_stream=stream)
 
 
 @panel("group_main", order=10)

@@ -1,0 +1,106 @@
+"""A small per-process cache of derived schedule data, keyed by values read from the database.
+
+Expanding a thousand series (occurrences, conflicts) costs a second; the result only
+changes when the schedule does. Each caller reads a *fingerprint* of the schedule from
+the database (one statement of aggregates: group revisions, series revisions, slots,
+chairs and their names, and the meeting rows near the window) and uses it in the key,
+so a process never serves a result computed from other data: several app servers stay
+correct without sharing memory, and nothing has to invalidate anything. Entries live
+in the app (``app.extensions``), so two apps in one process never share them.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Sequence
+from datetime import datetime, timedelta
+from threading import Lock
+from typing import TypeVar
+
+from flask import current_app
+from sqlalchemy import case, func, select
+
+from meetbot.extensions import db
+from meetbot.models import Group, Meeting, MeetingSeries, MeetingStatus, Person, SeriesSlot
+from meetbot.models.meetings import series_chairs
+
+T = TypeVar("T")
+MAX_ENTRIES = 64
+# Meeting rows this far around a window can change what it shows (moves are matched
+# within 35 days of the rule's occurrence, see occurrences_for_series).
+ROW_MARGIN = timedelta(days=37)
+_LOCK = Lock()
+
+
+def cached(key: Hashable, compute: Callable[[], T]) -> T:
+    """The value of ``key`` in this app's cache, computed (and kept) when missing."""
+    store: OrderedDict = current_app.extensions.setdefault("meetbot_derived_cache", OrderedDict())
+    with _LOCK:
+        if key in store:
+            store.move_to_end(key)
+            return store[key]
+    value = compute()
+    with _LOCK:
+        store[key] = value
+        while len(store) > MAX_ENTRIES:
+            store.popitem(last=False)
+    return value
+
+
+def schedule_fingerprint(group_ids: Sequence[int] | None, start: datetime, end: datetime) -> tuple:
+    """Aggregates that change whenever what the groups (all with None) schedule in
+    [start, end) may change: one SELECT of scalar subqueries.
+
+    Revisions only grow and ids are never reused, so counts, maxima and sums of them
+    differ after any insert, delete or revision bump; meeting rows near the window
+    add their sequence, status and last update (a check-in marks a meeting held
+    without bumping a revision)."""
+
+    def scoped(query, column):
+        return query if group_ids is None else query.where(column.in_(list(group_ids)))
+
+    lo, hi = start - ROW_MARGIN, end + ROW_MARGIN
+    groups = scoped(select(func.count(), func.max(Group.id), func.sum(Group.revision)), Group.id)
+    series = scoped(
+        select(
+            func.count(),
+            func.max(MeetingSeries.id),
+            func.sum(MeetingSeries.revision),
+            func.max(MeetingSeries.updated_dt),
+        ),
+        MeetingSeries.group_id,
+    )
+    slots = scoped(
+        select(func.count(), func.max(SeriesSlot.id)).join(
+            MeetingSeries, MeetingSeries.id == SeriesSlot.series_id
+        ),
+        MeetingSeries.group_id,
+    )
+    chairs = scoped(
+        select(
+            func.count(),
+            func.sum(series_chairs.c.series_id * 100_003 + series_chairs.c.person_id),
+            func.max(Person.updated_dt),
+        )
+        .select_from(series_chairs)
+        .join(Person, Person.id == series_chairs.c.person_id)
+        .join(MeetingSeries, MeetingSeries.id == series_chairs.c.series_id),
+        MeetingSeries.group_id,
+    )
+    held = case((Meeting.status == MeetingStatus.HELD.value, 1), else_=0)
+    cancelled = case((Meeting.status == MeetingStatus.CANCELLED.value, 1), else_=0)
+    meetings = scoped(
+        select(
+            func.count(),
+            func.max(Meeting.id),
+            func.sum(Meeting.sequence),
+            func.max(Meeting.updated_dt),
+            func.sum(held),
+            func.sum(cancelled),
+        ).where(Meeting.start_dt >= lo, Meeting.start_dt < hi),
+        Meeting.group_id,
+    )
+    parts = [groups, series, slots, chairs, meetings]
+    columns = [q.with_only_columns(c).scalar_subquery() for q in parts for c in q.selected_columns]
+    row = db.session.execute(select(*columns)).one()
+    return tuple(str(v) for v in row)
