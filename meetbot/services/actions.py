@@ -488,10 +488,55 @@ def group_actions(
     owner_id: int | None = None,
     unassigned: bool = False,
     opened_in: Meeting | None = None,
+    limit: int | None = None,
+    offset: int = 0,
 ) -> list[ActionItem]:
     """The group's action items, filtered by status, work stream, owner and the
-    meeting that opened them."""
-    query = select(ActionItem).where(ActionItem.group_id == group.id).options(*_options())
+    meeting that opened them; with ``limit``, one page of them (from ``offset``)."""
+    query = _group_query(
+        select(ActionItem).options(*_options()),
+        group,
+        work_stream=work_stream,
+        owner_id=owner_id,
+        unassigned=unassigned,
+        opened_in=opened_in,
+    )
+    query = _ordered(_status_filter(query, status))
+    if limit is not None:
+        query = query.limit(limit).offset(offset)
+    return list(db.session.scalars(query))
+
+
+def count_group_actions(
+    group: Group,
+    *,
+    status: str | None = "open",
+    work_stream: WorkStream | None = None,
+    owner_id: int | None = None,
+    unassigned: bool = False,
+) -> int:
+    """How many items group_actions() returns with the same filters (one COUNT)."""
+    query = _group_query(
+        select(func.count()).select_from(ActionItem),
+        group,
+        work_stream=work_stream,
+        owner_id=owner_id,
+        unassigned=unassigned,
+        opened_in=None,
+    )
+    return db.session.scalar(_status_filter(query, status))
+
+
+def _group_query(
+    query,
+    group: Group,
+    *,
+    work_stream: WorkStream | None,
+    owner_id: int | None,
+    unassigned: bool,
+    opened_in: Meeting | None,
+):
+    query = query.where(ActionItem.group_id == group.id)
     if opened_in is not None:
         query = query.where(ActionItem.opened_in_id == opened_in.id)
     if work_stream is not None:
@@ -506,7 +551,7 @@ def group_actions(
         )
     if unassigned:
         query = query.where(~ActionItem.owners.any())
-    return list(db.session.scalars(_ordered(_status_filter(query, status))))
+    return query
 
 
 def group_owners(group: Group) -> list[Person]:

@@ -333,6 +333,9 @@ def mine():
     )
 
 
+GROUP_PAGE_SIZE = 50  # items per page of a group's action item list
+
+
 @bp.get("/groups/<slug>/actions")
 def group_list(slug: str):
     """A group's action items, filtered by status, work stream and owner."""
@@ -345,17 +348,21 @@ def group_list(slug: str):
         stream = group_service.get_work_stream(group, request.args["stream"])
     owner = request.args.get("owner", "")
     owner_id = int(owner) if owner.isdigit() else None
+    filters = dict(status=status, work_stream=stream, owner_id=owner_id, unassigned=owner == "none")
+    total = action_service.count_group_actions(group, **filters)
+    pages = max(1, -(-total // GROUP_PAGE_SIZE))
+    page = request.args.get("page", "1")
+    page = min(int(page), pages) if page.isdigit() and int(page) > 0 else 1
     items = action_service.group_actions(
-        group,
-        status=status,
-        work_stream=stream,
-        owner_id=owner_id,
-        unassigned=owner == "none",
+        group, **filters, limit=GROUP_PAGE_SIZE, offset=(page - 1) * GROUP_PAGE_SIZE
     )
     return render_template(
         "actions/group.html",
         group=group,
         items=items,
+        total=total,
+        page=page,
+        pages=pages,
         status=status,
         stream=stream,
         owner=owner,
