@@ -6,7 +6,7 @@ from datetime import UTC, timedelta
 from typing import Any
 
 import marshmallow as ma
-from flask import current_app
+from flask import current_app, request
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -209,10 +209,13 @@ def list_occurrences(args: dict[str, Any], group: str):
     """
     row = group_service.get_group(group)
     stream = group_service.get_work_stream(row, args["stream"]) if "stream" in args else None
+    domain = current_app.config["MEETBOT_UID_DOMAIN"]
+    if "start" not in request.args and "end" not in request.args:
+        # The default window (from now) is what clients poll: served from the
+        # per-process cache keyed by a fingerprint of the schedule in the database.
+        return occurrence_service.cached_group_occurrences(
+            row, args["start"], DEFAULT_WINDOW.days, domain, work_stream=stream
+        )
     return occurrence_service.group_occurrences(
-        row,
-        args["start"],
-        args["end"],
-        current_app.config["MEETBOT_UID_DOMAIN"],
-        work_stream=stream,
+        row, args["start"], args["end"], domain, work_stream=stream
     )
