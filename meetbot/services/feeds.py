@@ -248,9 +248,12 @@ def group_feed(slug: str) -> FeedSpec:
     """All series and one-off meetings of a group.
 
     The group and its feed's cache row are read in one indexed query: that query is
-    all a 304 or a warm hit of the most polled feed costs.
+    all a 304 or a warm hit of the most polled feed costs. It runs on a pooled
+    connection of its own, not through the ORM session, so a 304 or warm hit never
+    starts (and tears down) a session transaction; only a render uses the session.
     """
-    found = db.session.execute(_group_feed_query(), {"slug": slug}).one_or_none()
+    with db.engine.connect() as conn:
+        found = conn.execute(_group_feed_query(), {"slug": slug}).one_or_none()
     if found is None:
         raise NotFound(f"No group {slug!r}.")
     group_id = found.id

@@ -19,6 +19,13 @@ bp = Blueprint("feeds", __name__)
 limiter.exempt(bp)
 
 
+@limiter.request_filter
+def _unlimited_feed() -> bool:
+    """Feeds skip the limiter before it resolves any limit: an exempt blueprint alone
+    still costs the limiter's limit resolution on every poll."""
+    return request.blueprint == bp.name
+
+
 @bp.get("/groups/<slug>/calendar.ics")
 def group_calendar(slug: str) -> Response:
     return serve(feeds.group_feed(slug))
