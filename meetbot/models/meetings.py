@@ -238,6 +238,8 @@ class Meeting(db.Model):
         ),
         Index("ix_meetings_group_start", "group_id", "start_dt"),
         Index("ix_meetings_series_start", "series_id", "start_dt"),
+        # Counting a group's held meetings (attendance panels) reads this index only.
+        Index("ix_meetings_group_status", "group_id", "status"),
     )
 
     @property
