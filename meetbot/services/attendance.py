@@ -31,7 +31,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -615,6 +615,51 @@ def confirm_import(
                 duration=duration,
             )
         return _finish(actor, meeting, f"{source}_imported", changes, now)
+
+
+# ----------------------------------------------------------------- chat log
+
+
+def record_from_log_in_session(
+    actor: Person | None,
+    meeting: Meeting,
+    lines_by_person: Mapping[int, int],
+    *,
+    now: datetime | None = None,
+) -> Changes:
+    """Record the people who spoke in an imported chat log as present (source ``log``)
+    with the lines each said, INSIDE the caller's transaction (services.log_import
+    keeps a whole import one transaction, so this neither commits nor rolls back).
+
+    The rules of every other source apply: one entry per person; presence wins over
+    regrets (the entry becomes a ``log`` presence); an existing presence keeps its
+    source. The lines said are written on new entries, on entries that came from a
+    log (a corrected log updates them) and on entries that have no count yet. Like
+    every recording of presence after the start, it holds a scheduled meeting. One
+    audit entry (``recorded_from_log``) and the ``attendance.recorded`` webhook when
+    something changed.
+    """
+    now = now or utcnow()
+    existing = _entries_by_person(meeting)
+    changes = Changes()
+    for person_id, lines in lines_by_person.items():
+        _record_present(
+            meeting,
+            existing,
+            person_id,
+            source=AttendanceSource.LOG.value,
+            actor=actor,
+            now=now,
+            changes=changes,
+        )
+        entry = existing[person_id]
+        fresh = person_id in changes.added or person_id in changes.upgraded
+        owned = entry.lines_said is None or entry.source == AttendanceSource.LOG.value
+        if (fresh or owned) and entry.lines_said != lines:
+            entry.lines_said = lines
+            if not fresh:
+                changes.updated.append(person_id)
+    return _finish(actor, meeting, "recorded_from_log", changes, now)
 
 
 # ----------------------------------------------------------------- check-in

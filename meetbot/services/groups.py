@@ -344,6 +344,17 @@ def get_member(group: Group, person_id: int) -> tuple[Person, Role]:
     return row[0], Role(row[1])
 
 
+def get_membership(group: Group, person_id: int) -> Membership:
+    """The membership of a person in the group, with the person loaded (NotFound for
+    someone who is not a member)."""
+    membership = db.session.scalar(
+        members_query(group).where(Membership.person_id == person_id).limit(1)
+    )
+    if membership is None:
+        raise NotFound(f"Person {person_id} is not a member of {group.name}.")
+    return membership
+
+
 def change_role(actor: Person | None, group: Group, person_id: int, role: Role | str) -> Role:
     """Change a member's role (NotFound for a non-member); returns the new role."""
     role = check_role(role)

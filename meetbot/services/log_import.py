@@ -20,9 +20,9 @@ Rules:
 * Times in logs without a zone are UTC (MeetBot's default); clock-only logs take
   their date from the meeting (or the date given).
 
-Attendance rows are written here directly (same rules as the attendance service:
-one row per meeting and person) because that service was not on main when this was
-written.
+Attendance goes through ``services.attendance.record_from_log_in_session`` (the
+rules of every attendance source: one entry per person, presence wins over regrets,
+an existing presence keeps its source), inside the import's one transaction.
 """
 
 from __future__ import annotations
@@ -46,9 +46,6 @@ from meetbot.domain.meetbot_log import (
 from meetbot.extensions import db
 from meetbot.models import (
     ActionItem,
-    Attendance,
-    AttendanceKind,
-    AttendanceSource,
     Group,
     Meeting,
     MinuteItem,
@@ -56,7 +53,7 @@ from meetbot.models import (
     Person,
     PersonHandle,
 )
-from meetbot.services import audit
+from meetbot.services import attendance, audit
 from meetbot.services.db import unit_of_work
 from meetbot.services.errors import ValidationError
 
@@ -69,6 +66,7 @@ __all__ = [
     "import_log_for_group",
     "log_sha256",
     "plan_import",
+    "said_at",
 ]
 
 
@@ -150,6 +148,12 @@ class ImportResult:
 
 
 # ---------------------------------------------------------------- helpers
+
+
+def said_at(value: datetime | time | None, day: date | None) -> datetime | None:
+    """An instant from a log timestamp; naive values are UTC (MeetBot's default), a
+    clock time alone is on ``day`` (None without a day)."""
+    return _as_utc(value, day)
 
 
 def _as_utc(value: datetime | time | None, day: date | None) -> datetime | None:
@@ -409,39 +413,19 @@ def _import_in_session(
         result.actions_added += 1
         result.flagged_actions += 0 if owners else 1
 
-    # Attendance: one row per person (nicks of one person add up).
-    lines_by_person: dict[int, tuple[Person, int]] = {}
-    for a in plan.attendees:
-        person = by_token[a.token]
-        _, lines = lines_by_person.get(person.id, (person, 0))
-        lines_by_person[person.id] = (person, lines + a.lines)
-    rows = {
-        r.person_id: r
-        for r in db.session.scalars(select(Attendance).where(Attendance.meeting_id == meeting.id))
-    }
-    for person_id, (person, lines) in lines_by_person.items():
-        row = rows.get(person_id)
-        if row is None:
-            db.session.add(
-                Attendance(
-                    meeting=meeting,
-                    person=person,
-                    kind=AttendanceKind.PRESENT.value,
-                    source=AttendanceSource.LOG.value,
-                    recorded_by_id=actor.id if actor is not None else None,
-                    lines_said=lines,
-                )
-            )
-            result.attendance_added += 1
-        else:
-            if row.kind != AttendanceKind.PRESENT.value:
-                row.kind = AttendanceKind.PRESENT.value  # they spoke: present, not regrets
-            if row.lines_said is None or row.source == AttendanceSource.LOG.value:
-                row.lines_said = lines
-
     meeting.imported_log_sha256 = plan.sha256
     touch(meeting)
-    _flush_or_conflict()
+    _flush_or_conflict()  # a stale meeting is a Conflict before anything else is written
+
+    # Attendance: one entry per person (nicks of one person add up), recorded by the
+    # attendance service's rules in this same transaction.
+    lines_by_person: dict[int, int] = {}
+    for a in plan.attendees:
+        person = by_token[a.token]
+        lines_by_person[person.id] = lines_by_person.get(person.id, 0) + a.lines
+    changes = attendance.record_from_log_in_session(actor, meeting, lines_by_person)
+    result.attendance_added = len(changes.added)
+
     audit.record(
         actor,
         meeting.group,

@@ -90,7 +90,9 @@ def init_api(app: Flask) -> Api:
     from meetbot.web.api import (  # noqa: F401  (register blueprints)
         chair,
         groups,
+        imports,
         meetings,
+        members,
         people,
         schedule,
         webhooks,
