@@ -187,11 +187,12 @@ def update_group(actor: Person | None, group: Group, **fields: object) -> Group:
 def set_role(actor: Person | None, group: Group, person: Person, role: Role | None) -> None:
     """Give ``person`` a role in ``group`` (None removes the membership).
 
-    Refused with Conflict when it would leave a group that has organizers without
-    any (the last organizer cannot be demoted or removed). Setting the role a person
-    already has changes nothing and records nothing."""
+    The low-level change for set-up code (demo, imports, scripts): it does not guard
+    the last organizer. What people do on the pages and through the API goes through
+    ``change_role``, ``remove_member`` and ``leave_group``, which do. Setting the role
+    a person already has changes nothing and records nothing."""
     with unit_of_work():
-        old = _set_role(group, person, role)
+        old = _set_role(group, person, role, keep_an_organizer=False)
         if old != role:
             audit.record(
                 actor, group, "membership", person.id, "role_set", role=role.value if role else None
@@ -211,8 +212,13 @@ def _membership(group: Group, person: Person) -> Membership | None:
     )
 
 
-def _set_role(group: Group, person: Person, role: Role | None) -> Role | None:
-    """Change the membership in the current transaction; returns the previous role."""
+def _set_role(
+    group: Group, person: Person, role: Role | None, *, keep_an_organizer: bool = True
+) -> Role | None:
+    """Change the membership in the current transaction; returns the previous role.
+
+    With ``keep_an_organizer``, a change that leaves the group without an organizer
+    raises Conflict (the caller's unit of work rolls it back)."""
     _lock_group(group)
     membership = _membership(group, person)
     old = Role(membership.role) if membership is not None else None
@@ -224,7 +230,7 @@ def _set_role(group: Group, person: Person, role: Role | None) -> Role | None:
         db.session.add(Membership(group=group, person=person, role=role.value))
     else:
         membership.role = role.value
-    if old is Role.ORGANIZER:
+    if old is Role.ORGANIZER and keep_an_organizer:
         # Checked after the write (and under the group lock) so a concurrent change
         # is seen; raising rolls the whole unit of work back.
         db.session.flush()
@@ -359,7 +365,10 @@ def change_role(actor: Person | None, group: Group, person_id: int, role: Role |
     """Change a member's role (NotFound for a non-member); returns the new role."""
     role = check_role(role)
     person, _ = get_member(group, person_id)
-    set_role(actor, group, person, role)
+    with unit_of_work():
+        old = _set_role(group, person, role)
+        if old != role:
+            audit.record(actor, group, "membership", person.id, "role_set", role=role.value)
     return role
 
 
