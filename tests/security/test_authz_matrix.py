@@ -459,6 +459,7 @@ class Case:
     params: Params | None = None  # overrides of the default URL parameters
     data: Body | None = None  # form fields (web) or JSON (API)
     query: dict[str, str] | None = None
+    raw: Callable[[World, str], tuple[str, bytes]] | None = None  # (content type, body)
 
 
 def _api(expect: dict[str, Any], **kwargs: Any) -> Case:
@@ -734,6 +735,83 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("api-docs.openapi_json", "GET"): _api(public()),
     ("api_docs_ui.docs_page", "GET"): _api(public()),
     ("api_docs_ui.asset", "GET"): _api(public()),
+    # --- group members (pages) ------------------------------------------------------
+    ("members.list_members", "GET"): Case(public()),
+    ("members.add_by_email", "POST"): Case(
+        organizers(401),
+        data=lambda w, r: {
+            "add-email": f"new-{r}@example.org",
+            "add-name": f"New {r}",
+            "add-role": "member",
+        },
+    ),
+    ("members.add_existing", "POST"): Case(
+        organizers(401), data=lambda w, r: {"person_id": str(w.targets[r])}
+    ),
+    ("members.change_role", "POST"): Case(
+        organizers(401),
+        params=lambda w, r: {"person_id": w.people["member"]},
+        data=lambda w, r: {"role": "member"},
+    ),
+    ("members.remove", "POST"): Case(
+        organizers(401), params=lambda w, r: {"person_id": w.extra_ids[r]}
+    ),
+    ("members.join", "POST"): Case(logged_in(LOGIN)),
+    ("members.leave", "POST"): Case(logged_in(LOGIN)),
+    # --- group members (API) ----------------------------------------------------------
+    ("api_members.list_members", "GET"): _api(public()),
+    ("api_members.get_member", "GET"): _api(
+        public(), params=lambda w, r: {"person_id": w.people["member"]}
+    ),
+    ("api_members.add_member", "POST"): _api(
+        organizers(401), data=lambda w, r: {"person_id": w.targets[r]}
+    ),
+    ("api_members.change_role", "PATCH"): _api(
+        organizers(401),
+        params=lambda w, r: {"person_id": w.people["member"]},
+        data=lambda w, r: {"role": "member"},
+    ),
+    ("api_members.remove_member", "DELETE"): _api(
+        organizers(401), params=lambda w, r: {"person_id": w.extra_ids[r]}
+    ),
+    ("api_members.join", "POST"): _api(logged_in(401)),
+    # The world's only organizer cannot leave (the group would have none): 409.
+    ("api_members.leave", "POST"): _api(_row(401, OK, OK, OK, 409, OK)),
+    # --- imports and minutes order (API) ------------------------------------------------
+    ("api_imports.import_log", "POST"): _api(
+        chairs(401),
+        raw=lambda w, r: (
+            "text/plain",
+            MEETBOT_LOG.format(hh=w.slot_start.strftime("%H"), role=r).encode(),
+        ),
+    ),
+    ("api_imports.import_csv", "POST"): _api(
+        chairs(401),
+        raw=lambda w, r: (
+            "text/csv",
+            b"Name (Original Name),User Email,Duration (Minutes)\nCarla Csv,carla@example.org,40\n",
+        ),
+    ),
+    ("api_imports.reorder_minutes", "PUT"): _api(
+        chairs(401),
+        data=lambda w, r: {
+            "order": list(
+                reversed(
+                    db.session.scalars(
+                        select(MinuteItem.id)
+                        .where(MinuteItem.meeting_id == w.meeting_id)
+                        .order_by(MinuteItem.position)
+                    ).all()
+                )
+            ),
+            "lock_version": _version(w),
+        },
+    ),
+    ("api_imports.move_minute", "POST"): _api(
+        chairs(401), data=lambda w, r: {"direction": "down", "lock_version": _version(w)}
+    ),
+    ("api_imports.open_checkin_link", "POST"): _api(chairs(401), data=lambda w, r: {}),
+    ("api_imports.close_checkin_link", "DELETE"): _api(chairs(401)),
     ("api_groups.list_groups", "GET"): _api(public()),
     ("api_groups.get_group", "GET"): _api(public()),
     ("api_groups.list_streams", "GET"): _api(public()),
@@ -980,6 +1058,9 @@ def _request(app, w: World, key: tuple[str, str], case: Case, role: str):
     if is_api:
         headers = {"Authorization": f"Bearer {w.tokens[role]}"} if role in w.tokens else {}
         body = {"json": data} if case.data or method in ("POST", "PATCH", "PUT") else {}
+        if case.raw:
+            content_type, raw = case.raw(w, role)
+            body = {"data": raw, "content_type": content_type}
         return client.open(url, method=method, headers=headers, **body)
     if method == "GET":
         return client.get(url)
