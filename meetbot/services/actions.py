@@ -13,7 +13,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from meetbot.extensions import db
@@ -588,6 +588,10 @@ class StreamSummary:
     closed_items: list[ActionItem]
     decisions: list[MinuteItem]
     progress: list[MonthProgress]
+    # Totals: the lists above hold at most ``STREAM_LIST_LIMIT`` rows each.
+    open_count: int = 0
+    closed_count: int = 0
+    decision_count: int = 0
 
     @property
     def max_count(self) -> int:
@@ -611,12 +615,23 @@ def _months_between(first: str, last: str) -> list[str]:
             year, month = year + 1, 1
 
 
-def progress_by_month(items: Sequence[ActionItem], *, max_months: int = 24) -> list[MonthProgress]:
+def progress_by_month(
+    items: Sequence[ActionItem] | Sequence[tuple[datetime | None, datetime | None, str]],
+    *,
+    max_months: int = 24,
+) -> list[MonthProgress]:
     """Opened and closed counts per month from the first item's month to the last
-    event's month (at most the last ``max_months`` months)."""
-    opened = Counter(_month(i.created_dt) for i in items if i.created_dt)
+    event's month (at most the last ``max_months`` months). ``items`` are action items
+    or ``(created_dt, closed_dt, status)`` rows."""
+    rows = [
+        (i.created_dt, i.closed_dt, i.status) if isinstance(i, ActionItem) else tuple(i)
+        for i in items
+    ]
+    opened = Counter(_month(created) for created, _, _ in rows if created)
     closed = Counter(
-        _month(i.closed_dt) for i in items if i.closed_dt and i.status != ActionStatus.OPEN.value
+        _month(closed_dt)
+        for _, closed_dt, status in rows
+        if closed_dt and status != ActionStatus.OPEN.value
     )
     keys = sorted(set(opened) | set(closed))
     if not keys:
@@ -625,31 +640,60 @@ def progress_by_month(items: Sequence[ActionItem], *, max_months: int = 24) -> l
     return [MonthProgress(m, opened.get(m, 0), closed.get(m, 0)) for m in months]
 
 
-def stream_summary(stream: WorkStream) -> StreamSummary:
-    """Open and closed items of the stream, decisions tagged with it, and progress."""
-    items = list(
+STREAM_LIST_LIMIT = 50
+
+
+def stream_summary(stream: WorkStream, *, limit: int = STREAM_LIST_LIMIT) -> StreamSummary:
+    """Open and closed items of the stream, decisions tagged with it, and progress.
+
+    Lists are bounded (open items by due date, the latest closed items and decisions,
+    ``limit`` each) with their totals, so a stream with years of history stays fast;
+    progress is computed from three columns, not whole rows.
+    """
+    in_stream = ActionItem.work_stream_id == stream.id
+    is_open = ActionItem.status == ActionStatus.OPEN.value
+    open_items = list(
         db.session.scalars(
             select(ActionItem)
-            .where(ActionItem.work_stream_id == stream.id)
+            .where(in_stream, is_open)
             .options(*_options())
             .order_by(ActionItem.due_date.is_(None), ActionItem.due_date, ActionItem.id)
+            .limit(limit)
         )
+    )
+    closed_items = list(
+        db.session.scalars(
+            select(ActionItem)
+            .where(in_stream, ~is_open)
+            .options(*_options())
+            .order_by(ActionItem.closed_dt.desc(), ActionItem.id.desc())
+            .limit(limit)
+        )
+    )
+    is_decision = and_(
+        MinuteItem.work_stream_id == stream.id,
+        MinuteItem.kind.in_([MinuteKind.AGREED.value, MinuteKind.ACCEPTED.value]),
     )
     decisions = list(
         db.session.scalars(
             select(MinuteItem)
             .join(Meeting, Meeting.id == MinuteItem.meeting_id)
-            .where(
-                MinuteItem.work_stream_id == stream.id,
-                MinuteItem.kind.in_([MinuteKind.AGREED.value, MinuteKind.ACCEPTED.value]),
-            )
+            .where(is_decision)
             .options(selectinload(MinuteItem.meeting))
             .order_by(Meeting.start_dt.desc(), MinuteItem.position)
+            .limit(limit)
         )
     )
+    progress_rows = db.session.execute(
+        select(ActionItem.created_dt, ActionItem.closed_dt, ActionItem.status).where(in_stream)
+    ).all()
+    open_count = sum(1 for _, _, status in progress_rows if status == ActionStatus.OPEN.value)
     return StreamSummary(
-        open_items=[i for i in items if i.status == ActionStatus.OPEN.value],
-        closed_items=[i for i in items if i.status != ActionStatus.OPEN.value],
+        open_items=open_items,
+        closed_items=closed_items,
         decisions=decisions,
-        progress=progress_by_month(items),
+        progress=progress_by_month(progress_rows),
+        open_count=open_count,
+        closed_count=len(progress_rows) - open_count,
+        decision_count=db.session.scalar(select(func.count(MinuteItem.id)).where(is_decision)) or 0,
     )

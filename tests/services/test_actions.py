@@ -210,3 +210,20 @@ def test_stream_summary_and_progress(world, create_work_stream, time_machine) ->
         ("2017-11", 0, 0),
         ("2017-12", 0, 1),
     ]
+
+
+def test_stream_summary_lists_are_bounded_with_totals(world, create_work_stream) -> None:
+    chair, _, _, group, _, _ = world
+    stream = create_work_stream(group)
+    made = [
+        actions.create_action(chair, group, text=f"item {n}", work_stream_id=stream.id)
+        for n in range(7)
+    ]
+    for item in made[:4]:
+        actions.close_action(chair, item, "done")
+    summary = actions.stream_summary(stream, limit=2)
+    assert (summary.open_count, summary.closed_count) == (3, 4)
+    assert len(summary.open_items) == 2 and len(summary.closed_items) == 2
+    assert all(i.status == "open" for i in summary.open_items)
+    assert sum(p.opened for p in summary.progress) == 7
+    assert sum(p.closed for p in summary.progress) == 4
