@@ -4,7 +4,9 @@ scheduling panels of the group and work stream pages."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, timedelta
+from functools import partial
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -441,46 +443,55 @@ def occurrence_action(series_id: int, action: str):
     state = _occurrence_state(series, slot_key, at)
     back = url_for("series.occurrence", series_id=series.id, slot=slot_key, at=request.form["at"])
     try:
-        if action == "cancel":
-            form = OccurrenceReasonForm()
-            _check(form)
-            scheduling.cancel_occurrence(current_user, series, slot_key, at, form.reason.data)
-            flash("The meeting is cancelled; subscribers will see it struck off.", "success")
-        elif action == "uncancel":
-            _check(OccurrenceReasonForm())
-            scheduling.uncancel_occurrence(current_user, series, slot_key, at)
-            flash("The meeting is back on.", "success")
-        elif action == "move":
-            form = MoveForm()
-            _check(form)
-            scheduling.move_occurrence(
-                current_user,
-                series,
-                slot_key,
-                at,
-                datetime.combine(form.start_date.data, form.start_time.data),
-                duration_minutes=form.duration_minutes.data,
-                reason=form.reason.data,
-            )
-            flash("The meeting is moved.", "success")
-        elif action == "retitle":
-            form = RetitleForm()
-            _check(form)
-            scheduling.retitle_occurrence(
-                current_user,
-                series,
-                slot_key,
-                at,
-                title=form.title.data,
-                location=form.location.data,
-                reason=form.reason.data,
-            )
-            flash("The meeting is changed.", "success")
-        else:
-            abort(404)
+        _apply_schedule_action(
+            action,
+            cancel=partial(scheduling.cancel_occurrence, current_user, series, slot_key, at),
+            uncancel=partial(scheduling.uncancel_occurrence, current_user, series, slot_key, at),
+            move=partial(scheduling.move_occurrence, current_user, series, slot_key, at),
+            retitle=partial(scheduling.retitle_occurrence, current_user, series, slot_key, at),
+            cancelled="The meeting is cancelled; subscribers will see it struck off.",
+        )
     except ValidationError as exc:
         return _occurrence_error(series, state, slot_key, at, action, exc)
     return redirect(back)
+
+
+def _apply_schedule_action(
+    action: str,
+    *,
+    cancel: Callable[[str], object],
+    uncancel: Callable[[], object],
+    move: Callable[..., object],
+    retitle: Callable[..., object],
+    cancelled: str,
+) -> None:
+    """Validate the form of one schedule change (cancel, uncancel, move, retitle) and
+    call the matching service; the same for series occurrences and one-off meetings."""
+    if action == "cancel":
+        form = OccurrenceReasonForm()
+        _check(form)
+        cancel(form.reason.data)
+        flash(cancelled, "success")
+    elif action == "uncancel":
+        _check(OccurrenceReasonForm())
+        uncancel()
+        flash("The meeting is back on.", "success")
+    elif action == "move":
+        form = MoveForm()
+        _check(form)
+        move(
+            datetime.combine(form.start_date.data, form.start_time.data),
+            duration_minutes=form.duration_minutes.data,
+            reason=form.reason.data,
+        )
+        flash("The meeting is moved.", "success")
+    elif action == "retitle":
+        form = RetitleForm()
+        _check(form)
+        retitle(title=form.title.data, location=form.location.data, reason=form.reason.data)
+        flash("The meeting is changed.", "success")
+    else:
+        abort(404)
 
 
 def _check(form) -> None:
@@ -610,39 +621,14 @@ def meeting_action(meeting_id: int, action: str):
     if meeting.series_id is not None:
         abort(404)  # occurrences are changed through their series
     try:
-        if action == "cancel":
-            form = OccurrenceReasonForm()
-            _check(form)
-            scheduling.cancel_meeting(current_user, meeting, form.reason.data)
-            flash("The meeting is cancelled.", "success")
-        elif action == "uncancel":
-            _check(OccurrenceReasonForm())
-            scheduling.uncancel_meeting(current_user, meeting)
-            flash("The meeting is back on.", "success")
-        elif action == "move":
-            form = MoveForm()
-            _check(form)
-            scheduling.move_meeting(
-                current_user,
-                meeting,
-                datetime.combine(form.start_date.data, form.start_time.data),
-                duration_minutes=form.duration_minutes.data,
-                reason=form.reason.data,
-            )
-            flash("The meeting is moved.", "success")
-        elif action == "retitle":
-            form = RetitleForm()
-            _check(form)
-            scheduling.retitle_meeting(
-                current_user,
-                meeting,
-                title=form.title.data,
-                location=form.location.data,
-                reason=form.reason.data,
-            )
-            flash("The meeting is changed.", "success")
-        else:
-            abort(404)
+        _apply_schedule_action(
+            action,
+            cancel=partial(scheduling.cancel_meeting, current_user, meeting),
+            uncancel=partial(scheduling.uncancel_meeting, current_user, meeting),
+            move=partial(scheduling.move_meeting, current_user, meeting),
+            retitle=partial(scheduling.retitle_meeting, current_user, meeting),
+            cancelled="The meeting is cancelled.",
+        )
     except ValidationError as exc:
         flash(exc.message + " " + " ".join(exc.fields.values()), "error")
         return redirect(url_for("series.meeting_schedule", meeting_id=meeting.id))
