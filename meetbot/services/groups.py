@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from dataclasses import dataclass
 from zoneinfo import available_timezones
 
 from sqlalchemy import Select, func, or_, select
@@ -11,7 +12,15 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, selectinload
 
 from meetbot.extensions import db
-from meetbot.models import Group, Membership, Person, Role, WorkStream, WorkStreamStatus
+from meetbot.models import (
+    Group,
+    MeetingSeries,
+    Membership,
+    Person,
+    Role,
+    WorkStream,
+    WorkStreamStatus,
+)
 from meetbot.services import audit
 from meetbot.services.db import increment, unit_of_work
 from meetbot.services.errors import Conflict, NotFound, field_error
@@ -94,7 +103,39 @@ def get_work_stream(group: Group, slug: str) -> WorkStream:
 
 
 def list_groups() -> list[Group]:
+    """Every group, by name."""
     return list(db.session.scalars(select(Group).order_by(Group.name)))
+
+
+@dataclass(frozen=True)
+class GroupSummary:
+    """A group with the counts the groups index shows."""
+
+    group: Group
+    work_stream_count: int
+    series_count: int
+
+
+def list_group_summaries() -> list[GroupSummary]:
+    """Every group by name with its numbers of work streams and meeting series, in one
+    statement (counting through the relationships would load every stream and series
+    of every group)."""
+    streams = (
+        select(func.count())
+        .select_from(WorkStream)
+        .where(WorkStream.group_id == Group.id)
+        .correlate(Group)
+        .scalar_subquery()
+    )
+    series = (
+        select(func.count())
+        .select_from(MeetingSeries)
+        .where(MeetingSeries.group_id == Group.id)
+        .correlate(Group)
+        .scalar_subquery()
+    )
+    rows = db.session.execute(select(Group, streams, series).order_by(Group.name, Group.id))
+    return [GroupSummary(group, n_streams, n_series) for group, n_streams, n_series in rows]
 
 
 def bump_revision(group: Group) -> None:

@@ -18,7 +18,7 @@ bp = Blueprint("groups", __name__, url_prefix="/groups")
 
 @bp.get("/")
 def index():
-    return render_template("groups/index.html", groups=group_service.list_groups())
+    return render_template("groups/index.html", groups=group_service.list_group_summaries())
 
 
 @bp.route("/new", methods=["GET", "POST"])
