@@ -7,12 +7,14 @@ from typing import Any
 
 import marshmallow as ma
 from flask import current_app, request
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from meetbot.extensions import db
 from meetbot.models import Group, MeetingSeries, WorkStream, utcnow
 from meetbot.services import groups as group_service
 from meetbot.services import occurrences as occurrence_service
+from meetbot.services.errors import NotFound
 from meetbot.services.errors import ValidationError as ServiceValidationError
 from meetbot.services.permissions import Permission
 from meetbot.web.api.common import (
@@ -45,25 +47,53 @@ blp = make_blueprint("api_groups", "Groups, their work streams and their occurre
 DEFAULT_WINDOW = timedelta(days=90)
 
 
-def _load_group(slug: str) -> Group:
-    """The group with its streams and series loaded in a few queries (404 if none)."""
-    group = group_service.get_group(slug)
-    db_group = (
+# The group detail embeds the first page of its series (as GET /groups/<g>/series
+# lists them); a group can have a thousand, and the count and link give the rest.
+EMBEDDED_SERIES = 50
+
+
+class GroupDetail:
+    """A group as GroupDetailSchema dumps it: the group's own fields, its work streams,
+    the first EMBEDDED_SERIES series by title and how many series there are."""
+
+    def __init__(self, group: Group, series: list[MeetingSeries], series_count: int) -> None:
+        self._group = group
+        self.series = series
+        self.series_count = series_count
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._group, name)
+
+
+def _load_group(slug: str) -> GroupDetail:
+    """The group with its streams and first series loaded in a few queries (404 if none)."""
+    group = db.session.scalar(
         select(Group)
-        .where(Group.id == group.id)
-        .options(
-            selectinload(Group.work_streams).selectinload(WorkStream.leads),
-            selectinload(Group.series).selectinload(MeetingSeries.slots),
-            selectinload(Group.series).selectinload(MeetingSeries.chairs),
-            selectinload(Group.series)
-            .selectinload(MeetingSeries.work_streams)
-            .selectinload(WorkStream.leads),
-        )
+        .where(Group.slug == slug)
+        .options(selectinload(Group.work_streams).selectinload(WorkStream.leads))
         .execution_options(populate_existing=True)
     )
-    from meetbot.extensions import db
-
-    return db.session.scalar(db_group)
+    if group is None:
+        raise NotFound(f"No group {slug!r}.")
+    series = list(
+        db.session.scalars(
+            select(MeetingSeries)
+            .where(MeetingSeries.group_id == group.id)
+            .options(
+                selectinload(MeetingSeries.slots),
+                selectinload(MeetingSeries.chairs),
+                # populate_existing refreshes the group's streams too: keep their leads.
+                selectinload(MeetingSeries.work_streams).selectinload(WorkStream.leads),
+            )
+            .order_by(MeetingSeries.title, MeetingSeries.id)
+            .limit(EMBEDDED_SERIES)
+            .execution_options(populate_existing=True)
+        )
+    )
+    count = db.session.scalar(
+        select(func.count()).select_from(MeetingSeries).where(MeetingSeries.group_id == group.id)
+    )
+    return GroupDetail(group, series, count or 0)
 
 
 @blp.route("/groups")
@@ -89,8 +119,9 @@ def create_group(data: dict[str, Any]):
 @blp.route(f"/groups/<{SLUG}:group>")
 @blp.response(200, GroupDetailSchema)
 @read_docs(blp)
-def get_group(group: str) -> Group:
-    """A group with its work streams and meeting series (slots and rules)."""
+def get_group(group: str) -> GroupDetail:
+    """A group with its work streams and its first 50 meeting series (slots and rules) by
+    title; ``series_count`` and ``series_url`` (the paginated list) give the rest."""
     return _load_group(group)
 
 
@@ -99,7 +130,7 @@ def get_group(group: str) -> Group:
 @blp.arguments(GroupUpdateSchema)
 @blp.response(200, GroupDetailSchema)
 @write_docs(blp)
-def update_group(data: dict[str, Any], group: str) -> Group:
+def update_group(data: dict[str, Any], group: str) -> GroupDetail:
     """Change a group's settings (organizers). The slug never changes: feeds use it."""
     row = group_service.get_group(group)
     person = require_permission(Permission.EDIT_GROUP, row)

@@ -172,7 +172,22 @@ class GroupDetailSchema(GroupSchema):
     attendance_threshold = ma.fields.Integer(required=True)
     attendance_window = ma.fields.Integer(required=True)
     work_streams = ma.fields.List(ma.fields.Nested(WorkStreamSchema), required=True)
-    series = ma.fields.List(ma.fields.Nested(SeriesSchema), required=True)
+    series = ma.fields.List(
+        ma.fields.Nested(SeriesSchema),
+        required=True,
+        metadata={
+            "description": "The first series by title (at most 50, the first page of "
+            "series_url); series_count says how many there are."
+        },
+    )
+    series_count = ma.fields.Integer(
+        required=True, metadata={"description": "How many series the group has."}
+    )
+    series_url = ma.fields.Function(
+        lambda grp: url_for("api_series.list_series", group=grp.slug, _external=True),
+        required=True,
+        metadata={"description": "The paginated list of all the group's series.", "format": "uri"},
+    )
 
 
 class GroupCreateSchema(Strict):
