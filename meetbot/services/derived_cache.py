@@ -18,7 +18,7 @@ from threading import Lock
 from typing import TypeVar
 
 from flask import current_app
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, select, true
 
 from meetbot.extensions import db
 from meetbot.models import Group, Meeting, MeetingSeries, MeetingStatus, Person, SeriesSlot
@@ -100,7 +100,13 @@ def schedule_fingerprint(group_ids: Sequence[int] | None, start: datetime, end: 
         ).where(Meeting.start_dt >= lo, Meeting.start_dt < hi),
         Meeting.group_id,
     )
-    parts = [groups, series, slots, chairs, meetings]
-    columns = [q.with_only_columns(c).scalar_subquery() for q in parts for c in q.selected_columns]
-    row = db.session.execute(select(*columns)).one()
+    # One derived table per source, cross-joined (each has exactly one row): every
+    # table is read once, not once per aggregate as scalar subqueries would.
+    parts = [q.subquery() for q in (groups, series, slots, chairs, meetings)]
+    joined = parts[0]
+    for part in parts[1:]:
+        joined = joined.join(part, true())
+    row = db.session.execute(
+        select(*(c for part in parts for c in part.c)).select_from(joined)
+    ).one()
     return tuple(str(v) for v in row)

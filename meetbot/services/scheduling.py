@@ -27,7 +27,7 @@ from datetime import UTC, date, datetime, timedelta
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from meetbot.domain.recurrence import (
@@ -353,15 +353,29 @@ def get_series(series_id: int) -> MeetingSeries:
     return series
 
 
-def list_series(group: Group) -> list[MeetingSeries]:
-    """A group's series by title, with slots and work streams loaded (no lazy loads)."""
-    return list(
-        db.session.scalars(
-            select(MeetingSeries)
+def list_series(group: Group, *, limit: int | None = None, offset: int = 0) -> list[MeetingSeries]:
+    """A group's series by title, with slots and work streams loaded (no lazy loads);
+    with ``limit``, the ``limit`` series from position ``offset`` (a page of them)."""
+    query = (
+        select(MeetingSeries)
+        .where(MeetingSeries.group_id == group.id)
+        .options(selectinload(MeetingSeries.slots), selectinload(MeetingSeries.work_streams))
+        .order_by(MeetingSeries.title, MeetingSeries.id)
+    )
+    if limit is not None:
+        query = query.limit(limit).offset(offset)
+    return list(db.session.scalars(query))
+
+
+def count_series(group: Group) -> int:
+    """How many series the group has (ended ones included, as list_series lists them)."""
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(MeetingSeries)
             .where(MeetingSeries.group_id == group.id)
-            .options(selectinload(MeetingSeries.slots), selectinload(MeetingSeries.work_streams))
-            .order_by(MeetingSeries.title, MeetingSeries.id)
         )
+        or 0
     )
 
 

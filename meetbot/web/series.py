@@ -66,6 +66,8 @@ _SLOT_FIELD = {
     "key": "label",
 }
 GROUP_PAGE_CONFLICT_DAYS = 90
+GROUP_PAGE_SERIES = 20  # series listed on the group page (the rest: group_series)
+SERIES_PAGE_SIZE = 50  # series per page of a group's series list
 
 
 def _domain() -> str:
@@ -710,12 +712,35 @@ def group_conflicts_panel(group: Group, **_: Any) -> str:
 
 @panel("group_side", order=10)
 def group_series_panel(group: Group, **_: Any) -> str:
+    # The first series by title; the total and a link to the paged list give the rest.
     return render_template(
         "series/_group_side.html",
         group=group,
-        series_list=_group_series(group),
+        series_list=scheduling.list_series(group, limit=GROUP_PAGE_SERIES),
+        total=scheduling.count_series(group),
         can_manage=_can_manage(group),
         links=subscribe_links(_base_url(), group_feed_path(group.slug), group.name),
+    )
+
+
+@bp.get("/groups/<slug>/series/")
+def group_series(slug: str):
+    """All of a group's series by title, SERIES_PAGE_SIZE a page."""
+    group = group_service.get_group(slug)
+    total = scheduling.count_series(group)
+    pages = max(1, -(-total // SERIES_PAGE_SIZE))
+    page = request.args.get("page", "1")
+    page = min(int(page), pages) if page.isdigit() and int(page) > 0 else 1
+    return render_template(
+        "series/group_list.html",
+        group=group,
+        series_list=scheduling.list_series(
+            group, limit=SERIES_PAGE_SIZE, offset=(page - 1) * SERIES_PAGE_SIZE
+        ),
+        total=total,
+        page=page,
+        pages=pages,
+        can_manage=_can_manage(group),
     )
 
 
