@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from meetbot.extensions import db
@@ -38,7 +38,7 @@ class Attendance(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
-    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
     kind: Mapped[str] = mapped_column(String(20), default=AttendanceKind.PRESENT.value)
     source: Mapped[str] = mapped_column(String(20))
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
@@ -53,6 +53,11 @@ class Attendance(db.Model):
 
     __table_args__ = (
         UniqueConstraint("meeting_id", "person_id"),
+        # A person's attendance (it also serves every lookup by person_id alone). With
+        # kind and meeting_id in the index, "was this person present at an earlier
+        # meeting in scope" (first-time attendees, services/analytics.py) reads index
+        # entries and meeting rows only, not attendance rows (~2x fewer random reads).
+        Index("ix_attendance_person_kind_meeting", "person_id", "kind", "meeting_id"),
         CheckConstraint(_in("kind", AttendanceKind), name="kind_valid"),
         CheckConstraint(_in("source", AttendanceSource), name="source_valid"),
     )

@@ -9,9 +9,10 @@ key), and writes an audit entry.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import and_, exists, func, or_, select
 from sqlalchemy.orm import selectinload
@@ -65,6 +66,12 @@ def _options():
         selectinload(ActionItem.closed_in),
         selectinload(ActionItem.group),
     )
+
+
+def _summary_options():
+    """What a one-line summary of an item shows (owners); its work stream and group are
+    many-to-one and already in the session on the pages that list them."""
+    return (selectinload(ActionItem.owners),)
 
 
 def get_action(action_id: int) -> ActionItem:
@@ -598,8 +605,20 @@ class StreamSummary:
         return max([1] + [max(p.opened, p.closed) for p in self.progress])
 
 
+PROGRESS_MONTHS = 24  # the progress chart shows at most the latest two years
+
+
 def _month(dt: datetime) -> str:
     return f"{dt.year:04d}-{dt.month:02d}"
+
+
+def _utc_month(column: Any) -> Any:
+    """SQL for the "YYYY-MM" month (UTC) of a UTCDateTime column, on either backend.
+    SQLite stores naive UTC text; PostgreSQL a timestamptz, taken to UTC first so the
+    session's time zone does not matter."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        return func.to_char(func.timezone("UTC", column), "YYYY-MM")
+    return func.strftime("%Y-%m", column)
 
 
 def _months_between(first: str, last: str) -> list[str]:
@@ -618,7 +637,7 @@ def _months_between(first: str, last: str) -> list[str]:
 def progress_by_month(
     items: Sequence[ActionItem] | Sequence[tuple[datetime | None, datetime | None, str]],
     *,
-    max_months: int = 24,
+    max_months: int = PROGRESS_MONTHS,
 ) -> list[MonthProgress]:
     """Opened and closed counts per month from the first item's month to the last
     event's month (at most the last ``max_months`` months). ``items`` are action items
@@ -633,6 +652,13 @@ def progress_by_month(
         for _, closed_dt, status in rows
         if closed_dt and status != ActionStatus.OPEN.value
     )
+    return _progress(opened, closed, max_months)
+
+
+def _progress(
+    opened: Mapping[str, int], closed: Mapping[str, int], max_months: int
+) -> list[MonthProgress]:
+    """MonthProgress rows from counts per "YYYY-MM" month (see progress_by_month)."""
     keys = sorted(set(opened) | set(closed))
     if not keys:
         return []
@@ -656,7 +682,7 @@ def stream_summary(stream: WorkStream, *, limit: int = STREAM_LIST_LIMIT) -> Str
         db.session.scalars(
             select(ActionItem)
             .where(in_stream, is_open)
-            .options(*_options())
+            .options(*_summary_options())
             .order_by(ActionItem.due_date.is_(None), ActionItem.due_date, ActionItem.id)
             .limit(limit)
         )
@@ -665,7 +691,7 @@ def stream_summary(stream: WorkStream, *, limit: int = STREAM_LIST_LIMIT) -> Str
         db.session.scalars(
             select(ActionItem)
             .where(in_stream, ~is_open)
-            .options(*_options())
+            .options(*_summary_options())
             .order_by(ActionItem.closed_dt.desc(), ActionItem.id.desc())
             .limit(limit)
         )
@@ -679,21 +705,38 @@ def stream_summary(stream: WorkStream, *, limit: int = STREAM_LIST_LIMIT) -> Str
             select(MinuteItem)
             .join(Meeting, Meeting.id == MinuteItem.meeting_id)
             .where(is_decision)
-            .options(selectinload(MinuteItem.meeting))
+            # The meeting's title falls back to its series' title: load both (no N+1).
+            .options(selectinload(MinuteItem.meeting).selectinload(Meeting.series))
             .order_by(Meeting.start_dt.desc(), MinuteItem.position)
             .limit(limit)
         )
     )
-    progress_rows = db.session.execute(
-        select(ActionItem.created_dt, ActionItem.closed_dt, ActionItem.status).where(in_stream)
+    # Progress and totals are counted per month in SQL (two small grouped results):
+    # fetching and converting every item's timestamps grew with the stream's history.
+    opened_month = _utc_month(ActionItem.created_dt)
+    opened_rows = db.session.execute(
+        select(opened_month, is_open, func.count()).where(in_stream).group_by(opened_month, is_open)
     ).all()
-    open_count = sum(1 for _, _, status in progress_rows if status == ActionStatus.OPEN.value)
+    closed_month = _utc_month(ActionItem.closed_dt)
+    closed_rows = db.session.execute(
+        select(closed_month, func.count())
+        .where(in_stream, ~is_open, ActionItem.closed_dt.is_not(None))
+        .group_by(closed_month)
+    ).all()
+    opened: Counter[str] = Counter()
+    open_count = closed_count = 0
+    for month, still_open, count in opened_rows:
+        opened[month] += count
+        if still_open:
+            open_count += count
+        else:
+            closed_count += count
     return StreamSummary(
         open_items=open_items,
         closed_items=closed_items,
         decisions=decisions,
-        progress=progress_by_month(progress_rows),
+        progress=_progress(opened, dict(closed_rows), PROGRESS_MONTHS),
         open_count=open_count,
-        closed_count=len(progress_rows) - open_count,
+        closed_count=closed_count,
         decision_count=db.session.scalar(select(func.count(MinuteItem.id)).where(is_decision)) or 0,
     )

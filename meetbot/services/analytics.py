@@ -128,6 +128,30 @@ def _scope(
     group: Group, series: MeetingSeries | None, stream: WorkStream | None, m=Meeting
 ) -> list:
     """WHERE conditions of the scope on ``m`` (Meeting or an alias of it)."""
+    if stream is not None and series is None:
+        # The group's series tagged with the stream, or the group's one-off meetings of
+        # the stream (a series' meetings always carry the series' group_id). The group
+        # condition sits inside each branch, not beside the OR: otherwise SQLite reads
+        # every meeting of the group through (group_id, start_dt) (50k rows in the large
+        # bench group, ~45 ms per query) instead of the series index (~1 ms).
+        tagged = (
+            select(series_work_streams.c.series_id)
+            .join(MeetingSeries, MeetingSeries.id == series_work_streams.c.series_id)
+            .where(
+                series_work_streams.c.work_stream_id == stream.id,
+                MeetingSeries.group_id == group.id,
+            )
+        )
+        return [
+            or_(
+                m.series_id.in_(tagged),
+                and_(
+                    m.group_id == group.id,
+                    m.series_id.is_(None),
+                    m.work_stream_id == stream.id,
+                ),
+            )
+        ]
     conditions = [m.group_id == group.id]
     if series is not None:
         conditions.append(m.series_id == series.id)

@@ -38,10 +38,10 @@ from meetbot.services import attendance as svc
 from meetbot.services import groups as group_service
 from meetbot.services import meetings as meeting_service
 from meetbot.services.errors import NotFound, ServiceError, ValidationError
-from meetbot.services.occurrences import group_occurrences
 from meetbot.services.permissions import Permission, may
 from meetbot.web.guards import require
 from meetbot.web.panels import panel
+from meetbot.web.series import stream_upcoming
 
 bp = Blueprint("attendance", __name__)
 
@@ -468,14 +468,10 @@ def series_attendance_panel(series: MeetingSeries, group: Group | None = None, *
 @panel("stream_main", order=40)
 def stream_meetings_panel(group: Group, stream: WorkStream, **_: Any) -> str:
     report = analytics.summary(group, stream=stream, with_members=False)
-    now = utcnow()
-    upcoming = group_occurrences(
-        group,
-        now,
-        now + timedelta(days=60),
-        current_app.config["MEETBOT_UID_DOMAIN"],
-        work_stream=stream,
-    )[:5]
+    # The same cached lookup as the series panel of this page (once per request),
+    # cut to the next 60 days.
+    horizon = utcnow() + timedelta(days=60)
+    upcoming = [o for o in stream_upcoming(group, stream) if o.start < horizon][:5]
     return render_template(
         "attendance/_stream_panel.html",
         group=group,
