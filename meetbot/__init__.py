@@ -35,6 +35,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
 
+    from meetbot.web import feed_fastpath
+
+    feed_fastpath.install(app)
+
     from meetbot.cli import register_commands
 
     register_commands(app)

@@ -12,6 +12,7 @@ from flask import Blueprint, Response, request
 
 from meetbot.extensions import limiter
 from meetbot.services import feeds
+from meetbot.web.feed_fastpath import ENVIRON_KEY
 
 bp = Blueprint("feeds", __name__)
 # Feeds are public, cached and polled all day; no limit applies to them, and skipping
@@ -76,4 +77,6 @@ def serve(spec: feeds.FeedSpec) -> Response:
     response.headers["Cache-Control"] = f"{scope}, max-age={feeds.MAX_AGE}"
     if not state.public:
         response.headers["Referrer-Policy"] = "no-referrer"  # the URL is the secret
+    # The response depends on the URL and the database only: the fast path may keep it.
+    request.environ[ENVIRON_KEY] = True
     return response

@@ -1,11 +1,21 @@
-"""The group feed's 304 and warm hit: one statement, no ORM session transaction, no rate
-limiter work, and still every security header."""
+"""The group feed's 304 and warm hit through Flask: one statement, no ORM session
+transaction, no rate limiter work, and still every security header. (What a request
+costs when the in-memory layer of web/feed_fastpath.py cannot answer it, i.e. after
+any change to the database: that layer is off here; tests/web/test_feed_memory.py
+covers it.)"""
 
 from __future__ import annotations
+
+import pytest
 
 from meetbot.extensions import db, limiter
 from meetbot.web.feeds import _unlimited_feed
 from meetbot.web.security import security_headers
+
+
+@pytest.fixture
+def app_config(app_config):
+    return {**app_config, "MEETBOT_FEED_FAST_PATH": False}
 
 
 def test_group_feed_304_and_warm_hit_are_one_statement_without_a_session(

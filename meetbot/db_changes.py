@@ -1,0 +1,231 @@
+"""Knowing, for almost nothing, that the database has not changed since a moment.
+
+A per-process cache of something derived from the database (the feed fast path,
+:mod:`meetbot.web.feed_fastpath`) may serve what it holds while no transaction has
+committed since it was filled. Asking the database on every request would cost a
+round trip, which is most of what serving a cached feed costs. Instead each process
+keeps one watcher per database and asks it for a *token*: two equal tokens mean no
+change was committed in between, by any process or app server.
+
+- SQLite: ``PRAGMA data_version`` on a read-only connection of its own. SQLite
+  changes the value whenever another connection (any process) commits, and this
+  connection never writes, so every commit counts. It reads a counter in shared
+  memory: a few microseconds, no I/O.
+- PostgreSQL: ``LISTEN meetbot_change`` on a connection of its own. Every table
+  except the feed cache carries a statement trigger that calls ``pg_notify`` (see
+  :mod:`meetbot.models.change_notify`), so every committed write, from any app server,
+  CLI command or ``psql``, sends one notification. The token is a counter bumped for
+  each notification read from the socket without blocking (libpq's
+  ``PQconsumeInput``: no round trip). PostgreSQL delivers a notification right
+  after the commit, so another process may see a change a few milliseconds late;
+  commits of this process bump the counter at once (:meth:`ChangeWatcher.local_commit`).
+
+When a watcher cannot work (in-memory SQLite, a lost connection, another database),
+its token differs on every call: the cache is bypassed, which is slower but never
+stale. Watchers are shared by the apps of a process per database URL (tests build
+hundreds of apps on one PostgreSQL database), bounded in number, and re-opened after
+a fork (gunicorn forks its workers).
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import sqlite3
+import threading
+import time
+from collections import OrderedDict
+from typing import Protocol
+
+from sqlalchemy.engine import URL, make_url
+
+CHANNEL = "meetbot_change"
+# A broken or missing watcher answers a token nothing else ever equals.
+_UNIQUE = itertools.count(1)
+# After a failed PostgreSQL connection, try again at most this often (seconds), so a
+# database outage does not add a connection attempt to every feed request.
+RECONNECT_AFTER_S = 5.0
+MAX_WATCHERS = 8
+
+
+class ChangeWatcher(Protocol):
+    """What the caches use; see the module docstring."""
+
+    def token(self) -> object:
+        """A value that stays equal while no change is committed to the database."""
+
+    def local_commit(self) -> None:
+        """This process committed a transaction (its notification may come later)."""
+
+    def close(self) -> None:
+        """Release the watcher's connection."""
+
+
+class NullWatcher:
+    """For databases nobody can watch: every token is new, so nothing is reused."""
+
+    def token(self) -> object:
+        return -next(_UNIQUE)
+
+    def local_commit(self) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
+class SQLiteWatcher:
+    """``PRAGMA data_version`` on a private read-only connection to the file."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        self._lock = threading.Lock()
+        self._conn: sqlite3.Connection | None = None
+        self._pid = 0
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(
+            f"file:{self.path}?mode=ro",
+            uri=True,
+            check_same_thread=False,  # guarded by self._lock
+            isolation_level=None,  # no implicit transaction: each PRAGMA sees the latest
+        )
+        self._pid = os.getpid()
+        return conn
+
+    def token(self) -> object:
+        with self._lock:
+            try:
+                if self._conn is None or self._pid != os.getpid():
+                    self._conn = self._connect()
+                return self._conn.execute("PRAGMA data_version").fetchone()[0]
+            except sqlite3.Error:
+                self._conn = None
+                return -next(_UNIQUE)
+
+    def local_commit(self) -> None:
+        """Nothing to do: this connection sees commits of the process's own others."""
+
+    def close(self) -> None:
+        with self._lock:
+            if self._conn is not None and self._pid == os.getpid():
+                self._conn.close()
+            self._conn = None
+
+
+class PostgresWatcher:
+    """``LISTEN`` on a private libpq connection; the token counts notifications."""
+
+    def __init__(self, conninfo: str) -> None:
+        self.conninfo = conninfo
+        self._lock = threading.Lock()
+        self._pgconn = None
+        self._pid = 0
+        self._generation = 0
+        self._failed_at: float | None = None
+
+    def _connect(self) -> None:
+        from psycopg import pq
+
+        pgconn = pq.PGconn.connect(self.conninfo.encode())
+        if pgconn.status != pq.ConnStatus.OK:
+            message = pgconn.get_error_message()
+            pgconn.finish()
+            raise ConnectionError(message)
+        result = pgconn.exec_(f"LISTEN {CHANNEL}".encode())
+        if result.status != pq.ExecStatus.COMMAND_OK:
+            message = pgconn.get_error_message()
+            pgconn.finish()
+            raise ConnectionError(message)
+        self._pgconn = pgconn
+        self._ok = pq.ConnStatus.OK
+        self._pid = os.getpid()
+        # Whatever happened before we listened is unknown: start a new generation.
+        self._generation += 1
+
+    def token(self) -> object:
+        with self._lock:
+            if self._pgconn is None or self._pid != os.getpid():
+                self._pgconn = None  # a forked child must not use its parent's socket
+                now = time.monotonic()
+                if self._failed_at is not None and now - self._failed_at < RECONNECT_AFTER_S:
+                    return -next(_UNIQUE)
+                try:
+                    self._connect()
+                except Exception:
+                    self._failed_at = now
+                    return -next(_UNIQUE)
+                self._failed_at = None
+            try:
+                self._pgconn.consume_input()  # reads what arrived; never blocks
+                while self._pgconn.notifies() is not None:
+                    self._generation += 1
+                if self._pgconn.status != self._ok:  # e.g. terminated by the server
+                    raise ConnectionError("listener connection lost")
+            except Exception:  # the server went away: reconnect on the next call
+                self._drop()
+                return -next(_UNIQUE)
+            return self._generation
+
+    def local_commit(self) -> None:
+        with self._lock:
+            self._generation += 1
+
+    def _drop(self) -> None:
+        if self._pgconn is not None and self._pid == os.getpid():
+            self._pgconn.finish()
+        self._pgconn = None
+
+    def close(self) -> None:
+        with self._lock:
+            self._drop()
+
+
+def postgres_conninfo(url: URL) -> str:
+    """A libpq connection string for a SQLAlchemy PostgreSQL URL."""
+    from psycopg.conninfo import make_conninfo
+
+    params: dict[str, object] = {
+        key: value if isinstance(value, str) else value[-1] for key, value in url.query.items()
+    }
+    for key, value in (
+        ("host", url.host),
+        ("port", url.port),
+        ("user", url.username),
+        ("password", url.password),
+        ("dbname", url.database),
+    ):
+        if value is not None:
+            params[key] = value
+    return make_conninfo("", **params)
+
+
+_WATCHERS: OrderedDict[str, ChangeWatcher] = OrderedDict()
+_WATCHERS_LOCK = threading.Lock()
+
+
+def _build(url: URL) -> ChangeWatcher:
+    backend = url.get_backend_name()
+    if backend == "sqlite":
+        path = url.database or ""
+        if not path or path == ":memory:" or path.startswith("file:"):
+            return NullWatcher()
+        return SQLiteWatcher(os.path.abspath(path))
+    if backend == "postgresql" and url.get_driver_name() in {"psycopg", ""}:
+        return PostgresWatcher(postgres_conninfo(url))
+    return NullWatcher()
+
+
+def watcher_for(database_url: str) -> ChangeWatcher:
+    """The process's watcher of the database at ``database_url`` (made on first use)."""
+    with _WATCHERS_LOCK:
+        watcher = _WATCHERS.get(database_url)
+        if watcher is not None:
+            _WATCHERS.move_to_end(database_url)
+            return watcher
+        watcher = _build(make_url(database_url))
+        _WATCHERS[database_url] = watcher
+        while len(_WATCHERS) > MAX_WATCHERS:
+            _, old = _WATCHERS.popitem(last=False)
+            old.close()
+        return watcher
