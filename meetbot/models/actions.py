@@ -87,6 +87,16 @@ class ActionItem(db.Model):
         CheckConstraint(_in("status", ActionStatus), name="status_valid"),
         CheckConstraint("length(text) > 0", name="text_nonempty"),
         Index("ix_action_items_group_status", "group_id", "status"),
+        # A meeting's review of the group's open items: the oldest first straight from
+        # the index (LIMIT stops early), and their count from index entries only
+        # (opened_in_id is the meeting whose start says "opened before this one").
+        Index(
+            "ix_action_items_group_status_created",
+            "group_id",
+            "status",
+            "created_dt",
+            "opened_in_id",
+        ),
     )
 
 

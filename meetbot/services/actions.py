@@ -15,7 +15,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import and_, exists, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 from meetbot.extensions import db
 from meetbot.models import (
@@ -393,19 +393,27 @@ def carried_over_in(item: ActionItem, meeting: Meeting) -> bool:
 
 
 def _review_conditions(meeting: Meeting, scope: str) -> tuple[list, object, object]:
-    """(common conditions, still-open condition, closed-here condition) of a review."""
+    """(common conditions, still-open condition, closed-here condition) of a review; the
+    last two each hold the group condition."""
     opened_before = or_(
         ActionItem.opened_in_id.is_(None),
         ActionItem.opened_in.has(Meeting.start_dt < meeting.start_dt),
     )
-    common = [
-        ActionItem.group_id == meeting.group_id,
-        or_(ActionItem.opened_in_id.is_(None), ActionItem.opened_in_id != meeting.id),
-    ]
+    common = [or_(ActionItem.opened_in_id.is_(None), ActionItem.opened_in_id != meeting.id)]
+    in_group = ActionItem.group_id == meeting.group_id
     if scope == "series" and meeting.series_id is not None:
         common.append(ActionItem.opened_in.has(Meeting.series_id == meeting.series_id))
-    still_open = (ActionItem.status == ActionStatus.OPEN.value) & opened_before
-    return common, still_open, ActionItem.closed_in_id == meeting.id
+    still_open = in_group & (ActionItem.status == ActionStatus.OPEN.value) & opened_before
+    return common, still_open, in_group & _closed_in(meeting)
+
+
+def _closed_in(meeting: Meeting):
+    """The items ``meeting`` closed, as ``id IN (ids by the closed_in_id index)``. Beside
+    an indexed group condition, or with SQLite statistics that saw no closed_in_id yet,
+    a plain ``closed_in_id = ?`` makes SQLite walk all of the group's items (or the
+    whole table) instead."""
+    closer = aliased(ActionItem)
+    return ActionItem.id.in_(select(closer.id).where(closer.closed_in_id == meeting.id))
 
 
 def review_items(
@@ -428,9 +436,15 @@ def review_items(
         .order_by(*order)
         .limit(limit)
     ).all()
-    closed_items = db.session.scalars(
-        select(ActionItem).where(*common, closed_here).options(*_options())
-    ).all()
+    # Few rows, found by their ids: the group is checked here so that no condition on
+    # group_id tempts the planner away from the closed_in_id index (see _closed_in).
+    closed_items = [
+        item
+        for item in db.session.scalars(
+            select(ActionItem).where(*common, _closed_in(meeting)).options(*_options())
+        )
+        if item.group_id == meeting.group_id
+    ]
     merged = {item.id: item for item in [*open_items, *closed_items]}
     return sorted(merged.values(), key=lambda i: (i.created_dt, i.id))
 
@@ -561,11 +575,14 @@ def _group_query(
     return query
 
 
-def group_owners(group: Group) -> list[Person]:
-    """Everyone who owns at least one of the group's items (for the owner filter)."""
-    return list(
-        db.session.scalars(
-            select(Person)
+def group_owners(group: Group) -> list[tuple[int, str]]:
+    """(id, display name) of everyone who owns at least one of the group's items, by name
+    (for the owner filter). Two columns, not Person rows: a large group has thousands of
+    owners, and building that many ORM objects cost more than the query."""
+    return [
+        (person_id, name)
+        for person_id, name in db.session.execute(
+            select(Person.id, Person.display_name)
             .where(
                 Person.id.in_(
                     select(action_item_owners.c.person_id)
@@ -573,9 +590,9 @@ def group_owners(group: Group) -> list[Person]:
                     .where(ActionItem.group_id == group.id)
                 )
             )
-            .order_by(Person.display_name)
+            .order_by(Person.display_name, Person.id)
         )
-    )
+    ]
 
 
 @dataclass(frozen=True)

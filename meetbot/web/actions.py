@@ -366,6 +366,7 @@ def group_list(slug: str):
         status=status,
         stream=stream,
         owner=owner,
+        owner_id=owner_id,
         owners=action_service.group_owners(group),
         chair=may(current_user, Permission.CHAIR, group),
         today=_today(),
