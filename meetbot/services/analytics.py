@@ -393,6 +393,32 @@ def report(
     )
 
 
+def meetings_page(
+    group: Group,
+    *,
+    series: MeetingSeries | None = None,
+    page: int = 1,
+    per_page: int = 50,
+) -> list[MeetingStat]:
+    """One page of the counted meetings in scope, newest first (their number is
+    ``summary(...).held``).
+
+    One query plus :func:`meeting_stats` of the page's meetings: the cost follows the
+    page, not the history (a large group holds tens of thousands of meetings)."""
+    counted = _counted(_scope(group, series, None))
+    ids = list(
+        db.session.scalars(
+            select(Meeting.id)
+            .where(*counted)
+            .order_by(Meeting.start_dt.desc(), Meeting.id.desc())
+            .limit(per_page)
+            .offset(max(0, page - 1) * per_page)
+        )
+    )
+    stats = meeting_stats(group, series=series, meeting_ids=ids) if ids else []
+    return list(reversed(stats))
+
+
 def summary(
     group: Group,
     *,

@@ -354,6 +354,18 @@ def get_series(series_id: int) -> MeetingSeries:
     return series
 
 
+def series_titles(group: Group) -> list[tuple[int, str]]:
+    """(id, title) of every series of the group by title: one light query, for pickers."""
+    return [
+        (row.id, row.title)
+        for row in db.session.execute(
+            select(MeetingSeries.id, MeetingSeries.title)
+            .where(MeetingSeries.group_id == group.id)
+            .order_by(MeetingSeries.title, MeetingSeries.id)
+        )
+    ]
+
+
 def list_series(group: Group, *, limit: int | None = None, offset: int = 0) -> list[MeetingSeries]:
     """A group's series by title, with slots and work streams loaded (no lazy loads);
     with ``limit``, the ``limit`` series from position ``offset`` (a page of them)."""

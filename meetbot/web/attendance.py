@@ -33,7 +33,7 @@ from meetbot.forms.attendance import (
     RegretsForm,
 )
 from meetbot.models import AttendanceSource, Group, Meeting, MeetingSeries, WorkStream, utcnow
-from meetbot.services import analytics
+from meetbot.services import analytics, scheduling
 from meetbot.services import attendance as svc
 from meetbot.services import groups as group_service
 from meetbot.services import meetings as meeting_service
@@ -388,22 +388,48 @@ def _chart(report: analytics.AttendanceReport, title: str, chart_id: str) -> Mar
     return Markup(svg)  # built from escaped text only (domain.charts)
 
 
+REPORT_PAGE_SIZE = 50
+MEMBERS_PAGE_SIZE = 100
+
+
+def _page_arg(name: str, pages: int) -> int:
+    """The page number in the query string ``name``, clamped to 1..pages."""
+    value = request.args.get(name, "1")
+    return min(int(value), pages) if value.isdigit() and int(value) > 0 else 1
+
+
 @bp.get("/groups/<slug>/attendance")
 def group_report(slug: str):
+    """The attendance report: chart, members and organizations over the group's window,
+    and every counted meeting, REPORT_PAGE_SIZE a page, newest first."""
     group = group_service.get_group(slug)
     series = None
     if request.args.get("series", "").isdigit():
         series = db.session.get(MeetingSeries, int(request.args["series"]))
         if series is None or series.group_id != group.id:
             raise NotFound("No such series in this group.")
-    report = analytics.report(group, series=series)
+    report = analytics.summary(group, series=series)
+    pages = max(1, -(-report.held // REPORT_PAGE_SIZE))
+    page = _page_arg("page", pages)
+    # Members by name, a page at a time (a foundation-wide group has thousands).
+    member_pages = max(1, -(-len(report.members) // MEMBERS_PAGE_SIZE))
+    member_page = _page_arg("members", member_pages)
+    first_member = (member_page - 1) * MEMBERS_PAGE_SIZE
+    meetings = analytics.meetings_page(group, series=series, page=page, per_page=REPORT_PAGE_SIZE)
     title = f"People present per meeting: {series.title if series else group.name}"
     return render_template(
         "attendance/report.html",
         group=group,
         series=series,
+        series_choices=scheduling.series_titles(group),
         report=report,
-        meetings=list(reversed(report.meetings)),
+        meetings=meetings,
+        page=page,
+        pages=pages,
+        members=report.members[first_member : first_member + MEMBERS_PAGE_SIZE],
+        member_page=member_page,
+        member_pages=member_pages,
+        flagged_count=len(report.flagged),
         chart=_chart(report, title, "attendance-chart"),
         can_export=may(current_user, Permission.CHAIR, group),
     )
