@@ -22,18 +22,20 @@ from __future__ import annotations
 
 import heapq
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+from typing import NamedTuple
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from meetbot.extensions import db
-from meetbot.models import Group, Meeting, MeetingSeries, Person, utcnow
+from meetbot.models import Group, MeetingSeries, Person, utcnow
+from meetbot.models.meetings import series_chairs
 from meetbot.services import derived_cache
-from meetbot.services.occurrences import OccurrenceView, occurrences_for_series
+from meetbot.services.occurrences import OccurrenceView, occurrences_of_groups
 
 DEFAULT_HORIZON = timedelta(days=365)
 # Query parameters that carry a passcode, not the identity of a call room.
@@ -67,6 +69,14 @@ class Conflict:
         return series_id in (self.a.series_id, self.b.series_id)
 
 
+class ChairRef(NamedTuple):
+    """A chair as the conflict check needs them (a Person does as well)."""
+
+    id: int
+    display_name: str
+
+
+@lru_cache(maxsize=4096)
 def normalize_location(text: str | None) -> str | None:
     """A comparison key for a location, or None if there is none.
 
@@ -108,7 +118,8 @@ def _sweep(items: list[OccurrenceView]) -> Iterable[tuple[OccurrenceView, Occurr
 
 
 def find_conflicts_in(
-    occurrences: Sequence[OccurrenceView], chairs_by_series: dict[int, list[Person]]
+    occurrences: Sequence[OccurrenceView],
+    chairs_by_series: Mapping[int, Sequence[Person | ChairRef]],
 ) -> list[Conflict]:
     """Every conflict among ``occurrences`` (pure computation, no database access)."""
     by_location: dict[str, list[OccurrenceView]] = defaultdict(list)
@@ -163,9 +174,23 @@ def find_conflicts(
             domain,
             derived_cache.schedule_fingerprint(None, hour, wide_end),
         )
-        found = derived_cache.cached(key, lambda: _all_conflicts(hour, wide_end, domain))
+
+        def everyone() -> list[Conflict]:
+            return derived_cache.cached(key, lambda: _all_conflicts(hour, wide_end, domain))
+
+        def spans() -> list[tuple[datetime, datetime, Conflict]]:
+            # With the overlap of each pair read once: both occurrences overlap
+            # [now, end) exactly when their overlap does.
+            return [
+                (c.overlap_start, c.overlap_end, c)
+                for c in everyone()
+                if group is None or group.id in (c.a.group_id, c.b.group_id)
+            ]
+
+        # The group's share is kept too: a big group's page filters its own conflicts.
+        found_spans = derived_cache.cached(("spans", group.id if group else None, *key), spans)
         end = now + horizon
-        found = [c for c in found if _within(c.a, now, end) and _within(c.b, now, end)]
+        return [c for first, last, c in found_spans if last > now and first < end]
     else:
         begin = start.astimezone(UTC)
         found = _all_conflicts(begin, begin + horizon, domain)
@@ -174,26 +199,17 @@ def find_conflicts(
     return found
 
 
-def _within(occ: OccurrenceView, start: datetime, end: datetime) -> bool:
-    return occ.start < end and occ.end > start
-
-
 def _all_conflicts(begin: datetime, end: datetime, domain: str) -> list[Conflict]:
     """Every conflict among all groups' occurrences that overlap [begin, end)."""
-    series_list = list(
-        db.session.scalars(
-            select(MeetingSeries)
-            .options(selectinload(MeetingSeries.slots), selectinload(MeetingSeries.chairs))
-            .order_by(MeetingSeries.id)
-        )
+    occurrences = occurrences_of_groups(None, begin, end, domain)
+    chairs: dict[int, list[ChairRef]] = defaultdict(list)
+    rows = db.session.execute(
+        select(series_chairs.c.series_id, Person.id, Person.display_name)
+        .join(Person, Person.id == series_chairs.c.person_id)
+        .order_by(series_chairs.c.series_id, Person.display_name, Person.id)
     )
-    one_offs = db.session.scalars(
-        select(Meeting).where(
-            Meeting.series_id.is_(None), Meeting.start_dt < end, Meeting.end_dt > begin
-        )
-    )
-    occurrences = occurrences_for_series(series_list, begin, end, domain, one_offs=list(one_offs))
-    chairs = {s.id: list(s.chairs) for s in series_list if s.chairs}
+    for series_id, person_id, name in rows:
+        chairs[series_id].append(ChairRef(person_id, name))
     return find_conflicts_in(occurrences, chairs)
 
 

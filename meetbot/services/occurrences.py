@@ -15,13 +15,14 @@ applied on top: cancelled, moved, retitled, held. Rules:
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from contextlib import suppress
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import and_, or_, select
-from sqlalchemy.orm import selectinload
 
-from meetbot.domain.recurrence import expand
+from meetbot.domain.recurrence import Frequency, Rule, Slot, expand, to_utc
 from meetbot.extensions import db
 from meetbot.models import (
     Group,
@@ -36,6 +37,11 @@ from meetbot.models.meetings import series_work_streams
 from meetbot.services.errors import ValidationError
 
 MAX_WINDOW = timedelta(days=5 * 366)
+# Enum member values read once: ``.value`` is a slow descriptor, and these are read for
+# every occurrence of every expansion.
+_SCHEDULED = MeetingStatus.SCHEDULED.value
+_CANCELLED = MeetingStatus.CANCELLED.value
+_ENDED = SeriesStatus.ENDED.value
 
 
 @dataclass(frozen=True)
@@ -60,7 +66,7 @@ class OccurrenceView:
 
     @property
     def is_cancelled(self) -> bool:
-        return self.status == MeetingStatus.CANCELLED.value
+        return self.status == _CANCELLED
 
 
 def slot_uid(series: MeetingSeries, slot: SeriesSlot, domain: str) -> str:
@@ -83,18 +89,168 @@ def check_window(start: datetime, end: datetime) -> None:
         raise ValidationError("A window can span at most five years.", {"end": "window too long"})
 
 
-def _series_query(group_ids: Sequence[int], work_stream: WorkStream | None):
-    query = (
-        select(MeetingSeries)
-        .where(MeetingSeries.group_id.in_(group_ids))
-        .options(selectinload(MeetingSeries.slots))
-        .order_by(MeetingSeries.id)
+# A slot's occurrences last at most 24 hours (validated, and a database constraint), so
+# only those starting less than a day before a window can overlap it.
+LONGEST = timedelta(days=1)
+# Wall times are at most 26 hours from UTC: the local dates of a window's instants.
+_LOCAL_SLACK = timedelta(days=2)
+
+_SLOT_COLUMNS = (
+    SeriesSlot.id,
+    SeriesSlot.series_id,
+    SeriesSlot.key,
+    SeriesSlot.timezone,
+    SeriesSlot.start_local,
+    SeriesSlot.duration_minutes,
+    SeriesSlot.frequency,
+    SeriesSlot.interval,
+    SeriesSlot.weekday,
+    SeriesSlot.setpos,
+    SeriesSlot.until,
+    SeriesSlot.count,
+)
+_MEETING_COLUMNS = (
+    Meeting.id,
+    Meeting.group_id,
+    Meeting.series_id,
+    Meeting.slot_id,
+    Meeting.original_start_local,
+    Meeting.timezone,
+    Meeting.start_dt,
+    Meeting.end_dt,
+    Meeting.status,
+    Meeting.title,
+    Meeting.location,
+    Meeting.is_moved,
+    Meeting.change_reason,
+    Meeting.uid_token,
+)
+
+
+@dataclass
+class _SlotPlan:
+    """What the expansion needs of a slot (read as plain columns, not ORM objects)."""
+
+    id: int
+    key: str
+    timezone: str
+    rule: Slot
+    uid: str = ""  # set once per slot, not once per occurrence
+
+
+@dataclass
+class _SeriesPlan:
+    """What the expansion needs of a series."""
+
+    id: int
+    group_id: int
+    title: str
+    location: str
+    ended: bool
+    uid_token: str
+    slots: dict[int, _SlotPlan] = field(default_factory=dict)
+
+
+# Every zone a slot has used, kept alive: zoneinfo caches only a few zones strongly and
+# the rest weakly, so expanding slots in hundreds of zones would read the zone files
+# from disk again on every request.
+_ZONES: dict[str, ZoneInfo] = {}
+
+
+def _keep_zone(name: str) -> None:
+    if name not in _ZONES:
+        with suppress(ZoneInfoNotFoundError, ValueError):  # expand() reports a bad zone
+            _ZONES[name] = ZoneInfo(name)
+
+
+def _domain_slot(
+    key, timezone, start_local, minutes, frequency, interval, weekday, setpos, until, count
+) -> Slot:  # noqa: E501
+    _keep_zone(timezone)
+    return Slot(
+        key=key,
+        timezone=timezone,
+        start=start_local,
+        duration=timedelta(minutes=minutes),
+        rule=Rule(
+            frequency=Frequency(frequency),
+            interval=interval,
+            weekday=weekday,
+            setpos=setpos,
+            until=until,
+            count=count,
+        ),
     )
+
+
+def _plans_of(series_list: Iterable[MeetingSeries]) -> dict[int, _SeriesPlan]:
+    """Plans of loaded series (their slots loaded too)."""
+    plans = {}
+    for series in series_list:
+        plan = _SeriesPlan(
+            series.id,
+            series.group_id,
+            series.title,
+            series.location,
+            series.status == _ENDED,
+            series.uid_token,
+        )
+        for slot in series.slots:
+            _keep_zone(slot.timezone)
+            plan.slots[slot.id] = _SlotPlan(slot.id, slot.key, slot.timezone, slot.to_domain())
+        plans[series.id] = plan
+    return plans
+
+
+def _load_plans(scope) -> dict[int, _SeriesPlan]:
+    """Plans of the series ``scope`` (a SELECT of series ids) picks, in two statements
+    of plain columns: ORM objects for a thousand series and their slots cost more than
+    expanding them."""
+    plans = {
+        row.id: _SeriesPlan(
+            row.id,
+            row.group_id,
+            row.title,
+            row.location,
+            row.status == _ENDED,
+            row.uid_token,
+        )
+        for row in db.session.execute(
+            select(
+                MeetingSeries.id,
+                MeetingSeries.group_id,
+                MeetingSeries.title,
+                MeetingSeries.location,
+                MeetingSeries.status,
+                MeetingSeries.uid_token,
+            )
+            .where(MeetingSeries.id.in_(scope))
+            .order_by(MeetingSeries.id)
+        )
+    }
+    slots = db.session.execute(
+        select(*_SLOT_COLUMNS)
+        .where(SeriesSlot.series_id.in_(scope))
+        .order_by(SeriesSlot.series_id, SeriesSlot.position, SeriesSlot.id)
+    )
+    for row in slots:
+        plan = plans.get(row.series_id)
+        if plan is not None:
+            plan.slots[row.id] = _SlotPlan(row.id, row.key, row.timezone, _domain_slot(*row[2:]))
+    return plans
+
+
+def _series_scope(group_ids: Sequence[int] | None, work_stream: WorkStream | None):
+    """A SELECT of the ids of the groups' series (all groups with None), optionally only
+    those tagged with ``work_stream``."""
+    scope = select(MeetingSeries.id)
+    if group_ids is not None:
+        scope = scope.where(MeetingSeries.group_id.in_(list(group_ids)))
     if work_stream is not None:
-        query = query.join(
+        scope = scope.join(
             series_work_streams, series_work_streams.c.series_id == MeetingSeries.id
         ).where(series_work_streams.c.work_stream_id == work_stream.id)
-    return query
+    return scope
 
 
 def occurrences_for_series(
@@ -105,29 +261,48 @@ def occurrences_for_series(
     *,
     one_offs: Iterable[Meeting] = (),
 ) -> list[OccurrenceView]:
-    """Expand ``series_list`` in [start, end) and merge their Meeting rows and
-    ``one_offs``; sorted by start. Cancelled occurrences are included (status)."""
-    result: list[OccurrenceView] = []
-    series_by_id = {s.id: s for s in series_list}
-    generated: dict[tuple[int, datetime], tuple[MeetingSeries, SeriesSlot, object]] = {}
-    # Rows may have been moved into the window from outside it, or out of it; look a
-    # little wider than the window for rule occurrences so both are matched.
-    margin = timedelta(days=35)
-    for series in series_list:
-        if series.status == SeriesStatus.ENDED.value:
-            continue
-        for slot in series.slots:
-            for occ in expand(slot.to_domain(), start - margin, end + margin):
-                generated[(slot.id, occ.original_start)] = (series, slot, occ)
+    """Expand ``series_list`` (slots loaded) in [start, end) and merge their Meeting rows
+    and ``one_offs``; sorted by start. Cancelled occurrences are included (status)."""
+    plans = _plans_of(series_list)
+    scope = select(MeetingSeries.id).where(MeetingSeries.id.in_(list(plans))) if plans else None
+    return _expand(plans, scope, start, end, domain, one_offs)
 
-    rows: list[Meeting] = []
-    if series_by_id:
-        local_lo = (start - margin).replace(tzinfo=None) - timedelta(days=1)
-        local_hi = (end + margin).replace(tzinfo=None) + timedelta(days=1)
+
+def _expand(
+    plans: dict[int, _SeriesPlan],
+    scope,
+    start: datetime,
+    end: datetime,
+    domain: str,
+    one_offs: Iterable,
+) -> list[OccurrenceView]:
+    """The occurrences of ``plans`` (series ids: ``scope``) overlapping [start, end).
+
+    The work is proportional to the window: each slot is expanded over the window only
+    (plus the day before it, for meetings running into it), and the Meeting rows read
+    are those that overlap the window or whose original start could be in it. A row
+    moved into the window from anywhere is matched to its rule occurrence by checking
+    that one date, as the feeds do (services.meetings.is_generated)."""
+    result: list[OccurrenceView] = []
+    generated: dict[tuple[int, datetime], tuple[_SeriesPlan, _SlotPlan, object]] = {}
+    for plan in plans.values():
+        if plan.ended:
+            continue
+        for slot in plan.slots.values():
+            for occ in expand(slot.rule, start - LONGEST, end):
+                if occ.end_utc > start:
+                    generated[(slot.id, occ.original_start)] = (plan, slot, occ)
+
+    rows: list = []
+    if plans:
+        naive_start = start.astimezone(UTC).replace(tzinfo=None)
+        naive_end = end.astimezone(UTC).replace(tzinfo=None)
+        local_lo = naive_start - LONGEST - _LOCAL_SLACK
+        local_hi = naive_end + _LOCAL_SLACK
         rows = list(
-            db.session.scalars(
-                select(Meeting).where(
-                    Meeting.series_id.in_(series_by_id),
+            db.session.execute(
+                select(*_MEETING_COLUMNS).where(
+                    Meeting.series_id.in_(scope),
                     or_(
                         and_(Meeting.start_dt < end, Meeting.end_dt > start),
                         Meeting.original_start_local.between(local_lo, local_hi),
@@ -135,64 +310,93 @@ def occurrences_for_series(
                 )
             )
         )
-    rows_by_key = {(m.slot_id, m.original_start_local): m for m in rows}
 
-    for key, (series, slot, occ) in generated.items():
-        row = rows_by_key.pop(key, None)
-        if row is None:
-            if occ.start_utc < end and occ.end_utc > start:
-                result.append(
-                    OccurrenceView(
-                        uid=slot_uid(series, slot, domain),
-                        recurrence_id=occ.start_utc,
-                        series_id=series.id,
-                        slot_key=slot.key,
-                        meeting_id=None,
-                        group_id=series.group_id,
-                        title=series.title,
-                        start=occ.start_utc,
-                        end=occ.end_utc,
-                        timezone=slot.timezone,
-                        status=MeetingStatus.SCHEDULED.value,
-                        location=series.location,
-                        original_start_local=occ.original_start,
-                    )
-                )
+    for row in rows:
+        plan = plans.get(row.series_id)
+        if plan is None:
             continue
-        if row.start_dt < end and row.end_dt > start:
+        hit = generated.pop((row.slot_id, row.original_start_local), None)
+        overlaps = row.start_dt < end and row.end_dt > start
+        if not overlaps:
+            continue  # moved out of the window (its rule occurrence is dropped above)
+        slot = plan.slots.get(row.slot_id)
+        if hit is None and slot is not None and not plan.ended:
+            # Moved into the window: still an override if the rule generates its start.
+            hit = _rule_occurrence(plan, slot, row.original_start_local)
+        if hit is not None:
+            _, slot, occ = hit
             result.append(
-                _row_view(row, series, uid=slot_uid(series, slot, domain), recurrence=occ.start_utc)
+                _row_view(row, plan, slot, uid=_uid(plan, slot, domain), recurrence=occ.start_utc)
             )
+        else:
+            # Detached (the rule no longer generates it) or history of an ended series.
+            result.append(_row_view(row, plan, slot, uid=meeting_uid(row, domain)))
 
-    # Rows left over are detached (rule no longer generates them) or belong to
-    # ended series: stand-alone meetings.
-    for row in rows_by_key.values():
-        if row.start_dt < end and row.end_dt > start:
-            result.append(_row_view(row, series_by_id[row.series_id], uid=meeting_uid(row, domain)))
+    for plan, slot, occ in generated.values():
+        result.append(
+            OccurrenceView(
+                uid=_uid(plan, slot, domain),
+                recurrence_id=occ.start_utc,
+                series_id=plan.id,
+                slot_key=slot.key,
+                meeting_id=None,
+                group_id=plan.group_id,
+                title=plan.title,
+                start=occ.start_utc,
+                end=occ.end_utc,
+                timezone=slot.timezone,
+                status=_SCHEDULED,
+                location=plan.location,
+                original_start_local=occ.original_start,
+            )
+        )
     for row in one_offs:
         if row.start_dt < end and row.end_dt > start:
-            result.append(_row_view(row, None, uid=meeting_uid(row, domain)))
+            result.append(_row_view(row, None, None, uid=meeting_uid(row, domain)))
 
     result.sort(key=lambda o: (o.start, o.uid))
     return result
 
 
+def _uid(plan: _SeriesPlan, slot: _SlotPlan, domain: str) -> str:
+    if not slot.uid:
+        slot.uid = f"series-{plan.uid_token}-{slot.key}@{domain}"
+    return slot.uid
+
+
+def _rule_occurrence(plan: _SeriesPlan, slot: _SlotPlan, original: datetime | None):
+    """(plan, slot, occurrence) if the slot's rule generates ``original``, else None."""
+    if original is None:
+        return None
+    at = to_utc(original, slot.timezone)
+    for occ in expand(slot.rule, at - LONGEST, at + LONGEST):
+        if occ.original_start == original:
+            return plan, slot, occ
+    return None
+
+
 def _row_view(
-    row: Meeting, series: MeetingSeries | None, *, uid: str, recurrence: datetime | None = None
+    row,
+    plan: _SeriesPlan | None,
+    slot: _SlotPlan | None,
+    *,
+    uid: str,
+    recurrence: datetime | None = None,
 ) -> OccurrenceView:
+    """The view of a Meeting row (an ORM object or a row of _MEETING_COLUMNS)."""
     return OccurrenceView(
         uid=uid,
         recurrence_id=recurrence,
-        series_id=series.id if series else None,
-        slot_key=row.slot.key if row.slot_id is not None and row.slot else None,
+        series_id=plan.id if plan else None,
+        slot_key=slot.key if slot is not None else None,
         meeting_id=row.id,
         group_id=row.group_id,
-        title=row.title or (series.title if series else "Meeting"),
+        title=row.title or (plan.title if plan else "Meeting"),
         start=row.start_dt,
         end=row.end_dt,
         timezone=row.timezone,
         status=row.status,
-        location=row.location if row.location is not None else (series.location if series else ""),
+        location=row.location if row.location is not None else (plan.location if plan else ""),
         original_start_local=row.original_start_local,
         is_moved=row.is_moved,
         change_reason=row.change_reason or "",
@@ -224,14 +428,30 @@ def group_occurrences(
 ) -> list[OccurrenceView]:
     """Every occurrence of a group's series and one-off meetings in [start, end)."""
     check_window(start, end)
-    series_list = list(db.session.scalars(_series_query([group.id], work_stream)))
-    return occurrences_for_series(
-        series_list,
+    scope = _series_scope([group.id], work_stream)
+    return _expand(
+        _load_plans(scope),
+        scope,
         start,
         end,
         domain,
-        one_offs=one_off_meetings([group.id], start, end, work_stream),
+        one_off_meetings([group.id], start, end, work_stream),
     )
+
+
+def occurrences_of_groups(
+    group_ids: Sequence[int] | None, start: datetime, end: datetime, domain: str
+) -> list[OccurrenceView]:
+    """Every occurrence of the groups' series and one-off meetings in [start, end);
+    every group's with ``group_ids`` None (the conflict check looks across groups)."""
+    check_window(start, end)
+    scope = _series_scope(group_ids, None)
+    one_offs = select(*_MEETING_COLUMNS).where(
+        Meeting.series_id.is_(None), Meeting.start_dt < end, Meeting.end_dt > start
+    )
+    if group_ids is not None:
+        one_offs = one_offs.where(Meeting.group_id.in_(list(group_ids)))
+    return _expand(_load_plans(scope), scope, start, end, domain, db.session.execute(one_offs))
 
 
 def series_occurrences(
@@ -282,3 +502,51 @@ def cached_group_occurrences(
     )
     end = now + timedelta(days=days)
     return [o for o in found if o.start < end and o.end > now]
+
+
+def cached_upcoming(
+    group: Group,
+    now: datetime,
+    domain: str,
+    *,
+    limit: int = 10,
+    days: int = 120,
+    work_stream: WorkStream | None = None,
+) -> list[OccurrenceView]:
+    """The first ``limit`` of group_occurrences(group, now, now + days), as upcoming()
+    gives them, through the per-process cache of cached_group_occurrences().
+
+    Only as much is expanded as the answer needs: windows from the start of the hour
+    of 1, 4, 16, 64 ... days (then the whole ``days``) until one holds ``limit``
+    occurrences ending after the hour is over. Occurrences outside such a window start
+    after all of those in it, so its first ``limit`` are the first of the whole list.
+    A group with a thousand series fills a page in a day, not in four months."""
+    from meetbot.services import derived_cache
+
+    now = now.astimezone(UTC)
+    hour = now.replace(minute=0, second=0, microsecond=0)
+    horizon = hour + timedelta(days=days, hours=1)
+    later = hour + timedelta(hours=1)  # ``now`` is before it: these all count for it
+
+    def compute() -> list[OccurrenceView]:
+        span = timedelta(days=1)
+        while True:
+            window_end = min(hour + span, horizon)
+            found = group_occurrences(group, hour, window_end, domain, work_stream=work_stream)
+            if window_end >= horizon or sum(1 for o in found if o.end > later) >= limit:
+                return found
+            span *= 4
+
+    key = (
+        "upcoming",
+        group.id,
+        work_stream.id if work_stream is not None else None,
+        hour,
+        days,
+        limit,
+        domain,
+        derived_cache.schedule_fingerprint([group.id], hour, horizon),
+    )
+    found = derived_cache.cached(key, compute)
+    end = now + timedelta(days=days)
+    return [o for o in found if o.start < end and o.end > now][:limit]

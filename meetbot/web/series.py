@@ -44,6 +44,7 @@ from meetbot.services.meetings import get_meeting, is_generated
 from meetbot.services.occurrences import (
     OccurrenceView,
     cached_group_occurrences,
+    cached_upcoming,
     series_occurrences,
 )
 from meetbot.services.permissions import Permission, may
@@ -689,7 +690,7 @@ def group_upcoming_panel(group: Group, **_: Any) -> str:
     return render_template(
         "series/_group_main.html",
         group=group,
-        occurrences=_upcoming_of(group, 120)[:10],
+        occurrences=cached_upcoming(group, utcnow(), _domain(), limit=10, days=120),
         can_manage=_can_manage(group),
     )
 
