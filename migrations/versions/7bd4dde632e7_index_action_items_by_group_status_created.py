@@ -4,7 +4,7 @@ A meeting's review panel reads the oldest open items of the group in index order
 stops early) and counts them from index entries only.
 
 Revision ID: 7bd4dde632e7
-Revises: 5c1f0e7a9b24
+Revises: 49f83f62e45e
 Create Date: 2026-11-27 07:51:31.650589
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '7bd4dde632e7'
-down_revision = '5c1f0e7a9b24'
+down_revision = '49f83f62e45e'
 branch_labels = None
 depends_on = None
 
