@@ -94,11 +94,26 @@ def sqlite_database(scale: float, *, fresh: bool = False) -> tuple[str, Generate
             Path(f"{cached}{suffix}").unlink(missing_ok=True)
         info = build(f"sqlite:///{cached}", scale)
         _save_info(cached, info, scale)
+    else:
+        # A file generated before the latest migrations (e.g. a new index) gets them,
+        # as a deployment would with `flask db upgrade`.
+        _upgrade(f"sqlite:///{cached}")
     work = OUT / f"run-s{scale:g}.sqlite"
     for suffix in ("", "-wal", "-shm"):
         Path(f"{work}{suffix}").unlink(missing_ok=True)
     shutil.copyfile(cached, work)
     return f"sqlite:///{work}", info, reused
+
+
+def _upgrade(url: str) -> None:
+    from flask_migrate import upgrade
+
+    from meetbot.extensions import db
+
+    app = make_app(url)
+    with app.app_context():
+        upgrade()
+        db.engine.dispose()
 
 
 def postgres_database(server, scale: float, name: str = "meetbot_bench") -> tuple[str, Generated]:
