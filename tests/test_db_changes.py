@@ -174,7 +174,7 @@ def test_migrations_put_the_trigger_on_every_watched_table(db_backend, empty_pg_
     upgrade()
     with db.engine.connect() as conn:
         assert _triggered_tables(conn) == set(db.metadata.tables) - UNWATCHED_TABLES
-    downgrade(revision="49f83f62e45e")
+    downgrade(revision="7bd4dde632e7")
     with db.engine.connect() as conn:
         assert _triggered_tables(conn) == set()
         assert (

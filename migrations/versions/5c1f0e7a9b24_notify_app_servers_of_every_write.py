@@ -1,7 +1,7 @@
 """notify app servers of every write (PostgreSQL triggers for the feed fast path)
 
 Revision ID: 5c1f0e7a9b24
-Revises: 49f83f62e45e
+Revises: 7bd4dde632e7
 Create Date: 2026-11-27 08:00:00
 
 Every table but the feed cache gets the statement trigger of
@@ -13,7 +13,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "5c1f0e7a9b24"
-down_revision = "49f83f62e45e"
+down_revision = "7bd4dde632e7"
 branch_labels = None
 depends_on = None
 
