@@ -310,20 +310,31 @@ def meeting_stats(
 def member_rates(group: Group, window_ids: Sequence[int]) -> list[MemberRate]:
     """Every member's attendance over the meetings ``window_ids`` (one query)."""
     ids = list(window_ids) or [-1]
-    in_window = and_(Attendance.person_id == Person.id, Attendance.meeting_id.in_(ids))
+    # Aggregate the window's rows first (a few hundred, by the meeting index), then
+    # join them to the members: joining every member to their attendance instead
+    # reads each member's whole history (~160 ms for 2,000 members on SQLite).
+    in_window = (
+        select(
+            Attendance.person_id.label("person_id"),
+            func.sum(case((Attendance.kind == PRESENT, 1), else_=0)).label("present"),
+            func.sum(case((Attendance.kind == REGRETS, 1), else_=0)).label("regrets"),
+        )
+        .where(Attendance.meeting_id.in_(ids))
+        .group_by(Attendance.person_id)
+        .subquery()
+    )
     rows = db.session.execute(
         select(
             Person.id,
             Person.display_name,
             Person.organization,
             Membership.role,
-            func.sum(case((Attendance.kind == PRESENT, 1), else_=0)),
-            func.sum(case((Attendance.kind == REGRETS, 1), else_=0)),
+            func.coalesce(in_window.c.present, 0),
+            func.coalesce(in_window.c.regrets, 0),
         )
         .join(Membership, Membership.person_id == Person.id)
-        .outerjoin(Attendance, in_window)
+        .outerjoin(in_window, in_window.c.person_id == Person.id)
         .where(Membership.group_id == group.id)
-        .group_by(Person.id, Person.display_name, Person.organization, Membership.role)
         .order_by(Person.display_name, Person.id)
     ).all()
     window = len(window_ids)

@@ -408,14 +408,22 @@ def group_report(slug: str):
         series = db.session.get(MeetingSeries, int(request.args["series"]))
         if series is None or series.group_id != group.id:
             raise NotFound("No such series in this group.")
-    report = analytics.summary(group, series=series)
+    # The summary loads the latest meetings (chart, window); loading a page's worth
+    # makes it the first page of the table too, which is the page nearly everyone sees.
+    latest = max(REPORT_PAGE_SIZE, group.attendance_window, analytics.CHART_MAX_MEETINGS)
+    report = analytics.summary(group, series=series, latest=latest)
     pages = max(1, -(-report.held // REPORT_PAGE_SIZE))
     page = _page_arg("page", pages)
     # Members by name, a page at a time (a foundation-wide group has thousands).
     member_pages = max(1, -(-len(report.members) // MEMBERS_PAGE_SIZE))
     member_page = _page_arg("members", member_pages)
     first_member = (member_page - 1) * MEMBERS_PAGE_SIZE
-    meetings = analytics.meetings_page(group, series=series, page=page, per_page=REPORT_PAGE_SIZE)
+    if page == 1:
+        meetings = list(reversed(report.meetings))[:REPORT_PAGE_SIZE]
+    else:
+        meetings = analytics.meetings_page(
+            group, series=series, page=page, per_page=REPORT_PAGE_SIZE
+        )
     title = f"People present per meeting: {series.title if series else group.name}"
     return render_template(
         "attendance/report.html",
