@@ -14,10 +14,11 @@ applied on top: cancelled, moved, retitled, held. Rules:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import and_, or_, select
@@ -36,6 +37,7 @@ from meetbot.models import (
 from meetbot.models.meetings import series_work_streams
 from meetbot.services.errors import ValidationError
 
+T = TypeVar("T")
 MAX_WINDOW = timedelta(days=5 * 366)
 # Enum member values read once: ``.value`` is a slow descriptor, and these are read for
 # every occurrence of every expansion.
@@ -471,6 +473,27 @@ def upcoming(
     return group_occurrences(group, now, now + timedelta(days=days), domain)[:limit]
 
 
+def _window_key(
+    group: Group, now: datetime, days: int, domain: str, work_stream: WorkStream | None
+) -> tuple[tuple, datetime, datetime]:
+    """(cache key, hour, window end) of the window from the start of ``now``'s hour:
+    keyed by the hour and the fingerprint of the group's schedule."""
+    from meetbot.services import derived_cache
+
+    hour = now.replace(minute=0, second=0, microsecond=0)
+    wide_end = hour + timedelta(days=days, hours=1)
+    key = (
+        "group_occurrences",
+        group.id,
+        work_stream.id if work_stream is not None else None,
+        hour,
+        wide_end,
+        domain,
+        derived_cache.schedule_fingerprint([group.id], hour, wide_end),
+    )
+    return key, hour, wide_end
+
+
 def cached_group_occurrences(
     group: Group,
     now: datetime,
@@ -486,22 +509,43 @@ def cached_group_occurrences(
     from meetbot.services import derived_cache
 
     now = now.astimezone(UTC)
-    hour = now.replace(minute=0, second=0, microsecond=0)
-    wide_end = hour + timedelta(days=days, hours=1)
-    key = (
-        "group_occurrences",
-        group.id,
-        work_stream.id if work_stream is not None else None,
-        hour,
-        wide_end,
-        domain,
-        derived_cache.schedule_fingerprint([group.id], hour, wide_end),
-    )
+    key, hour, wide_end = _window_key(group, now, days, domain, work_stream)
     found = derived_cache.cached(
         key, lambda: group_occurrences(group, hour, wide_end, domain, work_stream=work_stream)
     )
     end = now + timedelta(days=days)
     return [o for o in found if o.start < end and o.end > now]
+
+
+def cached_group_rendered(
+    group: Group,
+    now: datetime,
+    days: int,
+    domain: str,
+    render: Callable[[OccurrenceView], T],
+    *,
+    work_stream: WorkStream | None = None,
+) -> list[T]:
+    """[render(o) for o in cached_group_occurrences(...)], with each occurrence rendered
+    once per cache entry rather than on every request (the API keeps each one's JSON:
+    serializing thousands of occurrences cost more than everything else). ``render``
+    must be a module-level function: its name is part of the key."""
+    from meetbot.services import derived_cache
+
+    now = now.astimezone(UTC)
+    key, _, _ = _window_key(group, now, days, domain, work_stream)
+
+    def compute() -> list[tuple[datetime, datetime, T]]:
+        found = derived_cache.cached(
+            key, lambda: group_occurrences(group, key[3], key[4], domain, work_stream=work_stream)
+        )
+        return [(o.start, o.end, render(o)) for o in found]
+
+    rendered = derived_cache.cached(
+        ("rendered", render.__module__, render.__qualname__, *key), compute
+    )
+    end = now + timedelta(days=days)
+    return [value for start, stop, value in rendered if start < end and stop > now]
 
 
 def cached_upcoming(

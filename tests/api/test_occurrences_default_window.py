@@ -28,3 +28,43 @@ def test_default_window_equals_the_explicit_one(
     again = api.get("/groups/wg/occurrences").get_json()
     assert again == api.get(explicit).get_json()
     assert again[0]["status"] == "cancelled"
+
+
+def test_default_window_answers_the_same_bytes_and_etag(
+    api, create_group, create_series, create_meeting, create_work_stream, time_machine
+):
+    """The default window is sent from JSON kept per occurrence: byte for byte what the
+    schema and Flask's JSON give for the same explicit window (escapes, key order,
+    nulls, moved and one-off meetings), with or without a work stream filter."""
+    group = create_group("wg")
+    stream = create_work_stream(group, "gaps")
+    series = create_series(
+        group,
+        title='Réunion "Edge" \u2603 </script>',
+        timezone="Asia/Kolkata",
+        start=datetime(2026, 3, 17, 20, 30),
+        location="#edge; x\ny",
+        work_streams=[stream],
+    )
+    create_series(group, title="Untagged", start=datetime(2026, 3, 18, 9, 0))
+    create_meeting(
+        series=series,
+        original_start_local=datetime(2026, 3, 24, 20, 30),
+        start=datetime(2026, 3, 25, 9, 0, tzinfo=UTC),
+        is_moved=True,
+        title="Moved \u00e9",
+    )
+    create_meeting(group, start=datetime(2026, 4, 1, 8, 0, tzinfo=UTC), title="One-off")
+    time_machine.move_to(datetime(2026, 3, 16, 10, 20, 30, tzinfo=UTC), tick=False)
+    window = "start=2026-03-16T10:20:30Z&end=2026-06-14T10:20:30Z"
+    for query, explicit in (("", window), ("?stream=gaps", f"{window}&stream=gaps")):
+        for _ in range(2):  # filled, then from the cache
+            default = api.get(f"/groups/wg/occurrences{query}")
+            slow = api.get(f"/groups/wg/occurrences?{explicit}")
+            assert default.status_code == slow.status_code == 200
+            assert default.get_data() == slow.get_data()
+            assert default.headers["ETag"] == slow.headers["ETag"]
+            assert default.mimetype == "application/json"
+    assert len(api.get("/groups/wg/occurrences").get_json()) > len(
+        api.get("/groups/wg/occurrences?stream=gaps").get_json()
+    )
