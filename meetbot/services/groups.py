@@ -458,15 +458,27 @@ def leave_group(person: Person, group: Group) -> bool:
     return remove_member(person, group, person.id)
 
 
-def members(group: Group) -> list[tuple[Person, Role]]:
-    """The group's members with their roles, by name."""
-    rows = db.session.execute(
+def members(
+    group: Group, *, limit: int | None = None, offset: int = 0
+) -> list[tuple[Person, Role]]:
+    """The group's members with their roles, by name; with ``limit``, the ``limit``
+    members from position ``offset`` (a page of them)."""
+    query = (
         select(Person, Membership.role)
         .join(Membership, Membership.person_id == Person.id)
         .where(Membership.group_id == group.id)
         .order_by(Person.display_name, Person.id)
     )
-    return [(person, Role(role)) for person, role in rows]
+    if limit is not None:
+        query = query.limit(limit).offset(offset)
+    return [(person, Role(role)) for person, role in db.session.execute(query)]
+
+
+def count_members(group: Group) -> int:
+    """How many people belong to the group."""
+    return db.session.scalar(
+        select(func.count()).select_from(Membership).where(Membership.group_id == group.id)
+    )
 
 
 def members_query(group: Group) -> Select:

@@ -25,6 +25,9 @@ from meetbot.web.panels import panel
 bp = Blueprint("members", __name__)
 
 
+MEMBERS_PAGE_SIZE = 100  # a foundation-wide group has thousands of members
+
+
 def _page(
     group: Group,
     *,
@@ -35,11 +38,20 @@ def _page(
     can_edit = may(current_user, Permission.EDIT_GROUP, group)
     query = (request.args.get("q") or "").strip()[:200] if can_edit else ""
     found = group_service.find_people_to_add(group, query) if query else []
-    rows = group_service.members(group)
+    total = group_service.count_members(group)
+    pages = max(1, -(-total // MEMBERS_PAGE_SIZE))
+    raw = request.args.get("page", "1")
+    page = min(int(raw), pages) if raw.isdigit() and int(raw) > 0 else 1
+    rows = group_service.members(
+        group, limit=MEMBERS_PAGE_SIZE, offset=(page - 1) * MEMBERS_PAGE_SIZE
+    )
     return render_template(
         "members/list.html",
         group=group,
         rows=rows,
+        total=total,
+        page=page,
+        pages=pages,
         can_edit=can_edit,
         add_form=add_form or AddMemberForm(prefix="add", formdata=None),
         query=query,

@@ -296,3 +296,22 @@ def test_member_forms_need_csrf(app_config, app, people, group) -> None:
         f"/groups/edge/members/{mia}/role", data={"role": "chair", "csrf_token": token}
     )
     assert response.status_code == 302
+
+
+def test_members_come_a_page_at_a_time_by_name(client, group, create_person, monkeypatch):
+    from meetbot.web import members as members_views
+
+    monkeypatch.setattr(members_views, "MEMBERS_PAGE_SIZE", 2)
+    for name in ("Zed Last", "Abe First"):
+        db.session.add(Membership(group=group, person=create_person(name), role="member"))
+    db.session.commit()
+    expected = sorted(["Olga Organizer", "Chen Chair", "Mia Member", "Zed Last", "Abe First"])
+    shown = []
+    for page in (1, 2, 3):
+        html = client.get(f"/groups/edge/members?page={page}").get_data(as_text=True)
+        assert "5 people." in html and f"page {page} of 3" in html
+        assert ('rel="next"' in html) is (page < 3) and ('rel="prev"' in html) is (page > 1)
+        shown += re.findall(r'<tr data-member="\d+">\s*<td>([^<]+)</td>', html)
+    assert shown == expected
+    last = client.get("/groups/edge/members?page=9").get_data(as_text=True)
+    assert re.findall(r'<tr data-member="\d+">\s*<td>([^<]+)</td>', last) == expected[4:]
