@@ -395,10 +395,13 @@ def carried_over_in(item: ActionItem, meeting: Meeting) -> bool:
 def _review_conditions(meeting: Meeting, scope: str) -> tuple[list, object, object]:
     """(common conditions, still-open condition, closed-here condition) of a review; the
     last two each hold the group condition."""
-    opened_before = or_(
-        ActionItem.opened_in_id.is_(None),
-        ActionItem.opened_in.has(Meeting.start_dt < meeting.start_dt),
+    # The opening meeting's start as a correlated scalar subquery (one primary-key
+    # lookup per item), not opened_in.has(...): PostgreSQL runs that EXISTS inside the OR
+    # as a hashed subplan over every meeting that started before this one (~45 ms).
+    opener_start = (
+        select(Meeting.start_dt).where(Meeting.id == ActionItem.opened_in_id).scalar_subquery()
     )
+    opened_before = or_(ActionItem.opened_in_id.is_(None), opener_start < meeting.start_dt)
     common = [or_(ActionItem.opened_in_id.is_(None), ActionItem.opened_in_id != meeting.id)]
     in_group = ActionItem.group_id == meeting.group_id
     if scope == "series" and meeting.series_id is not None:
