@@ -156,27 +156,28 @@ def find_conflicts(
     only the conflicts that involve at least one of its meetings are returned.
 
     From now (no ``start``) the result comes from a per-process cache keyed by the
-    hour and a fingerprint of the schedule read from the database
+    day and a fingerprint of the schedule read from the database
     (meetbot.services.derived_cache): the conflicts of a window from the start of the
-    hour, filtered to the pairs whose both occurrences overlap [now, now + days) --
-    exactly the conflicts of that window, since a pair conflicts whatever else is
-    expanded.
+    day (UTC) to a day after now + days, filtered to the pairs whose both occurrences
+    overlap [now, now + days) -- exactly the conflicts of that window, since a pair
+    conflicts whatever else is expanded.
     """
     horizon = timedelta(days=days) if days is not None else DEFAULT_HORIZON
     if start is None:
         now = utcnow().astimezone(UTC)
-        hour = now.replace(minute=0, second=0, microsecond=0)
-        wide_end = hour + horizon + timedelta(hours=1)
+        # From the start of the day: all groups are expanded once a day per process.
+        day = now.replace(hour=0, minute=0, second=0, microsecond=0)
+        wide_end = day + horizon + timedelta(days=1)
         key = (
             "conflicts",
-            hour,
+            day,
             wide_end,
             domain,
-            derived_cache.schedule_fingerprint(None, hour, wide_end),
+            derived_cache.schedule_fingerprint(None, day, wide_end),
         )
 
         def everyone() -> list[Conflict]:
-            return derived_cache.cached(key, lambda: _all_conflicts(hour, wide_end, domain))
+            return derived_cache.cached(key, lambda: _all_conflicts(day, wide_end, domain))
 
         def spans() -> list[tuple[datetime, datetime, Conflict]]:
             # With the overlap of each pair read once: both occurrences overlap

@@ -476,22 +476,24 @@ def upcoming(
 def _window_key(
     group: Group, now: datetime, days: int, domain: str, work_stream: WorkStream | None
 ) -> tuple[tuple, datetime, datetime]:
-    """(cache key, hour, window end) of the window from the start of ``now``'s hour:
-    keyed by the hour and the fingerprint of the group's schedule."""
+    """(cache key, window start, window end) of the window from the start of ``now``'s
+    day (UTC) to a day after ``now + days``: keyed by the day and the fingerprint of
+    the group's schedule. A day, not an hour: a big group's window is expanded once a
+    day per process instead of every hour, for a day's more occurrences."""
     from meetbot.services import derived_cache
 
-    hour = now.replace(minute=0, second=0, microsecond=0)
-    wide_end = hour + timedelta(days=days, hours=1)
+    day = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    wide_end = day + timedelta(days=days + 1)
     key = (
         "group_occurrences",
         group.id,
         work_stream.id if work_stream is not None else None,
-        hour,
+        day,
         wide_end,
         domain,
-        derived_cache.schedule_fingerprint([group.id], hour, wide_end),
+        derived_cache.schedule_fingerprint([group.id], day, wide_end),
     )
-    return key, hour, wide_end
+    return key, day, wide_end
 
 
 def cached_group_occurrences(
@@ -503,15 +505,15 @@ def cached_group_occurrences(
     work_stream: WorkStream | None = None,
 ) -> list[OccurrenceView]:
     """group_occurrences(group, now, now + days), through a per-process cache keyed by
-    the hour and a fingerprint of the group's schedule read from the database
+    the day and a fingerprint of the group's schedule read from the database
     (meetbot.services.derived_cache): the occurrences of a window from the start of
-    the hour, filtered to those that overlap [now, now + days)."""
+    the day (see _window_key), filtered to those that overlap [now, now + days)."""
     from meetbot.services import derived_cache
 
     now = now.astimezone(UTC)
-    key, hour, wide_end = _window_key(group, now, days, domain, work_stream)
+    key, begin, wide_end = _window_key(group, now, days, domain, work_stream)
     found = derived_cache.cached(
-        key, lambda: group_occurrences(group, hour, wide_end, domain, work_stream=work_stream)
+        key, lambda: group_occurrences(group, begin, wide_end, domain, work_stream=work_stream)
     )
     end = now + timedelta(days=days)
     return [o for o in found if o.start < end and o.end > now]

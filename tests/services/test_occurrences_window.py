@@ -302,3 +302,29 @@ def test_cached_group_conflicts_equal_the_uncached_check(
     everyone = find_conflicts(days=30, domain=D)
     assert pairs(everyone) == pairs(find_conflicts(start=now, days=30, domain=D))
     assert len(everyone) > len(find_conflicts(group=mine, days=30, domain=D))
+
+
+def test_day_anchored_caches_answer_like_fresh_all_day(
+    app, create_group, create_series, time_machine
+) -> None:
+    """The default-window caches cover the day of ``now``: early and late in the day,
+    and on the next day, the answers equal a fresh computation."""
+    from meetbot.services.occurrences import cached_group_occurrences
+
+    group = create_group()
+    for n in range(3):  # daily-ish clashes on one channel, near midnight too
+        create_series(group, start=datetime(2026, 1, 5 + n, 23, 30), location="#x")
+        create_series(group, start=datetime(2026, 1, 5 + n, 23, 45), location="#x")
+    for moment in (
+        datetime(2026, 2, 2, 0, 5, tzinfo=UTC),
+        datetime(2026, 2, 2, 23, 40, tzinfo=UTC),
+        datetime(2026, 2, 2, 23, 59, 59, tzinfo=UTC),
+        datetime(2026, 2, 3, 0, 0, tzinfo=UTC),
+    ):
+        time_machine.move_to(moment, tick=False)
+        assert cached_group_occurrences(group, moment, 14, D) == group_occurrences(
+            group, moment, moment + timedelta(days=14), D
+        )
+        cached = find_conflicts(group=group, days=14, domain=D)
+        assert cached == find_conflicts(group=group, start=moment, days=14, domain=D)
+        assert cached
