@@ -229,6 +229,7 @@ ROUTES: list[tuple[str, str]] = [
     ("api streams", "/api/v1/groups/{slug}/streams"),
     ("api stream", "/api/v1/groups/{slug}/streams/{stream}"),
     ("api occurrences", "/api/v1/groups/{slug}/occurrences?start={win_start}&end={win_end}"),
+    ("api occurrences, default window", "/api/v1/groups/{slug}/occurrences"),
     ("api series list", "/api/v1/groups/{slug}/series"),
     ("api series", "/api/v1/series/{series}"),
     ("api meetings", "/api/v1/groups/{slug}/meetings"),
@@ -240,6 +241,7 @@ ROUTES: list[tuple[str, str]] = [
     ("series page", "/series/{series}/"),
     ("series edit form", "/series/{series}/edit"),
     ("group upcoming page", "/groups/{slug}/upcoming?weeks=8"),
+    ("group series list", "/groups/{slug}/series/"),
     ("one-off meeting form", "/groups/{slug}/meetings/new"),
     # Meeting page, attendance and analytics.
     ("meeting page", "/meetings/{meeting}/"),
