@@ -26,8 +26,9 @@ from meetbot.models.meetings import series_chairs
 
 T = TypeVar("T")
 MAX_ENTRIES = 64
-# Meeting rows this far around a window can change what it shows (moves are matched
-# within 35 days of the rule's occurrence, see occurrences_for_series).
+# Meeting rows this far around a window are watched: those overlapping it (one-off
+# meetings can last days) and those whose original start is in it. A row moved from
+# farther away comes with a revision bump (moves change what the feeds show).
 ROW_MARGIN = timedelta(days=37)
 _LOCK = Lock()
 
