@@ -27,6 +27,7 @@ GROUP = "/groups/edge-computing/"
 PAGES = [
     ("groups", "/groups/", None),
     ("group", GROUP, None),
+    ("group-series", GROUP + "series/", ORGANIZER),
     ("stream", GROUP + "streams/gap-analysis/", None),
     ("login", "/login", None),
     ("not-found", "/groups/no-such-group/", None),
