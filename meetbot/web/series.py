@@ -69,6 +69,7 @@ _SLOT_FIELD = {
 GROUP_PAGE_CONFLICT_DAYS = 90
 GROUP_PAGE_SERIES = 20  # series listed on the group page (the rest: group_series)
 SERIES_PAGE_SIZE = 50  # series per page of a group's series list
+UPCOMING_PAGE_SIZE = 100  # occurrences per page of a group's upcoming meetings
 
 
 def _domain() -> str:
@@ -651,10 +652,19 @@ def group_upcoming(slug: str):
     except ValueError:
         weeks = 4
     occurrences = _upcoming_of(group, 7 * weeks)
+    # A page of them: a big group has thousands of meetings in a few weeks.
+    total = len(occurrences)
+    pages = max(1, -(-total // UPCOMING_PAGE_SIZE))
+    page = request.args.get("page", "1")
+    page = min(int(page), pages) if page.isdigit() and int(page) > 0 else 1
+    first = (page - 1) * UPCOMING_PAGE_SIZE
     return render_template(
         "series/upcoming.html",
         group=group,
-        occurrences=occurrences,
+        occurrences=occurrences[first : first + UPCOMING_PAGE_SIZE],
+        total=total,
+        page=page,
+        pages=pages,
         can_manage=_can_manage(group),
         weeks=weeks,
         links=subscribe_links(_base_url(), group_feed_path(group.slug), group.name),
