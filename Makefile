@@ -41,9 +41,15 @@ run: install
 # Browser tests (tests/browser) need Debian's chromium; without it they are skipped.
 CHROMIUM ?= /usr/bin/chromium
 
+# The whole suite runs in TEST_WORKERS pytest-xdist processes, whole files per worker
+# (--dist loadfile: a file's module-scoped live server and its order stay together);
+# each worker starts its own PostgreSQL, live servers and temp dirs. With PYTEST_ARGS
+# (one file, -k ...) the run is serial unless TEST_WORKERS is given too.
+TEST_WORKERS ?= $(if $(PYTEST_ARGS),0,2)
+
 test: install-dev js-deps
 	@test -x $(CHROMIUM) || echo "NOTE: $(CHROMIUM) not found: the browser tests will be SKIPPED (apt-get install chromium)"
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 # Rewrite docs/screenshots/*.png from the browser tests.
 screenshots: install-dev

@@ -1,4 +1,5 @@
-"""Fixtures of the API tests: tokens for people and a client that sends them."""
+"""Fixtures of the API tests: tokens for people and a client that sends them, and
+unique test ids for the schemathesis tests (see ``pytest_collection_modifyitems``)."""
 
 from __future__ import annotations
 
@@ -9,6 +10,32 @@ import pytest
 
 from meetbot.models import Person
 from meetbot.services import accounts
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Give every schemathesis test its operation in its node id.
+
+    ``@schema.parametrize()`` makes one test per API operation named
+    ``test_x[GET /api/v1/...]``, but with pytest 9 (which derives a node id from
+    ``originalname`` plus the callspec, and schemathesis passes no callspec) all of them
+    get the same node id ``...::test_x``. Run one after the other that goes unnoticed,
+    but pytest-xdist's ``loadfile`` scheduler keys the tests of a file by node id, so
+    it ran ONE of the ~70 operations and reported the rest as never collected. The id
+    is rebuilt the way pytest builds a parametrized one; tests/conftest.py refuses a
+    run in which two tests still share an id.
+    """
+    for item in items:
+        if getattr(item, "operation_label", None) is None:  # not schemathesis' test item
+            continue
+        prefix = f"{item.originalname}["
+        node_id = item._id  # pytest's structured NodeId (it has no public setter)
+        if (
+            node_id.params is None
+            and item.name.startswith(prefix)
+            and item.name.endswith("]")
+            and str(node_id).endswith(f"::{item.originalname}")
+        ):
+            item._id = node_id.with_params(item.name[len(prefix) : -1])
 
 
 class ApiClient:

@@ -118,10 +118,16 @@ class LiveServer:
         self._thread.join(timeout=5)
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def _listening_socket() -> socket.socket:
+    """A socket on a free loopback port, already listening.
+
+    Binding first and handing the socket to the server leaves no moment in which
+    another process (a second xdist worker, another run) could take the port.
+    """
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(128)
+    return sock
 
 
 def start_live_server(db_path: Path) -> LiveServer:
@@ -132,7 +138,8 @@ def start_live_server(db_path: Path) -> LiveServer:
     from meetbot.extensions import db
     from meetbot.services.demo import load_demo
 
-    port = _free_port()
+    sock = _listening_socket()
+    port = sock.getsockname()[1]
     base_url = f"http://127.0.0.1:{port}"
     app = create_app(
         {
@@ -151,7 +158,8 @@ def start_live_server(db_path: Path) -> LiveServer:
         db.create_all()
         load_demo()
         db.session.remove()
-    server = make_server("127.0.0.1", port, app, threaded=True)
+    server = make_server("127.0.0.1", port, app, threaded=True, fd=sock.fileno())
+    sock.close()  # the server works on its own duplicate of the descriptor
     thread = threading.Thread(target=server.serve_forever, name="meetbot-live", daemon=True)
     thread.start()
     return LiveServer(app=app, base_url=base_url, _server=server, _thread=thread)
