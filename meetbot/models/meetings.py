@@ -238,8 +238,9 @@ class Meeting(db.Model):
         ),
         Index("ix_meetings_group_start", "group_id", "start_dt"),
         Index("ix_meetings_series_start", "series_id", "start_dt"),
-        # Counting a group's held meetings (attendance panels) reads this index only.
-        Index("ix_meetings_group_status", "group_id", "status"),
+        # A group's held meetings: counted from this index alone, and the latest read in
+        # order (attendance panels and report) instead of sorting the whole history.
+        Index("ix_meetings_group_status_start", "group_id", "status", "start_dt"),
     )
 
     @property
