@@ -35,7 +35,6 @@ from meetbot.models import (
     MeetingStatus,
     Membership,
     Person,
-    Role,
     WorkStream,
 )
 from meetbot.models.meetings import series_work_streams
@@ -66,7 +65,7 @@ class MeetingStat:
         return self.present - self.first_time
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MemberRate:
     """A member's attendance over the window of recent meetings."""
 
@@ -385,23 +384,22 @@ def member_rates(group: Group, window_ids: Sequence[int]) -> list[MemberRate]:
         .order_by(Person.display_name, Person.id)
     ).all()
     window = len(window_ids)
-    result = []
-    for pid, name, org, role, attended, regrets in rows:
-        attended, regrets = int(attended or 0), int(regrets or 0)
-        rate = 100.0 * attended / window if window else 100.0
-        result.append(
-            MemberRate(
-                person_id=pid,
-                name=name,
-                organization=org,
-                role=Role(role).value,
-                attended=attended,
-                regrets=regrets,
-                window=window,
-                flagged=bool(window) and rate < group.attendance_threshold,
-            )
+    # A foundation-wide group has thousands of members: keep the loop lean (the role
+    # column is constrained to Role values by the database, so it is used as it is).
+    threshold = group.attendance_threshold
+    return [
+        MemberRate(
+            pid,
+            name,
+            org,
+            role,
+            attended,
+            regrets,
+            window,
+            bool(window) and 100.0 * attended / window < threshold,
         )
-    return result
+        for pid, name, org, role, attended, regrets in rows
+    ]
 
 
 def organization_stats(window_ids: Sequence[int]) -> list[OrganizationStat]:
