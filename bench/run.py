@@ -324,8 +324,33 @@ def run_backend(
                 )
                 status, _, _ = servers.get(proxy.port, feed, {"If-None-Match": etag})
                 result.checks.append(("nginx cache answers 304", status == 304, str(status)))
-                proxy_feed = wrk.run(proxy.base + feed, **run)
-                proxy_304 = wrk.run(proxy.base + feed, headers={"If-None-Match": etag}, **run)
+                # Both nginx figures are tens of thousands of requests/s, where a
+                # busy neighbour on the shared cores moves one 5 s run by 30%: the
+                # deployment and nginx serving the file directly run in turns, three
+                # rounds, and each keeps its median run.
+                with servers.nginx("static", static) as nginx:
+                    print(f"[{backend}] nginx static on port {nginx.port}", flush=True)
+                    _, hdrs, _ = servers.get(nginx.port, "/feed.ics")
+                    nginx_etag = hdrs["ETag"]
+                    turns: dict[str, list[wrk.Figures]] = {}
+                    for _ in range(3):
+                        for key, url, headers in (
+                            ("nginx 200", nginx.base + "/feed.ics", None),
+                            ("proxy 200", proxy.base + feed, None),
+                            ("nginx 304", nginx.base + "/feed.ics", {"If-None-Match": nginx_etag}),
+                            ("proxy 304", proxy.base + feed, {"If-None-Match": etag}),
+                        ):
+                            figures = wrk.run(
+                                url,
+                                headers=headers,
+                                seconds=max(2, seconds // 2),
+                                connections=connections,
+                            )
+                            turns.setdefault(key, []).append(figures)
+                    proxy_feed, proxy_304, nginx_feed, nginx_304 = (
+                        sorted(turns[key], key=lambda f: f.rps)[1]
+                        for key in ("proxy 200", "proxy 304", "nginx 200", "nginx 304")
+                    )
             result.rows.append(
                 Row("group feed, recommended deployment (nginx cache -> app)", proxy_feed)
             )
@@ -342,14 +367,6 @@ def run_backend(
         result.rows.append(Row("group feed 304 (bare Flask floor)", floor_304))
         result.rows.append(Row("group page bytes (bare Flask floor)", floor_page))
 
-        with servers.nginx("static", static) as nginx:
-            print(f"[{backend}] nginx static on port {nginx.port}", flush=True)
-            _, hdrs, _ = servers.get(nginx.port, "/feed.ics")
-            nginx_etag = hdrs["ETag"]
-            nginx_feed = wrk.run(nginx.base + "/feed.ics", **run)
-            nginx_304 = wrk.run(
-                nginx.base + "/feed.ics", headers={"If-None-Match": nginx_etag}, **run
-            )
         result.rows.append(Row("group feed file (nginx static)", nginx_feed))
         result.rows.append(Row("group feed file 304 (nginx static)", nginx_304))
     finally:
