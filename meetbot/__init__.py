@@ -85,6 +85,10 @@ def _register_blueprints(app: Flask) -> None:
 
     errors.register_error_handlers(app)
     security.init_security(app)
+
+    from meetbot.web.change_token import init_change_token
+
+    init_change_token(app)
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(account.bp)

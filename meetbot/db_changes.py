@@ -35,6 +35,7 @@ import sqlite3
 import threading
 import time
 from collections import OrderedDict
+from contextvars import ContextVar
 from typing import Protocol
 
 from sqlalchemy.engine import URL, make_url
@@ -198,6 +199,34 @@ def postgres_conninfo(url: URL) -> str:
         if value is not None:
             params[key] = value
     return make_conninfo("", **params)
+
+
+# The token read when the current request began, before it queried anything (set by
+# the web layer, see meetbot.web.change_token); None outside a request.
+_REQUEST_TOKEN: ContextVar[object | None] = ContextVar("meetbot_request_token", default=None)
+
+
+def begin_request_token(database_url: str) -> object:
+    """Read the database's token for the request starting now and remember it."""
+    token = watcher_for(database_url).token()
+    _REQUEST_TOKEN.set(token)
+    return token
+
+
+def end_request_token() -> None:
+    """Forget the request's token (the request is over)."""
+    _REQUEST_TOKEN.set(None)
+
+
+def request_token() -> object | None:
+    """The token read before the current request's first query, or None.
+
+    Something derived from the database by this request may be reused by a later
+    request that sees the same token: nothing was committed in between, and the
+    request's reads all saw at least what that token stands for (SQLite starts a
+    request's snapshot at its first query, after the token was read; PostgreSQL reads
+    the latest committed data at each statement)."""
+    return _REQUEST_TOKEN.get()
 
 
 _WATCHERS: OrderedDict[str, ChangeWatcher] = OrderedDict()

@@ -20,6 +20,7 @@ from typing import TypeVar
 from flask import current_app
 from sqlalchemy import case, func, select, true
 
+from meetbot.db_changes import request_token
 from meetbot.extensions import db
 from meetbot.models import Group, Meeting, MeetingSeries, MeetingStatus, Person, SeriesSlot
 from meetbot.models.meetings import series_chairs
@@ -31,6 +32,7 @@ MAX_ENTRIES = 64
 # farther away comes with a revision bump (moves change what the feeds show).
 ROW_MARGIN = timedelta(days=37)
 _LOCK = Lock()
+MAX_MEMO = 256
 
 
 def cached(key: Hashable, compute: Callable[[], T]) -> T:
@@ -49,6 +51,31 @@ def cached(key: Hashable, compute: Callable[[], T]) -> T:
 
 
 def schedule_fingerprint(group_ids: Sequence[int] | None, start: datetime, end: datetime) -> tuple:
+    """The fingerprint of :func:`query_schedule_fingerprint`, read from the database
+    only when something was committed since it was last read for the same arguments
+    (``db_changes.request_token``): on a quiet database a page skips the aggregates
+    (~5-10 ms each on a large instance). Outside a request it always queries."""
+    token = request_token()
+    if token is None:
+        return query_schedule_fingerprint(group_ids, start, end)
+    key = (None if group_ids is None else tuple(group_ids), start, end)
+    memo: OrderedDict = current_app.extensions.setdefault("meetbot_fingerprint_memo", OrderedDict())
+    with _LOCK:
+        hit = memo.get(key)
+    if hit is not None and hit[0] == token:
+        return hit[1]
+    fingerprint = query_schedule_fingerprint(group_ids, start, end)
+    with _LOCK:
+        memo[key] = (token, fingerprint)
+        memo.move_to_end(key)
+        while len(memo) > MAX_MEMO:
+            memo.popitem(last=False)
+    return fingerprint
+
+
+def query_schedule_fingerprint(
+    group_ids: Sequence[int] | None, start: datetime, end: datetime
+) -> tuple:
     """Aggregates that change whenever what the groups (all with None) schedule in
     [start, end) may change: one SELECT of scalar subqueries.
 

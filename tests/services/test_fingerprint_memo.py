@@ -1,0 +1,107 @@
+"""Schedule fingerprints are read from the database once per change, not once per
+request (services.derived_cache.schedule_fingerprint with db_changes.request_token),
+and a page never shows a schedule older than the last commit, whoever made it."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from select import select as wait_readable
+
+import psycopg
+import pytest
+from sqlalchemy.engine import make_url
+
+from meetbot.db_changes import postgres_conninfo, request_token, watcher_for
+from meetbot.extensions import db
+from meetbot.services import derived_cache
+from meetbot.services.groups import bump_revision
+
+NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def reads(monkeypatch) -> list:
+    """Every fingerprint actually read from the database."""
+    calls: list = []
+    real = derived_cache.query_schedule_fingerprint
+    monkeypatch.setattr(
+        derived_cache,
+        "query_schedule_fingerprint",
+        lambda *args: calls.append(args) or real(*args),
+    )
+    return calls
+
+
+@pytest.fixture
+def weekly(create_group, create_series, time_machine):
+    time_machine.move_to(NOW, tick=False)
+    group = create_group("fp", name="Fingerprints")
+    series = create_series(group, title="Weekly sync", start=datetime(2026, 3, 3, 15, 0))
+    return group, series
+
+
+def test_a_quiet_database_is_not_asked_again(client, weekly, reads):
+    first = client.get("/groups/fp/")
+    assert first.status_code == 200 and b"Weekly sync" in first.data
+    assert reads, "the group page reads a schedule fingerprint"
+    reads.clear()
+    again = client.get("/groups/fp/")
+    assert again.data == first.data
+    assert reads == []
+
+
+def test_a_commit_here_is_seen_by_the_next_request(client, weekly, reads):
+    group, series = weekly
+    client.get("/groups/fp/")
+    series.title = "Renamed sync"
+    series.revision += 1
+    bump_revision(group)
+    db.session.commit()
+    reads.clear()
+    page = client.get("/groups/fp/")
+    assert reads, "a commit makes the fingerprint be read again"
+    assert b"Renamed sync" in page.data and b"Weekly sync" not in page.data
+
+
+def _commit_elsewhere(database_url: str, series_id: int) -> None:
+    sql = (
+        "UPDATE meeting_series SET title = 'Elsewhere sync', revision = revision + 1 "
+        f"WHERE id = {series_id}"
+    )
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        with sqlite3.connect(url.database) as conn:
+            conn.execute(sql)
+        return
+    with psycopg.connect(postgres_conninfo(url), autocommit=True) as conn:
+        conn.execute(sql)
+
+
+def test_a_commit_by_another_process_is_seen(client, weekly, reads, database_url):
+    _, series = weekly
+    client.get("/groups/fp/")
+    watcher = watcher_for(database_url)
+    token = watcher.token()
+    _commit_elsewhere(database_url, series.id)
+    if make_url(database_url).get_backend_name() == "postgresql":
+        for _ in range(100):  # the notification arrives on the listener's socket
+            if watcher.token() != token:
+                break
+            wait_readable([watcher._pgconn.socket], [], [], 0.05)
+    assert watcher.token() != token
+    # Each request of a real server has its own session; the tests share one, whose
+    # open transaction would still see the database as it was before that commit.
+    db.session.remove()
+    reads.clear()
+    page = client.get("/groups/fp/")
+    assert reads
+    assert b"Elsewhere sync" in page.data
+
+
+def test_outside_a_request_it_always_asks(app, weekly, reads):
+    group, _ = weekly
+    assert request_token() is None
+    for _ in range(2):
+        derived_cache.schedule_fingerprint([group.id], NOW, NOW + timedelta(days=1))
+    assert len(reads) == 2
