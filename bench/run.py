@@ -259,7 +259,7 @@ def run_backend(
                 turns: dict[str, list[wrk.Figures]] = {}
                 inm = {"If-None-Match": etag}
                 for _ in range(3):
-                    for key, port, url, headers in (
+                    for key, port, target, headers in (
                         ("app 200", app.port, app.base + feed, None),
                         ("floor 200", floor.port, floor.base + "/f/feed.ics", None),
                         ("app 304", app.port, app.base + feed, inm),
@@ -267,7 +267,7 @@ def run_backend(
                     ):
                         turns.setdefault(key, []).append(
                             wrk.run(
-                                url,
+                                target,
                                 headers=headers,
                                 seconds=max(2, seconds // 2),
                                 connections=connections,
@@ -360,14 +360,14 @@ def run_backend(
                     nginx_etag = hdrs["ETag"]
                     turns: dict[str, list[wrk.Figures]] = {}
                     for _ in range(3):
-                        for key, url, headers in (
+                        for key, target, headers in (
                             ("nginx 200", nginx.base + "/feed.ics", None),
                             ("proxy 200", proxy.base + feed, None),
                             ("nginx 304", nginx.base + "/feed.ics", {"If-None-Match": nginx_etag}),
                             ("proxy 304", proxy.base + feed, {"If-None-Match": etag}),
                         ):
                             figures = wrk.run(
-                                url,
+                                target,
                                 headers=headers,
                                 seconds=max(2, seconds // 2),
                                 connections=connections,
