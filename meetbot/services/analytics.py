@@ -38,6 +38,7 @@ from meetbot.models import (
     WorkStream,
 )
 from meetbot.models.meetings import series_work_streams
+from meetbot.services import derived_cache
 
 PRESENT = AttendanceKind.PRESENT.value
 REGRETS = AttendanceKind.REGRETS.value
@@ -483,18 +484,35 @@ def summary(
     chart and the group's window) and ``meeting_count`` the number of all of them;
     member rates and organizations are the same as in :func:`report`."""
     keep = latest or max(group.attendance_window, CHART_MAX_MEETINGS)
-    scope = _scope(group, series, stream)
-    ids = _latest_counted_ids(scope, keep)
-    # Always the same statements, whatever the data (tests/perf/test_query_counts.py).
-    total = _counted_count(scope)
-    meetings = meeting_stats(group, series=series, stream=stream, meeting_ids=ids)
-    window_ids = [m.meeting_id for m in meetings[-group.attendance_window :]]
+
+    def compute() -> tuple:
+        scope = _scope(group, series, stream)
+        ids = _latest_counted_ids(scope, keep)
+        # Always the same statements, whatever the data (tests/perf/test_query_counts.py).
+        total = _counted_count(scope)
+        meetings = meeting_stats(group, series=series, stream=stream, meeting_ids=ids)
+        window_ids = [m.meeting_id for m in meetings[-group.attendance_window :]]
+        members = member_rates(group, window_ids) if with_members else []
+        orgs = organization_stats(window_ids) if with_members else []
+        return meetings, members, orgs, window_ids, total
+
+    # Plain figures only, reused by later requests while nothing is committed: the
+    # panels of busy pages then cost nothing on a quiet database.
+    key = (
+        "attendance-summary",
+        group.id,
+        series.id if series is not None else None,
+        stream.id if stream is not None else None,
+        with_members,
+        keep,
+    )
+    meetings, members, orgs, window_ids, total = derived_cache.while_unchanged(key, compute)
     return AttendanceReport(
         group=group,
-        meetings=meetings,
-        members=member_rates(group, window_ids) if with_members else [],
-        organizations=organization_stats(window_ids) if with_members else [],
-        window_meeting_ids=window_ids,
+        meetings=list(meetings),
+        members=list(members),
+        organizations=list(orgs),
+        window_meeting_ids=list(window_ids),
         meeting_count=total,
     )
 

@@ -55,22 +55,31 @@ def schedule_fingerprint(group_ids: Sequence[int] | None, start: datetime, end: 
     only when something was committed since it was last read for the same arguments
     (``db_changes.request_token``): on a quiet database a page skips the aggregates
     (~5-10 ms each on a large instance). Outside a request it always queries."""
+    key = ("fingerprint", None if group_ids is None else tuple(group_ids), start, end)
+    return while_unchanged(key, lambda: query_schedule_fingerprint(group_ids, start, end))
+
+
+def while_unchanged(key: Hashable, compute: Callable[[], T]) -> T:
+    """``compute()``, or what it returned for ``key`` in an earlier request of this
+    process that saw the same database change token (``db_changes.request_token``):
+    nothing was committed anywhere since, so it would return the same. Outside a
+    request it always computes. ``compute`` must return plain data (no ORM objects:
+    they belong to one request's session)."""
     token = request_token()
     if token is None:
-        return query_schedule_fingerprint(group_ids, start, end)
-    key = (None if group_ids is None else tuple(group_ids), start, end)
+        return compute()
     memo: OrderedDict = current_app.extensions.setdefault("meetbot_fingerprint_memo", OrderedDict())
     with _LOCK:
         hit = memo.get(key)
     if hit is not None and hit[0] == token:
         return hit[1]
-    fingerprint = query_schedule_fingerprint(group_ids, start, end)
+    value = compute()
     with _LOCK:
-        memo[key] = (token, fingerprint)
+        memo[key] = (token, value)
         memo.move_to_end(key)
         while len(memo) > MAX_MEMO:
             memo.popitem(last=False)
-    return fingerprint
+    return value
 
 
 def query_schedule_fingerprint(

@@ -105,3 +105,33 @@ def test_outside_a_request_it_always_asks(app, weekly, reads):
     for _ in range(2):
         derived_cache.schedule_fingerprint([group.id], NOW, NOW + timedelta(days=1))
     assert len(reads) == 2
+
+
+def test_attendance_panels_follow_every_check_in(
+    client, create_group, create_person, create_meeting, monkeypatch
+):
+    """The attendance summary is reused while nothing is committed, and a check-in
+    (a commit) shows on the very next request."""
+    from meetbot.models import Attendance, Role
+    from meetbot.services import analytics
+
+    people = [create_person(f"Person {i}") for i in range(3)]
+    group = create_group("att", members={p: Role.MEMBER for p in people})
+    meeting = create_meeting(group, start=datetime(2026, 2, 3, 15, 0, tzinfo=UTC), status="held")
+    db.session.add(Attendance(meeting=meeting, person=people[0], source="roster"))
+    db.session.commit()
+    computed: list = []
+    real = analytics._counted_count
+    monkeypatch.setattr(
+        analytics, "_counted_count", lambda scope: computed.append(1) or real(scope)
+    )
+
+    def present() -> str:
+        html = client.get("/groups/att/attendance").get_data(as_text=True)
+        return html.split("data-present>", 1)[1].split("<", 1)[0]
+
+    assert present() == "1" and len(computed) == 1
+    assert present() == "1" and len(computed) == 1  # reused: nothing committed
+    db.session.add(Attendance(meeting=meeting, person=people[1], source="self"))
+    db.session.commit()
+    assert present() == "2" and len(computed) == 2
