@@ -88,11 +88,12 @@ def write(
         "",
         "The machine is shared (other work may run during the bench): absolute figures",
         "drift between runs, so every target is a ratio of figures taken in the same run",
-        "minutes apart, or a latency.",
+        "(the feed rows of the app and of the floor, and the deployment and nginx direct,",
+        "in turns: three rounds of half the row time, median kept), or a latency.",
         "",
         f"Load: wrk, {connections} connections, 2 threads, {seconds} s per row; the app and",
         "the bare-Flask floor under gunicorn with the same settings "
-        "(`--worker-class sync --workers <nproc>`), everything on 127.0.0.1.",
+        "(`--worker-class sync --workers <nproc>`, gunicorn.conf.py), everything on 127.0.0.1.",
         "",
     ]
     for res in results:
