@@ -17,6 +17,7 @@ from meetbot.services.errors import ValidationError
 from meetbot.services.meetings import get_meeting
 from meetbot.services.permissions import Permission, may
 from meetbot.web.guards import require
+from meetbot.web.paging import page_from_args
 from meetbot.web.panels import panel
 
 bp = Blueprint("actions", __name__)
@@ -350,9 +351,7 @@ def group_list(slug: str):
     owner_id = int(owner) if owner.isdigit() else None
     filters = dict(status=status, work_stream=stream, owner_id=owner_id, unassigned=owner == "none")
     total = action_service.count_group_actions(group, **filters)
-    pages = max(1, -(-total // GROUP_PAGE_SIZE))
-    page = request.args.get("page", "1")
-    page = min(int(page), pages) if page.isdigit() and int(page) > 0 else 1
+    page, pages = page_from_args(total, GROUP_PAGE_SIZE)
     items = action_service.group_actions(
         group, **filters, limit=GROUP_PAGE_SIZE, offset=(page - 1) * GROUP_PAGE_SIZE
     )

@@ -40,6 +40,7 @@ from meetbot.services import meetings as meeting_service
 from meetbot.services.errors import NotFound, ServiceError, ValidationError
 from meetbot.services.permissions import Permission, may
 from meetbot.web.guards import require
+from meetbot.web.paging import page_from_args
 from meetbot.web.panels import panel
 from meetbot.web.series import stream_upcoming
 
@@ -392,12 +393,6 @@ REPORT_PAGE_SIZE = 50
 MEMBERS_PAGE_SIZE = 100
 
 
-def _page_arg(name: str, pages: int) -> int:
-    """The page number in the query string ``name``, clamped to 1..pages."""
-    value = request.args.get(name, "1")
-    return min(int(value), pages) if value.isdigit() and int(value) > 0 else 1
-
-
 @bp.get("/groups/<slug>/attendance")
 def group_report(slug: str):
     """The attendance report: chart, members and organizations over the group's window,
@@ -412,11 +407,11 @@ def group_report(slug: str):
     # makes it the first page of the table too, which is the page nearly everyone sees.
     latest = max(REPORT_PAGE_SIZE, group.attendance_window, analytics.CHART_MAX_MEETINGS)
     report = analytics.summary(group, series=series, latest=latest)
-    pages = max(1, -(-report.held // REPORT_PAGE_SIZE))
-    page = _page_arg("page", pages)
+    page, pages = page_from_args(report.held, REPORT_PAGE_SIZE)
     # Members by name, a page at a time (a foundation-wide group has thousands).
-    member_pages = max(1, -(-len(report.members) // MEMBERS_PAGE_SIZE))
-    member_page = _page_arg("members", member_pages)
+    member_page, member_pages = page_from_args(
+        len(report.members), MEMBERS_PAGE_SIZE, name="members"
+    )
     first_member = (member_page - 1) * MEMBERS_PAGE_SIZE
     if page == 1:
         meetings = list(reversed(report.meetings))[:REPORT_PAGE_SIZE]

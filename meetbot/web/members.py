@@ -20,6 +20,7 @@ from meetbot.services import groups as group_service
 from meetbot.services.errors import ServiceError, ValidationError
 from meetbot.services.permissions import Permission, may, role_in
 from meetbot.web.guards import require
+from meetbot.web.paging import page_from_args
 from meetbot.web.panels import panel
 
 bp = Blueprint("members", __name__)
@@ -39,9 +40,7 @@ def _page(
     query = (request.args.get("q") or "").strip()[:200] if can_edit else ""
     found = group_service.find_people_to_add(group, query) if query else []
     total = group_service.count_members(group)
-    pages = max(1, -(-total // MEMBERS_PAGE_SIZE))
-    raw = request.args.get("page", "1")
-    page = min(int(raw), pages) if raw.isdigit() and int(raw) > 0 else 1
+    page, pages = page_from_args(total, MEMBERS_PAGE_SIZE)
     rows = group_service.members(
         group, limit=MEMBERS_PAGE_SIZE, offset=(page - 1) * MEMBERS_PAGE_SIZE
     )

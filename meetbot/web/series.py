@@ -55,6 +55,7 @@ from meetbot.services.subscribe import (
     subscribe_links,
 )
 from meetbot.web.guards import require
+from meetbot.web.paging import page_from_args
 from meetbot.web.panels import panel
 
 bp = Blueprint("series", __name__)
@@ -654,9 +655,7 @@ def group_upcoming(slug: str):
     occurrences = _upcoming_of(group, 7 * weeks)
     # A page of them: a big group has thousands of meetings in a few weeks.
     total = len(occurrences)
-    pages = max(1, -(-total // UPCOMING_PAGE_SIZE))
-    page = request.args.get("page", "1")
-    page = min(int(page), pages) if page.isdigit() and int(page) > 0 else 1
+    page, pages = page_from_args(total, UPCOMING_PAGE_SIZE)
     first = (page - 1) * UPCOMING_PAGE_SIZE
     return render_template(
         "series/upcoming.html",
@@ -739,9 +738,7 @@ def group_series(slug: str):
     """All of a group's series by title, SERIES_PAGE_SIZE a page."""
     group = group_service.get_group(slug)
     total = scheduling.count_series(group)
-    pages = max(1, -(-total // SERIES_PAGE_SIZE))
-    page = request.args.get("page", "1")
-    page = min(int(page), pages) if page.isdigit() and int(page) > 0 else 1
+    page, pages = page_from_args(total, SERIES_PAGE_SIZE)
     return render_template(
         "series/group_list.html",
         group=group,
