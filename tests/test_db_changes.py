@@ -5,7 +5,6 @@ from __future__ import annotations
 import sqlite3
 from select import select as wait_readable
 
-import psycopg
 import pytest
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import text
@@ -21,17 +20,7 @@ from meetbot.db_changes import (
 )
 from meetbot.extensions import db
 from meetbot.models.change_notify import TRIGGER, UNWATCHED_TABLES
-
-
-def _wait_for_change(watcher: PostgresWatcher, token: object) -> object:
-    """Block on the listener's socket (bounded) until the token moves."""
-    for _ in range(100):
-        now = watcher.token()
-        if now != token:
-            return now
-        wait_readable([watcher._pgconn.socket], [], [], 0.05)
-    raise AssertionError("no notification within 5 s")
-
+from tests.db_changes_helpers import execute_elsewhere, wait_for_change
 
 # --- SQLite -------------------------------------------------------------------
 
@@ -81,33 +70,28 @@ def pg_database(request) -> str:
     return request.getfixturevalue("pg_url")
 
 
-def _execute(url: str, sql: str) -> None:
-    with psycopg.connect(postgres_conninfo(make_url(url)), autocommit=True) as conn:
-        conn.execute(sql)
-
-
 @ONLY_POSTGRES
 def test_postgres_token_moves_with_commits_elsewhere(db_backend, pg_database):
     watcher = PostgresWatcher(postgres_conninfo(make_url(pg_database)))
     try:
         token = watcher.token()
-        _execute(pg_database, "SELECT count(*) FROM groups")
-        _execute(
+        execute_elsewhere(pg_database, "SELECT count(*) FROM groups")
+        execute_elsewhere(
             pg_database,
             "INSERT INTO feed_cache (key, revision, etag, body, last_modified_dt, created_dt)"
             " VALUES ('k', 'r', 'e', '', now(), now())",
         )  # the unwatched table
         assert watcher.token() == token
         # A statement trigger fires even when no row matches: any write statement counts.
-        _execute(pg_database, "UPDATE groups SET name = name WHERE false")
-        token = _wait_for_change(watcher, token)
-        _execute(pg_database, "TRUNCATE groups CASCADE")
-        token = _wait_for_change(watcher, token)
+        execute_elsewhere(pg_database, "UPDATE groups SET name = name WHERE false")
+        token = wait_for_change(watcher, token)
+        execute_elsewhere(pg_database, "TRUNCATE groups CASCADE")
+        token = wait_for_change(watcher, token)
         watcher.local_commit()
         assert watcher.token() != token
     finally:
         watcher.close()
-        _execute(pg_database, "DELETE FROM feed_cache")
+        execute_elsewhere(pg_database, "DELETE FROM feed_cache")
 
 
 @ONLY_POSTGRES
@@ -116,7 +100,7 @@ def test_postgres_listener_loss_is_never_mistaken_for_no_change(db_backend, pg_d
     try:
         token = watcher.token()
         backend = watcher._pgconn.backend_pid
-        _execute(pg_database, f"SELECT pg_terminate_backend({backend})")
+        execute_elsewhere(pg_database, f"SELECT pg_terminate_backend({backend})")
         # The server sends a farewell message, then closes: wait (bounded) for both.
         socket = watcher._pgconn.socket
         for _ in range(100):

@@ -4,18 +4,15 @@ and a page never shows a schedule older than the last commit, whoever made it.""
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, datetime, timedelta
-from select import select as wait_readable
 
-import psycopg
 import pytest
-from sqlalchemy.engine import make_url
 
-from meetbot.db_changes import postgres_conninfo, request_token, watcher_for
+from meetbot.db_changes import request_token, watcher_for
 from meetbot.extensions import db
 from meetbot.services import derived_cache
 from meetbot.services.groups import bump_revision
+from tests.db_changes_helpers import execute_elsewhere, wait_until_seen
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -64,32 +61,16 @@ def test_a_commit_here_is_seen_by_the_next_request(client, weekly, reads):
     assert b"Renamed sync" in page.data and b"Weekly sync" not in page.data
 
 
-def _commit_elsewhere(database_url: str, series_id: int) -> None:
-    sql = (
-        "UPDATE meeting_series SET title = 'Elsewhere sync', revision = revision + 1 "
-        f"WHERE id = {series_id}"
-    )
-    url = make_url(database_url)
-    if url.get_backend_name() == "sqlite":
-        with sqlite3.connect(url.database) as conn:
-            conn.execute(sql)
-        return
-    with psycopg.connect(postgres_conninfo(url), autocommit=True) as conn:
-        conn.execute(sql)
-
-
 def test_a_commit_by_another_process_is_seen(client, weekly, reads, database_url):
     _, series = weekly
     client.get("/groups/fp/")
-    watcher = watcher_for(database_url)
-    token = watcher.token()
-    _commit_elsewhere(database_url, series.id)
-    if make_url(database_url).get_backend_name() == "postgresql":
-        for _ in range(100):  # the notification arrives on the listener's socket
-            if watcher.token() != token:
-                break
-            wait_readable([watcher._pgconn.socket], [], [], 0.05)
-    assert watcher.token() != token
+    token = watcher_for(database_url).token()
+    execute_elsewhere(
+        database_url,
+        "UPDATE meeting_series SET title = 'Elsewhere sync', revision = revision + 1 "
+        f"WHERE id = {series.id}",
+    )
+    wait_until_seen(database_url, token)
     # Each request of a real server has its own session; the tests share one, whose
     # open transaction would still see the database as it was before that commit.
     db.session.remove()

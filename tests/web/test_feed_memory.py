@@ -6,21 +6,19 @@ from __future__ import annotations
 
 import sqlite3
 import time
-from select import select as wait_readable
 from typing import Any
 
-import psycopg
 import pytest
 from sqlalchemy import select
-from sqlalchemy.engine import make_url
 
 from meetbot import create_app
-from meetbot.db_changes import postgres_conninfo, watcher_for
+from meetbot.db_changes import watcher_for
 from meetbot.extensions import db
 from meetbot.models import Group, Person, Role
 from meetbot.services.accounts import feed_token, revoke_feed_token
 from meetbot.services.groups import bump_revision
 from meetbot.web.feed_fastpath import ENVIRON_KEY, FeedFastPath
+from tests.db_changes_helpers import execute_elsewhere, wait_until_seen
 
 
 def _fast_path(app) -> FeedFastPath:
@@ -126,39 +124,14 @@ def test_a_change_made_by_this_process_is_served_at_once(app, client, feed_paths
     )
 
 
-def _rename_elsewhere(database_url: str) -> None:
-    """A commit by another client of the database (another app server, psql...)."""
-    sql = (
-        "UPDATE groups SET name = 'Renamed Elsewhere', revision = revision + 1 WHERE slug = 'edge'"
-    )
-    url = make_url(database_url)
-    if url.get_backend_name() == "sqlite":
-        with sqlite3.connect(url.database) as conn:
-            conn.execute(sql)
-        return
-    with psycopg.connect(postgres_conninfo(url), autocommit=True) as conn:
-        conn.execute(sql)
-
-
-def _wait_for_notification(database_url: str, token: object) -> None:
-    """Block on the listener's socket (bounded) until the change is known."""
-    watcher = watcher_for(database_url)
-    for _ in range(100):
-        if watcher.token() != token:
-            return
-        wait_readable([watcher._pgconn.socket], [], [], 0.05)
-    raise AssertionError("no change notification within 5 s")
-
-
 def test_a_change_made_by_another_process_is_served(app, client, feed_paths, database_url):
     before = _warm(app, client, feed_paths["group"])
     token = watcher_for(database_url).token()
-    _rename_elsewhere(database_url)
-    if make_url(database_url).get_backend_name() == "sqlite":
-        # data_version changes with the other connection's commit: nothing to wait for.
-        assert watcher_for(database_url).token() != token
-    else:
-        _wait_for_notification(database_url, token)
+    execute_elsewhere(
+        database_url,
+        "UPDATE groups SET name = 'Renamed Elsewhere', revision = revision + 1 WHERE slug = 'edge'",
+    )
+    wait_until_seen(database_url, token)
     after = client.get(feed_paths["group"])
     assert b"Renamed Elsewhere" in after.data and b"Renamed Elsewhere" not in before.data
 
