@@ -43,11 +43,17 @@ def cached(key: Hashable, compute: Callable[[], T]) -> T:
             store.move_to_end(key)
             return store[key]
     value = compute()
+    _keep(store, key, value, MAX_ENTRIES)
+    return value
+
+
+def _keep(store: OrderedDict, key: Hashable, value: object, limit: int) -> None:
+    """Put ``value`` at the recent end of ``store``, dropping the oldest beyond ``limit``."""
     with _LOCK:
         store[key] = value
-        while len(store) > MAX_ENTRIES:
+        store.move_to_end(key)
+        while len(store) > limit:
             store.popitem(last=False)
-    return value
 
 
 def schedule_fingerprint(group_ids: Sequence[int] | None, start: datetime, end: datetime) -> tuple:
@@ -74,11 +80,7 @@ def while_unchanged(key: Hashable, compute: Callable[[], T]) -> T:
     if hit is not None and hit[0] == token:
         return hit[1]
     value = compute()
-    with _LOCK:
-        memo[key] = (token, value)
-        memo.move_to_end(key)
-        while len(memo) > MAX_MEMO:
-            memo.popitem(last=False)
+    _keep(memo, key, (token, value), MAX_MEMO)
     return value
 
 
