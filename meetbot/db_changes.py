@@ -206,9 +206,17 @@ def postgres_conninfo(url: URL) -> str:
 _REQUEST_TOKEN: ContextVar[object | None] = ContextVar("meetbot_request_token", default=None)
 
 
-def begin_request_token(database_url: str) -> object:
-    """Read the database's token for the request starting now and remember it."""
-    token = watcher_for(database_url).token()
+# Where a WSGI layer in front of Flask leaves the token it read for this request.
+ENVIRON_TOKEN = "meetbot.change_token"
+
+
+def begin_request_token(database_url: str, environ: dict | None = None) -> object:
+    """Remember the database's token for the request starting now: the one a layer in
+    front of the app already read for it (``environ[ENVIRON_TOKEN]``, also before any
+    query), else a fresh read."""
+    token = (environ or {}).get(ENVIRON_TOKEN)
+    if token is None:
+        token = watcher_for(database_url).token()
     _REQUEST_TOKEN.set(token)
     return token
 

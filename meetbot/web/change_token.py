@@ -8,13 +8,13 @@ request derived from the database when nothing was committed since: see
 
 from __future__ import annotations
 
-from flask import Flask, current_app
+from flask import Flask, current_app, request
 
 from meetbot.db_changes import begin_request_token, end_request_token
 
 
 def _begin() -> None:
-    begin_request_token(current_app.config["SQLALCHEMY_DATABASE_URI"])
+    begin_request_token(current_app.config["SQLALCHEMY_DATABASE_URI"], request.environ)
 
 
 def _end(_exc: BaseException | None = None) -> None:

@@ -38,7 +38,7 @@ from flask import Flask
 from sqlalchemy import Engine, event
 from werkzeug.http import parse_date, parse_etags, remove_entity_headers, unquote_etag
 
-from meetbot.db_changes import watcher_for
+from meetbot.db_changes import ENVIRON_TOKEN, watcher_for
 
 # Set by the feed views on responses this layer may keep.
 ENVIRON_KEY = "meetbot.feed_cacheable"
@@ -118,6 +118,7 @@ class FeedFastPath:
                 self.hits += 1
                 start_response(entry.status_200, entry.headers_200)
                 return [] if method == "HEAD" else [entry.body]
+        environ[ENVIRON_TOKEN] = token  # the request's token: read once, not again
         return self._through_flask(key, token, environ, start_response)
 
     def _through_flask(
