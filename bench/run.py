@@ -256,29 +256,18 @@ def run_backend(
                 "floor", "bench.floor_app:create_app()", {"BENCH_FLOOR_DIR": str(static)}
             ) as floor:
                 print(f"[{backend}] floor (bare Flask) on port {floor.port}", flush=True)
-                turns: dict[str, list[wrk.Figures]] = {}
                 inm = {"If-None-Match": etag}
-                for _ in range(3):
-                    for key, port, target, headers in (
-                        ("app 200", app.port, app.base + feed, None),
-                        ("floor 200", floor.port, floor.base + "/f/feed.ics", None),
-                        ("app 304", app.port, app.base + feed, inm),
-                        ("floor 304", floor.port, floor.base + "/f/feed.ics", inm),
-                    ):
-                        turns.setdefault(key, []).append(
-                            wrk.run(
-                                target,
-                                headers=headers,
-                                seconds=max(2, seconds // 2),
-                                connections=connections,
-                            )
-                        )
-                        _drain(port)
+                app_feed, floor_feed, app_304, floor_304 = _in_turns(
+                    [
+                        (app.base + feed, None, app.port),
+                        (floor.base + "/f/feed.ics", None, floor.port),
+                        (app.base + feed, inm, app.port),
+                        (floor.base + "/f/feed.ics", inm, floor.port),
+                    ],
+                    seconds=max(2, seconds // 2),
+                    connections=connections,
+                )
                 floor_page = wrk.run(floor.base + "/f/page.html", **run)
-            app_feed, floor_feed, app_304, floor_304 = (
-                sorted(turns[key], key=lambda f: f.rps)[1]
-                for key in ("app 200", "floor 200", "app 304", "floor 304")
-            )
             # Fast rows first; after each run wait until the workers have finished the
             # requests still queued (a slow page would otherwise eat the next run).
             result.rows.append(Row("warm group feed (app)", app_feed))
@@ -358,24 +347,15 @@ def run_backend(
                     print(f"[{backend}] nginx static on port {nginx.port}", flush=True)
                     _, hdrs, _ = servers.get(nginx.port, "/feed.ics")
                     nginx_etag = hdrs["ETag"]
-                    turns: dict[str, list[wrk.Figures]] = {}
-                    for _ in range(3):
-                        for key, target, headers in (
-                            ("nginx 200", nginx.base + "/feed.ics", None),
-                            ("proxy 200", proxy.base + feed, None),
-                            ("nginx 304", nginx.base + "/feed.ics", {"If-None-Match": nginx_etag}),
-                            ("proxy 304", proxy.base + feed, {"If-None-Match": etag}),
-                        ):
-                            figures = wrk.run(
-                                target,
-                                headers=headers,
-                                seconds=max(2, seconds // 2),
-                                connections=connections,
-                            )
-                            turns.setdefault(key, []).append(figures)
-                    proxy_feed, proxy_304, nginx_feed, nginx_304 = (
-                        sorted(turns[key], key=lambda f: f.rps)[1]
-                        for key in ("proxy 200", "proxy 304", "nginx 200", "nginx 304")
+                    nginx_feed, proxy_feed, nginx_304, proxy_304 = _in_turns(
+                        [
+                            (nginx.base + "/feed.ics", None, None),
+                            (proxy.base + feed, None, None),
+                            (nginx.base + "/feed.ics", {"If-None-Match": nginx_etag}, None),
+                            (proxy.base + feed, {"If-None-Match": etag}, None),
+                        ],
+                        seconds=max(2, seconds // 2),
+                        connections=connections,
                     )
             result.rows.append(
                 Row("group feed, recommended deployment (nginx cache -> app)", proxy_feed)
@@ -407,6 +387,25 @@ def run_backend(
                 f"{row.figures.bad_status} bad status"
             )
     return result
+
+
+def _in_turns(
+    runs: list[tuple[str, dict[str, str] | None, int | None]],
+    *,
+    seconds: int,
+    connections: int,
+    rounds: int = 3,
+) -> list[wrk.Figures]:
+    """wrk over each (url, headers, port to drain after or None) in turn, ``rounds``
+    times; the median run of each, in the given order. Figures compared in a ratio
+    then share whatever a busy neighbour does to the machine."""
+    runs_of: list[list[wrk.Figures]] = [[] for _ in runs]
+    for _ in range(rounds):
+        for figures, (url, headers, port) in zip(runs_of, runs, strict=True):
+            figures.append(wrk.run(url, headers=headers, seconds=seconds, connections=connections))
+            if port is not None:
+                _drain(port)
+    return [sorted(figures, key=lambda f: f.rps)[rounds // 2] for figures in runs_of]
 
 
 def _drain(port: int, limit_s: float = 150) -> None:
