@@ -16,7 +16,14 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     """
     # The instance folder lives in the repository root (git-ignored), not in the package.
     root = Path(__file__).resolve().parent.parent
-    app = Flask(__name__, instance_path=str(root / "instance"), instance_relative_config=True)
+    # templates/ and static/ sit at the top level beside the package (the project layout).
+    app = Flask(
+        __name__,
+        instance_path=str(root / "instance"),
+        instance_relative_config=True,
+        template_folder=str(root / "templates"),
+        static_folder=str(root / "static"),
+    )
 
     from meetbot.config import load_config
 

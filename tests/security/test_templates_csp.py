@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "meetbot" / "templates"
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 _JINJA = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.DOTALL)
 
 
