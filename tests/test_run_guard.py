@@ -11,7 +11,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from tests.conftest import RunGuard, _refuse_duplicates
+from tests.run_guard import RunGuard, _refuse_duplicates
 
 
 def _report(nodeid: str, when: str, outcome: str = "passed", reason: str = "", keywords=()):
