@@ -832,6 +832,11 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("api_groups.update_stream", "PATCH"): _api(
         organizers(401), data=lambda w, r: {"description": f"Patched by {r}"}
     ),
+    ("api_slot_finder.find", "POST"): _api(
+        public(),
+        data=lambda w, r: {"participants": [{"timezone": "Asia/Kolkata"}], "weeks": 2},
+    ),
+    ("api_slot_finder.find_for_group", "GET"): _api(members(401), query={"weeks": "2"}),
     ("api_people.list_people", "GET"): _api(public()),
     ("api_people.get_person", "GET"): _api(
         public(), params=lambda w, r: {"person_id": w.people["member"]}
