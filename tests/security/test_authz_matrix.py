@@ -488,6 +488,10 @@ MATRIX: dict[tuple[str, str], Case] = {
             "confirm": "a much longer new password",
         },
     ),
+    ("account.availability", "POST"): Case(
+        logged_in(),
+        data=lambda w, r: {"window_start": "07:00", "window_end": "19:00", "available_days": "1"},
+    ),
     ("account.add_handle", "POST"): Case(
         logged_in(), data=lambda w, r: {"handle": f"new-{r.replace('_', '')}", "kind": "irc"}
     ),
