@@ -554,6 +554,7 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("series.view", "GET"): Case(public()),
     ("series.group_upcoming", "GET"): Case(public()),
     ("series.group_series", "GET"): Case(public()),
+    ("slot_finder.page", "GET"): Case(members(LOGIN), query={"weeks": "2"}),
     ("series.create", "GET"): Case(organizers(LOGIN)),
     ("series.create", "POST"): Case(organizers(401), data=_new_series_form),
     ("series.edit", "GET"): Case(organizers(LOGIN)),
