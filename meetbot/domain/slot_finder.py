@@ -45,6 +45,7 @@ __all__ = [
     "SlotScore",
     "find_slots",
     "local_runs",
+    "score_pair",
 ]
 
 STEP_MINUTES = 30
@@ -331,6 +332,38 @@ def find_slots(
         by_slot=by_slot,
         slots=best[:top],
         pairs=pairs,
+    )
+
+
+def score_pair(
+    participants: Sequence[Participant],
+    a: Slot,
+    b: Slot,
+    *,
+    start: date,
+    timezone: str = "UTC",
+    duration_minutes: int = 60,
+    weeks: int = 52,
+) -> PairScore:
+    """The figures of one given pair (A in the period's first week), e.g. a series'."""
+    _check(participants, duration_minutes, weeks)
+    table, weights, counts = _tables(
+        participants, slot_starts_utc(timezone, start, weeks), duration_minutes
+    )
+    denominator = int(weights.sum()) * weeks
+    fail_a, fail_b = _fail_masks(table)
+    ok = (fail_a[:, a.index] & fail_b[:, b.index]) == 0
+    suited = int(
+        (table[:, 0::2, a.index].sum(axis=1) * weights).sum()
+        + (table[:, 1::2, b.index].sum(axis=1) * weights).sum()
+    )
+    return PairScore(
+        a=a,
+        b=b,
+        coverage=suited / denominator if denominator else 0.0,
+        suited=suited,
+        included=int((ok * counts).sum()),
+        included_weight=int((ok * weights).sum()),
     )
 
 

@@ -22,6 +22,7 @@ from meetbot.domain.slot_finder import (
     Slot,
     find_slots,
     local_runs,
+    score_pair,
 )
 
 ZONES = [
@@ -240,3 +241,24 @@ def test_bad_bounds_are_refused(kwargs, message) -> None:
 def test_bad_window_is_refused() -> None:
     with pytest.raises(ValueError, match="window"):
         find_slots([Participant("UTC", window=(600, 600))], start=date(2027, 1, 4))
+
+
+@FEW
+@given(
+    people=st.lists(participants, min_size=1, max_size=3),
+    tz=st.sampled_from(ZONES),
+    start=starts,
+    weeks=st.integers(1, 9),
+    a=st.integers(0, SLOT_COUNT - 1),
+    b=st.integers(0, SLOT_COUNT - 1),
+)
+def test_score_pair_matches_the_oracle(people, tz, start, weeks, a, b) -> None:
+    sa, sb = Slot.from_index(a), Slot.from_index(b)
+    got = score_pair(people, sa, sb, start=start, timezone=tz, weeks=weeks)
+    included = suited = 0
+    for p in people:
+        ok_a = [_suits(p, _occurrence(sa, tz, start, k), 60) for k in range(0, weeks, 2)]
+        ok_b = [_suits(p, _occurrence(sb, tz, start, k), 60) for k in range(1, weeks, 2)]
+        suited += sum(ok_a) + sum(ok_b)
+        included += all(ok_a[j] or (j < len(ok_b) and ok_b[j]) for j in range(len(ok_a)))
+    assert (got.included, got.suited) == (included, suited)
