@@ -119,6 +119,18 @@ def _options(group: Group, result: FinderResult, zones) -> tuple[list[Option], l
     return slots, pairs
 
 
+def _poll_url(group: Group, result: FinderResult) -> str:
+    """The new-poll form with the top three slots and pairs proposed."""
+
+    def text(slot: Slot) -> str:
+        return f"{WEEKDAYS[slot.weekday][:3]} {slot.start}"
+
+    lines = [text(s.slot) for s in result.slots[:3]]
+    lines += [f"{text(p.a)} / {text(p.b)}" for p in result.pairs[:3]]
+    query = urlencode({"timezone": result.timezone, "options": "\n".join(lines)})
+    return url_for("polls.create", slug=group.slug) + "?" + query
+
+
 def _int_arg(name: str, default: int) -> int:
     try:
         return int(request.args.get(name, default))
@@ -163,6 +175,7 @@ def page(slug: str):
             "slots": slots,
             "pairs": pairs,
             "end": result.start + timedelta(weeks=result.weeks) - timedelta(days=1),
+            "poll_url": _poll_url(group, result),
         }
     return render_template(
         "groups/slot_finder.html",
@@ -186,4 +199,8 @@ def page(slug: str):
 def slot_finder_panel(group: Group, **_: Any) -> str:
     if not may(current_user, Permission.PARTICIPATE, group):
         return ""
-    return render_template("groups/_slot_finder_panel.html", group=group)
+    from meetbot.services import polls
+
+    return render_template(
+        "groups/_slot_finder_panel.html", group=group, polls=polls.group_polls(group)[:5]
+    )
