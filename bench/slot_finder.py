@@ -39,13 +39,13 @@ START = date(2027, 1, 4)
 def people(n: int, seed: int = 18) -> list[Participant]:
     """``n`` people aggregated by (zone, window, days), as the service does."""
     rng = random.Random(seed)
-    counts = Counter(
-        (rng.choice(ZONES), rng.choice(WINDOWS), rng.choice(DAYS)) for _ in range(n)
-    )
+    counts = Counter((rng.choice(ZONES), rng.choice(WINDOWS), rng.choice(DAYS)) for _ in range(n))
     return [Participant(z, c, w, d) for (z, w, d), c in sorted(counts.items(), key=str)]
 
 
-def measure(sizes: tuple[int, ...] = (2_000, 20_000), rounds: int = 3) -> list[tuple[int, int, float]]:
+def measure(
+    sizes: tuple[int, ...] = (2_000, 20_000), rounds: int = 3
+) -> list[tuple[int, int, float]]:
     """(people, groups after aggregation, median seconds) per size."""
     rows = []
     for n in sizes:

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import numpy as np
@@ -38,13 +38,11 @@ __all__ = [
     "SLOT_COUNT",
     "STEP_MINUTES",
     "FinderResult",
-    "LocalRun",
     "PairScore",
     "Participant",
     "Slot",
     "SlotScore",
     "find_slots",
-    "local_runs",
     "score_pair",
 ]
 
@@ -365,44 +363,3 @@ def score_pair(
         included=int((ok * counts).sum()),
         included_weight=int((ok * weights).sum()),
     )
-
-
-@dataclass(frozen=True)
-class LocalRun:
-    """Consecutive occurrences that fall at the same local weekday and time in a zone."""
-
-    first: date  # local date of the first occurrence of the run
-    last: date
-    weekday: int
-    start: str  # HH:MM local
-    occurrences: int
-
-
-def local_runs(
-    slot: Slot,
-    *,
-    timezone: str,
-    start: date,
-    weeks: int,
-    zone: str,
-    parity: int | None = None,
-) -> list[LocalRun]:
-    """Where a slot falls in ``zone`` over the period, as runs of equal local wall time.
-
-    ``parity`` 0 keeps only the even weeks (a pair's A), 1 only the odd ones (B).
-    """
-    source, target = ZoneInfo(timezone), ZoneInfo(zone)
-    runs: list[LocalRun] = []
-    for k in range(weeks):
-        if parity is not None and k % 2 != parity:
-            continue
-        day = start + timedelta(days=7 * k + (slot.weekday - start.weekday()) % 7)
-        wall = datetime.combine(day, time(slot.minute // 60, slot.minute % 60), source)
-        local = wall.astimezone(UTC).astimezone(target)
-        hhmm = local.strftime("%H:%M")
-        if runs and runs[-1].start == hhmm and runs[-1].weekday == local.weekday():
-            prev = runs[-1]
-            runs[-1] = LocalRun(prev.first, local.date(), prev.weekday, hhmm, prev.occurrences + 1)
-        else:
-            runs.append(LocalRun(local.date(), local.date(), local.weekday(), hhmm, 1))
-    return runs

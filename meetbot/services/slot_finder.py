@@ -19,12 +19,11 @@ from meetbot.domain.slot_finder import (
     DEFAULT_WINDOW,
     MAX_WEEKS,
     FinderResult,
-    LocalRun,
     Participant,
     Slot,
     find_slots,
-    local_runs,
 )
+from meetbot.domain.slot_local import LocalRun, local_runs
 from meetbot.extensions import db
 from meetbot.models import Group, Membership, Person
 from meetbot.services.errors import ValidationError, field_error

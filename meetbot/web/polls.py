@@ -21,8 +21,9 @@ from flask_wtf import FlaskForm
 from wtforms import IntegerField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
-from meetbot.domain.slot_finder import Slot, local_runs
+from meetbot.domain.slot_finder import Slot
 from meetbot.domain.slot_heatmap import WEEKDAYS
+from meetbot.domain.slot_local import local_runs
 from meetbot.extensions import limiter
 from meetbot.forms.fields import apply_service_errors
 from meetbot.models import AvailabilityPoll

@@ -11,8 +11,9 @@ from flask import Blueprint, render_template, request, url_for
 from flask_login import current_user
 from markupsafe import Markup
 
-from meetbot.domain.slot_finder import FinderResult, LocalRun, Slot
+from meetbot.domain.slot_finder import FinderResult, Slot
 from meetbot.domain.slot_heatmap import WEEKDAYS, bucket, coverage_heatmap
+from meetbot.domain.slot_local import LocalRun
 from meetbot.models import Group
 from meetbot.services import groups as group_service
 from meetbot.services import slot_finder as finder

@@ -21,9 +21,9 @@ from meetbot.domain.slot_finder import (
     Participant,
     Slot,
     find_slots,
-    local_runs,
     score_pair,
 )
+from meetbot.domain.slot_local import local_runs
 
 ZONES = [
     "UTC",
