@@ -30,7 +30,15 @@ def main(argv: list[str] | None = None) -> int:
     gen = sub.add_parser("generate", help="only build (or reuse) the SQLite data set")
     gen.add_argument("--scale", type=float, default=1.0, help="1.0 = the full large instance")
     gen.add_argument("--fresh", action="store_true", help="regenerate even if cached")
+    sub.add_parser("slot-finder", help="only time the slot finder (2,000 and 20,000 people)")
     args = parser.parse_args(argv)
+
+    if args.command == "slot-finder":
+        from bench.slot_finder import measure
+
+        for n, groups, seconds in measure():
+            print(f"{n:>6} people ({groups} zone/window groups): {seconds * 1000:.0f} ms")
+        return 0
 
     if args.command == "generate":
         from bench.dataset import sqlite_database
@@ -98,6 +106,10 @@ def run_all(args: argparse.Namespace) -> int:
                 )
             finally:
                 server.stop()
+    from bench.slot_finder import measure
+
+    print("slot finder: 2,000 and 20,000 people", flush=True)
+    finder_rows = measure()
     total = time.perf_counter() - started
     passed, checked = report.write(
         args.out,
@@ -106,6 +118,7 @@ def run_all(args: argparse.Namespace) -> int:
         seconds=args.seconds,
         connections=args.connections,
         total_s=total,
+        finder_rows=finder_rows,
     )
     print(f"{passed} of {checked} targets pass; results in {args.out} ({total / 60:.1f} min)")
     return 0

@@ -14,6 +14,7 @@ from meetbot.models.meetings import (
 )
 from meetbot.models.minutes import MinuteItem, MinuteKind
 from meetbot.models.people import ApiToken, Person, PersonHandle
+from meetbot.models.polls import AvailabilityPoll, PollAnswer, PollOption, PollStatus
 from meetbot.models.system import AuditEntry, FeedCache, Webhook, WebhookDelivery
 from meetbot.models.types import UTCDateTime, utcnow
 
@@ -29,6 +30,7 @@ __all__ = [
     "AttendanceKind",
     "AttendanceSource",
     "AuditEntry",
+    "AvailabilityPoll",
     "FeedCache",
     "Group",
     "LocationKind",
@@ -40,6 +42,9 @@ __all__ = [
     "MinuteKind",
     "Person",
     "PersonHandle",
+    "PollAnswer",
+    "PollOption",
+    "PollStatus",
     "Role",
     "SeriesSlot",
     "SeriesStatus",

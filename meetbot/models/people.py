@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from flask_login import UserMixin
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, String
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from meetbot.extensions import db
@@ -34,6 +34,12 @@ class Person(UserMixin, db.Model):
     email: Mapped[str | None] = mapped_column(String(320), unique=True)
     organization: Mapped[str | None] = mapped_column(String(200))
     timezone: Mapped[str | None] = mapped_column(String(64))
+    # When meetings suit this person (the slot finder, docs/slot-finder.md): a daily
+    # window in minutes from local midnight and a bit per acceptable local weekday
+    # (bit 0 = Monday); defaults 08:00-20:00, Monday-Friday.
+    window_start_minutes: Mapped[int] = mapped_column(Integer, default=480, server_default="480")
+    window_end_minutes: Mapped[int] = mapped_column(Integer, default=1200, server_default="1200")
+    available_days: Mapped[int] = mapped_column(Integer, default=31, server_default="31")
     password_hash: Mapped[str | None] = mapped_column(String(255))
     is_admin: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     is_active_account: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
@@ -55,7 +61,19 @@ class Person(UserMixin, db.Model):
     __table_args__ = (
         CheckConstraint("email IS NULL OR email = lower(email)", name="email_lowercase"),
         CheckConstraint("length(display_name) > 0", name="display_name_nonempty"),
+        CheckConstraint(
+            "window_start_minutes >= 0 AND window_start_minutes < window_end_minutes"
+            " AND window_end_minutes <= 1440",
+            name="window_valid",
+        ),
+        CheckConstraint("available_days > 0 AND available_days < 128", name="available_days_valid"),
     )
+
+    @property
+    def available_weekdays(self) -> frozenset[int]:
+        """The acceptable local weekdays, 0 = Monday."""
+        days = self.available_days if self.available_days is not None else 31
+        return frozenset(d for d in range(7) if days >> d & 1)
 
     @property
     def is_active(self) -> bool:  # Flask-Login: disabled accounts cannot log in

@@ -7,10 +7,17 @@ from flask import Blueprint, abort, current_app, flash, redirect, render_templat
 from flask_login import current_user, login_required, login_user
 
 from meetbot.extensions import db
-from meetbot.forms.account import HandleForm, PasswordForm, ProfileForm, TokenForm
+from meetbot.forms.account import (
+    AvailabilityForm,
+    HandleForm,
+    PasswordForm,
+    ProfileForm,
+    TokenForm,
+)
 from meetbot.forms.fields import apply_service_errors
 from meetbot.models import Person
 from meetbot.services import accounts
+from meetbot.services import slot_finder as finder_service
 from meetbot.services.errors import ValidationError
 
 bp = Blueprint("account", __name__)
@@ -34,6 +41,7 @@ def _render_settings(status: int = 200, **forms):
     return render_template(
         "account/settings.html",
         profile=profile,
+        availability=forms.get("availability") or _availability_form(person),
         password=forms.get("password") or PasswordForm(formdata=None),
         handle_form=forms.get("handle_form") or HandleForm(formdata=None),
         token_form=forms.get("token_form") or TokenForm(formdata=None),
@@ -69,6 +77,41 @@ def profile():
             flash("Profile saved.", "success")
             return redirect(url_for("account.settings"))
     return _render_settings(422, profile=form)
+
+
+def _hhmm(minutes: int) -> str:
+    return f"{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def _availability_form(person: Person) -> AvailabilityForm:
+    return AvailabilityForm(
+        formdata=None,
+        data={
+            "window_start": _hhmm(person.window_start_minutes),
+            "window_end": _hhmm(person.window_end_minutes),
+            "available_days": sorted(person.available_weekdays),
+        },
+    )
+
+
+@bp.post("/settings/availability")
+@login_required
+def availability():
+    form = AvailabilityForm()
+    if form.validate_on_submit():
+        try:
+            finder_service.set_window(
+                current_user,
+                start=finder_service.parse_hhmm(form.window_start.data),
+                end=finder_service.parse_hhmm(form.window_end.data, allow_24=True),
+                days=frozenset(form.available_days.data or []),
+            )
+        except ValidationError as exc:
+            apply_service_errors(form, exc.fields)
+        else:
+            flash("Meeting times saved.", "success")
+            return redirect(url_for("account.settings"))
+    return _render_settings(422, availability=form)
 
 
 @bp.post("/settings/password")

@@ -104,10 +104,16 @@ def _helpers() -> dict[str, Any]:
 
 
 def _series_form(group: Group, series: MeetingSeries | None = None) -> SeriesForm:
-    form = SeriesForm(obj=series) if series is not None else SeriesForm()
+    prefill = series is None and request.method == "GET" and bool(request.args)
+    if series is not None:
+        form = SeriesForm(obj=series)
+    else:
+        # A new series may be prefilled from the query (the slot finder's "create a
+        # series with this slot / pair" links use the form's own field names).
+        form = SeriesForm(formdata=request.args) if prefill else SeriesForm()
     form.chairs.choices = [(p.id, p.display_name) for p, _ in group_service.members(group)]
     form.work_streams.choices = [(w.id, w.name) for w in group.work_streams]
-    if series is None and not form.is_submitted():
+    if series is None and not form.is_submitted() and not request.args.get("timezone"):
         form.timezone.data = group.timezone
     if series is not None and not form.is_submitted():
         form.chairs.data = [p.id for p in series.chairs]

@@ -47,6 +47,7 @@ from meetbot.models import (
 )
 from meetbot.services import accounts
 from meetbot.services import attendance as attendance_service
+from meetbot.services import polls as poll_service
 from meetbot.services import webhooks as webhook_service
 from meetbot.services.agenda import text_hash
 from tests.conftest import _REQUIRE_PG as REQUIRE_PG
@@ -129,6 +130,8 @@ class World:
     cancelled_locals: dict[str, datetime] = field(default_factory=dict)  # cancelled occurrences
     cancelled_one_offs: dict[str, int] = field(default_factory=dict)
     checkin_token: str = ""
+    polls: dict[str, int] = field(default_factory=dict)  # one availability poll per role
+    poll_tokens: dict[str, str] = field(default_factory=dict)
     feed_token: str = ""
 
 
@@ -281,6 +284,18 @@ def build_world() -> World:
         )
         w.hooks[role] = hook.id
     w.checkin_token = attendance_service.open_checkin_link(people["chair"], meeting)
+    for role in ROLES:
+        poll = poll_service.create_poll(
+            people["organizer"],
+            group,
+            title=f"Poll {role}",
+            timezone="UTC",
+            duration_minutes=60,
+            options=poll_service.parse_options("Tue 15:00\nMon 07:00 / Tue 15:00"),
+            start=date(2027, 1, 4),
+            weeks=4,
+        )
+        w.polls[role], w.poll_tokens[role] = poll.id, poll.token
     w.feed_token = accounts.feed_token(people["member"], SECRET_KEY)
     db.session.commit()
     return w
@@ -447,6 +462,8 @@ def _default_params(endpoint: str, arguments: set[str], w: World, role: str) -> 
         "filename": "swagger-ui.css",
         "slot_key": w.slot_key,
         "stamp": w.next_local.strftime("%Y%m%dT%H%M"),
+        "poll_id": w.polls.get(role),
+        "token": w.poll_tokens.get(role),
     }
     return {name: values[name] for name in arguments if name in values}
 
@@ -464,6 +481,14 @@ class Case:
 
 def _api(expect: dict[str, Any], **kwargs: Any) -> Case:
     return Case(expect, **kwargs)
+
+
+def _first_option(poll_id: int) -> int:
+    from meetbot.models import PollOption
+
+    return db.session.scalar(
+        select(PollOption.id).where(PollOption.poll_id == poll_id).order_by(PollOption.position)
+    )
 
 
 def _version_body(w: World, role: str) -> dict[str, Any]:
@@ -487,6 +512,10 @@ MATRIX: dict[tuple[str, str], Case] = {
             "new_password": "a much longer new password",
             "confirm": "a much longer new password",
         },
+    ),
+    ("account.availability", "POST"): Case(
+        logged_in(),
+        data=lambda w, r: {"window_start": "07:00", "window_end": "19:00", "available_days": "1"},
     ),
     ("account.add_handle", "POST"): Case(
         logged_in(), data=lambda w, r: {"handle": f"new-{r.replace('_', '')}", "kind": "irc"}
@@ -550,6 +579,28 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("series.view", "GET"): Case(public()),
     ("series.group_upcoming", "GET"): Case(public()),
     ("series.group_series", "GET"): Case(public()),
+    ("slot_finder.page", "GET"): Case(members(LOGIN), query={"weeks": "2"}),
+    ("polls.create", "GET"): Case(organizers(LOGIN)),
+    ("polls.create", "POST"): Case(
+        organizers(401),
+        data=lambda w, r: {
+            "title": f"Poll by {r}",
+            "timezone": "UTC",
+            "duration": "60",
+            "weeks": "4",
+            "options": "Tue 15:00",
+        },
+    ),
+    ("polls.view", "GET"): Case(members(LOGIN)),
+    ("polls.close", "POST"): Case(
+        organizers(401),
+        data=lambda w, r: {"option": str(_first_option(w.polls[r]))},
+    ),
+    ("polls.answer", "GET"): Case(public()),
+    ("polls.answer", "POST"): Case(
+        public(),
+        data=lambda w, r: {"name": f"Guest {r}", "choice-0": "yes", "choice-1": "maybe"},
+    ),
     ("series.create", "GET"): Case(organizers(LOGIN)),
     ("series.create", "POST"): Case(organizers(401), data=_new_series_form),
     ("series.edit", "GET"): Case(organizers(LOGIN)),
@@ -832,6 +883,11 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("api_groups.update_stream", "PATCH"): _api(
         organizers(401), data=lambda w, r: {"description": f"Patched by {r}"}
     ),
+    ("api_slot_finder.find", "POST"): _api(
+        public(),
+        data=lambda w, r: {"participants": [{"timezone": "Asia/Kolkata"}], "weeks": 2},
+    ),
+    ("api_slot_finder.find_for_group", "GET"): _api(members(401), query={"weeks": "2"}),
     ("api_people.list_people", "GET"): _api(public()),
     ("api_people.get_person", "GET"): _api(
         public(), params=lambda w, r: {"person_id": w.people["member"]}

@@ -306,3 +306,47 @@ def test_admin_cannot_lock_themselves_out(admin_client) -> None:
     db.session.refresh(root)
     assert root.is_admin and root.is_active_account
     assert "cannot" in admin_client.get("/admin/people").get_data(as_text=True)
+
+
+def test_meeting_window_and_days_default_then_save(logged_in, ada) -> None:
+    page = logged_in.get("/settings").get_data(as_text=True)
+    assert (
+        '<input id="window_start" name="window_start" required type="text" value="08:00">' in page
+    )
+    assert 'name="window_end" required type="text" value="20:00"' in page
+    checked = re.findall(r'<input checked id="available_days-(\d)"', page)
+    assert checked == ["0", "1", "2", "3", "4"]
+    response = logged_in.post(
+        "/settings/availability",
+        data={"window_start": "07:30", "window_end": "24:00", "available_days": ["0", "5"]},
+    )
+    assert response.status_code == 302
+    db.session.refresh(ada)
+    assert (ada.window_start_minutes, ada.window_end_minutes) == (450, 1440)
+    assert ada.available_weekdays == frozenset({0, 5})
+
+
+@pytest.mark.parametrize(
+    ("data", "field_id", "message"),
+    [
+        (
+            {"window_start": "20:00", "window_end": "08:00", "available_days": ["0"]},
+            "window_end",
+            "after",
+        ),
+        (
+            {"window_start": "8am", "window_end": "20:00", "available_days": ["0"]},
+            "window_start",
+            "08:00",
+        ),
+        ({"window_start": "08:00", "window_end": "20:00"}, "available_days", "at least one"),
+    ],
+)
+def test_meeting_window_errors_beside_the_field_and_nothing_saved(
+    logged_in, ada, data, field_id, message
+) -> None:
+    response = logged_in.post("/settings/availability", data=data)
+    assert response.status_code == 422
+    assert message in _field_error(response.get_data(as_text=True), field_id)
+    db.session.refresh(ada)
+    assert (ada.window_start_minutes, ada.window_end_minutes, ada.available_days) == (480, 1200, 31)

@@ -95,6 +95,7 @@ def init_api(app: Flask) -> Api:
         members,
         people,
         schedule,
+        slot_finder,
         webhooks,
     )
     from meetbot.web.api.fields import register_fields

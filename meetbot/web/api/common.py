@@ -44,11 +44,15 @@ F = TypeVar("F", bound=Callable[..., Any])
 _blueprints: list[Blueprint] = []
 
 
-def make_blueprint(name: str, description: str) -> Blueprint:
-    """A flask-smorest blueprint under /api/v1 with the API's error handling attached."""
+def make_blueprint(name: str, description: str, *, anonymous_writes: bool = False) -> Blueprint:
+    """A flask-smorest blueprint under /api/v1 with the API's error handling attached.
+
+    ``anonymous_writes``: its POSTs need no token (stateless computations such as the
+    slot finder); a token that is sent must still be valid.
+    """
     blp = Blueprint(name, __name__, url_prefix=API_PREFIX, description=description)
     blp.register_error_handler(HTTPException, _http_error)
-    blp.before_request(_authenticate)
+    blp.before_request(_check_token if anonymous_writes else _authenticate)
     blp.after_request(_add_etag)
     _blueprints.append(blp)
     return blp
@@ -159,6 +163,11 @@ def api_person() -> Person | None:
             api_abort(401, "invalid_token", "The API token is unknown, revoked or disabled.")
     request.environ[_PERSON_KEY] = person
     return person
+
+
+def _check_token() -> None:
+    """Before a view that anyone may call: only a bad token is refused (401)."""
+    api_person()
 
 
 def _authenticate() -> None:
