@@ -46,7 +46,7 @@ from urllib.parse import urlsplit
 from flask import current_app, has_app_context
 from sqlalchemy import select, update
 
-from meetbot.domain import netaddr
+from meetbot.domain import netaddr, safe_json
 from meetbot.extensions import db
 from meetbot.models import Group, Person, Webhook, WebhookDelivery, utcnow
 from meetbot.services import audit
@@ -517,4 +517,4 @@ def deliveries_query(hook: Webhook):
 
 def parse_payload(row: WebhookDelivery) -> dict[str, Any]:
     """The JSON body a delivery sends."""
-    return json.loads(row.payload)
+    return safe_json.loads(row.payload)
