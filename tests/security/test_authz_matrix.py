@@ -45,7 +45,7 @@ from meetbot.models import (
     SeriesSlot,
     WorkStream,
 )
-from meetbot.services import accounts
+from meetbot.services import accounts, logins
 from meetbot.services import attendance as attendance_service
 from meetbot.services import webhooks as webhook_service
 from meetbot.services.agenda import text_hash
@@ -1023,7 +1023,7 @@ def _client_for(app, w: World, role: str):
     if role != "anonymous":
         person = _fresh(Person, w.people[role])
         with client.session_transaction() as session:
-            session["_user_id"] = person.get_id()
+            session["_user_id"] = logins.start(person)
             session["_fresh"] = True
     return client
 
@@ -1142,7 +1142,7 @@ def test_every_form_post_needs_a_csrf_token(env) -> None:
             if role == "admin":
                 person = _fresh(Person, w.people["admin"])
                 with client.session_transaction() as session:
-                    session["_user_id"] = person.get_id()
+                    session["_user_id"] = logins.start(person)
             body = _body_for(w, case)
             db.session.rollback()  # no transaction (SQLite write lock) held by the test
             response = client.open(
@@ -1167,7 +1167,7 @@ def test_the_api_ignores_the_session_cookie(env) -> None:
         ("PATCH", f"/api/v1/groups/{w.slug}", {"description": "by cookie"}),
         ("POST", f"/api/v1/groups/{w.slug}/streams", {"slug": "cookie", "name": "Cookie"}),
         ("DELETE", f"/api/v1/groups/{w.slug}/webhooks/{w.hooks['admin']}", None),
-        ("POST", "/api/v1/tokens", {"name": "stolen"}),
+        ("GET", "/api/v1/tokens", None),
     ]
     for method, url, body in attempts:
         response = client.open(url, method=method, json=body)
