@@ -503,8 +503,8 @@ def member_count(group: Group) -> int:
 
 def find_people_to_add(group: Group, query: str, *, limit: int = 20) -> list[Person]:
     """People who are not members of ``group`` whose name or organization contains
-    ``query``, or whose e-mail is exactly ``query`` (e-mails are never matched in
-    part: organizers are not shown addresses)."""
+    ``query``. E-mail addresses are never matched, not even exactly: typing an address
+    must not tell an organizer whose it is (add by e-mail for that)."""
     query = " ".join((query or "").split()).lower()
     if not query:
         return []
@@ -517,7 +517,6 @@ def find_people_to_add(group: Group, query: str, *, limit: int = 20) -> list[Per
                 or_(
                     func.lower(Person.display_name).like(like, escape="\\"),
                     func.lower(Person.organization).like(like, escape="\\"),
-                    Person.email == query,
                 ),
                 Person.id.not_in(members_of_group),
             )
