@@ -11,7 +11,6 @@ login key: they are no longer valid, so everyone logs in once more.
 import sqlalchemy as sa
 from alembic import op
 
-
 # revision identifiers, used by Alembic.
 revision = "c7e2a51f8d30"
 down_revision = "a3d9c41e7f02"
