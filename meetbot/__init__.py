@@ -25,6 +25,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         static_folder=str(root / "static"),
     )
 
+    from meetbot.web.json_provider import SafeJSONProvider
+
+    app.json = SafeJSONProvider(app)
+
     from meetbot.config import load_config
 
     app.config.update(load_config(Path(app.instance_path)))

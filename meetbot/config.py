@@ -8,7 +8,7 @@
 | MEETBOT_UID_DOMAIN | host of MEETBOT_BASE_URL | right-hand side of iCal UIDs; never change it |
 | MEETBOT_RATELIMIT_STORAGE_URL | memory:// | Flask-Limiter storage (e.g. redis://) |
 | MEETBOT_MAX_CONTENT_LENGTH | 5242880 | largest accepted request body in bytes |
-| MEETBOT_SESSION_COOKIE_SECURE | on when BASE_URL is https | Secure flag on the session cookie |
+| MEETBOT_SESSION_COOKIE_SECURE | on when BASE_URL is https | Secure flag (session, remember) |
 | MEETBOT_TRUSTED_PROXIES | 0 | proxies in front whose X-Forwarded-* headers to trust |
 """
 
@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -57,6 +58,7 @@ def load_config(instance_path: Path) -> dict[str, Any]:
         "MEETBOT_DATABASE_URL", f"sqlite:///{(instance_path / 'meetbot.sqlite').as_posix()}"
     )
     secure = os.environ.get("MEETBOT_SESSION_COOKIE_SECURE")
+    cookie_secure = _bool(secure) if secure else base_url.startswith("https://")
     return {
         "SECRET_KEY": _secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": db_url,
@@ -69,9 +71,13 @@ def load_config(instance_path: Path) -> dict[str, Any]:
         "RATELIMIT_HEADERS_ENABLED": True,
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
-        "SESSION_COOKIE_SECURE": _bool(secure) if secure else base_url.startswith("https://"),
+        "SESSION_COOKIE_SECURE": cookie_secure,
+        # The remember-me cookie has the session cookie's flags and lives as long as
+        # a server-side login (services.logins.LIFETIME).
         "REMEMBER_COOKIE_HTTPONLY": True,
         "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": cookie_secure,
+        "REMEMBER_COOKIE_DURATION": timedelta(days=30),
         "WTF_CSRF_TIME_LIMIT": None,  # tied to the session instead of a clock
         # Behind nginx: how many proxies' X-Forwarded-For/-Proto/-Host to trust
         # (werkzeug's ProxyFix), so rate limits see the client and URLs say https.

@@ -39,17 +39,23 @@ def create_token_command(email: str, name: str) -> None:
 @click.argument("email")
 @click.option("--password", help="New password (prompted for when omitted).")
 def set_password_command(email: str, password: str | None) -> None:
-    """Reset the password of an account (the admin reset path)."""
+    """Reset the password of an account (the admin reset path).
+
+    Every login of the account ends and every API token of it is revoked.
+    """
     person = accounts.find_person_by_email(email)
     if person is None:
         raise click.ClickException(f"No account with e-mail {email}.")
     if password is None:
         password = click.prompt("New password", hide_input=True, confirmation_prompt=True)
     try:
-        accounts.set_password(person, password)
+        revoked = accounts.set_password(person, password, revoke_tokens=True)
     except ServiceError as exc:
         raise click.ClickException(exc.message) from None
-    click.echo(f"Password changed for {person.email}.")
+    click.echo(
+        f"Password changed for {person.email}; every login ended, "
+        f"{revoked} API token{'s' if revoked != 1 else ''} revoked."
+    )
 
 
 COMMANDS = [create_user_command, create_token_command, set_password_command]

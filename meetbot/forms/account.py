@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, SelectField, SelectMultipleField, StringField
+from wtforms import BooleanField, PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, Optional, Regexp
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -27,6 +27,10 @@ class PasswordForm(FlaskForm):
     confirm = PasswordField(
         "New password again",
         validators=[DataRequired(), EqualTo("new_password", message="The two do not match.")],
+    )
+    revoke_tokens = BooleanField(
+        "Also revoke all my API tokens",
+        description="Do this if someone else may have known your password.",
     )
 
 

@@ -19,7 +19,7 @@ class AddMemberForm(FlaskForm):
     """Add someone by e-mail: an existing person, or a new one with this name."""
 
     email = EmailField("E-mail", validators=[DataRequired(), Length(max=320)])
-    name = StringField("Name (only for someone new)", validators=[Optional(), Length(max=200)])
+    name = StringField("Name", validators=[Optional(), Length(max=200)])
     organization = StringField(
         "Organization (only for someone new)", validators=[Optional(), Length(max=200)]
     )

@@ -13,7 +13,7 @@ from meetbot.models.meetings import (
     SeriesStatus,
 )
 from meetbot.models.minutes import MinuteItem, MinuteKind
-from meetbot.models.people import ApiToken, Person, PersonHandle
+from meetbot.models.people import ApiToken, Login, Person, PersonHandle
 from meetbot.models.polls import AvailabilityPoll, PollAnswer, PollOption, PollStatus
 from meetbot.models.system import AuditEntry, FeedCache, Webhook, WebhookDelivery
 from meetbot.models.types import UTCDateTime, utcnow
@@ -34,6 +34,7 @@ __all__ = [
     "FeedCache",
     "Group",
     "LocationKind",
+    "Login",
     "Meeting",
     "MeetingSeries",
     "MeetingStatus",

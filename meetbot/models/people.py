@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -57,6 +56,9 @@ class Person(UserMixin, db.Model):
     api_tokens: Mapped[list[ApiToken]] = relationship(
         back_populates="person", cascade="all, delete-orphan"
     )
+    logins: Mapped[list[Login]] = relationship(
+        back_populates="person", cascade="all, delete-orphan", passive_deletes=True
+    )
 
     __table_args__ = (
         CheckConstraint("email IS NULL OR email = lower(email)", name="email_lowercase"),
@@ -83,18 +85,34 @@ class Person(UserMixin, db.Model):
     def can_login(self) -> bool:
         return self.password_hash is not None and self.is_active_account
 
-    @property
-    def session_fingerprint(self) -> str:
-        """Changes whenever the password does (see get_id)."""
-        return hashlib.sha256(f"session:{self.password_hash}".encode()).hexdigest()[:16]
+    # The id of the login (services.logins) this object was loaded for in this request;
+    # set by web.auth, never stored. Flask-Login keeps it in the session and remember
+    # cookies, and web.auth.load_user checks it against the ``logins`` table.
+    login_session_id = None  # str | None; a plain attribute, not a column
 
     def get_id(self) -> str:
-        """Flask-Login's session id: the id plus a fingerprint of the password hash.
+        """Flask-Login's session id: ``<person id>:<login key>`` of a server-side login.
 
-        A password change or an admin reset therefore ends every other session of the
-        account, "keep me logged in" cookies included (web.auth.load_user checks it).
+        Logging out, a password change and disabling the account end logins on the
+        server, so a captured session or "keep me logged in" cookie stops working.
         """
-        return f"{self.id}:{self.session_fingerprint}"
+        if not self.login_session_id:
+            raise RuntimeError("start a login (services.logins.start) before login_user")
+        return self.login_session_id
+
+    # UserMixin compares users by get_id(), which is per login now: compare rows instead.
+    __hash__ = object.__hash__
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Person):
+            return NotImplemented
+        if self.id is None or other.id is None:
+            return self is other
+        return self.id == other.id
+
+    def __ne__(self, other: object) -> bool:
+        equal = self.__eq__(other)
+        return equal if equal is NotImplemented else not equal
 
     def __repr__(self) -> str:
         return f"<Person {self.id} {self.display_name!r}>"
@@ -136,3 +154,22 @@ class ApiToken(db.Model):
     @property
     def is_revoked(self) -> bool:
         return self.revoked_dt is not None
+
+
+class Login(db.Model):
+    """One login of a person (a browser): its key is in the session and remember cookies.
+
+    Only the key's SHA-256 is stored. A login ends at logout (that one only), when the
+    password changes (all others) or is reset, and when the account is disabled.
+    """
+
+    __tablename__ = "logins"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_dt: Mapped[datetime] = mapped_column(UTCDateTime)
+    ended_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    person: Mapped[Person] = relationship(back_populates="logins")

@@ -9,12 +9,12 @@ import re
 import secrets
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import select
+from sqlalchemy import select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from meetbot.extensions import db
 from meetbot.models import ApiToken, Person, PersonHandle, utcnow
-from meetbot.services import audit
+from meetbot.services import audit, logins
 from meetbot.services.db import unit_of_work
 from meetbot.services.errors import field_error
 
@@ -71,13 +71,22 @@ def create_user(
     return person
 
 
-def set_password(person: Person, password: str) -> None:
-    """Set a new password (the reset path for admins and the person)."""
+def set_password(
+    person: Person, password: str, *, keep_login: str | None = None, revoke_tokens: bool = True
+) -> int:
+    """Set a new password; every login but ``keep_login`` (a session id) ends.
+
+    With ``revoke_tokens`` (the reset path: admins, ``flask set-password``) every API
+    token of the person is revoked too. Returns how many tokens were revoked.
+    """
     if len(password) < MIN_PASSWORD_LENGTH:
         raise field_error("password", f"Use at least {MIN_PASSWORD_LENGTH} characters.")
     with unit_of_work():
         person.password_hash = generate_password_hash(password)
-        audit.record(person, None, "person", person.id, "password_changed")
+        logins.end_all(person, keep=keep_login)
+        revoked = revoke_all_api_tokens(person) if revoke_tokens else 0
+        audit.record(person, None, "person", person.id, "password_changed", tokens_revoked=revoked)
+    return revoked
 
 
 def authenticate(email: str, password: str) -> Person | None:
@@ -124,6 +133,16 @@ def revoke_api_token(token_row: ApiToken, actor: Person) -> None:
     with unit_of_work():
         token_row.revoked_dt = utcnow()
         audit.record(actor, None, "api_token", token_row.id, "revoked")
+
+
+def revoke_all_api_tokens(person: Person) -> int:
+    """Revoke every live API token of ``person`` (no commit: the caller's transaction)."""
+    result = db.session.execute(
+        update(ApiToken)
+        .where(ApiToken.person_id == person.id, ApiToken.revoked_dt.is_(None))
+        .values(revoked_dt=utcnow())
+    )
+    return result.rowcount or 0
 
 
 def feed_token(person: Person, secret_key: str) -> str:
@@ -196,13 +215,24 @@ def update_profile(
     return person
 
 
-def change_password(person: Person, current: str, new: str) -> None:
-    """Change one's own password; the current one must be given and right."""
+def change_password(
+    person: Person,
+    current: str,
+    new: str,
+    *,
+    keep_login: str | None = None,
+    revoke_tokens: bool = False,
+) -> int:
+    """Change one's own password; the current one must be given and right.
+
+    Every other login of the account ends (``keep_login`` is the one making the change);
+    the person chooses whether their API tokens are revoked too (returns how many).
+    """
     if person.password_hash is None or not check_password_hash(person.password_hash, current):
         raise field_error("current_password", "That is not your current password.")
     if current == new:
         raise field_error("new_password", "Choose a password different from the current one.")
-    set_password(person, new)
+    return set_password(person, new, keep_login=keep_login, revoke_tokens=revoke_tokens)
 
 
 def add_person_handle(person: Person, handle: str, kind: str = "irc") -> PersonHandle:
@@ -303,7 +333,8 @@ def _require_admin(actor: Person) -> None:
 def reset_password(actor: Person, person: Person) -> str:
     """Give ``person`` a new random password and return it (shown to the admin once).
 
-    Every session of the person ends; they log in with it and change it in Settings.
+    Every login of the person ends and every API token is revoked (whoever knew the
+    old password may have made some); they log in with it and change it in Settings.
     """
     _require_admin(actor)
     if person.email is None:
@@ -311,7 +342,11 @@ def reset_password(actor: Person, person: Person) -> str:
     password = secrets.token_urlsafe(TEMPORARY_PASSWORD_BYTES)
     with unit_of_work():
         person.password_hash = generate_password_hash(password)
-        audit.record(actor, None, "person", person.id, "password_reset_by_admin")
+        logins.end_all(person)
+        revoked = revoke_all_api_tokens(person)
+        audit.record(
+            actor, None, "person", person.id, "password_reset_by_admin", tokens_revoked=revoked
+        )
     return password
 
 
@@ -332,4 +367,6 @@ def set_account_active(actor: Person, person: Person, active: bool) -> None:
         raise field_error("person", "You cannot disable your own account.")
     with unit_of_work():
         person.is_active_account = active
+        if not active:  # re-enabling does not bring old logins back
+            logins.end_all(person)
         audit.record(actor, None, "person", person.id, "account_active_set", active=active)

@@ -25,6 +25,7 @@ from meetbot.models import (
     ActionStatus,
     Group,
     Meeting,
+    Membership,
     MinuteItem,
     MinuteKind,
     Person,
@@ -103,8 +104,29 @@ def _clean_text(text: str | None) -> str:
     return text
 
 
-def _owners(owner_ids: Iterable[int | str]) -> list[Person]:
-    """The people with these ids; any id that is not a person is a form error."""
+def member_ids(group: Group, person_ids: Iterable[int]) -> set[int]:
+    """Which of ``person_ids`` are members of ``group`` (one query)."""
+    ids = set(person_ids)
+    if not ids:
+        return set()
+    return set(
+        db.session.scalars(
+            select(Membership.person_id).where(
+                Membership.group_id == group.id, Membership.person_id.in_(ids)
+            )
+        )
+    )
+
+
+def _owners(
+    group: Group, owner_ids: Iterable[int | str], *, keep: Iterable[Person] = ()
+) -> list[Person]:
+    """The people with these ids, all members of ``group``; else a form error on owners.
+
+    ``keep`` are the item's current owners, who may stay although they left the group
+    (editing the text must not force a new owner); a new owner must be a member, so an
+    item never lands in a stranger's personal feed.
+    """
     ids: list[int] = []
     for raw in owner_ids:
         try:
@@ -118,6 +140,14 @@ def _owners(owner_ids: Iterable[int | str]) -> list[Person]:
     missing = sorted(set(ids) - {p.id for p in people})
     if missing:
         raise field_error("owners", f"Owner {', '.join(map(str, missing))} is not a known person.")
+    allowed = member_ids(group, ids) | {p.id for p in keep}
+    strangers = [p.id for p in people if p.id not in allowed]
+    if strangers:
+        raise field_error(
+            "owners",
+            f"Person {', '.join(map(str, strangers))} is not a member of this group; "
+            "owners must be members (add them to the group first).",
+        )
     return people
 
 
@@ -170,7 +200,8 @@ def open_action_in_session(
     needs_owner_review: bool = False,
 ) -> ActionItem:
     """Create an item inside the caller's transaction (no commit): for minutes and
-    log imports, which write action items together with other rows."""
+    log imports, which write action items together with other rows. The caller
+    guarantees ``owners`` are members of ``group`` (``member_ids``)."""
     item = ActionItem(
         group=group,
         text=_clean_text(text),
@@ -215,7 +246,7 @@ def create_action(
     text = _clean_text(text)
     _check_meeting(group, meeting)
     with unit_of_work():
-        owners = _owners(owner_ids)
+        owners = _owners(group, owner_ids)
         item = open_action_in_session(
             actor,
             group,
@@ -256,7 +287,7 @@ def update_action(
     """Change text, owners, due date and work stream (an ``edited`` event)."""
     text = _clean_text(text)
     with unit_of_work():
-        owners = _owners(owner_ids)
+        owners = _owners(item.group, owner_ids, keep=item.owners)
         stream = _stream(item.group, work_stream_id)
         old_text = item.text
         changed = []

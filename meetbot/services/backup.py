@@ -56,6 +56,7 @@ from sqlalchemy import (
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
+from meetbot.domain import safe_json
 from meetbot.extensions import db
 from meetbot.services.db import unit_of_work
 
@@ -247,7 +248,7 @@ def read_backup(path: str | os.PathLike[str]) -> dict[str, Any]:
     """Read and parse a backup file; a BackupError names the file and the problem."""
     try:
         with open(path, encoding="utf-8") as fh:
-            return json.load(fh)
+            return safe_json.loads(fh.read())
     except FileNotFoundError:
         raise BackupError(f"{path}: no such file") from None
     except UnicodeDecodeError:

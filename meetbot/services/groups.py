@@ -319,7 +319,8 @@ def add_member(
 
     Returns (person, created) where ``created`` says a new Person was made. Someone
     who is already a member is refused (Conflict naming their role: change it
-    instead). One transaction and one audit entry."""
+    instead). By e-mail, ``name`` is required even when the address is known, and no
+    message names the account it belongs to. One transaction and one audit entry."""
     role = check_role(role)
     name = " ".join((name or "").split())
     organization = " ".join((organization or "").split()) or None
@@ -340,23 +341,21 @@ def add_member(
             from meetbot.services.accounts import find_person_by_email, normalize_email
 
             address = normalize_email(email or "")
+            # The name is asked for whether or not the address is known, so the answer
+            # never tells whose address it is (nor that it is anyone's).
+            if not name:
+                raise field_error("name", "Give their name too when adding by e-mail address.")
             person = find_person_by_email(address)
             field = "email"
             if person is None:
-                if not name:
-                    raise field_error(
-                        "name", "Nobody has this e-mail address yet: give their name to add them."
-                    )
                 person = Person(display_name=name, email=address, organization=organization)
                 db.session.add(person)
                 created = True
         _lock_group(group)
         existing = _membership(group, person) if not created else None
         if existing is not None:
-            message = (
-                f"{person.display_name} is already a member ({existing.role}); "
-                "change their role instead."
-            )
+            who = person.display_name if field == "person_id" else "The person with this address"
+            message = f"{who} is already a member ({existing.role}); change their role instead."
             raise Conflict(message, {field: message})
         db.session.add(Membership(group=group, person=person, role=role.value))
         try:
@@ -504,8 +503,8 @@ def member_count(group: Group) -> int:
 
 def find_people_to_add(group: Group, query: str, *, limit: int = 20) -> list[Person]:
     """People who are not members of ``group`` whose name or organization contains
-    ``query``, or whose e-mail is exactly ``query`` (e-mails are never matched in
-    part: organizers are not shown addresses)."""
+    ``query``. E-mail addresses are never matched, not even exactly: typing an address
+    must not tell an organizer whose it is (add by e-mail for that)."""
     query = " ".join((query or "").split()).lower()
     if not query:
         return []
@@ -518,7 +517,6 @@ def find_people_to_add(group: Group, query: str, *, limit: int = 20) -> list[Per
                 or_(
                     func.lower(Person.display_name).like(like, escape="\\"),
                     func.lower(Person.organization).like(like, escape="\\"),
-                    Person.email == query,
                 ),
                 Person.id.not_in(members_of_group),
             )

@@ -48,10 +48,12 @@ from meetbot.models import (
     ActionItem,
     Group,
     Meeting,
+    Membership,
     MinuteItem,
     MinuteKind,
     Person,
     PersonHandle,
+    Role,
 )
 from meetbot.services import attendance, audit
 from meetbot.services.db import unit_of_work
@@ -314,6 +316,40 @@ def _owners_for(
     return owners
 
 
+def _member_owners(
+    meeting: Meeting,
+    planned: list[tuple[PlannedAction, list[Person]]],
+    present: set[int],
+) -> list[tuple[PlannedAction, list[Person]]]:
+    """Owners must be members of the group (no item in a stranger's feed).
+
+    MeetBot's rule already makes owners people present in the log; those who are not
+    members yet become members here, as people checked in or pasted into attendance
+    do. An owner the chair chose (owner overrides) who is neither a member nor present
+    is an error, as it is in the API. One query for the whole log.
+    """
+    from meetbot.services.actions import member_ids
+
+    members = member_ids(meeting.group, {p.id for _, owners in planned for p in owners})
+    kept = []
+    for action, owners in planned:
+        strangers = [p for p in owners if p.id not in members and p.id not in present]
+        if strangers:
+            raise ValidationError(
+                f"Owner {strangers[0].id} of action {action.index + 1} is not a member of "
+                "this group and was not present.",
+                {"owners": f"action {action.index + 1}: owners must be group members"},
+            )
+        for person in owners:
+            if person.id not in members:
+                db.session.add(
+                    Membership(group=meeting.group, person=person, role=Role.MEMBER.value)
+                )
+                members.add(person.id)
+        kept.append((action, owners))
+    return kept
+
+
 def import_log(
     actor: Person | None,
     meeting: Meeting,
@@ -397,11 +433,15 @@ def _import_in_session(
     have_actions = set(
         db.session.scalars(select(ActionItem.text).where(ActionItem.opened_in_id == meeting.id))
     )
-    for planned in plan.actions:
+    planned_owners = _member_owners(
+        meeting,
+        [(p, _owners_for(p, owner_overrides, by_token)) for p in plan.actions],
+        {by_token[a.token].id for a in plan.attendees},
+    )
+    for planned, owners in planned_owners:
         if planned.text in have_actions:
             continue
         have_actions.add(planned.text)
-        owners = _owners_for(planned, owner_overrides, by_token)
         open_action_in_session(
             actor,
             meeting.group,

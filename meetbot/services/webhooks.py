@@ -14,8 +14,10 @@ How an event travels:
    ``MAX_ATTEMPTS`` it is marked failed. Every row stays as the delivery log.
 
 SSRF: a webhook URL makes this server send requests where an organizer says. URLs
-must be http(s), and hosts resolving to loopback, private, link-local (cloud metadata),
-multicast or reserved addresses are refused, both when subscribing and again before
+must be http(s), and hosts resolving to any address that is not public unicast
+(``meetbot.domain.netaddr``: loopback, private, shared 100.64.0.0/10, link-local (cloud
+metadata), site-local, multicast, reserved, and IPv6 forms embedding such an IPv4
+address) are refused, both when subscribing and again before
 each delivery (the DNS answer may change). ``MEETBOT_WEBHOOK_ALLOWED_HOSTS`` lists
 host names or networks (CIDR) allowed anyway, e.g. an internal chat bot. Redirects are
 not followed. A residual risk stays: DNS may change between the check and the connect
@@ -44,6 +46,7 @@ from urllib.parse import urlsplit
 from flask import current_app, has_app_context
 from sqlalchemy import select, update
 
+from meetbot.domain import netaddr, safe_json
 from meetbot.extensions import db
 from meetbot.models import Group, Person, Webhook, WebhookDelivery, utcnow
 from meetbot.services import audit
@@ -99,20 +102,6 @@ def _is_allowed(host: str, addresses: Iterable[str], allow: list[str]) -> bool:
     )
 
 
-def _is_public(address: str) -> bool:
-    ip = ipaddress.ip_address(address)
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped is not None:
-        ip = ip.ipv4_mapped
-    return not (
-        ip.is_private
-        or ip.is_loopback
-        or ip.is_link_local
-        or ip.is_multicast
-        or ip.is_reserved
-        or ip.is_unspecified
-    )
-
-
 def resolve(host: str, port: int) -> list[str]:
     """The IP addresses ``host`` resolves to (tests replace it to avoid DNS look-ups)."""
     infos = socket.getaddrinfo(host, port)
@@ -142,14 +131,17 @@ def check_url(url: str) -> str:
         addresses = resolve(host, port or (443 if parts.scheme == "https" else 80))
     except (UnicodeError, OSError):  # socket.gaierror is an OSError
         raise field_error("url", f"The host {host!r} cannot be resolved.") from None
-    if not _is_allowed(host, addresses, _allowed_hosts()) and not all(
-        _is_public(a) for a in addresses
-    ):
-        raise field_error(
-            "url",
-            f"{host} resolves to a private or local address; webhooks go to public hosts "
-            "only (an administrator can allow it with MEETBOT_WEBHOOK_ALLOWED_HOSTS).",
-        )
+    if _is_allowed(host, addresses, _allowed_hosts()):
+        return url
+    for address in addresses:
+        reason = netaddr.refusal(address)
+        if reason is not None:
+            raise field_error(
+                "url",
+                f"{host} resolves to a private or local address ({address}: {reason}); "
+                "webhooks go to public hosts only (an administrator can allow it with "
+                "MEETBOT_WEBHOOK_ALLOWED_HOSTS).",
+            )
     return url
 
 
@@ -525,4 +517,4 @@ def deliveries_query(hook: Webhook):
 
 def parse_payload(row: WebhookDelivery) -> dict[str, Any]:
     """The JSON body a delivery sends."""
-    return json.loads(row.payload)
+    return safe_json.loads(row.payload)

@@ -3,8 +3,18 @@ admins' people page (/admin/people)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
+from flask_login import current_user, login_required
 
 from meetbot.extensions import db
 from meetbot.forms.account import (
@@ -120,15 +130,20 @@ def password():
     form = PasswordForm()
     if form.validate_on_submit():
         try:
-            accounts.change_password(
-                current_user, form.current_password.data, form.new_password.data
+            revoked = accounts.change_password(
+                current_user,
+                form.current_password.data,
+                form.new_password.data,
+                keep_login=session.get("_user_id"),
+                revoke_tokens=form.revoke_tokens.data,
             )
         except ValidationError as exc:
             apply_service_errors(form, exc.fields)
         else:
-            # The session id includes a password fingerprint: renew this session's.
-            login_user(current_user._get_current_object())
-            flash("Password changed. Other sessions of your account were logged out.", "success")
+            message = "Password changed. Your other logins were logged out."
+            if form.revoke_tokens.data:
+                message += f" {revoked} API token{'s' if revoked != 1 else ''} revoked."
+            flash(message, "success")
             return redirect(url_for("account.settings"))
     return _render_settings(422, password=form)
 

@@ -42,22 +42,11 @@ def _meeting_url(meeting: Meeting, anchor: str) -> str:
 
 
 def _owner_choices(group: Group, item: ActionItem | None, meeting: Meeting | None):
-    """Group members, the item's current owners and the meeting's attendees."""
-    from sqlalchemy import select
-
-    from meetbot.extensions import db
-    from meetbot.models import Attendance
-
+    """Group members and the item's current owners (owners must be members: the
+    service refuses anyone else, so the form offers no one else)."""
     people: dict[int, Person] = {p.id: p for p, _ in group_service.members(group)}
     if item is not None:
         people.update({p.id: p for p in item.owners})
-    if meeting is not None:
-        for person in db.session.scalars(
-            select(Person)
-            .join(Attendance, Attendance.person_id == Person.id)
-            .where(Attendance.meeting_id == meeting.id)
-        ):
-            people.setdefault(person.id, person)
     return [
         (str(p.id), p.display_name)
         for p in sorted(people.values(), key=lambda p: p.display_name.casefold())

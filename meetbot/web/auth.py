@@ -2,32 +2,23 @@
 
 from __future__ import annotations
 
-import hmac
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, redirect, render_template, request, session, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
-from meetbot.extensions import db, limiter, login_manager
+from meetbot.extensions import limiter, login_manager
 from meetbot.forms.auth import LoginForm
 from meetbot.models import Person
-from meetbot.services import accounts
+from meetbot.services import accounts, logins
 
 bp = Blueprint("auth", __name__)
 
 
 @login_manager.user_loader
 def load_user(user_id: str) -> Person | None:
-    """The logged-in person, unless the account was disabled or its password changed."""
-    person_id, _, fingerprint = user_id.partition(":")
-    if not person_id.isdigit():
-        return None
-    person = db.session.get(Person, int(person_id))
-    if person is None or not person.is_active_account:
-        return None
-    if not hmac.compare_digest(person.session_fingerprint, fingerprint):
-        return None
-    return person
+    """The person of a live server-side login (services.logins), else anonymous."""
+    return logins.person_for(user_id)
 
 
 def _safe_next(target: str | None) -> str:
@@ -56,6 +47,7 @@ def login():
             # The same message for an unknown e-mail and a wrong password.
             form.form_errors.append("Wrong e-mail or password.")
         else:
+            logins.start(person)
             login_user(person, remember=form.remember.data)
             flash(f"Welcome, {person.display_name}.", "success")
             return redirect(_safe_next(request.args.get("next")))
@@ -65,6 +57,8 @@ def login():
 @bp.post("/logout")
 @login_required
 def logout():
+    """End this login on the server (a captured cookie of it stops working), then here."""
+    logins.end(session.get("_user_id"))
     logout_user()
     flash("You are logged out.", "info")
     return redirect(url_for("groups.index"))

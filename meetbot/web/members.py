@@ -80,7 +80,7 @@ def add_by_email(slug: str):
     if not form.validate():
         return _page(group, add_form=form, status=422)
     try:
-        person, created = group_service.add_member(
+        group_service.add_member(
             current_user,
             group,
             email=form.email.data,
@@ -91,10 +91,8 @@ def add_by_email(slug: str):
     except ServiceError as exc:
         apply_service_errors(form, exc.fields or {"email": exc.message})
         return _page(group, add_form=form, status=exc.status)
-    flash(
-        f"{person.display_name} {'(new) ' if created else ''}added as {form.role.data}.",
-        "success",
-    )
+    # The name typed, not the account's: adding by address must not reveal whose it is.
+    flash(f"{form.name.data.strip()} added as {form.role.data}.", "success")
     return _back(group)
 
 

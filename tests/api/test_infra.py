@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+import pytest
+
 from tests.api.conftest import assert_error
 
 
@@ -71,3 +73,21 @@ def test_too_large_body_is_413_json(app, api, create_user, token_for):
     app.config["MAX_CONTENT_LENGTH"] = 1000
     response = api.post("/groups", json={"slug": "x", "name": "y" * 5000}, token=token)
     assert_error(response, 413)
+
+
+DEEP = "[" * 5000  # json.loads raised RecursionError on it: a 500
+
+
+@pytest.mark.parametrize("body", [DEEP, '{"a":' * 5000, "[" * 65 + "]" * 65])
+def test_deeply_nested_json_is_400_in_the_api_shape(api, create_user, token_for, body):
+    token = token_for(create_user())
+    response = api.post("/groups", data=body, content_type="application/json", token=token)
+    error = assert_error(response, 400, "bad_request")
+    assert error["message"] == "The request body is not valid JSON."
+    assert api.get("/groups").get_json()["items"] == []
+
+
+def test_deeply_nested_json_to_a_web_form_is_400(client):
+    """Flask-WTF reads a JSON form post with request.get_json (the app's provider)."""
+    response = client.post("/login", data=DEEP, content_type="application/json")
+    assert response.status_code == 400

@@ -126,11 +126,16 @@ def test_add_validation_is_422_with_the_field(api, wg, body, field) -> None:
 def test_adding_a_member_again_is_409(api, wg) -> None:
     before = _state()
     error = assert_error(
-        api.post("/groups/wg/members", json={"email": "CHEN@example.org"}, token=wg["organizer"]),
+        api.post(
+            "/groups/wg/members",
+            json={"email": "CHEN@example.org", "name": "C"},
+            token=wg["organizer"],
+        ),
         409,
         "conflict",
     )
     assert "already a member (chair)" in error["message"]
+    assert "Chen" not in error["message"]  # whose address it is stays unsaid
     assert "email" in error["fields"]
     assert _state() == before
 
@@ -214,3 +219,18 @@ def test_members_operations_are_in_the_spec(api) -> None:
     assert set(paths["/api/v1/groups/{group}/members/{person_id}"]) >= {"get", "patch", "delete"}
     assert "post" in paths["/api/v1/groups/{group}/join"]
     assert "409" in paths["/api/v1/groups/{group}/leave"]["post"]["responses"]
+
+
+def test_adding_by_email_tells_nothing_about_the_address(api, wg) -> None:
+    """Issue 12, finding 7: the same answer without a name for a known and an unknown
+    address, so the API is no oracle for whose address it is."""
+    before = _state()
+    answers = [
+        assert_error(
+            api.post("/groups/wg/members", json={"email": address}, token=wg["organizer"]), 422
+        )
+        for address in (wg["kim"].email, "nobody-yet@example.org")
+    ]
+    assert answers[0] == answers[1]
+    assert answers[0]["fields"] == {"name": "Give their name too when adding by e-mail address."}
+    assert _state() == before

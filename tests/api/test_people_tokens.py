@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from meetbot.extensions import db
 from meetbot.models import ApiToken
@@ -61,25 +61,33 @@ def test_me_needs_a_token(api, create_user, token_for):
 def test_token_lifecycle(api, create_user, token_for):
     kim = create_user("Kim")
     token = token_for(kim, "first")
-    created = api.post("/tokens", json={"name": "bot"}, token=token)
-    assert created.status_code == 201
-    body = created.get_json()
-    new_token = body["token"]
-    assert new_token.startswith("mbt_") and body["name"] == "bot"
-    assert body["created_at"].endswith("Z") and body["revoked_at"] is None
-    assert created.headers["Location"].endswith(f"/api/v1/tokens/{body['id']}")
+    second = token_for(kim, "bot")  # made in Settings or with the CLI, never via the API
+    row = db.session.scalar(select(ApiToken).where(ApiToken.name == "bot"))
     # Only the hash is stored.
-    assert db.session.scalar(select(ApiToken).where(ApiToken.token_hash == new_token)) is None
+    assert db.session.scalar(select(ApiToken).where(ApiToken.token_hash == second)) is None
 
-    listed = api.get("/tokens", token=new_token).get_json()["items"]
+    listed = api.get("/tokens", token=second).get_json()["items"]
     assert [t["name"] for t in listed] == ["first", "bot"]
     assert all("token" not in t for t in listed)
+    assert listed[1]["created_at"].endswith("Z") and listed[1]["revoked_at"] is None
 
-    assert api.delete(f"/tokens/{body['id']}", token=token).status_code == 204
-    assert api.delete(f"/tokens/{body['id']}", token=token).status_code == 204  # idempotent
-    assert_error(api.get("/people/me", token=new_token), 401, "invalid_token")
-    revoked = api.get(f"/tokens/{body['id']}", token=token).get_json()
+    assert api.delete(f"/tokens/{row.id}", token=token).status_code == 204
+    assert api.delete(f"/tokens/{row.id}", token=token).status_code == 204  # idempotent
+    assert_error(api.get("/people/me", token=second), 401, "invalid_token")
+    revoked = api.get(f"/tokens/{row.id}", token=token).get_json()
     assert revoked["revoked_at"] is not None
+
+
+def test_a_token_cannot_make_tokens(api, create_user, token_for):
+    """A leaked token must not mint children that outlive its revocation (issue 12,
+    finding 9): tokens are made only in Settings (a logged-in session) or the CLI."""
+    kim = create_user("Kim")
+    token = token_for(kim)
+    response = api.post("/tokens", json={"name": "child"}, token=token)
+    assert_error(response, 405, "method_not_allowed")
+    assert db.session.scalar(select(func.count()).select_from(ApiToken)) == 1
+    spec = api.get("/openapi.json").get_json()
+    assert "post" not in spec["paths"]["/api/v1/tokens"]
 
 
 def test_someone_elses_token_is_404(api, create_user, token_for):

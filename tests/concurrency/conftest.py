@@ -17,6 +17,7 @@ from flask import Flask
 from meetbot import create_app
 from meetbot.extensions import db
 from meetbot.models import Group, Meeting, Membership, MinuteItem, Person, Role
+from meetbot.services import logins
 from tests.concurrency.server import SECRET_KEY, session_cookie
 from tests.conftest import _REQUIRE_PG
 
@@ -71,8 +72,8 @@ def _seed(app: Flask) -> LiveWorld:
             meeting_id=meeting.id,
             item_id=item.id,
             member_ids=[p.id for p in members],
-            member_cookies=[session_cookie(app, p.get_id()) for p in members],
-            chair_cookies=[session_cookie(app, p.get_id()) for p in chairs],
+            member_cookies=[session_cookie(app, logins.start(p)) for p in members],
+            chair_cookies=[session_cookie(app, logins.start(p)) for p in chairs],
         )
         db.session.remove()
         db.engine.dispose()

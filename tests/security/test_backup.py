@@ -175,6 +175,7 @@ def _tables_empty(app) -> bool:
         (None, "no such file"),
         (b"\xff\xfe not text", "not UTF-8"),
         (b'{"format": "meetbot-backup", "version": 1, "tables": {', "not valid JSON (line 1"),
+        (b"[" * 5000, "not valid JSON (line 1, column 1: nested deeper than 64 levels)"),
         (b'{"hello": "world"}', "not a meetbot backup"),
         (b'{"format": "meetbot-backup", "version": 99, "tables": {}}', "newer"),
         (b'{"format": "meetbot-backup", "version": 1, "tables": {"nope": {}}}', "nope"),

@@ -15,9 +15,11 @@ from meetbot.models import (
     Attendance,
     AuditEntry,
     Meeting,
+    Membership,
     MinuteItem,
     Person,
     PersonHandle,
+    Role,
 )
 from meetbot.services import log_import, minutes
 from meetbot.services.errors import ValidationError
@@ -196,8 +198,8 @@ def test_owners_by_handle_and_alias_unmatched_flagged(create_person, create_grou
 
 def test_confirmed_owner_overrides(create_person, create_group, create_meeting) -> None:
     jane = create_person("Jane Doe", handles=["jdoe"])
-    ann = create_person("Ann")
-    group = create_group()
+    ann = create_person("Ann")  # not present: a member, so she may own items
+    group = create_group(members={ann: Role.MEMBER})
     meeting = create_meeting(group, start=datetime(2017, 12, 5, 9, 0, tzinfo=UTC))
     log_import.import_log(
         None,
@@ -287,3 +289,25 @@ def test_cli_errors_name_the_file(runner, tmp_path, create_group, create_meeting
     result = runner.invoke(args=["import-log", str(EDGE_LOG)])
     assert result.exit_code == 2
     assert _counts() == before
+
+
+def test_owners_are_members(create_person, create_group, create_meeting) -> None:
+    """Issue 12, finding 7: owners from the log are present people, who become members
+    (as checked-in and pasted people do); a chosen owner who is neither is refused."""
+    jane = create_person("Jane Doe", handles=["jdoe", "jane_d"])
+    stranger = create_person("Sam Stranger")
+    group = create_group()
+    meeting = create_meeting(group, start=datetime(2017, 12, 5, 9, 0, tzinfo=UTC))
+    before = _counts()
+    with pytest.raises(ValidationError) as exc:
+        log_import.import_log(
+            None, meeting, OWNERS_LOG.read_text(), owner_overrides={2: [f"p:{stranger.id}"]}
+        )
+    assert "owners" in exc.value.fields
+    assert _counts() == before
+    log_import.import_log(None, meeting, OWNERS_LOG.read_text())
+    owners = {p.id for a in db.session.scalars(select(ActionItem)) for p in a.owners}
+    members = set(
+        db.session.scalars(select(Membership.person_id).where(Membership.group_id == group.id))
+    )
+    assert jane.id in owners and owners <= members and stranger.id not in members

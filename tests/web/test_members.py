@@ -163,13 +163,18 @@ def test_organizer_adds_by_email_new_and_existing(client, auth, people, group) -
         follow_redirects=True,
     )
     assert response.status_code == 200
-    assert "Nia New (new) added as chair" in response.get_data(as_text=True)
+    assert "Nia New added as chair" in response.get_data(as_text=True)
     nia = db.session.scalar(select(Person).where(Person.email == "nia@example.org"))
     assert (nia.display_name, nia.organization, _role(group, nia)) == ("Nia New", "Hooli", "chair")
 
-    # An existing person by e-mail: no name needed, none created.
+    # An existing person by e-mail: the name typed is shown, not the account's.
     persons = db.session.scalar(select(func.count()).select_from(Person))
-    client.post("/groups/edge/members/add", data={"add-email": "KIM@example.org"})
+    response = client.post(
+        "/groups/edge/members/add",
+        data={"add-email": "KIM@example.org", "add-name": "Whoever"},
+        follow_redirects=True,
+    )
+    assert "Whoever added as member" in response.get_data(as_text=True)
     assert _role(group, people["known"]) == "member"
     assert db.session.scalar(select(func.count()).select_from(Person)) == persons
     added = db.session.scalars(
@@ -185,8 +190,10 @@ def test_organizer_adds_by_email_new_and_existing(client, auth, people, group) -
     ("data", "status", "message"),
     [
         ({"add-email": "new@example.org"}, 422, "give their name"),
+        ({"add-email": "kim@example.org"}, 422, "give their name"),  # known: the same
+        ({"add-email": "mia@example.org"}, 422, "give their name"),
         ({"add-email": "not an email", "add-name": "X"}, 422, "not a valid e-mail"),
-        ({"add-email": "mia@example.org"}, 409, "already a member (member)"),
+        ({"add-email": "mia@example.org", "add-name": "M"}, 409, "already a member (member)"),
         ({"add-email": "z@example.org", "add-name": "Z", "add-role": "king"}, 422, "Not a valid"),
     ],
 )
@@ -315,3 +322,31 @@ def test_members_come_a_page_at_a_time_by_name(client, group, create_person, mon
     assert shown == expected
     last = client.get("/groups/edge/members?page=9").get_data(as_text=True)
     assert re.findall(r'<tr data-member="\d+">\s*<td>([^<]+)</td>', last) == expected[4:]
+
+
+def _errors_and_flashes(client, response) -> str:
+    errors = re.findall(r'class="error"[^>]*>(.*?)</p>', response.get_data(as_text=True), re.S)
+    with client.session_transaction() as session:
+        flashes = [message for _, message in session.get("_flashes", [])]
+    return " | ".join(errors + flashes)
+
+
+def test_adding_by_email_never_shows_the_accounts_name(client, auth, people, group):
+    """Issue 12, finding 7: an organizer typing an address learns nobody's name."""
+    auth.login("olga@example.org")
+    nameless = client.post("/groups/edge/members/add", data={"add-email": "kim@example.org"})
+    assert nameless.status_code == 422  # as for an unknown address: no oracle
+    assert "Kim Known" not in nameless.get_data(as_text=True)
+    assert _role(group, people["known"]) is None
+    conflict = client.post(
+        "/groups/edge/members/add", data={"add-email": "mia@example.org", "add-name": "M"}
+    )
+    assert conflict.status_code == 409
+    told = _errors_and_flashes(client, conflict)
+    assert "already a member" in told and "Mia" not in told
+    added = client.post(
+        "/groups/edge/members/add", data={"add-email": "kim@example.org", "add-name": "K"}
+    )
+    assert added.status_code == 302
+    told = _errors_and_flashes(client, added)
+    assert told == "K added as member." and _role(group, people["known"]) == "member"

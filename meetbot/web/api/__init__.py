@@ -19,7 +19,8 @@ The meetbot JSON API: groups, work streams, meeting series, occurrences, meeting
 attendance, minutes, action items, people and webhooks.
 
 * Writes need `Authorization: Bearer <token>` (make one with
-  `flask --app meetbot create-token EMAIL`, on your settings page, or `POST /tokens`).
+  `flask --app meetbot create-token EMAIL` or on your settings page; a token cannot
+  make tokens).
   A token acts with its owner's roles. The session cookie is never used here.
 * Errors are `{"error": {"code", "message", "fields"}}`.
 * Lists are paged: `?page=&per_page=` (at most 100), with `pagination.next`/`prev`

@@ -17,10 +17,13 @@ from urllib.parse import urlencode
 
 import marshmallow as ma
 from flask import Response, abort, request, url_for
-from flask_smorest import Blueprint
+from flask_smorest import Blueprint as SmorestBlueprint
 from sqlalchemy import Select, func, select
+from webargs import core as webargs_core
+from webargs.flaskparser import FlaskParser, is_json_request
 from werkzeug.exceptions import HTTPException
 
+from meetbot.domain import safe_json
 from meetbot.extensions import db
 from meetbot.models import Group, Meeting, MeetingSeries, Person
 from meetbot.services import accounts
@@ -40,6 +43,29 @@ BEARER = [{"bearerAuth": []}]
 OPTIONAL_BEARER = [{}, {"bearerAuth": []}]
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+class _Parser(FlaskParser):
+    """webargs' parser with a JSON loader that answers a too-deep body as invalid JSON.
+
+    The stock loader lets ``RecursionError`` through (``[`` x 5000 was a 500); this one
+    raises ``json.JSONDecodeError``, which webargs answers with a 400 "Invalid JSON".
+    """
+
+    def _raw_load_json(self, req: Any) -> Any:
+        if not is_json_request(req):
+            return webargs_core.missing
+        data = req.get_data(cache=True)
+        if not data:
+            return webargs_core.missing
+        return safe_json.loads(data)
+
+
+class Blueprint(SmorestBlueprint):
+    """flask-smorest's blueprint with meetbot's argument parser."""
+
+    ARGUMENTS_PARSER = _Parser()
+
 
 _blueprints: list[Blueprint] = []
 

@@ -50,7 +50,8 @@ class MemberCreateSchema(Strict):
         320,
         metadata={
             "description": "The person with this address; if nobody has it, a new person "
-            "is made with ``name`` (required then) and ``organization``."
+            "is made with ``name`` and ``organization``. ``name`` is required with "
+            "``email`` either way, so the answer never tells whose address it is."
         },
     )
     name = text(200, load_default="")
@@ -86,7 +87,7 @@ def list_members(args: dict[str, int], group: str) -> dict[str, Any]:
 @blp.response(201, MemberSchema)
 @write_docs(blp, conflict=True)
 def add_member(data: dict[str, Any], group: str):
-    """Add a person by id, or by e-mail (creating them with ``name`` when the address
+    """Add a person by id, or by e-mail with ``name`` (creating them when the address
     is new), with a role (organizers). Someone already in the group: 409."""
     row = group_service.get_group(group)
     with api_fields():

@@ -14,7 +14,6 @@ from meetbot.services.errors import NotFound
 from meetbot.web.api.common import (
     BEARER,
     PageArgs,
-    location,
     make_blueprint,
     page_schema,
     paginate,
@@ -24,10 +23,8 @@ from meetbot.web.api.common import (
 )
 from meetbot.web.api.schemas import (
     ID,
-    NewTokenSchema,
     PeopleQuery,
     PersonSchema,
-    TokenCreateSchema,
     TokenSchema,
 )
 
@@ -92,21 +89,6 @@ def list_tokens(args: dict[str, int]) -> dict[str, Any]:
     person = require_person()
     query = select(ApiToken).where(ApiToken.person_id == person.id).order_by(ApiToken.id)
     return paginate(query, args)
-
-
-@blp.route("/tokens", methods=["POST"])
-@blp.arguments(TokenCreateSchema)
-@blp.response(201, NewTokenSchema)
-@write_docs(blp, not_found=False)
-def create_token(data: dict[str, Any]):
-    """Make a new token acting as you; the response is the only time it is shown."""
-    person = require_person()
-    secret = accounts.create_api_token(person, data["name"])
-    row = db.session.scalar(
-        select(ApiToken).where(ApiToken.person_id == person.id).order_by(ApiToken.id.desc())
-    )
-    row.plain_token = secret  # transient: shown in this response only
-    return row, 201, location("api_people.get_token", token_id=row.id)
 
 
 def _own_token(token_id: int) -> ApiToken:

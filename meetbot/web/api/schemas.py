@@ -330,15 +330,3 @@ class TokenSchema(ma.Schema):
     created_at = UTCDateTime(attribute="created_dt", required=True)
     last_used_at = UTCDateTime(attribute="last_used_dt", allow_none=True)
     revoked_at = UTCDateTime(attribute="revoked_dt", allow_none=True)
-
-
-class NewTokenSchema(TokenSchema):
-    token = ma.fields.String(
-        attribute="plain_token",
-        required=True,
-        metadata={"description": "Shown once; only its hash is stored."},
-    )
-
-
-class TokenCreateSchema(Strict):
-    name = text(100, load_default="")
