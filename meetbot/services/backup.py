@@ -56,6 +56,8 @@ from sqlalchemy import (
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
+from meetbot.domain.bounds import YEAR_MESSAGE, year_ok
+from meetbot.domain.text import single_line
 from meetbot.extensions import db
 from meetbot.services.db import unit_of_work
 
@@ -176,6 +178,26 @@ _DECODERS: dict[str, Callable[[Any], Any]] = {
     "float": _decode_typed((int, float), "a number"),
     "str": _decode_typed(str, "a string"),
 }
+
+
+# One-line names and titles (calendar names): kept to one line as every service does.
+_SINGLE_LINE = {
+    ("groups", "name"),
+    ("work_streams", "name"),
+    ("meeting_series", "title"),
+    ("meetings", "title"),
+    ("people", "display_name"),
+    ("people", "organization"),
+}
+
+
+def _checked(table: str, column: str, value: Any) -> Any:
+    """The rules every entry path applies: one-line names, dates in the allowed years."""
+    if isinstance(value, str) and (table, column) in _SINGLE_LINE:
+        return single_line(value)
+    if isinstance(value, date) and not year_ok(value):
+        raise ValueError(YEAR_MESSAGE)
+    return value
 
 
 # --- backup -------------------------------------------------------------------------
@@ -340,7 +362,7 @@ def _decode_table(table: Table, data: Any) -> list[dict[str, Any]]:
                 values[column] = None
                 continue
             try:
-                values[column] = _DECODERS[expected[column]](value)
+                values[column] = _checked(name, column, _DECODERS[expected[column]](value))
             except ValueError as exc:
                 raise BackupError(f"table {name}, row {number}, column {column}: {exc}") from None
         decoded.append(values)

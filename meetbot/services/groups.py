@@ -11,6 +11,7 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, selectinload
 
+from meetbot.domain.text import single_line
 from meetbot.extensions import db
 from meetbot.models import (
     Group,
@@ -156,7 +157,7 @@ def create_group(
 ) -> Group:
     """Create a group; its creator becomes its first organizer."""
     slug = check_slug(slug)
-    name = (name or "").strip()
+    name = single_line(name)
     if not name:
         raise field_error("name", "A name is required.")
     timezone = check_timezone(timezone)
@@ -200,8 +201,10 @@ def update_group(actor: Person | None, group: Group, **fields: object) -> Group:
     unknown = set(fields) - allowed
     if unknown:
         raise field_error(sorted(unknown)[0], "This field cannot be changed here.")
-    if "name" in fields and not str(fields["name"] or "").strip():
-        raise field_error("name", "A name is required.")
+    if "name" in fields:
+        fields["name"] = single_line(str(fields["name"] or ""))
+        if not fields["name"]:
+            raise field_error("name", "A name is required.")
     if "timezone" in fields:
         fields["timezone"] = check_timezone(str(fields["timezone"]))
     if "website" in fields:
@@ -321,8 +324,8 @@ def add_member(
     who is already a member is refused (Conflict naming their role: change it
     instead). One transaction and one audit entry."""
     role = check_role(role)
-    name = " ".join((name or "").split())
-    organization = " ".join((organization or "").split()) or None
+    name = " ".join(single_line(name).split())
+    organization = " ".join(single_line(organization).split()) or None
     if len(name) > 200:
         raise field_error("name", "At most 200 characters.")
     if organization is not None and len(organization) > 200:
@@ -542,7 +545,7 @@ def people_with_role(group: Group, role: Role) -> list[Person]:
 
 
 def _check_stream_fields(name: str, status: str) -> tuple[str, str]:
-    name = (name or "").strip()
+    name = single_line(name)
     if not name:
         raise field_error("name", "A name is required.")
     if status not in {s.value for s in WorkStreamStatus}:

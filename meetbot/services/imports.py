@@ -45,6 +45,7 @@ from meetbot.domain.irc_meetings import (
     parse_meeting_file,
 )
 from meetbot.domain.recurrence import RecurrenceError, validate_slot
+from meetbot.domain.text import single_line
 from meetbot.extensions import db
 from meetbot.models import (
     AuditEntry,
@@ -222,10 +223,12 @@ def _write(
         )
     )
     created = series is None
+    # ``project: |`` is a block scalar: its line breaks would end up in calendar names.
+    title = single_line(definition.project)[:200]
     changes = _Changes()
     warnings: list[str] = []
     if series is None:
-        series = MeetingSeries(group=group, external_id=external_id, title=definition.project)
+        series = MeetingSeries(group=group, external_id=external_id, title=title)
         db.session.add(series)
 
     dated = [s for s in definition.schedules if s.slot is not None]
@@ -234,7 +237,7 @@ def _write(
     description = definition.description
     if definition.project_url:
         description += f"\n\nProject: {definition.project_url}"
-    changes.put(series, "title", definition.project[:200])
+    changes.put(series, "title", title)
     changes.put(series, "description", description)
     changes.put(series, "timezone", zone)
     changes.put(series, "location_kind", LocationKind.CHAT.value)
@@ -414,7 +417,7 @@ def _chairs(definition: MeetingDefinition) -> list[Person]:
         entries.extend(schedule.chairs or [])
     people: dict[int, Person] = {}
     for name, handle in entries:
-        person = _find_or_create_person(name.strip()[:200] or (handle or "?"), handle)
+        person = _find_or_create_person(single_line(name)[:200] or (handle or "?"), handle)
         people[id(person)] = person
     return sorted(people.values(), key=lambda p: p.display_name)
 

@@ -41,6 +41,7 @@ from meetbot.domain.recurrence import (
     to_utc,
     validate_slot,
 )
+from meetbot.domain.text import single_line
 from meetbot.extensions import db
 from meetbot.models import (
     Group,
@@ -237,7 +238,7 @@ def _is_http_url(value: str) -> bool:
 
 
 def _check_series_fields(group: Group, data: SeriesInput) -> dict:
-    title = (data.title or "").strip()
+    title = single_line(data.title)
     if not title:
         raise field_error("title", "A title is required.")
     if len(title) > MAX_TITLE:
@@ -865,7 +866,7 @@ def retitle_meeting(
 def _retitle(
     actor: Person | None, meeting: Meeting, title: str | None, location: str | None, reason: str
 ) -> None:
-    title = (title or "").strip() or None
+    title = single_line(title) or None
     if meeting.series_id is None and title is None:
         raise field_error("title", "A one-off meeting needs a title.")
     if title and len(title) > MAX_TITLE:
@@ -902,7 +903,7 @@ def create_one_off(
     agenda: str = "",
 ) -> Meeting:
     """A meeting that belongs to no series, at a local time in ``timezone``."""
-    title = (title or "").strip()
+    title = single_line(title)
     if not title:
         raise field_error("title", "A title is required.")
     if len(title) > MAX_TITLE:
