@@ -38,6 +38,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
+from meetbot.domain.bounds import YEAR_MESSAGE, slot_out_of_years
 from meetbot.domain.irc_meetings import (
     IrcMeetingsError,
     MeetingDefinition,
@@ -178,6 +179,10 @@ def import_meeting_file(group: Group, path: Path, *, actor: Person | None = None
         for schedule in definition.schedules:
             if schedule.slot is not None:
                 validate_slot(schedule.slot)
+                if slot_out_of_years(schedule.slot):
+                    return FileOutcome(
+                        shown, "failed", error=f"{shown}:{schedule.line}: {YEAR_MESSAGE}"
+                    )
     except IrcMeetingsError as exc:
         return FileOutcome(shown, "failed", error=str(exc))
     except RecurrenceError as exc:

@@ -30,6 +30,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from meetbot.domain.bounds import YEAR_MESSAGE, slot_out_of_years
 from meetbot.domain.recurrence import (
     Frequency,
     RecurrenceError,
@@ -58,7 +59,7 @@ from meetbot.models import (
 from meetbot.models.meetings import series_work_streams
 from meetbot.services import audit, webhooks
 from meetbot.services.db import increment, unit_of_work
-from meetbot.services.errors import NotFound, ValidationError, field_error
+from meetbot.services.errors import NotFound, ValidationError, check_year, field_error
 from meetbot.services.groups import bump_revision, check_timezone
 from meetbot.services.meetings import materialize_occurrence
 
@@ -209,10 +210,21 @@ def _check_slot(i: int, item: SlotInput, series_timezone: str) -> _CheckedSlot:
         raise _slot_error(i, exc.field or "rule", str(exc)) from None
     except (OverflowError, ValueError) as exc:
         raise _slot_error(i, "start", f"This date cannot be used ({exc}).") from None
+    _check_slot_years(i, slot)
     label = (item.label or "").strip()
     if len(label) > 100:
         raise _slot_error(i, "label", "Use at most 100 characters.")
     return _CheckedSlot(index=i, domain=slot, label=label, key=item.key, timezone=zone)
+
+
+def _check_slot_years(i: int, slot: Slot) -> None:
+    """The first and the last occurrence (by ``until`` or ``count``) lie in the years
+    every entry path accepts (domain.bounds): feeds overflow near year 9999."""
+    part = slot_out_of_years(slot)
+    if part == "count":
+        raise _slot_error(i, part, f"The last meeting would be too late. {YEAR_MESSAGE}")
+    if part is not None:
+        raise _slot_error(i, part, YEAR_MESSAGE)
 
 
 def _check_location(kind: str, location: str) -> str:
@@ -565,6 +577,7 @@ def end_series(actor: Person | None, series: MeetingSeries, last_date: date) -> 
     The series' status stays "active": status "ended" would drop its past occurrences
     from the feeds too. ``last_date`` may not be before today in the series' zone.
     """
+    check_year(last_date, "last_date")
     today = utcnow().astimezone(ZoneInfo(series.timezone)).date()
     if last_date < today:
         raise field_error(
@@ -792,6 +805,7 @@ def _check_duration(minutes: int | None, name: str = "duration") -> timedelta:
 def _local_to_utc(local: datetime | None, zone: str, name: str) -> datetime:
     if local is None:
         raise field_error(name, "Give a date and time.")
+    check_year(local, name)
     try:
         return to_utc(local.replace(tzinfo=None, second=0, microsecond=0), zone)
     except (RecurrenceError, OverflowError, ValueError) as exc:
