@@ -314,7 +314,24 @@ def decode_document(document: Any) -> list[tuple[Table, list[dict[str, Any]]]]:
     result = []
     for table in _tables():
         result.append((table, _decode_table(table, tables[table.name])))
+    _check_counts(dict((table.name, rows) for table, rows in result))
     return result
+
+
+def _check_counts(rows: dict[str, list[dict[str, Any]]]) -> None:
+    """The series-per-group limit the services keep. (Slots per series are not
+    counted here: a yaml2ical import keeps the ended slots of a series' history.)"""
+    from collections import Counter
+
+    from meetbot.services.scheduling import MAX_SERIES_PER_GROUP
+
+    counts = Counter(row["group_id"] for row in rows.get("meeting_series", []))
+    for group_id, count in sorted(counts.items(), key=lambda item: str(item[0])):
+        if count > MAX_SERIES_PER_GROUP:
+            raise BackupError(
+                f"table meeting_series: group {group_id} has {count} series, more than "
+                f"the limit of {MAX_SERIES_PER_GROUP}"
+            )
 
 
 def _decode_table(table: Table, data: Any) -> list[dict[str, Any]]:

@@ -60,11 +60,12 @@ from meetbot.models import (
     SeriesSlot,
     utcnow,
 )
-from meetbot.services import audit
+from meetbot.services import audit, scheduling
 from meetbot.services.db import increment, unit_of_work
 from meetbot.services.errors import ServiceError, field_error
 from meetbot.services.groups import bump_revision, check_slug, create_group
 from meetbot.services.meetings import find_occurrence, is_generated, materialize_occurrence
+from meetbot.services.scheduling import MAX_SLOTS
 
 EXTERNAL_PREFIX = "irc-meetings:"
 FILE_SUFFIXES = (".yaml", ".yml")
@@ -176,9 +177,16 @@ def import_meeting_file(group: Group, path: Path, *, actor: Person | None = None
         return FileOutcome(shown, "failed", error=f"{shown}: cannot read the file: {exc}")
     try:
         definition = parse_meeting_file(text, shown)
-        for schedule in definition.schedules:
+        for i, schedule in enumerate(definition.schedules):
             if schedule.slot is not None:
                 validate_slot(schedule.slot)
+                if sum(1 for s in definition.schedules[: i + 1] if s.slot) > MAX_SLOTS:
+                    return FileOutcome(
+                        shown,
+                        "failed",
+                        error=f"{shown}:{schedule.line}: a series can have at most "
+                        f"{MAX_SLOTS} dated schedules (time slots)",
+                    )
                 if slot_out_of_years(schedule.slot):
                     return FileOutcome(
                         shown, "failed", error=f"{shown}:{schedule.line}: {YEAR_MESSAGE}"
@@ -233,6 +241,7 @@ def _write(
     changes = _Changes()
     warnings: list[str] = []
     if series is None:
+        scheduling.check_series_room(group)
         series = MeetingSeries(group=group, external_id=external_id, title=title)
         db.session.add(series)
 

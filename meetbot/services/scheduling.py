@@ -68,6 +68,10 @@ from meetbot.services.meetings import materialize_occurrence
 #: moved occurrence visible in every window that contains it.
 MAX_MOVE = timedelta(days=28)
 MAX_SLOTS = 20
+#: Series a group may have (ended ones included): ten times what the largest real
+#: schedule holds (irc-meetings: 103 schedules in one group), and the bench's
+#: 1,000-series group fits twice over. A bound on every list and feed of a group.
+MAX_SERIES_PER_GROUP = 2000
 MAX_TITLE = 200
 MAX_LOCATION = 500
 _CHANNEL_RE = re.compile(r"^[#&!+]?[^\s,]{1,200}$")
@@ -475,11 +479,22 @@ def _apply_slot(row: SeriesSlot, c: _CheckedSlot, position: int) -> bool:
     return changed
 
 
+def check_series_room(group: Group) -> None:
+    """Refuse one more series in a group that has MAX_SERIES_PER_GROUP already."""
+    if count_series(group) >= MAX_SERIES_PER_GROUP:
+        message = (
+            f"A group can have at most {MAX_SERIES_PER_GROUP} meeting series; "
+            "delete or merge old ones first."
+        )
+        raise ValidationError(message, {"series": message})
+
+
 def create_series(actor: Person | None, group: Group, data: SeriesInput) -> MeetingSeries:
     """Create a series with its slots, chairs and work streams."""
     fields = _check_series_fields(group, data)
     checked = check_slots(data.slots, fields["timezone"])
     with unit_of_work():
+        check_series_room(group)
         chairs = _chairs(group, data.chair_ids)
         streams = _streams(group, data.work_stream_ids)
         series = MeetingSeries(group=group, chairs=chairs, work_streams=streams, **fields)
