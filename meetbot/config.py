@@ -7,7 +7,7 @@
 | MEETBOT_BASE_URL | http://127.0.0.1:5000 | absolute links in feeds, e-mails and the API |
 | MEETBOT_UID_DOMAIN | host of MEETBOT_BASE_URL | right-hand side of iCal UIDs; never change it |
 | MEETBOT_RATELIMIT_STORAGE_URL | memory:// | Flask-Limiter storage (e.g. redis://) |
-| MEETBOT_API_OCCURRENCES_RATE | 60 per minute; 600 per hour | per-address limit of the API's occurrence list |
+| MEETBOT_API_OCCURRENCES_RATE | 60 per minute; 600 per hour | API occurrence list, per address |
 | MEETBOT_MAX_CONTENT_LENGTH | 5242880 | largest accepted request body in bytes |
 | MEETBOT_SESSION_COOKIE_SECURE | on when BASE_URL is https | Secure flag on the session cookie |
 | MEETBOT_TRUSTED_PROXIES | 0 | proxies in front whose X-Forwarded-* headers to trust |
