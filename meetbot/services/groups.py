@@ -26,6 +26,7 @@ from meetbot.services import audit
 from meetbot.services.db import increment, unit_of_work
 from meetbot.services.errors import Conflict, NotFound, field_error
 
+MAX_ATTENDANCE_WINDOW = 1000  # meetings an attendance rate is computed over
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 
 
@@ -212,6 +213,10 @@ def update_group(actor: Person | None, group: Group, **fields: object) -> Group:
     threshold = fields.get("attendance_threshold")
     if threshold is not None and not 0 <= int(threshold) <= 100:
         raise field_error("attendance_threshold", "Use a percentage from 0 to 100.")
+    window = fields.get("attendance_window")
+    if window is not None and not 1 <= int(window) <= MAX_ATTENDANCE_WINDOW:
+        # The attendance statistics list this many meetings (API and report).
+        raise field_error("attendance_window", f"Use 1 to {MAX_ATTENDANCE_WINDOW} meetings.")
     with unit_of_work():
         changed = {}
         for key, value in fields.items():

@@ -319,7 +319,16 @@ def _occurrences_rate() -> str:
     error_message="Too many occurrence requests from your address. Please wait a minute.",
 )
 @blp.arguments(OccurrenceQuery, location="query")
-@blp.response(200, OccurrenceSchema(many=True))
+@blp.response(
+    200,
+    OccurrenceSchema(many=True),
+    headers={
+        "Link": {
+            "description": 'When more follow: `<URL of the next page>; rel="next"`.',
+            "schema": {"type": "string"},
+        }
+    },
+)
 @blp.alt_response(429, response="TOO_MANY_REQUESTS")
 @read_docs(blp)
 def list_occurrences(args: dict[str, Any], group: str):
