@@ -7,6 +7,7 @@
 | MEETBOT_BASE_URL | http://127.0.0.1:5000 | absolute links in feeds, e-mails and the API |
 | MEETBOT_UID_DOMAIN | host of MEETBOT_BASE_URL | right-hand side of iCal UIDs; never change it |
 | MEETBOT_RATELIMIT_STORAGE_URL | memory:// | Flask-Limiter storage (e.g. redis://) |
+| MEETBOT_API_OCCURRENCES_RATE | 60 per minute; 600 per hour | API occurrence list, per address |
 | MEETBOT_MAX_CONTENT_LENGTH | 5242880 | largest accepted request body in bytes |
 | MEETBOT_SESSION_COOKIE_SECURE | on when BASE_URL is https | Secure flag (session, remember) |
 | MEETBOT_TRUSTED_PROXIES | 0 | proxies in front whose X-Forwarded-* headers to trust |
@@ -69,6 +70,9 @@ def load_config(instance_path: Path) -> dict[str, Any]:
         "MAX_CONTENT_LENGTH": int(os.environ.get("MEETBOT_MAX_CONTENT_LENGTH", 5 * 1024 * 1024)),
         "RATELIMIT_STORAGE_URI": os.environ.get("MEETBOT_RATELIMIT_STORAGE_URL", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
+        "MEETBOT_API_OCCURRENCES_RATE": os.environ.get(
+            "MEETBOT_API_OCCURRENCES_RATE", "60 per minute; 600 per hour"
+        ),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": cookie_secure,

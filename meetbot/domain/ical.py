@@ -85,6 +85,7 @@ from icalendar import (
     Todo,
     vDuration,
     vRecur,
+    vText,
 )
 
 from meetbot.domain import recurrence
@@ -287,11 +288,13 @@ def build_calendar(
     cal.add("prodid", _clean_text(prodid))
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    cal.add("name", _clean_text(name))
-    cal.add("x-wr-calname", _clean_text(name))
+    # vText explicitly: icalendar does not know NAME and the X-WR- properties as TEXT
+    # and would write a line break in them unescaped (an invalid feed).
+    cal.add("name", vText(_clean_text(name)))
+    cal.add("x-wr-calname", vText(_clean_text(name)))
     if description:
-        cal.add("description", _clean_text(description))
-        cal.add("x-wr-caldesc", _clean_text(description))
+        cal.add("description", vText(_clean_text(description)))
+        cal.add("x-wr-caldesc", vText(_clean_text(description)))
     cal.add("x-wr-timezone", calendar_zone)
     cal.add("refresh-interval", vDuration(refresh), parameters={"VALUE": "DURATION"})
     cal.add("x-published-ttl", vDuration(refresh))

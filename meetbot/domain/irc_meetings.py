@@ -49,6 +49,7 @@ from datetime import date, datetime, time, timedelta
 
 import yaml
 
+from meetbot.domain.bounds import YEAR_MESSAGE, year_ok
 from meetbot.domain.recurrence import (
     Frequency,
     Occurrence,
@@ -281,9 +282,13 @@ def _parse_date(reader: _Reader, value: str, what: str, node: yaml.Node) -> date
     text = value.strip()
     if _DATE_RE.match(text):
         try:
-            return datetime.strptime(text, "%Y%m%d").date()
+            parsed = datetime.strptime(text, "%Y%m%d").date()
         except ValueError:
             pass
+        else:
+            if not year_ok(parsed):
+                raise reader.fail(f"{what} {text!r}: {YEAR_MESSAGE}", node)
+            return parsed
     raise reader.fail(f"{what} {text!r} is not a date in the form YYYYMMDD", node)
 
 

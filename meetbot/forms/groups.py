@@ -24,7 +24,7 @@ class GroupForm(FlaskForm):
         "Flag members below this attendance (%)", default=25, validators=[NumberRange(0, 100)]
     )
     attendance_window = IntegerField(
-        "…over the last N meetings", default=10, validators=[NumberRange(1, 200)]
+        "…over the last N meetings", default=10, validators=[NumberRange(1, 1000)]
     )
 
 

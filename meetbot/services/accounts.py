@@ -12,6 +12,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlalchemy import select, update
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from meetbot.domain.text import single_line
 from meetbot.extensions import db
 from meetbot.models import ApiToken, Person, PersonHandle, utcnow
 from meetbot.services import audit, logins
@@ -48,7 +49,7 @@ def create_user(
 ) -> Person:
     """Create an account (or give an existing person without login a password)."""
     email = normalize_email(email)
-    display_name = display_name.strip()
+    display_name = single_line(display_name)
     if not display_name:
         raise field_error("name", "A name is required.")
     if password is not None and len(password) < MIN_PASSWORD_LENGTH:
@@ -61,7 +62,7 @@ def create_user(
             person = Person(email=email, display_name=display_name)
             db.session.add(person)
         person.display_name = display_name
-        person.organization = organization or person.organization
+        person.organization = single_line(organization) or person.organization
         person.timezone = timezone or person.timezone
         person.is_admin = person.is_admin or is_admin
         if password is not None:
@@ -203,13 +204,13 @@ def update_profile(
     """Change a person's name, organization and saved time zone (None: the browser's)."""
     from meetbot.services.groups import check_timezone
 
-    display_name = (display_name or "").strip()
+    display_name = single_line(display_name)
     if not display_name:
         raise field_error("display_name", "A name is required.")
     zone = check_timezone(timezone) if (timezone or "").strip() else None
     with unit_of_work():
         person.display_name = display_name
-        person.organization = (organization or "").strip() or None
+        person.organization = single_line(organization) or None
         person.timezone = zone
         audit.record(person, None, "person", person.id, "profile_updated")
     return person

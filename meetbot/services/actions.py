@@ -35,7 +35,7 @@ from meetbot.models import (
 from meetbot.models.actions import action_item_owners
 from meetbot.services import audit, webhooks
 from meetbot.services.db import increment, unit_of_work
-from meetbot.services.errors import NotFound, ValidationError, field_error
+from meetbot.services.errors import NotFound, ValidationError, check_year, field_error
 from meetbot.services.groups import bump_revision
 
 __all__ = [
@@ -202,6 +202,7 @@ def open_action_in_session(
     """Create an item inside the caller's transaction (no commit): for minutes and
     log imports, which write action items together with other rows. The caller
     guarantees ``owners`` are members of ``group`` (``member_ids``)."""
+    check_year(due_date, "due_date")
     item = ActionItem(
         group=group,
         text=_clean_text(text),
@@ -286,6 +287,7 @@ def update_action(
 ) -> ActionItem:
     """Change text, owners, due date and work stream (an ``edited`` event)."""
     text = _clean_text(text)
+    check_year(due_date, "due_date")
     with unit_of_work():
         owners = _owners(item.group, owner_ids, keep=item.owners)
         stream = _stream(item.group, work_stream_id)

@@ -51,6 +51,7 @@ from meetbot.domain.participants import (
     parse_participant_csv,
     parse_pasted_list,
 )
+from meetbot.domain.text import single_line
 from meetbot.extensions import db
 from meetbot.models import (
     Attendance,
@@ -520,11 +521,11 @@ Resolution = str
 
 
 def _new_person(ident: ParsedIdentity, taken_handles: set[str]) -> Person:
-    name = (ident.name or ident.handle or (ident.email or "").split("@")[0] or ident.raw).strip()
+    name = single_line(ident.name or ident.handle or (ident.email or "").split("@")[0] or ident.raw)
     person = Person(
         display_name=name[:200] or "Unknown",
         email=normalize_email(ident.email) if ident.email else None,
-        organization=(ident.org or None),
+        organization=single_line(ident.org)[:200] or None,
     )
     handle = (ident.handle or "").strip().lstrip("@").lower()
     if handle and handle not in taken_handles and len(handle) <= 100:

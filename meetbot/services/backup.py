@@ -57,6 +57,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
 from meetbot.domain import safe_json
+from meetbot.domain.bounds import YEAR_MESSAGE, year_ok
+from meetbot.domain.text import single_line
 from meetbot.extensions import db
 from meetbot.services.db import unit_of_work
 
@@ -179,6 +181,26 @@ _DECODERS: dict[str, Callable[[Any], Any]] = {
 }
 
 
+# One-line names and titles (calendar names): kept to one line as every service does.
+_SINGLE_LINE = {
+    ("groups", "name"),
+    ("work_streams", "name"),
+    ("meeting_series", "title"),
+    ("meetings", "title"),
+    ("people", "display_name"),
+    ("people", "organization"),
+}
+
+
+def _checked(table: str, column: str, value: Any) -> Any:
+    """The rules every entry path applies: one-line names, dates in the allowed years."""
+    if isinstance(value, str) and (table, column) in _SINGLE_LINE:
+        return single_line(value)
+    if isinstance(value, date) and not year_ok(value):
+        raise ValueError(YEAR_MESSAGE)
+    return value
+
+
 # --- backup -------------------------------------------------------------------------
 
 
@@ -293,7 +315,24 @@ def decode_document(document: Any) -> list[tuple[Table, list[dict[str, Any]]]]:
     result = []
     for table in _tables():
         result.append((table, _decode_table(table, tables[table.name])))
+    _check_counts(dict((table.name, rows) for table, rows in result))
     return result
+
+
+def _check_counts(rows: dict[str, list[dict[str, Any]]]) -> None:
+    """The series-per-group limit the services keep. (Slots per series are not
+    counted here: a yaml2ical import keeps the ended slots of a series' history.)"""
+    from collections import Counter
+
+    from meetbot.services.scheduling import MAX_SERIES_PER_GROUP
+
+    counts = Counter(row["group_id"] for row in rows.get("meeting_series", []))
+    for group_id, count in sorted(counts.items(), key=lambda item: str(item[0])):
+        if count > MAX_SERIES_PER_GROUP:
+            raise BackupError(
+                f"table meeting_series: group {group_id} has {count} series, more than "
+                f"the limit of {MAX_SERIES_PER_GROUP}"
+            )
 
 
 def _decode_table(table: Table, data: Any) -> list[dict[str, Any]]:
@@ -341,7 +380,7 @@ def _decode_table(table: Table, data: Any) -> list[dict[str, Any]]:
                 values[column] = None
                 continue
             try:
-                values[column] = _DECODERS[expected[column]](value)
+                values[column] = _checked(name, column, _DECODERS[expected[column]](value))
             except ValueError as exc:
                 raise BackupError(f"table {name}, row {number}, column {column}: {exc}") from None
         decoded.append(values)

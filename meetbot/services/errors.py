@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from datetime import date
+
+from meetbot.domain.bounds import YEAR_MESSAGE, year_ok
+
 
 class ServiceError(Exception):
     """Base class. ``fields`` maps a field name to what is wrong with it."""
@@ -38,3 +42,10 @@ class Conflict(ServiceError):
 def field_error(field: str, message: str) -> ValidationError:
     """A validation error about one field, with the message shown beside it."""
     return ValidationError(message, {field: message})
+
+
+def check_year(value: date | None, field: str) -> None:
+    """Refuse a date (or date-time) outside the years every entry path accepts
+    (domain.bounds), naming ``field``."""
+    if not year_ok(value):
+        raise field_error(field, YEAR_MESSAGE)

@@ -11,6 +11,7 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager, selectinload
 
+from meetbot.domain.text import single_line
 from meetbot.extensions import db
 from meetbot.models import (
     Group,
@@ -25,6 +26,7 @@ from meetbot.services import audit
 from meetbot.services.db import increment, unit_of_work
 from meetbot.services.errors import Conflict, NotFound, field_error
 
+MAX_ATTENDANCE_WINDOW = 1000  # meetings an attendance rate is computed over
 SLUG_RE = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$")
 
 
@@ -156,7 +158,7 @@ def create_group(
 ) -> Group:
     """Create a group; its creator becomes its first organizer."""
     slug = check_slug(slug)
-    name = (name or "").strip()
+    name = single_line(name)
     if not name:
         raise field_error("name", "A name is required.")
     timezone = check_timezone(timezone)
@@ -200,8 +202,10 @@ def update_group(actor: Person | None, group: Group, **fields: object) -> Group:
     unknown = set(fields) - allowed
     if unknown:
         raise field_error(sorted(unknown)[0], "This field cannot be changed here.")
-    if "name" in fields and not str(fields["name"] or "").strip():
-        raise field_error("name", "A name is required.")
+    if "name" in fields:
+        fields["name"] = single_line(str(fields["name"] or ""))
+        if not fields["name"]:
+            raise field_error("name", "A name is required.")
     if "timezone" in fields:
         fields["timezone"] = check_timezone(str(fields["timezone"]))
     if "website" in fields:
@@ -209,6 +213,10 @@ def update_group(actor: Person | None, group: Group, **fields: object) -> Group:
     threshold = fields.get("attendance_threshold")
     if threshold is not None and not 0 <= int(threshold) <= 100:
         raise field_error("attendance_threshold", "Use a percentage from 0 to 100.")
+    window = fields.get("attendance_window")
+    if window is not None and not 1 <= int(window) <= MAX_ATTENDANCE_WINDOW:
+        # The attendance statistics list this many meetings (API and report).
+        raise field_error("attendance_window", f"Use 1 to {MAX_ATTENDANCE_WINDOW} meetings.")
     with unit_of_work():
         changed = {}
         for key, value in fields.items():
@@ -322,8 +330,8 @@ def add_member(
     instead). By e-mail, ``name`` is required even when the address is known, and no
     message names the account it belongs to. One transaction and one audit entry."""
     role = check_role(role)
-    name = " ".join((name or "").split())
-    organization = " ".join((organization or "").split()) or None
+    name = " ".join(single_line(name).split())
+    organization = " ".join(single_line(organization).split()) or None
     if len(name) > 200:
         raise field_error("name", "At most 200 characters.")
     if organization is not None and len(organization) > 200:
@@ -540,7 +548,7 @@ def people_with_role(group: Group, role: Role) -> list[Person]:
 
 
 def _check_stream_fields(name: str, status: str) -> tuple[str, str]:
-    name = (name or "").strip()
+    name = single_line(name)
     if not name:
         raise field_error("name", "A name is required.")
     if status not in {s.value for s in WorkStreamStatus}:

@@ -38,6 +38,7 @@ from pathlib import Path
 from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
+from meetbot.domain.bounds import YEAR_MESSAGE, slot_out_of_years
 from meetbot.domain.irc_meetings import (
     IrcMeetingsError,
     MeetingDefinition,
@@ -45,6 +46,7 @@ from meetbot.domain.irc_meetings import (
     parse_meeting_file,
 )
 from meetbot.domain.recurrence import RecurrenceError, validate_slot
+from meetbot.domain.text import single_line
 from meetbot.extensions import db
 from meetbot.models import (
     AuditEntry,
@@ -58,11 +60,12 @@ from meetbot.models import (
     SeriesSlot,
     utcnow,
 )
-from meetbot.services import audit
+from meetbot.services import audit, scheduling
 from meetbot.services.db import increment, unit_of_work
 from meetbot.services.errors import ServiceError, field_error
 from meetbot.services.groups import bump_revision, check_slug, create_group
 from meetbot.services.meetings import find_occurrence, is_generated, materialize_occurrence
+from meetbot.services.scheduling import MAX_SLOTS
 
 EXTERNAL_PREFIX = "irc-meetings:"
 FILE_SUFFIXES = (".yaml", ".yml")
@@ -174,9 +177,20 @@ def import_meeting_file(group: Group, path: Path, *, actor: Person | None = None
         return FileOutcome(shown, "failed", error=f"{shown}: cannot read the file: {exc}")
     try:
         definition = parse_meeting_file(text, shown)
-        for schedule in definition.schedules:
+        for i, schedule in enumerate(definition.schedules):
             if schedule.slot is not None:
                 validate_slot(schedule.slot)
+                if sum(1 for s in definition.schedules[: i + 1] if s.slot) > MAX_SLOTS:
+                    return FileOutcome(
+                        shown,
+                        "failed",
+                        error=f"{shown}:{schedule.line}: a series can have at most "
+                        f"{MAX_SLOTS} dated schedules (time slots)",
+                    )
+                if slot_out_of_years(schedule.slot):
+                    return FileOutcome(
+                        shown, "failed", error=f"{shown}:{schedule.line}: {YEAR_MESSAGE}"
+                    )
     except IrcMeetingsError as exc:
         return FileOutcome(shown, "failed", error=str(exc))
     except RecurrenceError as exc:
@@ -222,10 +236,13 @@ def _write(
         )
     )
     created = series is None
+    # ``project: |`` is a block scalar: its line breaks would end up in calendar names.
+    title = single_line(definition.project)[:200]
     changes = _Changes()
     warnings: list[str] = []
     if series is None:
-        series = MeetingSeries(group=group, external_id=external_id, title=definition.project)
+        scheduling.check_series_room(group)
+        series = MeetingSeries(group=group, external_id=external_id, title=title)
         db.session.add(series)
 
     dated = [s for s in definition.schedules if s.slot is not None]
@@ -234,7 +251,7 @@ def _write(
     description = definition.description
     if definition.project_url:
         description += f"\n\nProject: {definition.project_url}"
-    changes.put(series, "title", definition.project[:200])
+    changes.put(series, "title", title)
     changes.put(series, "description", description)
     changes.put(series, "timezone", zone)
     changes.put(series, "location_kind", LocationKind.CHAT.value)
@@ -414,7 +431,7 @@ def _chairs(definition: MeetingDefinition) -> list[Person]:
         entries.extend(schedule.chairs or [])
     people: dict[int, Person] = {}
     for name, handle in entries:
-        person = _find_or_create_person(name.strip()[:200] or (handle or "?"), handle)
+        person = _find_or_create_person(single_line(name)[:200] or (handle or "?"), handle)
         people[id(person)] = person
     return sorted(people.values(), key=lambda p: p.display_name)
 

@@ -43,6 +43,7 @@ from meetbot.domain.meetbot_log import (
     action_owners,
     parse_log,
 )
+from meetbot.domain.text import single_line
 from meetbot.extensions import db
 from meetbot.models import (
     ActionItem,
@@ -278,7 +279,7 @@ def _resolve_people(
         person = created_by_handle.get(key)
         if person is None:
             # Nicks differing only in case are one handle: one person.
-            person = Person(display_name=a.nick[:200])
+            person = Person(display_name=single_line(a.nick)[:200] or "?")
             person.handles.append(PersonHandle(handle=key[:100], kind="irc"))
             db.session.add(person)
             created_by_handle[key] = person

@@ -30,6 +30,7 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
+from meetbot.domain.bounds import YEAR_MESSAGE, slot_out_of_years
 from meetbot.domain.recurrence import (
     Frequency,
     RecurrenceError,
@@ -41,6 +42,7 @@ from meetbot.domain.recurrence import (
     to_utc,
     validate_slot,
 )
+from meetbot.domain.text import single_line
 from meetbot.extensions import db
 from meetbot.models import (
     Group,
@@ -57,7 +59,7 @@ from meetbot.models import (
 from meetbot.models.meetings import series_work_streams
 from meetbot.services import audit, webhooks
 from meetbot.services.db import increment, unit_of_work
-from meetbot.services.errors import NotFound, ValidationError, field_error
+from meetbot.services.errors import NotFound, ValidationError, check_year, field_error
 from meetbot.services.groups import bump_revision, check_timezone
 from meetbot.services.meetings import materialize_occurrence
 
@@ -66,6 +68,10 @@ from meetbot.services.meetings import materialize_occurrence
 #: moved occurrence visible in every window that contains it.
 MAX_MOVE = timedelta(days=28)
 MAX_SLOTS = 20
+#: Series a group may have (ended ones included): ten times what the largest real
+#: schedule holds (irc-meetings: 103 schedules in one group), and the bench's
+#: 1,000-series group fits twice over. A bound on every list and feed of a group.
+MAX_SERIES_PER_GROUP = 2000
 MAX_TITLE = 200
 MAX_LOCATION = 500
 _CHANNEL_RE = re.compile(r"^[#&!+]?[^\s,]{1,200}$")
@@ -208,10 +214,21 @@ def _check_slot(i: int, item: SlotInput, series_timezone: str) -> _CheckedSlot:
         raise _slot_error(i, exc.field or "rule", str(exc)) from None
     except (OverflowError, ValueError) as exc:
         raise _slot_error(i, "start", f"This date cannot be used ({exc}).") from None
+    _check_slot_years(i, slot)
     label = (item.label or "").strip()
     if len(label) > 100:
         raise _slot_error(i, "label", "Use at most 100 characters.")
     return _CheckedSlot(index=i, domain=slot, label=label, key=item.key, timezone=zone)
+
+
+def _check_slot_years(i: int, slot: Slot) -> None:
+    """The first and the last occurrence (by ``until`` or ``count``) lie in the years
+    every entry path accepts (domain.bounds): feeds overflow near year 9999."""
+    part = slot_out_of_years(slot)
+    if part == "count":
+        raise _slot_error(i, part, f"The last meeting would be too late. {YEAR_MESSAGE}")
+    if part is not None:
+        raise _slot_error(i, part, YEAR_MESSAGE)
 
 
 def _check_location(kind: str, location: str) -> str:
@@ -237,7 +254,7 @@ def _is_http_url(value: str) -> bool:
 
 
 def _check_series_fields(group: Group, data: SeriesInput) -> dict:
-    title = (data.title or "").strip()
+    title = single_line(data.title)
     if not title:
         raise field_error("title", "A title is required.")
     if len(title) > MAX_TITLE:
@@ -462,11 +479,22 @@ def _apply_slot(row: SeriesSlot, c: _CheckedSlot, position: int) -> bool:
     return changed
 
 
+def check_series_room(group: Group) -> None:
+    """Refuse one more series in a group that has MAX_SERIES_PER_GROUP already."""
+    if count_series(group) >= MAX_SERIES_PER_GROUP:
+        message = (
+            f"A group can have at most {MAX_SERIES_PER_GROUP} meeting series; "
+            "delete or merge old ones first."
+        )
+        raise ValidationError(message, {"series": message})
+
+
 def create_series(actor: Person | None, group: Group, data: SeriesInput) -> MeetingSeries:
     """Create a series with its slots, chairs and work streams."""
     fields = _check_series_fields(group, data)
     checked = check_slots(data.slots, fields["timezone"])
     with unit_of_work():
+        check_series_room(group)
         chairs = _chairs(group, data.chair_ids)
         streams = _streams(group, data.work_stream_ids)
         series = MeetingSeries(group=group, chairs=chairs, work_streams=streams, **fields)
@@ -564,6 +592,7 @@ def end_series(actor: Person | None, series: MeetingSeries, last_date: date) -> 
     The series' status stays "active": status "ended" would drop its past occurrences
     from the feeds too. ``last_date`` may not be before today in the series' zone.
     """
+    check_year(last_date, "last_date")
     today = utcnow().astimezone(ZoneInfo(series.timezone)).date()
     if last_date < today:
         raise field_error(
@@ -791,6 +820,7 @@ def _check_duration(minutes: int | None, name: str = "duration") -> timedelta:
 def _local_to_utc(local: datetime | None, zone: str, name: str) -> datetime:
     if local is None:
         raise field_error(name, "Give a date and time.")
+    check_year(local, name)
     try:
         return to_utc(local.replace(tzinfo=None, second=0, microsecond=0), zone)
     except (RecurrenceError, OverflowError, ValueError) as exc:
@@ -865,7 +895,7 @@ def retitle_meeting(
 def _retitle(
     actor: Person | None, meeting: Meeting, title: str | None, location: str | None, reason: str
 ) -> None:
-    title = (title or "").strip() or None
+    title = single_line(title) or None
     if meeting.series_id is None and title is None:
         raise field_error("title", "A one-off meeting needs a title.")
     if title and len(title) > MAX_TITLE:
@@ -902,7 +932,7 @@ def create_one_off(
     agenda: str = "",
 ) -> Meeting:
     """A meeting that belongs to no series, at a local time in ``timezone``."""
-    title = (title or "").strip()
+    title = single_line(title)
     if not title:
         raise field_error("title", "A title is required.")
     if len(title) > MAX_TITLE:

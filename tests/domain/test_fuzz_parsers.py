@@ -497,10 +497,19 @@ def test_ical_text_never_injects_properties(title, description, location, catego
         categories=categories,
     )
     try:
-        data = ical.build_calendar("fuzz", "UTC", [event])
+        # The same hostile text as the calendar's name and description (NAME,
+        # X-WR-CALNAME, DESCRIPTION, X-WR-CALDESC): a group, stream or person name.
+        data = ical.build_calendar(title, "UTC", [event], description=description)
     except ValueError:  # ical's documented error for input it will not publish
         return
     calendar = icalendar.Calendar.from_ical(data)
+    calendar_properties = {
+        "VERSION", "PRODID", "CALSCALE", "METHOD", "NAME", "X-WR-CALNAME",
+        "X-WR-TIMEZONE", "REFRESH-INTERVAL", "X-PUBLISHED-TTL",
+    }  # fmt: skip
+    if description:
+        calendar_properties |= {"DESCRIPTION", "X-WR-CALDESC"}
+    assert set(calendar) == calendar_properties
     events = list(calendar.walk("VEVENT"))
     assert len(events) == 1
     # Exactly the properties and components a plain event has: a newline, ';' or ':'

@@ -621,6 +621,25 @@ def test_injected_title_round_trips_as_text_and_adds_no_property() -> None:
     assert [(o["summary"], o["start"]) for o in found] == [(CLEAN, utc(2025, 5, 5, 10))]
 
 
+@pytest.mark.parametrize("prop", ["NAME", "X-WR-CALNAME", "DESCRIPTION", "X-WR-CALDESC"])
+def test_calendar_name_and_description_go_out_as_escaped_text(prop: str) -> None:
+    """A line break in a group, stream or person's name (the calendar's NAME and
+    X-WR-CALNAME) or in its description made the whole feed an error (icalendar does
+    not treat those properties as TEXT). They are escaped TEXT and inject nothing."""
+    data = build_calendar(INJECTION, "UTC", [], description=INJECTION)
+    assert b"\r\nX-INJECTED" not in data and b"\r\nDTSTART:1970" not in data
+    # icalendar's parser does not unescape these properties either: read the line.
+    lines = data.replace(b"\r\n ", b"").decode().split("\r\n")
+    escaped = CLEAN.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,")
+    assert [line for line in lines if line.startswith(f"{prop}:")] == [
+        f"{prop}:" + escaped.replace("\n", "\\n")
+    ]
+    assert "X-INJECTED" not in parse(data)
+    calendar_props = parse_icaljs_summaries(data)["calendar"]
+    assert "x-injected" not in calendar_props and "dtstart" not in calendar_props
+    assert calendar_props.count(prop.lower()) == 1
+
+
 def test_todos_are_vtodos_with_due_dates() -> None:
     data = build()
     todos = {str(t["UID"]): t for t in parse(data).walk("VTODO")}

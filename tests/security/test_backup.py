@@ -12,6 +12,8 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from meetbot import create_app
+from meetbot.domain.bounds import MAX_DATE, MIN_DATE
+from meetbot.domain.text import single_line
 from meetbot.extensions import db
 from meetbot.models import (
     ActionItem,
@@ -214,6 +216,11 @@ def _set_cell(document: dict, table: str, column: str, value) -> None:
         ("people", "is_admin", 1, "expected true or false"),
         ("people", "id", "7", "expected an integer"),
         ("feed_cache", "body", "not base64!", "not valid base64"),
+        # Dates outside the years every entry path accepts (a feed would overflow).
+        ("series_slots", "until", "9999-12-31", "years 1900 to 2200"),
+        ("series_slots", "start_local", "0001-01-01T10:00:00", "years 1900 to 2200"),
+        ("meetings", "end_dt", "9999-12-31T23:59:00+00:00", "years 1900 to 2200"),
+        ("action_items", "due_date", "9999-12-31", "years 1900 to 2200"),
         # ...and refused by the database half-way through the inserts: rolled back.
         ("minute_items", "kind", "nonsense", "the database refused the data"),
     ],
@@ -231,6 +238,18 @@ def test_a_bad_value_anywhere_writes_nothing(
     assert result.exit_code == 1
     assert str(path) in result.output and complaint in result.output, result.output
     assert _tables_empty(target_app)
+
+
+def test_restore_keeps_names_on_one_line(app, runner, target_app, tmp_path) -> None:
+    """A backup written before names were kept on one line restores with them on one
+    line (a line break in a calendar name made the feed an error)."""
+    document = _demo_document(runner, tmp_path)
+    _set_cell(document, "groups", "name", "Edge\r\nX-INJECTED:yes")
+    _set_cell(document, "people", "display_name", "Ann\nLee")
+    with target_app.app_context():
+        backup.restore_document(document)
+        assert "Edge X-INJECTED:yes" in set(db.session.scalars(select(Group.name)))
+        assert "Ann Lee" in set(db.session.scalars(select(Person.display_name)))
 
 
 def test_new_rows_after_restore_get_fresh_ids(app, runner, target_app, tmp_path) -> None:
@@ -272,6 +291,8 @@ _text = st.text(
     max_size=40,
 )
 _nonempty = _text.filter(lambda s: len(s) > 0)
+# Names and titles are one line on every entry path, restore included (single_line).
+_line = _nonempty.map(single_line).filter(bool)
 _instant = st.datetimes(
     min_value=datetime(1970, 1, 2), max_value=datetime(2200, 1, 1), timezones=st.just(UTC)
 )
@@ -292,9 +313,9 @@ def _dataset(draw) -> list:
     """ORM objects for a small random group with every kind of record."""
     people = [
         Person(
-            display_name=draw(_nonempty),
+            display_name=draw(_line),
             email=draw(st.sampled_from([None, f"p{i}@example.org"])),
-            organization=draw(st.none() | _text),
+            organization=draw(st.none() | _line),
             timezone=draw(st.none() | st.sampled_from(["UTC", "Asia/Kolkata"])),
             is_admin=draw(st.booleans()),
             is_active_account=draw(st.booleans()),
@@ -307,11 +328,11 @@ def _dataset(draw) -> list:
         people[i % len(people)].handles.append(PersonHandle(handle=handle, kind="alias"))
     group = Group(
         slug="g",
-        name=draw(_nonempty),
+        name=draw(_line),
         description=draw(_text),
         quorum=draw(st.none() | st.integers(1, 50)),
     )
-    stream = WorkStream(group=group, slug="s", name=draw(_nonempty), leads=people[:1])
+    stream = WorkStream(group=group, slug="s", name=draw(_line), leads=people[:1])
     objects: list = [*people, group, stream]
     objects += [
         Membership(group=group, person=p, role=draw(st.sampled_from(["member", "chair"])))
@@ -319,7 +340,7 @@ def _dataset(draw) -> list:
     ]
     series = MeetingSeries(
         group=group,
-        title=draw(_nonempty),
+        title=draw(_line),
         timezone="Europe/Berlin",
         agenda_url=draw(st.none() | _text),
         chairs=people[-1:],
@@ -346,7 +367,7 @@ def _dataset(draw) -> list:
         start_dt=start,
         end_dt=start + timedelta(minutes=draw(st.integers(1, 600))),
         status=draw(st.sampled_from(["scheduled", "cancelled", "held"])),
-        title=draw(st.none() | _text),
+        title=draw(st.none() | _line),
         agenda=draw(_text),
         checkin_open_until_dt=draw(st.none() | _instant),
     )
@@ -378,7 +399,7 @@ def _dataset(draw) -> list:
         work_stream=draw(st.sampled_from([None, stream])),
         opened_in=meeting,
         text=draw(_nonempty),
-        due_date=draw(st.none() | st.dates()),
+        due_date=draw(st.none() | st.dates(MIN_DATE, MAX_DATE)),
         owners=people[: draw(st.integers(0, len(people)))],
         needs_owner_review=draw(st.booleans()),
     )

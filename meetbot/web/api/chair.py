@@ -5,12 +5,12 @@ Thin: every operation calls services.attendance / minutes / actions / analytics.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 import marshmallow as ma
 from sqlalchemy import select
 
+from meetbot.domain.bounds import MAX_DATE, MIN_DATE
 from meetbot.extensions import db
 from meetbot.models import ActionItem, Attendance, Person
 from meetbot.services import actions as action_service
@@ -51,7 +51,7 @@ from meetbot.web.api.schemas import (
 
 blp = make_blueprint("api_chair", "Attendance, minutes, action items and statistics.")
 
-_DATES = ma.validate.Range(min=date(1900, 1, 1), max=date(2200, 12, 31))
+_DATES = ma.validate.Range(min=MIN_DATE, max=MAX_DATE)
 
 
 # --- attendance --------------------------------------------------------------------

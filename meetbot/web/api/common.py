@@ -332,6 +332,16 @@ def paginate(query: Select | Sequence[Any], args: dict[str, int]) -> dict[str, A
     }
 
 
+def next_link(**changes: str) -> str:
+    """The URL of this request with ``changes`` to its query, sent as the response's
+    ``Link: <...>; rel="next"`` header (for lists paged by a cursor)."""
+    args = {k: v for k, v in request.args.items() if k not in changes}
+    args.update(changes)
+    url = f"{request.base_url}?{urlencode(args)}"
+    request.environ[_LINK_KEY] = f'<{url}>; rel="next"'
+    return url
+
+
 # --- ETags -------------------------------------------------------------------------
 
 

@@ -7,9 +7,10 @@ from typing import Any
 
 import marshmallow as ma
 
-# Instants outside these years are refused: nothing meetbot schedules is there, and
-# recurrence arithmetic near datetime's limits would overflow.
-MIN_YEAR, MAX_YEAR = 1900, 2200
+# Instants outside MIN_YEAR..MAX_YEAR are refused: nothing meetbot schedules is there,
+# and recurrence arithmetic near datetime's limits would overflow (the services check
+# the same bound, for every entry path).
+from meetbot.domain.bounds import MAX_YEAR, MIN_YEAR
 
 
 def format_utc(value: datetime | None) -> str | None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from datetime import UTC, timedelta
 from functools import lru_cache
@@ -12,18 +13,21 @@ from flask import current_app, request
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from meetbot.extensions import db
+from meetbot.extensions import db, limiter
 from meetbot.models import Group, MeetingSeries, WorkStream, utcnow
 from meetbot.services import groups as group_service
+from meetbot.services import occurrence_pages as pages
 from meetbot.services import occurrences as occurrence_service
 from meetbot.services.errors import NotFound
 from meetbot.services.errors import ValidationError as ServiceValidationError
 from meetbot.services.permissions import Permission
 from meetbot.web.api.common import (
     PageArgs,
+    api_abort,
     guard,
     location,
     make_blueprint,
+    next_link,
     page_schema,
     paginate,
     read_docs,
@@ -47,6 +51,10 @@ from meetbot.web.api.schemas import (
 blp = make_blueprint("api_groups", "Groups, their work streams and their occurrences.")
 
 DEFAULT_WINDOW = timedelta(days=90)
+# Anonymous and the most expensive read: limited per client address (Flask-Limiter,
+# as the log-in is); MEETBOT_API_OCCURRENCES_RATE overrides it.
+OCCURRENCES_RATE = "60 per minute; 600 per hour"
+CURSOR_MAX = 600
 
 
 # The group detail embeds the first page of its series (as GET /groups/<g>/series
@@ -219,6 +227,15 @@ class OccurrenceQuery(ma.Schema):
         validate=ma.validate.Length(min=1, max=64),
         metadata={"description": "Only occurrences tagged with this work stream (slug)."},
     )
+    limit = ma.fields.Integer(
+        load_default=pages.DEFAULT_LIMIT,
+        validate=ma.validate.Range(min=1, max=pages.MAX_LIMIT),
+        metadata={"description": "Occurrences per page (the rest: the `Link` rel=next URL)."},
+    )
+    cursor = ma.fields.String(
+        validate=ma.validate.Length(min=1, max=CURSOR_MAX),
+        metadata={"description": "Opaque: where the page before ended (from its next link)."},
+    )
 
     @ma.validates_schema(skip_on_field_errors=True)
     def _window(self, data: dict[str, Any], **kwargs: Any) -> None:
@@ -228,6 +245,33 @@ class OccurrenceQuery(ma.Schema):
             occurrence_service.check_window(start, end)
         except ServiceValidationError as exc:
             raise ma.ValidationError({k: exc.message for k in exc.fields or {"end": ""}}) from None
+
+
+def _encode_cursor(key: pages.Key) -> str:
+    return base64.urlsafe_b64encode(json.dumps(list(key)).encode()).decode().rstrip("=")
+
+
+def _decode_cursor(text: str) -> pages.Key:
+    """The key a next link's cursor holds; 400 naming ``cursor`` for anything else."""
+    try:
+        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        key = json.loads(raw)
+        if not (isinstance(key, list) and len(key) == 3 and all(isinstance(k, str) for k in key)):
+            raise ValueError("not a key")
+        pages.key_start(tuple(key))
+    except ValueError:
+        api_abort(
+            400,
+            "bad_request",
+            "Some parameters are not valid.",
+            {"cursor": "Unknown cursor: use the next link as given."},
+        )
+    return tuple(key)  # type: ignore[return-value]
+
+
+def _occurrence_entry(o: occurrence_service.OccurrenceView) -> tuple[pages.Key, str]:
+    """An occurrence's page key and JSON, as the default-window cache keeps them."""
+    return pages.sort_key(o), _occurrence_json(o)
 
 
 # Occurrences of many series share their instants: each is formatted once.
@@ -265,30 +309,64 @@ def _occurrence_json(o: occurrence_service.OccurrenceView) -> str:
     )
 
 
+def _occurrences_rate() -> str:
+    return current_app.config.get("MEETBOT_API_OCCURRENCES_RATE", OCCURRENCES_RATE)
+
+
 @blp.route(f"/groups/<{SLUG}:group>/occurrences")
+@limiter.limit(
+    _occurrences_rate,
+    error_message="Too many occurrence requests from your address. Please wait a minute.",
+)
 @blp.arguments(OccurrenceQuery, location="query")
-@blp.response(200, OccurrenceSchema(many=True))
+@blp.response(
+    200,
+    OccurrenceSchema(many=True),
+    headers={
+        "Link": {
+            "description": 'When more follow: `<URL of the next page>; rel="next"`.',
+            "schema": {"type": "string"},
+        }
+    },
+)
+@blp.alt_response(429, response="TOO_MANY_REQUESTS")
 @read_docs(blp)
 def list_occurrences(args: dict[str, Any], group: str):
     """Expanded occurrences in [start, end): the same expansion the feeds use.
 
     Cancelled occurrences are included with ``status: cancelled``; moved ones at their
-    new time with ``recurrence_id`` the original start.
+    new time with ``recurrence_id`` the original start. In pages of ``limit``, ordered
+    by start, UID and original start; when more follow, the ``Link`` header's
+    ``rel="next"`` URL gives the next page (same window, a ``cursor``).
     """
     row = group_service.get_group(group)
     stream = group_service.get_work_stream(row, args["stream"]) if "stream" in args else None
     domain = current_app.config["MEETBOT_UID_DOMAIN"]
+    after = _decode_cursor(args["cursor"]) if "cursor" in args else None
     if "start" not in request.args and "end" not in request.args and not current_app.debug:
         # The default window (from now) is what clients poll: served from the
         # per-process cache keyed by a fingerprint of the schedule in the database,
-        # with each occurrence's JSON kept there too (the same bytes the schema and
-        # Flask's compact JSON give; debug mode indents, so it takes the slow path).
-        parts = occurrence_service.cached_group_rendered(
-            row, args["start"], DEFAULT_WINDOW.days, domain, _occurrence_json, work_stream=stream
+        # with each occurrence's key and JSON kept there too (the same bytes the schema
+        # and Flask's compact JSON give; debug mode indents, so it takes the slow path).
+        entries = occurrence_service.cached_group_rendered(
+            row, args["start"], DEFAULT_WINDOW.days, domain, _occurrence_entry, work_stream=stream
         )
+        entries.sort(key=lambda e: e[0])  # (start, uid) order already: linear
+        parts, last = pages.page_of(entries, after, args["limit"])
+        if last is not None:
+            next_link(cursor=_encode_cursor(last))
         return current_app.response_class(
             "[" + ",".join(parts) + "]\n", mimetype=current_app.json.mimetype
         )
-    return occurrence_service.group_occurrences(
-        row, args["start"], args["end"], domain, work_stream=stream
+    items, last = pages.occurrence_page(
+        row,
+        args["start"],
+        args["end"],
+        domain,
+        after=after,
+        limit=args["limit"],
+        work_stream=stream,
     )
+    if last is not None:
+        next_link(cursor=_encode_cursor(last))
+    return items

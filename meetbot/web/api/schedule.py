@@ -7,11 +7,11 @@ what a valid schedule is.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 import marshmallow as ma
 
+from meetbot.domain.bounds import MAX_DATE, MIN_DATE
 from meetbot.domain.recurrence import Frequency
 from meetbot.models import LocationKind, Meeting, MeetingSeries
 from meetbot.services import agenda as agenda_service
@@ -32,7 +32,7 @@ from meetbot.web.api.fields import LocalDateTime
 from meetbot.web.api.meetings import blp, get_series_row, meeting_data
 from meetbot.web.api.schemas import ID, SLUG, MeetingSchema, SeriesSchema, Strict, ident, text
 
-_DATES = ma.validate.Range(min=date(1900, 1, 1), max=date(2200, 12, 31))
+_DATES = ma.validate.Range(min=MIN_DATE, max=MAX_DATE)
 
 
 class SlotInputSchema(Strict):
