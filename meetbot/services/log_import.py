@@ -9,8 +9,9 @@ Rules:
 * Items map 1:1 to MinuteItem kinds, in order, with the nick and time from the log.
 * Each ``#action`` is also an ActionItem opened in the meeting. Its owners are the
   people present whose handle (or alias, or the nick they used) appears in the text
-  as a whole word (MeetBot's rule, ``domain.meetbot_log.action_owners``); an action
-  with no such person has no owner and is flagged ``needs_owner_review``.
+  as a whole word (MeetBot's rule; ``domain.nick_match.OwnerIndex`` matches all nicks
+  in one pass over each action's text); an action with no such person has no owner
+  and is flagged ``needs_owner_review``.
 * Attendance: everyone who spoke (bots excluded) plus ``#nick`` / ``#chair`` names,
   linked to people by handle, source ``log`` with the lines said. A nick nobody has
   yet becomes a new Person with that handle (the result lists them).
@@ -39,8 +40,8 @@ from meetbot.domain.meetbot_log import (
     DEFAULT_BOTS,
     LogItem,
     LogParseError,
+    OwnerIndex,
     ParsedMeeting,
-    action_owners,
     parse_log,
 )
 from meetbot.extensions import db
@@ -225,11 +226,11 @@ def plan_import(
         for nick, lines in present.items()
     ]
     people = {p.id: p for p in known.values()}
-    handles = _owner_handles(attendees, people)
+    owner_index = OwnerIndex(_owner_handles(attendees, people))
     names = {a.token: (a.person_name or a.nick) for a in attendees}
     actions = []
     for index, item in enumerate(parsed.actions()):
-        tokens = action_owners(item.text, handles)
+        tokens = owner_index.owners(item.text)
         actions.append(
             PlannedAction(
                 index=index,

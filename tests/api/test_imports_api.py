@@ -376,3 +376,21 @@ def test_checkin_link_needs_a_chair(api, wg, token, status) -> None:
     assert_error(api.post(f"/meetings/{m.id}/checkin-link", json={}, token=wg.get(token)), status)
     assert_error(api.delete(f"/meetings/{m.id}/checkin-link", token=wg.get(token)), status)
     assert _state() == before
+
+
+def test_log_past_a_cap_is_422_naming_the_line(api, wg, monkeypatch) -> None:
+    # issue 12, finding 1: the parser's caps reach the API in its error shape.
+    from meetbot.domain import meetbot_log
+
+    monkeypatch.setattr(meetbot_log, "MAX_NICKS", 3)
+    before = _state()
+    for dry_run in ("true", "false"):
+        r = _text(
+            api,
+            f"/meetings/{wg['meeting'].id}/minutes/import?dry_run={dry_run}",
+            EDGE_LOG,
+            wg["chair"],
+        )
+        fields = assert_error(r, 422)["fields"]
+        assert fields == {"log": "more than 3 different nicks in one meeting", "line": "7"}
+    assert _state() == before

@@ -277,3 +277,19 @@ def test_log_import_form_errors(client, auth, meeting_world) -> None:
     r = client.post(url, data={"log": "", "version": meeting.lock_version})
     assert r.status_code == 422 and "Paste a log" in r.get_data(as_text=True)
     assert _count() == 0
+
+
+def test_log_import_form_shows_a_cap_with_its_line(client, auth, meeting_world, monkeypatch):
+    # issue 12, finding 1: every entry path shows the parser's cap, with the line.
+    from meetbot.domain import meetbot_log
+
+    monkeypatch.setattr(meetbot_log, "MAX_ACTIONS", 1)
+    chair, meeting = meeting_world
+    auth.login("chair@example.org")
+    r = client.post(
+        f"/meetings/{meeting.id}/minutes/import",
+        data={"log": LOG, "version": meeting.lock_version, "step": "preview"},
+    )
+    assert r.status_code == 422
+    assert "line 4: more than 1 #action items in one meeting" in r.get_data(as_text=True)
+    assert _count() == 0
