@@ -30,7 +30,13 @@ def main(argv: list[str] | None = None) -> int:
     gen = sub.add_parser("generate", help="only build (or reuse) the SQLite data set")
     gen.add_argument("--scale", type=float, default=1.0, help="1.0 = the full large instance")
     gen.add_argument("--fresh", action="store_true", help="regenerate even if cached")
+    sub.add_parser("log-import", help="only the log-import row, on a throwaway SQLite file")
     args = parser.parse_args(argv)
+
+    if args.command == "log-import":
+        from bench.log_import import run_alone
+
+        return run_alone()
 
     if args.command == "generate":
         from bench.dataset import sqlite_database
