@@ -332,6 +332,7 @@ def import_log(meeting_id: int):
             day = meeting.start_dt.date()
             try:
                 plan = log_import.plan_import(text, default_date=day, bots=_bots())
+                log_import.check_existing(meeting, plan.sha256, form.existing.data)
                 if form.step.data == "confirm":
                     result = log_import.import_log(
                         current_user,
@@ -340,6 +341,7 @@ def import_log(meeting_id: int):
                         bots=_bots(),
                         owner_overrides=_overrides(plan),
                         version=form.version.data,
+                        existing=form.existing.data,
                     )
                     flash(_result_message(result), "success")
                     return redirect(meeting_url(meeting))
