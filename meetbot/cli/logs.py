@@ -88,7 +88,11 @@ def import_log_command(
     except ServiceError as exc:
         message = exc.fields.get("log") or exc.message
         if "existing" in exc.fields:
-            message += " (--replace or --append)"
+            message = (
+                "the meeting already has minutes imported from a different log; nothing "
+                "was imported. Give --replace (that log's minutes items are replaced) or "
+                "--append."
+            )
         _fail(file, message, exc.fields.get("line"))
         return
     for warning in result.warnings:
