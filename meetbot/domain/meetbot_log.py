@@ -61,7 +61,7 @@ from datetime import UTC, date, datetime, time, timedelta, timezone
 from functools import cached_property
 from typing import TypeVar
 
-from meetbot.domain.nick_match import OwnerIndex
+from meetbot.domain.nick_match import OwnerIndex, OwnerMatchTooCostly
 
 __all__ = [
     "DEFAULT_BOTS",
@@ -251,8 +251,13 @@ class ParsedMeeting:
         return OwnerIndex({n: n for n in self.people_present()})
 
     def action_owner_nicks(self, item: LogItem) -> list[str]:
-        """Nicks MeetBot would file ``item`` under in "Action items, by person"."""
-        return self.owner_index.owners(item.text)
+        """Nicks MeetBot would file ``item`` under in "Action items, by person".
+
+        Raises ``LogParseError`` (at the item's line) when matching is too costly."""
+        try:
+            return self.owner_index.owners(item.text)
+        except OwnerMatchTooCostly as exc:
+            raise LogParseError(str(exc), line=item.line) from None
 
 
 def nick_pattern(nick: str) -> re.Pattern[str]:

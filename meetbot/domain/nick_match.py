@@ -21,7 +21,12 @@ text are positions in the original. A test compares ``OwnerIndex`` with the
 one-regex-per-nick reference on generated Unicode text.
 
 ``probes`` counts trie steps: the work done, for tests that check the matching
-stays linear without timing it.
+stays linear without timing it. Real logs take one or two steps per character of
+action text; only nicks made of punctuation repeated in long runs of the same
+punctuation (``[[[[``...) take up to one step per character of the nick at each
+position. ``MAX_PROBES`` bounds that: past it ``OwnerMatchTooCostly`` is raised (a
+5 MB log of real actions takes about 3.5 million steps; the bound is 20 million,
+about two seconds).
 """
 
 from __future__ import annotations
@@ -30,7 +35,14 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Generic, TypeVar
 
-__all__ = ["OwnerIndex", "fold"]
+__all__ = ["MAX_PROBES", "OwnerIndex", "OwnerMatchTooCostly", "fold"]
+
+MAX_PROBES = 20_000_000
+
+
+class OwnerMatchTooCostly(ValueError):
+    """Matching the nicks took more than ``MAX_PROBES`` trie steps."""
+
 
 T = TypeVar("T")
 
@@ -114,6 +126,11 @@ class OwnerIndex(Generic[T]):
                     break
                 if _END in node and (end + 1 == size or not _is_word(text[end + 1])):
                     found.update(node[_END])
+            if self.probes > MAX_PROBES:
+                raise OwnerMatchTooCostly(
+                    f"finding the owners of the #action items takes more than {MAX_PROBES:,} "
+                    "steps (nicks of repeated punctuation?)"
+                )
         return found
 
     def owners(self, text: str) -> list[T]:

@@ -32,6 +32,7 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import NoReturn
 
 from sqlalchemy import delete, select
 from sqlalchemy.orm import selectinload
@@ -45,6 +46,7 @@ from meetbot.domain.meetbot_log import (
     parse_log,
 )
 from meetbot.domain.meeting_attach import occurrence_for_start, search_window
+from meetbot.domain.nick_match import OwnerMatchTooCostly
 from meetbot.extensions import db
 from meetbot.models import (
     ActionItem,
@@ -186,10 +188,14 @@ def _parse(text: str, default_date: date | None, bots: frozenset[str] | None) ->
             text, bots=bots if bots is not None else DEFAULT_BOTS, default_date=default_date
         )
     except LogParseError as exc:
-        fields = {"log": exc.message}
-        if exc.line is not None:
-            fields["line"] = str(exc.line)
-        raise ValidationError(f"This is not a usable meeting log: {exc}.", fields) from None
+        _parse_error(exc)
+
+
+def _parse_error(exc: LogParseError) -> NoReturn:
+    fields = {"log": exc.message}
+    if exc.line is not None:
+        fields["line"] = str(exc.line)
+    raise ValidationError(f"This is not a usable meeting log: {exc}.", fields) from None
 
 
 def _handle_index(nicks: Sequence[str]) -> dict[str, Person]:
@@ -242,7 +248,10 @@ def plan_import(
     names = {a.token: (a.person_name or a.nick) for a in attendees}
     actions = []
     for index, item in enumerate(parsed.actions()):
-        tokens = owner_index.owners(item.text)
+        try:
+            tokens = owner_index.owners(item.text)
+        except OwnerMatchTooCostly as exc:
+            _parse_error(LogParseError(str(exc), line=item.line))
         actions.append(
             PlannedAction(
                 index=index,

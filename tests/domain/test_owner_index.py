@@ -161,3 +161,22 @@ def test_the_caps_are_far_above_a_real_meeting() -> None:
     assert meetbot_log.MAX_ACTIONS == meetbot_log.MAX_NICKS == 2_000
     text = _square_log(1_000)  # the bench's 1,000 x 1,000 log fits
     assert len(parse_log(text).actions()) == 1_000
+
+
+def test_costly_owner_matching_stops_at_the_action_with_a_parse_error(monkeypatch) -> None:
+    # Nicks of repeated punctuation in actions full of it take one step per nick
+    # character at every position; the work is bounded (MAX_PROBES), not the clock.
+    from meetbot.domain import nick_match
+
+    assert nick_match.MAX_PROBES == 20_000_000
+    monkeypatch.setattr(nick_match, "MAX_PROBES", 10_000)
+    nick = "[" * 100
+    lines = ["<c> #startmeeting x", f"<c> #nick {nick}"]
+    lines += ["<c> #action " + "[" * 200 for _ in range(5)]
+    parsed = parse_log("\n".join(lines))
+    with pytest.raises(LogParseError) as exc:
+        for item in parsed.actions():
+            parsed.action_owner_nicks(item)
+    # 101 starts in the first action, up to 100 steps each: the limit falls in the first.
+    assert exc.value.line == 3
+    assert exc.value.message.startswith("finding the owners of the #action items takes more")

@@ -50,3 +50,18 @@ def test_cli_names_file_and_line_of_a_cap(
     # line 1 #startmeeting, 2-4 three speakers, 5-7 three actions: the third is too many
     assert f"Error: {log}:7: more than 2 #action items in one meeting" in result.stderr
     assert _counts() == before
+
+
+def test_costly_owner_matching_is_a_validation_error_with_the_line(app, monkeypatch) -> None:
+    import pytest
+
+    from meetbot.domain import nick_match
+    from meetbot.services.errors import ValidationError
+
+    monkeypatch.setattr(nick_match, "MAX_PROBES", 10_000)
+    lines = ["<c> #startmeeting x", "<c> #nick " + "[" * 100]
+    lines += ["<c> #action " + "[" * 200 for _ in range(5)]
+    with pytest.raises(ValidationError) as exc:
+        log_import.plan_import("\n".join(lines))
+    assert exc.value.fields["line"] == "3"
+    assert exc.value.fields["log"].startswith("finding the owners of the #action items")
