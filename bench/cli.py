@@ -31,6 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     gen.add_argument("--scale", type=float, default=1.0, help="1.0 = the full large instance")
     gen.add_argument("--fresh", action="store_true", help="regenerate even if cached")
     sub.add_parser("slot-finder", help="only time the slot finder (2,000 and 20,000 people)")
+    sub.add_parser("log-import", help="only the log-import row, on a throwaway SQLite file")
     args = parser.parse_args(argv)
 
     if args.command == "slot-finder":
@@ -39,6 +40,10 @@ def main(argv: list[str] | None = None) -> int:
         for n, groups, seconds in measure():
             print(f"{n:>6} people ({groups} zone/window groups): {seconds * 1000:.0f} ms")
         return 0
+    if args.command == "log-import":
+        from bench.log_import import run_alone
+
+        return run_alone()
 
     if args.command == "generate":
         from bench.dataset import sqlite_database

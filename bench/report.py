@@ -150,6 +150,13 @@ def write(
                 f"{'' if render.get('identical') == 1.0 else '; NOT byte-identical'}) "
                 f"| {share:.1%} | < {RERENDER_MAX:.0%} | {'PASS' if ok else 'FAIL'} |"
             )
+        if res.log_import:
+            from bench import log_import
+
+            ok = log_import.passes(res.log_import)
+            passed += ok
+            checked += 1
+            lines.append(log_import.describe(res.log_import))
         # A run that completed no request has no percentile: count it as failing.
         worst = max(
             (f.p95_ms if f.requests else float("inf") for _, f in res.page_p95), default=0.0

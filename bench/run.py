@@ -45,6 +45,7 @@ class BackendResult:
     page_first: dict[str, float] = field(default_factory=dict)  # seconds, cold request
     render: dict[str, float] = field(default_factory=dict)
     checkins: Any = None
+    log_import: dict[str, float] = field(default_factory=dict)  # bench/log_import.py
     errors: list[str] = field(default_factory=list)
 
 
@@ -380,6 +381,11 @@ def run_backend(
     ratio("group feed 304 / bare Flask floor", app_304, floor_304, 0.80)
     ratio("recommended deployment / nginx direct (200)", proxy_feed, nginx_feed, 0.70)
     ratio("recommended deployment / nginx direct (304)", proxy_304, nginx_304, 0.70)
+    # Last: it adds a group, a few meetings and 1,100 people to the bench data.
+    from bench import log_import
+
+    print(f"[{backend}] log import 100 x 100 and 1,000 x 1,000", flush=True)
+    result.log_import = log_import.measure(url)
     for row in result.rows:
         if row.figures is not None and (row.figures.errors or row.figures.bad_status):
             result.errors.append(

@@ -35,13 +35,34 @@ def _fail(path: str, message: str, line: str | int | None = None) -> None:
     type=click.DateTime(formats=["%Y-%m-%d"]),
     help="The meeting's date (YYYY-MM-DD, UTC) with --group.",
 )
+@click.option(
+    "--replace",
+    is_flag=True,
+    help="The meeting has minutes from a different log: replace its minutes items.",
+)
+@click.option(
+    "--append",
+    is_flag=True,
+    help="The meeting has minutes from a different log: add this log's to them.",
+)
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
-def import_log_command(meeting_id: int | None, group_slug: str | None, day, file: str) -> None:
+def import_log_command(
+    meeting_id: int | None,
+    group_slug: str | None,
+    day,
+    replace: bool,
+    append: bool,
+    file: str,
+) -> None:
     """Import a MeetBot chat log (minutes, action items, attendance) and print the
-    meeting id. Importing the same log again changes nothing."""
+    meeting id. Importing the same log again changes nothing; a different log into a
+    meeting that already has imported minutes needs --replace or --append."""
     from meetbot.services.groups import get_group
     from meetbot.services.meetings import get_meeting
 
+    if replace and append:
+        raise click.UsageError("Give --replace or --append, not both.")
+    existing = log_import.REPLACE if replace else log_import.APPEND if append else log_import.REFUSE
     if (meeting_id is None) == (group_slug is None):
         raise click.UsageError("Give either --meeting ID or --group SLUG --date YYYY-MM-DD.")
     if group_slug is not None and day is None:
@@ -57,13 +78,21 @@ def import_log_command(meeting_id: int | None, group_slug: str | None, day, file
     try:
         if meeting_id is not None:
             meeting = get_meeting(meeting_id)
-            result = log_import.import_log(None, meeting, text, bots=_bots())
+            result = log_import.import_log(None, meeting, text, bots=_bots(), existing=existing)
         else:
             group = get_group(group_slug)
             the_day: date = day.date()
-            result = log_import.import_log_for_group(None, group, the_day, text, bots=_bots())
+            result = log_import.import_log_for_group(
+                None, group, the_day, text, bots=_bots(), existing=existing
+            )
     except ServiceError as exc:
         message = exc.fields.get("log") or exc.message
+        if "existing" in exc.fields:
+            message = (
+                "the meeting already has minutes imported from a different log; nothing "
+                "was imported. Give --replace (that log's minutes items are replaced) or "
+                "--append."
+            )
         _fail(file, message, exc.fields.get("line"))
         return
     for warning in result.warnings:
@@ -71,6 +100,10 @@ def import_log_command(meeting_id: int | None, group_slug: str | None, day, file
     if result.already_imported:
         click.echo("This log was already imported into this meeting; nothing changed.", err=True)
     else:
+        if result.items_removed:
+            click.echo(
+                f"Replaced {result.items_removed} minutes items of the previous log.", err=True
+            )
         if result.meeting_created:
             click.echo(f"Created meeting {result.meeting.id} for this log.", err=True)
         click.echo(

@@ -58,13 +58,22 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, timezone
+from functools import cached_property
 from typing import TypeVar
+
+from meetbot.domain.nick_match import OwnerIndex, OwnerMatchTooCostly
 
 __all__ = [
     "DEFAULT_BOTS",
     "ITEM_KINDS",
+    "MAX_ACTIONS",
+    "MAX_LOG_CHARS",
+    "MAX_LOG_LINES",
+    "MAX_NICKS",
+    "MAX_NICK_CHARS",
     "LogItem",
     "LogParseError",
+    "OwnerIndex",
     "ParsedMeeting",
     "action_owners",
     "nick_pattern",
@@ -109,6 +118,13 @@ ITEM_KINDS: tuple[str, ...] = (
 )
 
 MAX_LOG_CHARS = 5_000_000
+#: Caps a real meeting never reaches (a busy two-hour meeting: ~1,500 lines, ~60
+#: nicks, ~40 actions; a whole day of a busy channel: ~10,000 lines). They bound
+#: the work one log can ask for; the bench imports 1,000 actions by 1,000 nicks.
+MAX_LOG_LINES = 100_000
+MAX_ACTIONS = 2_000
+MAX_NICKS = 2_000
+MAX_NICK_CHARS = 100
 
 # MeetBot's Config.UrlProtocols (matched against ``line.split('//')[0]``).
 _URL_PROTOCOLS = ("http:", "https:", "irc:", "ftp:", "mailto:", "ssh:")
@@ -229,10 +245,19 @@ class ParsedMeeting:
         """The action items, in order."""
         return [i for i in self.items if i.kind == "action"]
 
+    @cached_property
+    def owner_index(self) -> OwnerIndex[str]:
+        """The known nicks (people present), for matching action owners."""
+        return OwnerIndex({n: n for n in self.people_present()})
+
     def action_owner_nicks(self, item: LogItem) -> list[str]:
-        """Nicks MeetBot would file ``item`` under in "Action items, by person"."""
-        known = {n: n for n in self.people_present()}
-        return action_owners(item.text, known)
+        """Nicks MeetBot would file ``item`` under in "Action items, by person".
+
+        Raises ``LogParseError`` (at the item's line) when matching is too costly."""
+        try:
+            return self.owner_index.owners(item.text)
+        except OwnerMatchTooCostly as exc:
+            raise LogParseError(str(exc), line=item.line) from None
 
 
 def nick_pattern(nick: str) -> re.Pattern[str]:
@@ -240,7 +265,8 @@ def nick_pattern(nick: str) -> re.Pattern[str]:
 
     MeetBot uses ``\\b`` on both sides; we use "no word character" lookarounds,
     which is the same for nicks that start and end with a word character and
-    also works for nicks like ``alice[m]``.
+    also works for nicks like ``alice[m]``.  (``OwnerIndex`` applies the same
+    rule to all nicks at once; this pattern is the reference it is tested against.)
     """
     return re.compile(r"(?<!\w)" + re.escape(nick) + r"(?!\w)", re.IGNORECASE)
 
@@ -248,16 +274,11 @@ def nick_pattern(nick: str) -> re.Pattern[str]:
 def action_owners(text: str, handles: Mapping[str, T]) -> list[T]:
     """Values of ``handles`` whose key (a nick) occurs in ``text`` as a whole
     word, case-insensitively, in MeetBot's order (nicks sorted
-    case-insensitively); each value appears once."""
-    owners: list[T] = []
-    for nick in sorted(handles, key=lambda n: (n.casefold(), n)):
-        if not nick.strip():
-            continue
-        if nick_pattern(nick).search(text):
-            value = handles[nick]
-            if not any(value is o or value == o for o in owners):
-                owners.append(value)
-    return owners
+    case-insensitively); each value appears once.
+
+    For many actions over the same nicks build one ``OwnerIndex`` instead: this
+    builds it for one text."""
+    return OwnerIndex(handles).owners(text)
 
 
 @dataclass
@@ -365,6 +386,42 @@ def _split_line(raw: str, number: int, clock: _Clock) -> _Line | None:
     return None
 
 
+class _Caps:
+    """Counts what a log asks for and raises ``LogParseError`` past a cap."""
+
+    def __init__(self) -> None:
+        self.nicks: set[str] = set()
+        self.actions = 0
+
+    def nick(self, nick: str, line: int) -> None:
+        if nick in self.nicks:
+            return
+        if len(nick) > MAX_NICK_CHARS:
+            raise LogParseError(
+                f"the nick {nick[:20]!r}... is longer than {MAX_NICK_CHARS} characters",
+                line=line,
+            )
+        self.nicks.add(nick)
+        if len(self.nicks) > MAX_NICKS:
+            raise LogParseError(f"more than {MAX_NICKS} different nicks in one meeting", line=line)
+
+    def action(self, line: int) -> None:
+        self.actions += 1
+        if self.actions > MAX_ACTIONS:
+            raise LogParseError(f"more than {MAX_ACTIONS} #action items in one meeting", line=line)
+
+
+def _log_lines(text: str) -> list[str]:
+    if not isinstance(text, str):
+        raise LogParseError("the log must be text")
+    if len(text) > MAX_LOG_CHARS:
+        raise LogParseError(f"the log is too large ({len(text)} characters, limit {MAX_LOG_CHARS})")
+    lines = text.split("\n")
+    if len(lines) > MAX_LOG_LINES:
+        raise LogParseError(f"the log has more than {MAX_LOG_LINES} lines", line=MAX_LOG_LINES + 1)
+    return lines
+
+
 def _split_nicks(text: str, pattern: str = r"[, ]+") -> list[str]:
     return [n.strip() for n in re.split(pattern, text.strip()) if n.strip()]
 
@@ -388,13 +445,12 @@ def parse_log(
     ``bots`` are nicks whose lines are ignored (case-insensitive).
     ``default_date`` turns clock-only timestamps into datetimes (rolling over
     midnight); dates written in the log take precedence.
-    Raises ``LogParseError`` when there is no ``#startmeeting`` or the text is
-    too large.
+    Raises ``LogParseError`` when there is no ``#startmeeting`` or the log is
+    past a cap (``MAX_LOG_CHARS``, ``MAX_LOG_LINES``, ``MAX_ACTIONS``,
+    ``MAX_NICKS``, ``MAX_NICK_CHARS``).
     """
-    if not isinstance(text, str):
-        raise LogParseError("the log must be text")
-    if len(text) > MAX_LOG_CHARS:
-        raise LogParseError(f"the log is too large ({len(text)} characters, limit {MAX_LOG_CHARS})")
+    lines = _log_lines(text)
+    caps = _Caps()
     bot_set = {b.casefold() for b in bots}
     clock = _Clock(default_date)
     warnings: list[str] = []
@@ -416,11 +472,15 @@ def parse_log(
     def is_chair(nick: str) -> bool:
         return nick == owner or nick in chairs
 
+    declared_set: set[str] = set()
+
     def declare(nick: str) -> None:
-        if nick not in declared:
+        caps.nick(nick, number)
+        if nick not in declared_set:
+            declared_set.add(nick)
             declared.append(nick)
 
-    for number, raw in enumerate(text.split("\n"), start=1):
+    for number, raw in enumerate(lines, start=1):
         parsed = _split_line(raw, number, clock)
         if parsed is None or parsed.nick.casefold() in bot_set:
             continue
@@ -447,6 +507,7 @@ def parse_log(
             warnings.append(f"line {number}: #startmeeting ignored: a meeting is already running")
             continue
 
+        caps.nick(nick, number)
         speakers[nick] = speakers.get(nick, 0) + 1
         last_time = parsed.time
 
@@ -460,6 +521,8 @@ def parse_log(
         if command in _ITEM_COMMANDS:
             kind = _ITEM_COMMANDS[command]
             url = _find_url(rest) if kind == "link" else None
+            if kind == "action":
+                caps.action(number)
             items.append(LogItem(kind, rest, nick, parsed.time, number, url))
         elif command == "endmeeting":
             ended, end, end_line = True, parsed.time, number

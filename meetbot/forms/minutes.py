@@ -8,6 +8,7 @@ from wtforms import (
     DateField,
     HiddenField,
     IntegerField,
+    RadioField,
     SelectField,
     SelectMultipleField,
     TextAreaField,
@@ -70,3 +71,12 @@ class LogImportForm(FlaskForm):
     upload = FileField("…or upload the log file")
     version = IntegerField("version", validators=[InputRequired()])
     step = HiddenField("step", default="preview")
+    existing = RadioField(
+        "If this meeting already has minutes imported from a different log",
+        choices=[
+            ("refuse", "Stop: import nothing"),
+            ("replace", "Replace the minutes items of that log with this log's"),
+            ("append", "Add this log's items to them"),
+        ],
+        default="refuse",
+    )

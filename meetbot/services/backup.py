@@ -20,6 +20,11 @@ its values are written, so nothing is guessed on the way back:
 | ``json`` | the JSON value itself |
 | ``bool``, ``int``, ``float``, ``str`` | themselves |
 
+Restore checks each value against its column before writing anything
+(``column_decoder``: the kind's decoder, then the integer range of the column's type,
+string length, NUL, finite floats; dates and instants within years 0001-9999), so an
+error names table, row and column instead of failing half-way through the inserts.
+
 ``null`` is always null. Rows are ordered by primary key, so backing up the same data
 twice gives the same bytes (apart from ``created``).
 """
@@ -29,6 +34,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import math
 import os
 import tempfile
 from collections.abc import Callable
@@ -39,6 +45,7 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -46,6 +53,7 @@ from sqlalchemy import (
     Integer,
     LargeBinary,
     Numeric,
+    SmallInteger,
     String,
     Table,
     func,
@@ -133,18 +141,31 @@ def _encode(kind: str, value: Any) -> Any:
 def _decode_datetime(value: Any, aware: bool) -> datetime:
     if not isinstance(value, str):
         raise ValueError("expected an ISO 8601 date-time string")
-    parsed = datetime.fromisoformat(value)
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        raise ValueError(f"expected an ISO 8601 date-time, not {value[:40]!r}") from None
     if aware and parsed.tzinfo is None:
         raise ValueError("expected a UTC offset (this column holds instants)")
     if not aware and parsed.tzinfo is not None:
         raise ValueError("expected no UTC offset (this column holds wall-clock times)")
-    return parsed.astimezone(UTC) if aware else parsed
+    try:
+        return parsed.astimezone(UTC) if aware else parsed
+    except OverflowError:
+        raise ValueError(
+            f"out of range: {value[:40]} is before 0001 or after 9999 in UTC"
+        ) from None
 
 
 def _decode_date(value: Any) -> date:
     if not isinstance(value, str):
         raise ValueError("expected a YYYY-MM-DD string")
-    return date.fromisoformat(value)
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise ValueError(
+            f"expected a YYYY-MM-DD date from 0001-01-01 to 9999-12-31, not {value[:40]!r}"
+        ) from None
 
 
 def _decode_bytes(value: Any) -> bytes:
@@ -199,6 +220,63 @@ def _checked(table: str, column: str, value: Any) -> Any:
     if isinstance(value, date) and not year_ok(value):
         raise ValueError(YEAR_MESSAGE)
     return value
+
+
+def _int_range(type_: TypeEngine[Any]) -> tuple[int, int]:
+    """The values an integer column holds on every supported database (PostgreSQL's
+    integer, bigint and smallint; SQLite's 64 bits hold them all)."""
+    bits = 64 if isinstance(type_, BigInteger) else 16 if isinstance(type_, SmallInteger) else 32
+    return -(2 ** (bits - 1)), 2 ** (bits - 1) - 1
+
+
+def _check_int(value: int, low: int, high: int) -> None:
+    if low <= value <= high:
+        return
+    digits = len(str(abs(value)))
+    shown = str(value) if digits <= 20 else f"an integer of {digits} digits"
+    raise ValueError(f"{shown} is out of range ({low} .. {high})")
+
+
+def _check_str(value: str, length: int | None) -> None:
+    if length is not None and len(value) > length:
+        raise ValueError(f"{len(value)} characters, at most {length} fit this column")
+    if "\x00" in value:
+        raise ValueError("contains a NUL character (PostgreSQL cannot store it)")
+
+
+def _check_float(value: float) -> None:
+    try:
+        number = float(value)
+    except OverflowError:
+        raise ValueError("the number is too large for a floating-point column") from None
+    if not math.isfinite(number):
+        raise ValueError("expected a finite number")
+
+
+def column_decoder(column: Any) -> Callable[[Any], Any]:
+    """Decode and check one value of ``column``: its kind's decoder, then the bounds
+    the column's type sets on every supported database (integer range, string
+    length, no NUL, finite floats), so a bad value is named before anything is
+    written instead of failing (or crashing) half-way through the inserts."""
+    type_ = column.type.impl_instance if isinstance(column.type, TypeDecorator) else column.type
+    kind = column_kind(column.type)
+    decode = _DECODERS[kind]
+    bounds, length = _int_range(type_), getattr(type_, "length", None)
+    checks: dict[str, Callable[[Any], None]] = {
+        "int": lambda v: _check_int(v, *bounds),
+        "str": lambda v: _check_str(v, length),
+        "float": _check_float,
+    }
+    check = checks.get(kind)
+    if check is None:
+        return decode
+
+    def decode_and_check(value: Any) -> Any:
+        decoded = decode(value)
+        check(decoded)
+        return decoded
+
+    return decode_and_check
 
 
 # --- backup -------------------------------------------------------------------------
@@ -279,6 +357,10 @@ def read_backup(path: str | os.PathLike[str]) -> dict[str, Any]:
         raise BackupError(
             f"{path}: not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg})"
         ) from None
+    except RecursionError:
+        raise BackupError(f"{path}: not a meetbot backup (JSON nested too deeply)") from None
+    except ValueError as exc:  # e.g. an integer of more than 4,300 digits
+        raise BackupError(f"{path}: not valid JSON ({exc})") from None
     except OSError as exc:
         raise BackupError(f"{path}: cannot read it ({exc.strerror or exc})") from None
 
@@ -356,6 +438,7 @@ def _decode_table(table: Table, data: Any) -> list[dict[str, Any]]:
         raise BackupError(f"table {name}: a column is listed twice")
     columns = dict(columns)
     expected = {column.name: column_kind(column.type) for column in table.columns}
+    decoders = {column.name: column_decoder(column) for column in table.columns}
     if set(columns) != set(expected):
         extra = sorted(set(columns) - set(expected))
         lacking = sorted(set(expected) - set(columns))
@@ -380,7 +463,7 @@ def _decode_table(table: Table, data: Any) -> list[dict[str, Any]]:
                 values[column] = None
                 continue
             try:
-                values[column] = _checked(name, column, _DECODERS[expected[column]](value))
+                values[column] = _checked(name, column, decoders[column](value))
             except ValueError as exc:
                 raise BackupError(f"table {name}, row {number}, column {column}: {exc}") from None
         decoded.append(values)

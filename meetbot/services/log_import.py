@@ -9,8 +9,9 @@ Rules:
 * Items map 1:1 to MinuteItem kinds, in order, with the nick and time from the log.
 * Each ``#action`` is also an ActionItem opened in the meeting. Its owners are the
   people present whose handle (or alias, or the nick they used) appears in the text
-  as a whole word (MeetBot's rule, ``domain.meetbot_log.action_owners``); an action
-  with no such person has no owner and is flagged ``needs_owner_review``.
+  as a whole word (MeetBot's rule; ``domain.nick_match.OwnerIndex`` matches all nicks
+  in one pass over each action's text); an action with no such person has no owner
+  and is flagged ``needs_owner_review``.
 * Attendance: everyone who spoke (bots excluded) plus ``#nick`` / ``#chair`` names,
   linked to people by handle, source ``log`` with the lines said. A nick nobody has
   yet becomes a new Person with that handle (the result lists them).
@@ -31,18 +32,21 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import NoReturn
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import selectinload
 
 from meetbot.domain.meetbot_log import (
     DEFAULT_BOTS,
     LogItem,
     LogParseError,
+    OwnerIndex,
     ParsedMeeting,
-    action_owners,
     parse_log,
 )
+from meetbot.domain.meeting_attach import occurrence_for_start, search_window
+from meetbot.domain.nick_match import OwnerMatchTooCostly
 from meetbot.domain.text import single_line
 from meetbot.extensions import db
 from meetbot.models import (
@@ -61,16 +65,26 @@ from meetbot.services.db import unit_of_work
 from meetbot.services.errors import ValidationError
 
 __all__ = [
+    "APPEND",
+    "EXISTING_CHOICES",
+    "REFUSE",
+    "REPLACE",
     "ImportPlan",
     "ImportResult",
     "PlannedAction",
     "PlannedAttendee",
     "import_log",
+    "check_existing",
     "import_log_for_group",
     "log_sha256",
     "plan_import",
     "said_at",
 ]
+
+
+#: What to do when the meeting already has minutes imported from a different log.
+REFUSE, REPLACE, APPEND = "refuse", "replace", "append"
+EXISTING_CHOICES = (REFUSE, REPLACE, APPEND)
 
 
 def log_sha256(text: str) -> str:
@@ -147,6 +161,7 @@ class ImportResult:
     attendance_added: int = 0
     people_created: list[str] = field(default_factory=list)
     meeting_created: bool = False
+    items_removed: int = 0
     warnings: list[str] = field(default_factory=list)
 
 
@@ -176,10 +191,14 @@ def _parse(text: str, default_date: date | None, bots: frozenset[str] | None) ->
             text, bots=bots if bots is not None else DEFAULT_BOTS, default_date=default_date
         )
     except LogParseError as exc:
-        fields = {"log": exc.message}
-        if exc.line is not None:
-            fields["line"] = str(exc.line)
-        raise ValidationError(f"This is not a usable meeting log: {exc}.", fields) from None
+        _parse_error(exc)
+
+
+def _parse_error(exc: LogParseError) -> NoReturn:
+    fields = {"log": exc.message}
+    if exc.line is not None:
+        fields["line"] = str(exc.line)
+    raise ValidationError(f"This is not a usable meeting log: {exc}.", fields) from None
 
 
 def _handle_index(nicks: Sequence[str]) -> dict[str, Person]:
@@ -228,11 +247,14 @@ def plan_import(
         for nick, lines in present.items()
     ]
     people = {p.id: p for p in known.values()}
-    handles = _owner_handles(attendees, people)
+    owner_index = OwnerIndex(_owner_handles(attendees, people))
     names = {a.token: (a.person_name or a.nick) for a in attendees}
     actions = []
     for index, item in enumerate(parsed.actions()):
-        tokens = action_owners(item.text, handles)
+        try:
+            tokens = owner_index.owners(item.text)
+        except OwnerMatchTooCostly as exc:
+            _parse_error(LogParseError(str(exc), line=item.line))
         actions.append(
             PlannedAction(
                 index=index,
@@ -359,19 +381,57 @@ def import_log(
     bots: frozenset[str] | None = None,
     owner_overrides: Mapping[int, Sequence[str]] | None = None,
     version: int | None = None,
+    existing: str = REFUSE,
 ) -> ImportResult:
     """Import ``text`` into ``meeting`` in one transaction.
 
     ``owner_overrides`` maps an action's index (in log order) to the owner tokens
     the chair confirmed in the preview (``p:<id>``, ``n:<nick>``); ``version`` is the
     meeting's lock_version the preview was made from (None skips the check, for the
-    command line).
+    command line). ``existing`` says what to do when the meeting already has minutes
+    imported from a *different* log (see ``check_existing``): ``refuse`` (the
+    default), ``replace`` (the previous log's minutes items are deleted first) or
+    ``append``. The same log again changes nothing whatever ``existing`` says.
     """
     with unit_of_work():
         result = _import_in_session(
-            actor, meeting, text, bots=bots, owner_overrides=owner_overrides, version=version
+            actor,
+            meeting,
+            text,
+            bots=bots,
+            owner_overrides=owner_overrides,
+            version=version,
+            existing=existing,
         )
     return result
+
+
+def check_existing(meeting: Meeting, sha256: str, existing: str = REFUSE) -> None:
+    """Refuse to import a log into a meeting that already has minutes imported from a
+    different log, unless the chair chose ``replace`` or ``append`` (ValidationError
+    on the field ``existing``)."""
+    if existing not in EXISTING_CHOICES:
+        raise ValidationError(
+            f"Choose one of {', '.join(EXISTING_CHOICES)} for a meeting with imported minutes.",
+            {"existing": f"must be one of: {', '.join(EXISTING_CHOICES)}"},
+        )
+    if existing != REFUSE or meeting.imported_log_sha256 in (None, sha256):
+        return
+    raise ValidationError(
+        "This meeting already has minutes imported from a different log; nothing was "
+        "imported. Choose to replace them with this log, or to append this log to them.",
+        {"existing": "the meeting has minutes from a different log: choose replace or append"},
+    )
+
+
+def _remove_log_items(meeting: Meeting) -> int:
+    """Delete the minutes items an earlier log import wrote (they carry its nick)."""
+    removed = db.session.execute(
+        delete(MinuteItem).where(
+            MinuteItem.meeting_id == meeting.id, MinuteItem.author_nick.is_not(None)
+        )
+    )
+    return removed.rowcount or 0
 
 
 def _import_in_session(
@@ -383,6 +443,7 @@ def _import_in_session(
     owner_overrides: Mapping[int, Sequence[str]] | None,
     version: int | None,
     result: ImportResult | None = None,
+    existing: str = REFUSE,
 ) -> ImportResult:
     from meetbot.services.actions import open_action_in_session
     from meetbot.services.minutes import _flush_or_conflict, check_version, touch
@@ -397,6 +458,9 @@ def _import_in_session(
     if meeting.imported_log_sha256 == plan.sha256:
         result.already_imported = True
         return result
+    check_existing(meeting, plan.sha256, existing)
+    if existing == REPLACE and meeting.imported_log_sha256 is not None:
+        result.items_removed = _remove_log_items(meeting)
 
     by_token = _resolve_people(actor, plan, result)
 
@@ -478,36 +542,24 @@ def _import_in_session(
         actions=result.actions_added,
         attendance=result.attendance_added,
         people_created=result.people_created,
+        mode=existing,
+        items_removed=result.items_removed,
     )
     return result
 
 
-def _nearest_occurrence(
-    group: Group, day: date, anchor: datetime
+def _occurrence_for(
+    group: Group, started: datetime
 ) -> tuple[int | None, str | None, datetime | None, int | None]:
     """(series_id, slot_key, original_start_local, meeting_id) of the group's occurrence
-    on ``day`` (UTC) that contains ``anchor`` or starts nearest to it; Nones if none."""
+    a meeting started at ``started`` belongs to (``domain.meeting_attach``, the one
+    rule); Nones when it belongs to none."""
     from meetbot.services.occurrences import group_occurrences
 
-    lo = datetime.combine(day, time(0), tzinfo=UTC)
-    hi = lo + timedelta(days=1)
-    window_lo, window_hi = (
-        min(lo, anchor - timedelta(hours=12)),
-        max(hi, anchor + timedelta(hours=12)),
-    )
-    candidates = [
-        o
-        for o in group_occurrences(group, window_lo, window_hi, "import.invalid")
-        if (lo <= o.start < hi) or (o.start <= anchor < o.end)
-    ]
-    if not candidates:
+    lo, hi = search_window(started)
+    best = occurrence_for_start(group_occurrences(group, lo, hi, "import.invalid"), started)
+    if best is None:
         return None, None, None, None
-
-    def rank(o):
-        contains = o.start <= anchor < o.end
-        return (o.is_cancelled, not contains, abs((o.start - anchor).total_seconds()), o.uid)
-
-    best = min(candidates, key=rank)
     return best.series_id, best.slot_key, best.original_start_local, best.meeting_id
 
 
@@ -518,21 +570,24 @@ def import_log_for_group(
     text: str,
     *,
     bots: frozenset[str] | None = None,
+    existing: str = REFUSE,
 ) -> ImportResult:
-    """Import ``text`` into the group's meeting at the log's start on ``day``.
+    """Import ``text`` into the group's meeting the log's ``#startmeeting`` belongs to.
 
-    The meeting is the occurrence (of any of the group's series, or a one-off
-    meeting) that contains the ``#startmeeting`` time or starts nearest to it on that
-    day, created on demand; with no occurrence that day a one-off meeting spanning
-    the log is created. All in one transaction."""
+    That is the occurrence (of any of the group's series, or a one-off meeting) whose
+    scheduled time holds the start (``domain.meeting_attach``: from 15 minutes before
+    its start to 15 minutes after its end), created on demand; otherwise a one-off
+    meeting spanning the log. ``day`` dates a log that has clock times only (and
+    places one without any time at 00:00 UTC). ``existing`` as for ``import_log``.
+    All in one transaction."""
     from meetbot.models import MeetingSeries
     from meetbot.services.meetings import materialize_occurrence
 
     plan = plan_import(text, default_date=day, bots=bots)
-    anchor = plan.start or datetime.combine(day, time(12), tzinfo=UTC)
+    anchor = plan.start or datetime.combine(day, time(0), tzinfo=UTC)
     with unit_of_work():
         result = ImportResult(meeting=None)  # type: ignore[arg-type]
-        series_id, slot_key, original, meeting_id = _nearest_occurrence(group, day, anchor)
+        series_id, slot_key, original, meeting_id = _occurrence_for(group, anchor)
         if meeting_id is not None:
             meeting = db.session.get(Meeting, meeting_id)
         elif series_id is not None:
@@ -540,11 +595,10 @@ def import_log_for_group(
             meeting = materialize_occurrence(series, slot_key, original)
             result.meeting_created = True
         else:
-            start = plan.start or datetime.combine(day, time(0), tzinfo=UTC)
-            end = plan.end if plan.end and plan.end > start else start + timedelta(hours=1)
+            end = plan.end if plan.end and plan.end > anchor else anchor + timedelta(hours=1)
             meeting = Meeting(
                 group=group,
-                start_dt=start,
+                start_dt=anchor,
                 end_dt=end,
                 timezone=group.timezone,
                 title=(plan.parsed.name or "Meeting")[:200],
@@ -554,6 +608,13 @@ def import_log_for_group(
             audit.record(actor, group, "meeting", meeting.id, "created", source="log")
             result.meeting_created = True
         _import_in_session(
-            actor, meeting, text, bots=bots, owner_overrides=None, version=None, result=result
+            actor,
+            meeting,
+            text,
+            bots=bots,
+            owner_overrides=None,
+            version=None,
+            result=result,
+            existing=existing,
         )
     return result

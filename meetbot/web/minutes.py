@@ -289,6 +289,14 @@ def _read_log(form: LogImportForm) -> str | None:
     return text
 
 
+def _log_errors(fields: dict[str, str]) -> dict[str, str]:
+    """The service's errors for the form: the log's line number goes into its message."""
+    errors = {k: v for k, v in fields.items() if k != "line"}
+    if "line" in fields and "log" in errors:
+        errors["log"] = f"line {fields['line']}: {errors['log']}"
+    return errors
+
+
 def _overrides(plan: log_import.ImportPlan) -> dict[int, list[str]]:
     """The owners the chair confirmed: field ``owners-<index>`` (multi), present
     only when the preview was shown."""
@@ -324,6 +332,7 @@ def import_log(meeting_id: int):
             day = meeting.start_dt.date()
             try:
                 plan = log_import.plan_import(text, default_date=day, bots=_bots())
+                log_import.check_existing(meeting, plan.sha256, form.existing.data)
                 if form.step.data == "confirm":
                     result = log_import.import_log(
                         current_user,
@@ -332,6 +341,7 @@ def import_log(meeting_id: int):
                         bots=_bots(),
                         owner_overrides=_overrides(plan),
                         version=form.version.data,
+                        existing=form.existing.data,
                     )
                     flash(_result_message(result), "success")
                     return redirect(meeting_url(meeting))
@@ -342,7 +352,7 @@ def import_log(meeting_id: int):
                 form.version.data = meeting.lock_version
                 status = 409
             except ValidationError as exc:
-                apply_service_errors(form, {k: v for k, v in exc.fields.items() if k != "line"})
+                apply_service_errors(form, _log_errors(exc.fields))
                 plan = None
     return render_template(
         "minutes/import.html",

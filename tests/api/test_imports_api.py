@@ -376,3 +376,48 @@ def test_checkin_link_needs_a_chair(api, wg, token, status) -> None:
     assert_error(api.post(f"/meetings/{m.id}/checkin-link", json={}, token=wg.get(token)), status)
     assert_error(api.delete(f"/meetings/{m.id}/checkin-link", token=wg.get(token)), status)
     assert _state() == before
+
+
+def test_log_past_a_cap_is_422_naming_the_line(api, wg, monkeypatch) -> None:
+    # issue 12, finding 1: the parser's caps reach the API in its error shape.
+    from meetbot.domain import meetbot_log
+
+    monkeypatch.setattr(meetbot_log, "MAX_NICKS", 3)
+    before = _state()
+    for dry_run in ("true", "false"):
+        r = _text(
+            api,
+            f"/meetings/{wg['meeting'].id}/minutes/import?dry_run={dry_run}",
+            EDGE_LOG,
+            wg["chair"],
+        )
+        fields = assert_error(r, 422)["fields"]
+        assert fields == {"log": "more than 3 different nicks in one meeting", "line": "7"}
+    assert _state() == before
+
+
+def test_a_different_log_needs_replace_or_append(api, wg) -> None:
+    # issue 12, finding 12: a meeting with minutes from one log refuses another one
+    # (dry run included) unless ``existing`` says replace or append.
+    m = wg["meeting"]
+    assert _text(api, f"/meetings/{m.id}/minutes/import", EDGE_LOG, wg["chair"]).status_code == 200
+    corrected = EDGE_LOG.replace("#topic Roll call", "#topic Roll call (corrected)")
+    before = _state()
+    for dry_run in ("true", "false"):
+        r = _text(api, f"/meetings/{m.id}/minutes/import?dry_run={dry_run}", corrected, wg["chair"])
+        fields = assert_error(r, 422)["fields"]
+        assert fields == {
+            "existing": "the meeting has minutes from a different log: choose replace or append"
+        }
+    assert _state() == before
+    r = _text(api, f"/meetings/{m.id}/minutes/import?existing=sideways", corrected, wg["chair"])
+    assert assert_error(r, 400)["fields"] == {
+        "existing": "Must be one of: refuse, replace, append."
+    }
+    r = _text(api, f"/meetings/{m.id}/minutes/import?existing=replace", corrected, wg["chair"])
+    assert r.status_code == 200, r.get_json()
+    texts = list(db.session.scalars(select(MinuteItem.text).where(MinuteItem.meeting_id == m.id)))
+    assert "Roll call (corrected)" in texts and "Roll call" not in texts
+    # The same log again: nothing changes, whatever ``existing`` says.
+    again = _text(api, f"/meetings/{m.id}/minutes/import", corrected, wg["chair"])
+    assert again.status_code == 200 and again.get_json()["already_imported"] is True

@@ -755,6 +755,8 @@ MATRIX: dict[tuple[str, str], Case] = {
             "log": MEETBOT_LOG.format(hh=w.slot_start.strftime("%H"), role=r),
             "version": str(_version(w)),
             "step": "confirm",
+            # Each role imports its own log into the same meeting: add to the minutes.
+            "existing": "append",
         },
     ),
     # --- action items -------------------------------------------------------------
@@ -834,6 +836,7 @@ MATRIX: dict[tuple[str, str], Case] = {
     # --- imports and minutes order (API) ------------------------------------------------
     ("api_imports.import_log", "POST"): _api(
         chairs(401),
+        query={"existing": "append"},  # each role imports its own log into one meeting
         raw=lambda w, r: (
             "text/plain",
             MEETBOT_LOG.format(hh=w.slot_start.strftime("%H"), role=r).encode(),

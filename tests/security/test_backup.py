@@ -252,6 +252,53 @@ def test_restore_keeps_names_on_one_line(app, runner, target_app, tmp_path) -> N
         assert "Ann Lee" in set(db.session.scalars(select(Person.display_name)))
 
 
+@pytest.mark.parametrize(
+    ("table", "column", "value", "complaint"),
+    [
+        # issue 12, finding 11: one check per column type, before anything is written,
+        # naming table, row and column (10**30 was a traceback on SQLite and a bare
+        # "value out of range" from PostgreSQL).
+        (
+            "people",
+            "id",
+            10**30,
+            "column id: an integer of 31 digits is out of range (-2147483648 .. 2147483647)",
+        ),
+        ("meetings", "lock_version", -(2**31) - 1, "column lock_version: -2147483649 is out"),
+        ("meetings", "group_id", "12", "column group_id: expected an integer"),
+        ("people", "display_name", "x" * 201, "column display_name: 201 characters, at most 200"),
+        ("people", "display_name", "a\x00b", "column display_name: contains a NUL character"),
+        ("people", "created_dt", "0001-01-01T00:00:00+14:00", "column created_dt: out of range"),
+        ("action_items", "due_date", "10000-01-01", "column due_date: expected a YYYY-MM-DD date"),
+        ("people", "display_name", 7, "column display_name: expected a string"),
+    ],
+)
+def test_an_out_of_range_or_ill_typed_value_is_named_and_writes_nothing(
+    app, runner, target_app, tmp_path, table, column, value, complaint
+) -> None:
+    document = _demo_document(runner, tmp_path)
+    rows = document["tables"][table]["rows"]
+    _set_cell(document, table, column, value)
+    path = tmp_path / "edited.json"
+    path.write_text(json.dumps(document), encoding="utf-8")
+    result = _cli(target_app, "restore", str(path))
+    assert result.exit_code == 1, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    expected = f"Error: {path}: table {table}, row {len(rows)}, {complaint}"
+    assert expected in result.output, result.output
+    assert _tables_empty(target_app)
+
+
+def test_a_deeply_nested_backup_is_refused_by_name(target_app, tmp_path) -> None:
+    path = tmp_path / "deep.json"
+    path.write_text("[" * 100_000, encoding="utf-8")
+    result = _cli(target_app, "restore", str(path))
+    assert result.exit_code == 1, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert f"Error: {path}: not a meetbot backup (JSON nested too deeply)" in result.output
+    assert _tables_empty(target_app)
+
+
 def test_new_rows_after_restore_get_fresh_ids(app, runner, target_app, tmp_path) -> None:
     document = _demo_document(runner, tmp_path)
     with target_app.app_context():

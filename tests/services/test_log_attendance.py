@@ -67,7 +67,7 @@ def test_a_corrected_log_updates_log_counts_but_not_other_sources(world) -> None
         "15:04:30 <alice> #endmeeting",
         "15:04:25 <alice> one more thing\n15:04:30 <alice> #endmeeting",
     )
-    result = log_import.import_log(chair, m, corrected)
+    result = log_import.import_log(chair, m, corrected, existing=log_import.APPEND)
     assert not result.already_imported and result.attendance_added == 0
     entries = _entries(m)
     assert entries["alice"] == ("present", "log", 9)

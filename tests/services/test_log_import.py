@@ -162,9 +162,13 @@ def test_reimport_changes_nothing(edge) -> None:
     crlf = log_import.import_log(None, first.meeting, text.replace("\n", "\r\n"))
     assert crlf.already_imported
     assert _counts() == before and first.meeting.lock_version == version
-    # A different copy (one more line after the meeting) is not a no-op by hash,
-    # but every item, action and attendee is already there: still nothing added.
-    more = log_import.import_log(None, first.meeting, text + "15:09:00 <erin> late hello\n")
+    # A different copy (one more line after the meeting) is not a no-op by hash: it is
+    # refused unless the chair appends (issue 12, finding 12); appended, every item,
+    # action and attendee is already there: still nothing added.
+    longer = text + "15:09:00 <erin> late hello\n"
+    with pytest.raises(ValidationError):
+        log_import.import_log(None, first.meeting, longer)
+    more = log_import.import_log(None, first.meeting, longer, existing=log_import.APPEND)
     assert not more.already_imported
     assert (more.items_added, more.actions_added, more.attendance_added) == (0, 0, 0)
     assert _counts() == before

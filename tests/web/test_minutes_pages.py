@@ -277,3 +277,42 @@ def test_log_import_form_errors(client, auth, meeting_world) -> None:
     r = client.post(url, data={"log": "", "version": meeting.lock_version})
     assert r.status_code == 422 and "Paste a log" in r.get_data(as_text=True)
     assert _count() == 0
+
+
+def test_log_import_form_shows_a_cap_with_its_line(client, auth, meeting_world, monkeypatch):
+    # issue 12, finding 1: every entry path shows the parser's cap, with the line.
+    from meetbot.domain import meetbot_log
+
+    monkeypatch.setattr(meetbot_log, "MAX_ACTIONS", 1)
+    chair, meeting = meeting_world
+    auth.login("chair@example.org")
+    r = client.post(
+        f"/meetings/{meeting.id}/minutes/import",
+        data={"log": LOG, "version": meeting.lock_version, "step": "preview"},
+    )
+    assert r.status_code == 422
+    assert "line 4: more than 1 #action items in one meeting" in r.get_data(as_text=True)
+    assert _count() == 0
+
+
+def test_log_import_form_asks_before_replacing_another_log(client, auth, meeting_world):
+    # issue 12, finding 12: the form refuses a different log beside the choice field,
+    # and imports it when the chair chooses to replace.
+    chair, meeting = meeting_world
+    auth.login("chair@example.org")
+    url = f"/meetings/{meeting.id}/minutes/import"
+    r = client.post(url, data={"log": LOG, "version": meeting.lock_version, "step": "confirm"})
+    assert r.status_code == 302, r.get_data(as_text=True)
+    db.session.refresh(meeting)
+    other = LOG.replace("#topic Charter", "#topic Charter, second draft")
+    data = {"log": other, "version": meeting.lock_version, "step": "preview"}
+    r = client.post(url, data=data)
+    page = r.get_data(as_text=True)
+    assert r.status_code == 422
+    assert 'id="existing-err"' in page
+    assert "the meeting has minutes from a different log: choose replace or append" in page
+    assert _count() == 3
+    r = client.post(url, data={**data, "step": "confirm", "existing": "replace"})
+    assert r.status_code == 302, r.get_data(as_text=True)
+    texts = set(db.session.scalars(select(MinuteItem.text)))
+    assert "Charter, second draft" in texts and "Charter" not in texts

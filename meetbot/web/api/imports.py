@@ -62,6 +62,15 @@ class LogImportArgs(ma.Schema):
         validate=_VERSION,
         metadata={"description": "The meeting's lock_version you started from (409 if stale)."},
     )
+    existing = ma.fields.String(
+        load_default=log_import.REFUSE,
+        validate=ma.validate.OneOf(log_import.EXISTING_CHOICES),
+        metadata={
+            "description": "When the meeting already has minutes imported from a different "
+            "log: refuse (422 on this field, the default), replace (its minutes items from "
+            "that log are deleted first) or append. The same log again changes nothing."
+        },
+    )
 
 
 class LogItemSchema(ma.Schema):
@@ -208,11 +217,17 @@ def import_log(args: dict[str, Any], meeting_id: int) -> dict[str, Any]:
         if "lock_version" in args:
             minutes_service.check_version(meeting, args["lock_version"])
         plan = log_import.plan_import(text, default_date=day, bots=_bots())
+        log_import.check_existing(meeting, plan.sha256, args["existing"])
         imported = None
         already = meeting.imported_log_sha256 == plan.sha256
         if not args["dry_run"]:
             result = log_import.import_log(
-                require_person(), meeting, text, bots=_bots(), version=args.get("lock_version")
+                require_person(),
+                meeting,
+                text,
+                bots=_bots(),
+                version=args.get("lock_version"),
+                existing=args["existing"],
             )
             already = result.already_imported
             imported = {
