@@ -47,6 +47,9 @@ class ActionItem(db.Model):
     """Something someone agreed to do, tracked until done or dropped."""
 
     __tablename__ = "action_items"
+    # Every change is a new SEQUENCE of the VTODO and moves the group's revision
+    # (meetbot.freshness).
+    __freshness__ = {"counter": "sequence", "parents": ("group",), "relations": ("owners",)}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
