@@ -70,7 +70,7 @@ MAX_AGE = 300
 
 
 def _digest(*parts: object) -> str:
-    """A short revision string from many parts (FeedCache.revision is 100 chars)."""
+    """A short revision string from many parts (the feed cache keeps 100 chars)."""
     text = "|".join(str(p) for p in (FORMAT_VERSION, _config_fingerprint(), *parts))
     return hashlib.sha256(text.encode()).hexdigest()[:40]
 
