@@ -9,7 +9,7 @@ from datetime import datetime
 from sqlalchemy import select
 
 from meetbot.extensions import db
-from meetbot.models import ActionItem, Membership, MeetingStatus, Person, Role
+from meetbot.models import ActionItem, MeetingStatus, Membership, Person, Role
 from meetbot.services.meetings import materialize_occurrence
 
 
