@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
+import pytest
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from meetbot.extensions import db
-from meetbot.models import ActionItem, MeetingStatus, Membership, Person, Role
+from meetbot.models import ActionItem, Group, MeetingStatus, Membership, Person, Role
 from meetbot.services.meetings import materialize_occurrence
 
 
@@ -84,3 +86,21 @@ def test_changes_the_feeds_do_not_show_move_nothing(create_group, create_person)
     db.session.commit()
     assert _revisions(group) == before
     assert db.session.scalar(select(Membership.id).where(Membership.group_id == group.id))
+
+
+def test_revision_increments_in_the_database(create_group, db_backend) -> None:
+    """Two sessions bumping the same group both count (no lost update): the hook
+    writes ``revision = revision + 1`` in the UPDATE, not a number read earlier."""
+    if db_backend == "sqlite":
+        pytest.skip("SQLite writers take the lock at BEGIN IMMEDIATE: they cannot interleave")
+    group = create_group()
+    start = group.revision
+    with Session(db.engine) as a, Session(db.engine) as b:
+        ga, gb = a.get(Group, group.id), b.get(Group, group.id)
+        assert ga.revision == gb.revision == start  # both read the same value
+        ga.name = "Renamed by A"
+        a.commit()
+        gb.name = "Renamed by B"
+        b.commit()
+    db.session.expire_all()
+    assert db.session.get(Group, group.id).revision == start + 2
