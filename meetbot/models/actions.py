@@ -107,6 +107,9 @@ class ActionItemEvent(db.Model):
     """History of an action item: opened, carried over, closed... and in which meeting."""
 
     __tablename__ = "action_item_events"
+    # An event recorded on an item (e.g. carried over) is a change of the item: a new
+    # SEQUENCE of its VTODO (meetbot.freshness).
+    __freshness__ = {"parents": ("action_item",)}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     action_item_id: Mapped[int] = mapped_column(

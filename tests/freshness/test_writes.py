@@ -11,7 +11,16 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from meetbot.extensions import db
-from meetbot.models import ActionItem, Group, MeetingStatus, Membership, Person, Role
+from meetbot.models import (
+    ActionEventKind,
+    ActionItem,
+    ActionItemEvent,
+    Group,
+    MeetingStatus,
+    Membership,
+    Person,
+    Role,
+)
 from meetbot.services.meetings import materialize_occurrence
 
 
@@ -71,6 +80,20 @@ def test_an_action_item_edit_is_a_new_sequence_and_group_revision(create_group):
     group_before = _revisions(group)[0]
     assert item.sequence == 0  # a new row keeps its counter's default
     item.text = "Write the gap analysis, part 2"
+    db.session.commit()
+    db.session.expire_all()
+    assert (item.sequence, group.revision) == (1, group_before + 1)
+
+
+def test_an_event_recorded_on_an_item_is_a_change_of_the_item(create_group):
+    group = create_group()
+    item = ActionItem(group=group, text="Carry me over")
+    item.events.append(ActionItemEvent(kind=ActionEventKind.OPENED.value))
+    db.session.add(item)
+    db.session.commit()
+    assert item.sequence == 0
+    group_before = _revisions(group)[0]
+    item.events.append(ActionItemEvent(kind=ActionEventKind.CARRIED_OVER.value))
     db.session.commit()
     db.session.expire_all()
     assert (item.sequence, group.revision) == (1, group_before + 1)
