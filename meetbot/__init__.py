@@ -9,17 +9,20 @@ from typing import Any
 from flask import Flask
 
 
-def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+def create_app(
+    config: Mapping[str, Any] | None = None, *, instance_path: str | Path | None = None
+) -> Flask:
     """Build the application: configuration, extensions, blueprints and CLI commands.
 
-    ``config`` overrides everything else (tests pass their database URL here).
+    ``config`` overrides everything else (tests pass their database URL here);
+    ``instance_path`` replaces the instance folder (tests use a temporary one).
     """
     # The instance folder lives in the repository root (git-ignored), not in the package.
     root = Path(__file__).resolve().parent.parent
     # templates/ and static/ sit at the top level beside the package (the project layout).
     app = Flask(
         __name__,
-        instance_path=str(root / "instance"),
+        instance_path=str(instance_path or root / "instance"),
         instance_relative_config=True,
         template_folder=str(root / "templates"),
         static_folder=str(root / "static"),
@@ -46,9 +49,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     _init_extensions(app)
     _register_blueprints(app)
 
-    from meetbot.web import feed_fastpath
+    from meetbot import freshness
 
-    feed_fastpath.install(app)
+    freshness.install(app)
 
     from meetbot.cli import register_commands
 
@@ -97,9 +100,6 @@ def _register_blueprints(app: Flask) -> None:
     errors.register_error_handlers(app)
     security.init_security(app)
 
-    from meetbot.web.change_token import init_change_token
-
-    init_change_token(app)
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(account.bp)

@@ -89,6 +89,6 @@ def load_config(instance_path: Path) -> dict[str, Any]:
         # Feeds tell clients how often to poll (REFRESH-INTERVAL / X-PUBLISHED-TTL).
         "MEETBOT_FEED_REFRESH_MINUTES": int(os.environ.get("MEETBOT_FEED_REFRESH_MINUTES", 60)),
         # Answer repeated feed requests from process memory while the database has not
-        # changed (web/feed_fastpath.py); off only to rule it out when debugging.
+        # changed (meetbot/freshness/fastpath.py); off only to rule it out when debugging.
         "MEETBOT_FEED_FAST_PATH": _bool(os.environ.get("MEETBOT_FEED_FAST_PATH", "1")),
     }

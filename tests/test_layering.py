@@ -81,3 +81,44 @@ def test_checker_catches_a_violation(tmp_path: Path, source: str) -> None:
     assert any(
         n.startswith(".") or any(n == f or n.startswith(f + ".") for f in forbidden) for n in names
     )
+
+
+FRESHNESS_PRIVATE = (
+    "meetbot.freshness.cache",
+    "meetbot.freshness.conditional",
+    "meetbot.freshness.derived",
+    "meetbot.freshness.fastpath",
+    "meetbot.freshness.feed_store",
+    "meetbot.freshness.notify",
+    "meetbot.freshness.request",
+    "meetbot.freshness.tokens",
+    "meetbot.freshness.writes",
+)
+
+
+def test_freshness_modules_are_private_to_the_package() -> None:
+    """Only meetbot/freshness/ knows about change tokens, watchers, the fast path and
+    the feed cache table: everything else imports ``meetbot.freshness`` itself."""
+    modules = {p.stem for p in (PACKAGE / "freshness").glob("*.py")} - {"__init__"}
+    assert modules == {name.rsplit(".", 1)[1] for name in FRESHNESS_PRIVATE}
+    bad = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if path.is_relative_to(PACKAGE / "freshness"):
+            continue
+        for name in _imports(path):
+            if any(name == f or name.startswith(f + ".") for f in FRESHNESS_PRIVATE):
+                bad.append(f"{path.relative_to(PACKAGE)} imports {name}")
+        if not path.is_relative_to(PACKAGE / "models") and "FeedCache" in path.read_text():
+            bad.append(f"{path.relative_to(PACKAGE)} reaches the feed cache table")
+    assert bad == []
+
+
+def test_no_module_outside_freshness_reads_change_tokens_or_bumps_revisions() -> None:
+    words = ("data_version", "pg_notify", "LISTEN ", "bump_revision", "local_commit")
+    bad = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        if path.is_relative_to(PACKAGE / "freshness"):
+            continue
+        text = path.read_text()
+        bad.extend(f"{path.relative_to(PACKAGE)}: {w!r}" for w in words if w in text)
+    assert bad == []

@@ -1,6 +1,5 @@
 """SQLAlchemy models. Importing this package registers every table on the metadata."""
 
-from meetbot.models import change_notify as _change_notify
 from meetbot.models.actions import ActionEventKind, ActionItem, ActionItemEvent, ActionStatus
 from meetbot.models.attendance import Attendance, AttendanceKind, AttendanceSource
 from meetbot.models.groups import Group, Membership, Role, WorkStream, WorkStreamStatus
@@ -17,8 +16,6 @@ from meetbot.models.people import ApiToken, Login, Person, PersonHandle
 from meetbot.models.polls import AvailabilityPoll, PollAnswer, PollOption, PollStatus
 from meetbot.models.system import AuditEntry, FeedCache, Webhook, WebhookDelivery
 from meetbot.models.types import UTCDateTime, utcnow
-
-_change_notify.install(Group.metadata)
 
 __all__ = [
     "ActionEventKind",

@@ -47,6 +47,9 @@ class ActionItem(db.Model):
     """Something someone agreed to do, tracked until done or dropped."""
 
     __tablename__ = "action_items"
+    # Every change is a new SEQUENCE of the VTODO and moves the group's revision
+    # (meetbot.freshness).
+    __freshness__ = {"counter": "sequence", "parents": ("group",), "relations": ("owners",)}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
@@ -104,6 +107,9 @@ class ActionItemEvent(db.Model):
     """History of an action item: opened, carried over, closed... and in which meeting."""
 
     __tablename__ = "action_item_events"
+    # An event recorded on an item (e.g. carried over) is a change of the item: a new
+    # SEQUENCE of its VTODO (meetbot.freshness).
+    __freshness__ = {"parents": ("action_item",)}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     action_item_id: Mapped[int] = mapped_column(

@@ -47,6 +47,9 @@ class Group(db.Model):
     """A working group: the unit that owns series, streams, members and action items."""
 
     __tablename__ = "groups"
+    # What a change makes stale (meetbot.freshness, docs/architecture.md): any column
+    # change moves the revision, the key of every feed cache of the group.
+    __freshness__ = {"counter": "revision"}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     slug: Mapped[str] = mapped_column(String(64), unique=True)
@@ -125,6 +128,8 @@ class WorkStream(db.Model):
     """A strand of a group's work (e.g. "OpenStack gap analysis")."""
 
     __tablename__ = "work_streams"
+    # A stream's name shows in the group's feeds (meetbot.freshness).
+    __freshness__ = {"parents": ("group",)}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))

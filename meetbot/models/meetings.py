@@ -71,6 +71,13 @@ class MeetingSeries(db.Model):
     """A recurring meeting of a group, with one or more time slots."""
 
     __tablename__ = "meeting_series"
+    # A change moves the revision (the SEQUENCE of its events) and the group's
+    # (meetbot.freshness); its meetings count through their own declaration.
+    __freshness__ = {
+        "counter": "revision",
+        "parents": ("group",),
+        "relations": ("chairs", "work_streams", "slots"),
+    }
 
     id: Mapped[int] = mapped_column(primary_key=True)
     group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), index=True)
@@ -124,6 +131,8 @@ class SeriesSlot(db.Model):
     """
 
     __tablename__ = "series_slots"
+    # A slot added, changed or removed changes its series (meetbot.freshness).
+    __freshness__ = {"parents": ("series",)}
 
     id: Mapped[int] = mapped_column(primary_key=True)
     series_id: Mapped[int] = mapped_column(
@@ -183,6 +192,25 @@ class Meeting(db.Model):
     """
 
     __tablename__ = "meetings"
+    # What the feeds show of a meeting (meetbot.freshness): a change to these moves
+    # the series' and the group's revisions; a row that only holds attendance, an
+    # agenda or minutes (``in_feeds`` false) changes nothing when added or removed.
+    # ``sequence`` (the iCal SEQUENCE of this occurrence) is content, set by services.
+    __freshness__ = {
+        "parents": ("series", "group"),
+        "watch": (
+            "start_dt",
+            "end_dt",
+            "timezone",
+            "status",
+            "title",
+            "location",
+            "is_moved",
+            "change_reason",
+            "work_stream_id",
+        ),
+        "visible": "in_feeds",
+    }
 
     id: Mapped[int] = mapped_column(primary_key=True)
     group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
@@ -225,6 +253,19 @@ class Meeting(db.Model):
     work_stream: Mapped[WorkStream | None] = relationship()
 
     __mapper_args__ = {"version_id_col": lock_version}
+
+    def in_feeds(self) -> bool:
+        """Whether the feeds show this row: a one-off meeting, or an occurrence that
+        differs from what its rule generates (cancelled, held, moved, retitled,
+        relocated, with a reason)."""
+        return (
+            (self.series is None and self.series_id is None)
+            or self.status != MeetingStatus.SCHEDULED.value
+            or bool(self.is_moved)
+            or self.title is not None
+            or self.location is not None
+            or bool(self.change_reason)
+        )
 
     __table_args__ = (
         UniqueConstraint("slot_id", "original_start_local"),

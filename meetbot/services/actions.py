@@ -1,9 +1,10 @@
 """Action items: created in a meeting (or on their own), owned by people, dated, closed
 or carried over in later meetings, with their whole history as ActionItemEvent rows.
 
-Open action items are VTODOs in the owners' personal feeds, so every change here bumps
+Open action items are VTODOs in the owners' personal feeds: every change here moves
 ``item.sequence`` (the VTODO's SEQUENCE) and the group's revision (the feeds' cache
-key), and writes an audit entry.
+key) by construction (``ActionItem.__freshness__``, meetbot.freshness), and writes an
+audit entry.
 """
 
 from __future__ import annotations
@@ -34,9 +35,8 @@ from meetbot.models import (
 )
 from meetbot.models.actions import action_item_owners
 from meetbot.services import audit, webhooks
-from meetbot.services.db import increment, unit_of_work
+from meetbot.services.db import unit_of_work
 from meetbot.services.errors import NotFound, ValidationError, check_year, field_error
-from meetbot.services.groups import bump_revision
 
 __all__ = [
     "MAX_TEXT",
@@ -167,9 +167,7 @@ def _check_meeting(group: Group, meeting: Meeting | None) -> None:
 
 def _changed(item: ActionItem) -> None:
     """Feeds show open items as VTODOs: every change is a new SEQUENCE and revision."""
-    increment(item, "sequence")
     item.updated_dt = utcnow()
-    bump_revision(item.group)
 
 
 def _event(
@@ -217,7 +215,6 @@ def open_action_in_session(
     )
     db.session.add(item)
     _event(item, ActionEventKind.OPENED, actor, meeting)
-    bump_revision(group)
     db.session.flush()
     audit.record(
         actor,

@@ -25,6 +25,7 @@ from datetime import datetime
 from sqlalchemy import Select, and_, case, distinct, exists, func, literal, or_, select, union_all
 from sqlalchemy.orm import aliased
 
+from meetbot import freshness
 from meetbot.extensions import db
 from meetbot.models import (
     Attendance,
@@ -38,7 +39,6 @@ from meetbot.models import (
     WorkStream,
 )
 from meetbot.models.meetings import series_work_streams
-from meetbot.services import derived_cache
 
 PRESENT = AttendanceKind.PRESENT.value
 REGRETS = AttendanceKind.REGRETS.value
@@ -506,7 +506,7 @@ def summary(
         with_members,
         keep,
     )
-    meetings, members, orgs, window_ids, total = derived_cache.while_unchanged(key, compute)
+    meetings, members, orgs, window_ids, total = freshness.while_unchanged(key, compute)
     return AttendanceReport(
         group=group,
         meetings=list(meetings),

@@ -31,10 +31,10 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from sqlalchemy import select
 
+from meetbot import freshness
 from meetbot.extensions import db
 from meetbot.models import Group, MeetingSeries, Person, utcnow
 from meetbot.models.meetings import series_chairs
-from meetbot.services import derived_cache
 from meetbot.services.occurrences import OccurrenceView, occurrences_of_groups
 
 DEFAULT_HORIZON = timedelta(days=365)
@@ -157,7 +157,7 @@ def find_conflicts(
 
     From now (no ``start``) the result comes from a per-process cache keyed by the
     day and a fingerprint of the schedule read from the database
-    (meetbot.services.derived_cache): the conflicts of a window from the start of the
+    (meetbot.freshness): the conflicts of a window from the start of the
     day (UTC) to a day after now + days, filtered to the pairs whose both occurrences
     overlap [now, now + days) -- exactly the conflicts of that window, since a pair
     conflicts whatever else is expanded.
@@ -173,11 +173,11 @@ def find_conflicts(
             day,
             wide_end,
             domain,
-            derived_cache.schedule_fingerprint(None, day, wide_end),
+            freshness.schedule_fingerprint(None, day, wide_end),
         )
 
         def everyone() -> list[Conflict]:
-            return derived_cache.cached(key, lambda: _all_conflicts(day, wide_end, domain))
+            return freshness.cached(key, lambda: _all_conflicts(day, wide_end, domain))
 
         def spans() -> list[tuple[datetime, datetime, Conflict]]:
             # With the overlap of each pair read once: both occurrences overlap
@@ -189,7 +189,7 @@ def find_conflicts(
             ]
 
         # The group's share is kept too: a big group's page filters its own conflicts.
-        found_spans = derived_cache.cached(("spans", group.id if group else None, *key), spans)
+        found_spans = freshness.cached(("spans", group.id if group else None, *key), spans)
         end = now + horizon
         return [c for first, last, c in found_spans if last > now and first < end]
     else:

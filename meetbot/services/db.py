@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from sqlalchemy import inspect
 from sqlalchemy.orm import scoped_session
 
 from meetbot.extensions import db
@@ -24,19 +23,3 @@ def unit_of_work() -> Iterator[scoped_session]:
     except BaseException:
         db.session.rollback()
         raise
-
-
-def increment(obj: object, attribute: str) -> None:
-    """Add one to a counter column (revision, sequence) in the UPDATE itself.
-
-    ``row.revision = row.revision + 1`` computed in Python lets two concurrent
-    transactions both write the same number, so a feed cache keyed by it could miss the
-    second change. Assigning ``Column + 1`` makes the database add one atomically; the
-    attribute is reloaded on its next read. New (pending) rows are simply counted up.
-    """
-    state = inspect(obj)
-    if state.persistent:
-        column = getattr(type(obj), attribute)
-        setattr(obj, attribute, column + 1)
-    else:
-        setattr(obj, attribute, (getattr(obj, attribute) or 0) + 1)

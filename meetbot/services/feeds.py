@@ -3,10 +3,10 @@
 Every feed is described by a :class:`FeedSpec`: a cache ``key`` (which feed), a
 ``revision`` string that changes whenever anything the feed shows changes, and a
 ``render`` function. Computing the spec costs a few small queries; rendering costs
-the expansion of every slot. :func:`current` answers from the shared ``FeedCache``
-table when the stored revision equals the spec's (no rendering, which makes 304s
-and cache hits cheap on every app server), and otherwise renders, stores and
-returns the new bytes. What bumps which revision is in docs/feeds.md.
+the expansion of every slot. ``meetbot.freshness.current_feed`` answers from the
+shared feed cache when the stored revision equals the spec's (no rendering, which
+makes 304s and cache hits cheap on every app server), and otherwise renders, stores
+and returns the new bytes. What moves which revision is in docs/feeds.md.
 
 Content (see docs/feeds.md): one VEVENT with RRULE per slot of an active series
 (UID ``services.occurrences.slot_uid``), exceptions for the Meeting rows the rule
@@ -22,24 +22,28 @@ items as VTODOs with DUE.
 from __future__ import annotations
 
 import hashlib
-from collections import OrderedDict, defaultdict
-from collections.abc import Callable, Iterable, Sequence
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
 
 from flask import current_app
 from sqlalchemy import Select, String, bindparam, cast, func, literal, or_, select
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from meetbot.domain import ical
 from meetbot.domain.recurrence import expand, to_utc
 from meetbot.extensions import db
+from meetbot.freshness import (
+    BoundedCache,
+    FeedSpec,
+    clear_feed_bodies,
+    with_cached_row,
+)
 from meetbot.models import (
     ActionItem,
     ActionStatus,
-    FeedCache,
     Group,
     Meeting,
     MeetingSeries,
@@ -49,7 +53,6 @@ from meetbot.models import (
     SeriesSlot,
     SeriesStatus,
     WorkStream,
-    utcnow,
 )
 from meetbot.models.actions import action_item_owners
 from meetbot.models.meetings import series_chairs, series_work_streams
@@ -66,149 +69,8 @@ FORMAT_VERSION = 1
 MAX_AGE = 300
 
 
-@dataclass(frozen=True)
-class FeedSpec:
-    """Which feed, at which revision, and how to render it.
-
-    ``prefetched``: the query that built the spec also read the feed's cache row
-    (``cached``: revision, etag, last modified; None if there is none), so
-    :func:`current` needs no query of its own (the group feed does this: its 304
-    costs one indexed query).
-    """
-
-    key: str
-    revision: str
-    public: bool
-    filename: str
-    render: Callable[[], bytes]
-    prefetched: bool = False
-    cached: tuple[str, str, datetime] | None = None
-
-
-@dataclass(frozen=True)
-class FeedState:
-    """The current bytes' identity; ``body()`` loads the bytes (one query)."""
-
-    key: str
-    etag: str
-    last_modified: datetime
-    public: bool
-    filename: str
-    rendered: bool  # True if this call rendered (cache miss)
-    _body: bytes | None = None
-
-    def body(self) -> bytes:
-        if self._body is not None:
-            return self._body
-        hit = _BODIES.get(self.key, self.etag)
-        if hit is not None:
-            return hit
-        row = db.session.execute(
-            select(FeedCache.body, FeedCache.etag).where(FeedCache.key == self.key)
-        ).one_or_none()
-        if row is None:  # evicted between the two queries: cannot happen unless deleted
-            raise NotFound("The feed changed; retry.")
-        data = bytes(row.body)
-        if row.etag == self.etag:
-            _BODIES.put(self.key, self.etag, data)
-        return data
-
-
-class _BodyCache:
-    """Feed bytes by (key, ETag) in this process, bounded in total size.
-
-    The ETag is a hash of the bytes, so a hit is always the right body, whichever app
-    server rendered it: this only saves the query that would fetch the same bytes from
-    the shared FeedCache table on every warm request.
-    """
-
-    def __init__(self, max_bytes: int) -> None:
-        self.max_bytes = max_bytes
-        self.size = 0
-        self._items: OrderedDict[str, tuple[str, bytes]] = OrderedDict()
-
-    def get(self, key: str, etag: str) -> bytes | None:
-        item = self._items.get(key)
-        if item is None or item[0] != etag:
-            return None
-        self._items.move_to_end(key)
-        return item[1]
-
-    def put(self, key: str, etag: str, body: bytes) -> None:
-        old = self._items.pop(key, None)
-        if old is not None:
-            self.size -= len(old[1])
-        if len(body) > self.max_bytes:
-            return
-        self._items[key] = (etag, body)
-        self.size += len(body)
-        while self.size > self.max_bytes:
-            _, (_, dropped) = self._items.popitem(last=False)
-            self.size -= len(dropped)
-
-    def clear(self) -> None:
-        self._items.clear()
-        self.size = 0
-
-
-_BODIES = _BodyCache(64 * 1024 * 1024)
-
-
-# --------------------------------------------------------------------------
-# Cache
-# --------------------------------------------------------------------------
-
-
-def current(spec: FeedSpec) -> FeedState:
-    """The feed's ETag and Last-Modified, rendering and storing it only if stale."""
-    if spec.prefetched:
-        row = spec.cached
-    else:
-        row = db.session.execute(
-            select(FeedCache.revision, FeedCache.etag, FeedCache.last_modified_dt).where(
-                FeedCache.key == spec.key
-            )
-        ).one_or_none()
-    if row is not None and row[0] == spec.revision:
-        return FeedState(spec.key, row[1], row[2], spec.public, spec.filename, False)
-
-    body = spec.render()
-    etag = ical.feed_etag(body)
-    # HTTP dates have whole seconds; identical bytes keep their first Last-Modified.
-    now = utcnow().replace(microsecond=0)
-    last_modified = row[2] if row is not None and row[1] == etag else now
-    _store(spec.key, spec.revision, etag, body, last_modified)
-    _BODIES.put(spec.key, etag, body)
-    return FeedState(spec.key, etag, last_modified, spec.public, spec.filename, True, body)
-
-
-def _store(key: str, revision: str, etag: str, body: bytes, last_modified: datetime) -> None:
-    """Upsert the cache row; a concurrent writer of the same key may win (same bytes)."""
-    try:
-        cached = db.session.scalar(select(FeedCache).where(FeedCache.key == key))
-        if cached is None:
-            with db.session.begin_nested():
-                db.session.add(
-                    FeedCache(
-                        key=key,
-                        revision=revision,
-                        etag=etag,
-                        body=body,
-                        last_modified_dt=last_modified,
-                    )
-                )
-        else:
-            cached.revision = revision
-            cached.etag = etag
-            cached.body = body
-            cached.last_modified_dt = last_modified
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
-
-
 def _digest(*parts: object) -> str:
-    """A short revision string from many parts (FeedCache.revision is 100 chars)."""
+    """A short revision string from many parts (the feed cache keeps 100 chars)."""
     text = "|".join(str(p) for p in (FORMAT_VERSION, _config_fingerprint(), *parts))
     return hashlib.sha256(text.encode()).hexdigest()[:40]
 
@@ -230,17 +92,8 @@ def _config_fingerprint() -> str:
 def _group_feed_query() -> Select:
     """The group and its feed's cache row by slug; built once (it is on the hot path)."""
     key = literal("group:", String).concat(cast(Group.id, String))
-    return (
-        select(
-            Group.id,
-            Group.slug,
-            Group.revision,
-            FeedCache.revision.label("cached_revision"),
-            FeedCache.etag,
-            FeedCache.last_modified_dt,
-        )
-        .outerjoin(FeedCache, FeedCache.key == key)
-        .where(Group.slug == bindparam("slug"))
+    return with_cached_row(select(Group.id, Group.slug, Group.revision), key).where(
+        Group.slug == bindparam("slug")
     )
 
 
@@ -560,43 +413,18 @@ def _calendar(
     )
 
 
-class _LRU:
-    """A small bounded mapping (least recently used dropped first) for render caches."""
-
-    def __init__(self, max_items: int) -> None:
-        self.max_items = max_items
-        self._items: OrderedDict = OrderedDict()
-
-    def get(self, key, default=None):
-        try:
-            value = self._items[key]
-        except KeyError:
-            return default
-        self._items.move_to_end(key)
-        return value
-
-    def __setitem__(self, key, value) -> None:
-        self._items[key] = value
-        self._items.move_to_end(key)
-        while len(self._items) > self.max_items:
-            self._items.popitem(last=False)
-
-    def clear(self) -> None:
-        self._items.clear()
-
-
 class _SeriesEventCache:
     """A series' built events by its fingerprint, per process (see _series_fingerprints)."""
 
     def __init__(self, max_items: int) -> None:
-        self._lru = _LRU(max_items)
+        self._lru = BoundedCache(max_items)
 
     def get(self, series_id: int, fingerprint: tuple) -> list | None:
         hit = self._lru.get(series_id)
         return hit[1] if hit is not None and hit[0] == fingerprint else None
 
     def put(self, series_id: int, fingerprint: tuple, events: list) -> None:
-        self._lru[series_id] = (fingerprint, events)
+        self._lru.put(series_id, (fingerprint, events))
 
     def clear(self) -> None:
         self._lru.clear()
@@ -606,14 +434,14 @@ class _SeriesEventCache:
 # the same request, so a hit is always current, whichever server changed the data:
 # they only make a re-render after a change cost in proportion to what changed.
 _SERIES_EVENTS = _SeriesEventCache(20_000)
-_COMPONENTS = _LRU(50_000)  # serialized iCal components, see domain.ical.build_calendar
+_COMPONENTS = BoundedCache(50_000)  # serialized iCal components, see ical.build_calendar
 
 
 def clear_render_cache() -> None:
     """Forget this process's render caches (the bench uses it to time a cold render)."""
     _SERIES_EVENTS.clear()
     _COMPONENTS.clear()
-    _BODIES.clear()
+    clear_feed_bodies()
 
 
 def _series_fingerprints(series_list: Sequence[MeetingSeries], ctx: _Ctx) -> dict[int, tuple]:
@@ -844,10 +672,7 @@ def feed_url(path: str) -> str:
 
 
 __all__ = [
-    "FeedSpec",
-    "FeedState",
     "clear_render_cache",
-    "current",
     "feed_url",
     "group_feed",
     "meeting_feed",

@@ -23,7 +23,7 @@ from meetbot.models import (
     WorkStreamStatus,
 )
 from meetbot.services import audit
-from meetbot.services.db import increment, unit_of_work
+from meetbot.services.db import unit_of_work
 from meetbot.services.errors import Conflict, NotFound, field_error
 
 MAX_ATTENDANCE_WINDOW = 1000  # meetings an attendance rate is computed over
@@ -140,11 +140,6 @@ def list_group_summaries() -> list[GroupSummary]:
     return [GroupSummary(group, n_streams, n_series) for group, n_streams, n_series in rows]
 
 
-def bump_revision(group: Group) -> None:
-    """Mark everything the group's feeds show as changed (no commit)."""
-    increment(group, "revision")
-
-
 def create_group(
     actor: Person | None,
     *,
@@ -228,7 +223,6 @@ def update_group(actor: Person | None, group: Group, **fields: object) -> Group:
                 changed[key] = value
                 setattr(group, key, value)
         if changed:
-            bump_revision(group)
             audit.record(actor, group, "group", group.id, "updated", fields=sorted(changed))
     return group
 
@@ -599,7 +593,6 @@ def create_work_stream(
             db.session.flush()
         except IntegrityError:
             raise field_error("slug", f"{group.name} already has a work stream {slug!r}.") from None
-        bump_revision(group)
         audit.record(actor, group, "work_stream", stream.id, "created", slug=slug)
     return stream
 
@@ -620,6 +613,5 @@ def update_work_stream(
         stream.description = description or ""
         stream.status = status
         stream.leads = _leads(lead_ids)
-        bump_revision(stream.group)
         audit.record(actor, stream.group, "work_stream", stream.id, "updated")
     return stream

@@ -61,9 +61,9 @@ from meetbot.models import (
     utcnow,
 )
 from meetbot.services import audit, scheduling
-from meetbot.services.db import increment, unit_of_work
+from meetbot.services.db import unit_of_work
 from meetbot.services.errors import ServiceError, field_error
-from meetbot.services.groups import bump_revision, check_slug, create_group
+from meetbot.services.groups import check_slug, create_group
 from meetbot.services.meetings import find_occurrence, is_generated, materialize_occurrence
 from meetbot.services.scheduling import MAX_SLOTS
 
@@ -281,10 +281,7 @@ def _write(
         skips[key] = sorted(local.isoformat() for local in done)
 
     if created or changes.series or changes.meetings:
-        if not created and changes.series:
-            increment(series, "revision")
-        bump_revision(group)
-        db.session.flush()
+        db.session.flush()  # revisions move by themselves (meetbot.freshness)
         audit.record(
             actor,
             group,

@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import and_, or_, select
 
+from meetbot import freshness
 from meetbot.domain.recurrence import Frequency, Rule, Slot, expand, to_utc
 from meetbot.extensions import db
 from meetbot.models import (
@@ -480,7 +481,6 @@ def _window_key(
     day (UTC) to a day after ``now + days``: keyed by the day and the fingerprint of
     the group's schedule. A day, not an hour: a big group's window is expanded once a
     day per process instead of every hour, for a day's more occurrences."""
-    from meetbot.services import derived_cache
 
     day = now.replace(hour=0, minute=0, second=0, microsecond=0)
     wide_end = day + timedelta(days=days + 1)
@@ -491,7 +491,7 @@ def _window_key(
         day,
         wide_end,
         domain,
-        derived_cache.schedule_fingerprint([group.id], day, wide_end),
+        freshness.schedule_fingerprint([group.id], day, wide_end),
     )
     return key, day, wide_end
 
@@ -506,13 +506,12 @@ def cached_group_occurrences(
 ) -> list[OccurrenceView]:
     """group_occurrences(group, now, now + days), through a per-process cache keyed by
     the day and a fingerprint of the group's schedule read from the database
-    (meetbot.services.derived_cache): the occurrences of a window from the start of
+    (meetbot.freshness): the occurrences of a window from the start of
     the day (see _window_key), filtered to those that overlap [now, now + days)."""
-    from meetbot.services import derived_cache
 
     now = now.astimezone(UTC)
     key, begin, wide_end = _window_key(group, now, days, domain, work_stream)
-    found = derived_cache.cached(
+    found = freshness.cached(
         key, lambda: group_occurrences(group, begin, wide_end, domain, work_stream=work_stream)
     )
     end = now + timedelta(days=days)
@@ -532,20 +531,17 @@ def cached_group_rendered(
     once per cache entry rather than on every request (the API keeps each one's JSON:
     serializing thousands of occurrences cost more than everything else). ``render``
     must be a module-level function: its name is part of the key."""
-    from meetbot.services import derived_cache
 
     now = now.astimezone(UTC)
     key, _, _ = _window_key(group, now, days, domain, work_stream)
 
     def compute() -> list[tuple[datetime, datetime, T]]:
-        found = derived_cache.cached(
+        found = freshness.cached(
             key, lambda: group_occurrences(group, key[3], key[4], domain, work_stream=work_stream)
         )
         return [(o.start, o.end, render(o)) for o in found]
 
-    rendered = derived_cache.cached(
-        ("rendered", render.__module__, render.__qualname__, *key), compute
-    )
+    rendered = freshness.cached(("rendered", render.__module__, render.__qualname__, *key), compute)
     end = now + timedelta(days=days)
     return [value for start, stop, value in rendered if start < end and stop > now]
 
@@ -567,7 +563,6 @@ def cached_upcoming(
     occurrences ending after the hour is over. Occurrences outside such a window start
     after all of those in it, so its first ``limit`` are the first of the whole list.
     A group with a thousand series fills a page in a day, not in four months."""
-    from meetbot.services import derived_cache
 
     now = now.astimezone(UTC)
     hour = now.replace(minute=0, second=0, microsecond=0)
@@ -591,8 +586,8 @@ def cached_upcoming(
         days,
         limit,
         domain,
-        derived_cache.schedule_fingerprint([group.id], hour, horizon),
+        freshness.schedule_fingerprint([group.id], hour, horizon),
     )
-    found = derived_cache.cached(key, compute)
+    found = freshness.cached(key, compute)
     end = now + timedelta(days=days)
     return [o for o in found if o.start < end and o.end > now][:limit]

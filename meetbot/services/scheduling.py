@@ -2,11 +2,12 @@
 
 Every function here is one thing an organizer does; each runs in one transaction
 (``unit_of_work``), validates everything before writing anything, writes an audit entry
-and bumps what the feeds need bumped:
+and gives a changed occurrence a new ``meeting.sequence`` (its iCal SEQUENCE). The
+revisions move by construction (the models' ``__freshness__``, meetbot.freshness):
 
-* a change to a series bumps ``series.revision`` (the SEQUENCE of its master events);
-* a change to one occurrence bumps ``meeting.sequence`` and ``series.revision``;
-* every change bumps the group's revision (the feed cache key).
+* a change to a series or its slots moves ``series.revision`` (the SEQUENCE of its
+  master events); so does a change the feeds show to one of its occurrences;
+* every such change moves the group's revision (the feed cache key).
 
 Bad input raises :class:`~meetbot.services.errors.ValidationError` whose ``fields`` name
 what is wrong. Slot errors are named ``slots-<i>-<field>`` where ``i`` is the position
@@ -58,9 +59,9 @@ from meetbot.models import (
 )
 from meetbot.models.meetings import series_work_streams
 from meetbot.services import audit, webhooks
-from meetbot.services.db import increment, unit_of_work
+from meetbot.services.db import unit_of_work
 from meetbot.services.errors import NotFound, ValidationError, check_year, field_error
-from meetbot.services.groups import bump_revision, check_timezone
+from meetbot.services.groups import check_timezone
 from meetbot.services.meetings import materialize_occurrence
 
 #: How far (either way) an occurrence may be moved from its original start. The
@@ -507,7 +508,6 @@ def create_series(actor: Person | None, group: Group, data: SeriesInput) -> Meet
             series.slots.append(row)
         db.session.add(series)
         db.session.flush()
-        bump_revision(group)
         audit.record(
             actor, group, "series", series.id, "created", title=series.title, slots=sorted(taken)
         )
@@ -576,8 +576,6 @@ def update_series(actor: Person | None, series: MeetingSeries, data: SeriesInput
             series.slots.append(row)
             changed.append(f"slot {key} added")
         if changed:
-            increment(series, "revision")
-            bump_revision(group)
             audit.record(actor, group, "series", series.id, "updated", changes=changed)
     return series
 
@@ -641,8 +639,6 @@ def end_series(actor: Person | None, series: MeetingSeries, last_date: date) -> 
                 meeting.sequence = (meeting.sequence or 0) + 1
                 changed.append(f"meeting {meeting.id} cancelled")
         if changed:
-            increment(series, "revision")
-            bump_revision(group)
             audit.record(
                 actor, group, "series", series.id, "ended", last_date=last_date, changes=changed
             )
@@ -655,13 +651,10 @@ def end_series(actor: Person | None, series: MeetingSeries, last_date: date) -> 
 
 
 def _touch(actor: Person | None, meeting: Meeting, action: str, **details: object) -> None:
-    """Bump everything a change to one meeting affects, and audit it."""
+    """A new SEQUENCE for the changed meeting (its series' and group's revisions move by
+    themselves, meetbot.freshness), and audit it."""
     meeting.sequence = (meeting.sequence or 0) + 1
-    group = meeting.group
-    if meeting.series is not None:
-        increment(meeting.series, "revision")
-        group = meeting.series.group
-    bump_revision(group)
+    group = meeting.group if meeting.series is None else meeting.series.group
     db.session.flush()
     audit.record(actor, group, "meeting", meeting.id, action, **details)
     webhooks.emit_meeting(meeting, action)  # queued in this transaction (docs/api.md)
@@ -961,7 +954,6 @@ def create_one_off(
         )
         db.session.add(meeting)
         db.session.flush()
-        bump_revision(group)
         audit.record(actor, group, "meeting", meeting.id, "created", title=title)
         webhooks.emit_meeting(meeting, "created")
     return meeting

@@ -1,4 +1,4 @@
-"""Calendar feed URLs (DESIGN.md "Public interface"): thin wrappers around services.feeds.
+"""Calendar feed URLs (docs/feeds.md): thin wrappers around services.feeds.
 
 Responses are ``text/calendar; charset=utf-8`` with a strong ETag (hash of the
 bytes), Last-Modified and Cache-Control (public, or private for the personal feed),
@@ -11,8 +11,8 @@ from __future__ import annotations
 from flask import Blueprint, Response, request
 
 from meetbot.extensions import limiter
+from meetbot.freshness import FeedSpec, current_feed, mark_cacheable, not_modified
 from meetbot.services import feeds
-from meetbot.web.feed_fastpath import ENVIRON_KEY
 
 bp = Blueprint("feeds", __name__)
 # Feeds are public, cached and polled all day; no limit applies to them, and skipping
@@ -52,21 +52,17 @@ def personal_calendar(token: str) -> Response:
     return serve(feeds.personal_feed(token))
 
 
-def _not_modified(state: feeds.FeedState) -> bool:
-    if request.if_none_match:
-        # RFC 9110 13.1.2: weak comparison for If-None-Match; it overrides the date.
-        return request.if_none_match.contains_weak(state.etag) or bool(
-            request.if_none_match.star_tag
-        )
-    since = request.if_modified_since
-    return since is not None and state.last_modified <= since
-
-
-def serve(spec: feeds.FeedSpec) -> Response:
+def serve(spec: FeedSpec) -> Response:
     """The HTTP response for a feed: 200 with the bytes, or 304."""
-    state = feeds.current(spec)
+    state = current_feed(spec)
     scope = "public" if state.public else "private"
-    if _not_modified(state):
+    headers = request.headers
+    if not_modified(
+        state.etag,
+        state.last_modified,
+        headers.get("If-None-Match"),
+        headers.get("If-Modified-Since"),
+    ):
         response = Response(status=304)
     else:
         response = Response(state.body(), mimetype="text/calendar")
@@ -78,5 +74,5 @@ def serve(spec: feeds.FeedSpec) -> Response:
     if not state.public:
         response.headers["Referrer-Policy"] = "no-referrer"  # the URL is the secret
     # The response depends on the URL and the database only: the fast path may keep it.
-    request.environ[ENVIRON_KEY] = True
+    mark_cacheable(request.environ)
     return response

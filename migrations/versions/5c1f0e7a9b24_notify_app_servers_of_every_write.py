@@ -5,7 +5,7 @@ Revises: 7bd4dde632e7
 Create Date: 2026-11-27 08:00:00
 
 Every table but the feed cache gets the statement trigger of
-meetbot.models.change_notify; SQLite needs nothing (PRAGMA data_version).
+meetbot.freshness.notify; SQLite needs nothing (PRAGMA data_version).
 The table list is frozen here: a later migration that adds a table adds its trigger.
 """
 

@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import text
 
+from meetbot import freshness
 from meetbot.extensions import db
 from meetbot.models import ActionItem, Attendance, Role
 from meetbot.services import actions, analytics, scheduling
@@ -199,7 +200,6 @@ def test_stream_progress_counts_per_utc_month_as_the_items_say(
 def test_stream_page_lists_tagged_series_and_reads_the_schedule_once(
     client, create_group, create_series, create_work_stream, monkeypatch, time_machine
 ):
-    from meetbot.services import derived_cache
 
     time_machine.move_to(datetime(2026, 1, 10, tzinfo=UTC))
     group = create_group()
@@ -212,9 +212,9 @@ def test_stream_page_lists_tagged_series_and_reads_the_schedule_once(
     tagged.work_streams.append(stream)
     db.session.commit()
     reads = []
-    real = derived_cache.schedule_fingerprint
+    real = freshness.schedule_fingerprint
     monkeypatch.setattr(
-        derived_cache, "schedule_fingerprint", lambda *a, **k: reads.append(a) or real(*a, **k)
+        freshness, "schedule_fingerprint", lambda *a, **k: reads.append(a) or real(*a, **k)
     )
     html = client.get(f"/groups/{group.slug}/streams/edge/").get_data(as_text=True)
     assert len(reads) == 1  # both panels share one cached lookup of the upcoming meetings

@@ -1,4 +1,8 @@
-"""PostgreSQL: every committed write notifies the app servers (``meetbot.db_changes``).
+"""PostgreSQL: every committed write notifies the app servers (``freshness.tokens``).
+
+This module holds the one channel name (:data:`CHANNEL`) the triggers notify and the
+watchers listen on. (The Alembic revision that created the triggers keeps a frozen
+copy of its DDL, as migrations must.)
 
 Each table except the ones below gets a statement-level trigger that calls
 ``pg_notify('meetbot_change', '')``. PostgreSQL sends notifications only at commit,
@@ -7,8 +11,9 @@ per statement (a COPY of a million rows is one call), so a write costs one small
 message. Listeners learn that *something* changed and drop what they cached.
 
 The triggers are created with the tables (``db.create_all``: the metadata events
-below) and by the Alembic revision that introduced them; a migration that adds a
-table must add its trigger with :func:`trigger_ddl` (a test checks every table).
+below, attached once by ``meetbot.freshness.install``) and by the Alembic revision
+that introduced them; a migration that adds a table must add its trigger with
+:func:`trigger_ddl` (a test checks every table).
 SQLite needs none of this: ``PRAGMA data_version`` already sees every commit.
 """
 
@@ -47,15 +52,20 @@ def drop_trigger_ddl(table: str) -> str:
     return f'DROP TRIGGER IF EXISTS {TRIGGER} ON "{table}"'
 
 
-def install(metadata: MetaData) -> None:
-    """Create the function and the triggers whenever ``metadata`` creates tables."""
+_WATCHED: set[str] = set()
+
+
+def install_triggers(metadata: MetaData) -> None:
+    """Create the function and the triggers whenever ``metadata`` creates tables
+    (each table's listeners attached once per process)."""
     for table in metadata.tables.values():
         _watch(table)
 
 
 def _watch(table: Table) -> None:
-    if table.name in UNWATCHED_TABLES:
+    if table.name in UNWATCHED_TABLES or table.name in _WATCHED:
         return
+    _WATCHED.add(table.name)
     # The function with every table (CREATE OR REPLACE): a table created on its own
     # (``table.create()``) must not depend on the order of creation.
     for ddl in (FUNCTION_DDL, trigger_ddl(table.name)):

@@ -1,7 +1,7 @@
 """Knowing, for almost nothing, that the database has not changed since a moment.
 
 A per-process cache of something derived from the database (the feed fast path,
-:mod:`meetbot.web.feed_fastpath`) may serve what it holds while no transaction has
+:mod:`meetbot.freshness.fastpath`) may serve what it holds while no transaction has
 committed since it was filled. Asking the database on every request would cost a
 round trip, which is most of what serving a cached feed costs. Instead each process
 keeps one watcher per database and asks it for a *token*: two equal tokens mean no
@@ -13,7 +13,7 @@ change was committed in between, by any process or app server.
   memory: a few microseconds, no I/O.
 - PostgreSQL: ``LISTEN meetbot_change`` on a connection of its own. Every table
   except the feed cache carries a statement trigger that calls ``pg_notify`` (see
-  :mod:`meetbot.models.change_notify`), so every committed write, from any app server,
+  :mod:`meetbot.freshness.notify`), so every committed write, from any app server,
   CLI command or ``psql``, sends one notification. The token is a counter bumped for
   each notification read from the socket without blocking (libpq's
   ``PQconsumeInput``: no round trip). PostgreSQL delivers a notification right
@@ -24,7 +24,10 @@ When a watcher cannot work (in-memory SQLite, a lost connection, another databas
 its token differs on every call: the cache is bypassed, which is slower but never
 stale. Watchers are shared by the apps of a process per database URL (tests build
 hundreds of apps on one PostgreSQL database), bounded in number, and re-opened after
-a fork (gunicorn forks its workers).
+a fork (gunicorn forks its workers). A watcher is built from the *engine's* URL
+(``db.engine.url``), never from the configured string: Flask-SQLAlchemy resolves a
+relative SQLite path against the instance folder, and a watcher that resolved it on
+its own watched another file (issue 12, finding 10).
 """
 
 from __future__ import annotations
@@ -34,13 +37,16 @@ import os
 import sqlite3
 import threading
 import time
-from collections import OrderedDict
 from contextvars import ContextVar
 from typing import Protocol
 
-from sqlalchemy.engine import URL, make_url
+from psycopg import pq
+from psycopg.conninfo import make_conninfo
+from sqlalchemy.engine import URL
 
-CHANNEL = "meetbot_change"
+from meetbot.freshness.cache import BoundedCache
+from meetbot.freshness.notify import CHANNEL
+
 # A broken or missing watcher answers a token nothing else ever equals.
 _UNIQUE = itertools.count(1)
 # After a failed PostgreSQL connection, try again at most this often (seconds), so a
@@ -126,8 +132,6 @@ class PostgresWatcher:
         self._failed_at: float | None = None
 
     def _connect(self) -> None:
-        from psycopg import pq
-
         pgconn = pq.PGconn.connect(self.conninfo.encode())
         if pgconn.status != pq.ConnStatus.OK:
             message = pgconn.get_error_message()
@@ -184,8 +188,6 @@ class PostgresWatcher:
 
 def postgres_conninfo(url: URL) -> str:
     """A libpq connection string for a SQLAlchemy PostgreSQL URL."""
-    from psycopg.conninfo import make_conninfo
-
     params: dict[str, object] = {
         key: value if isinstance(value, str) else value[-1] for key, value in url.query.items()
     }
@@ -202,7 +204,7 @@ def postgres_conninfo(url: URL) -> str:
 
 
 # The token read when the current request began, before it queried anything (set by
-# the web layer, see meetbot.web.change_token); None outside a request.
+# meetbot.freshness.request); None outside a request.
 _REQUEST_TOKEN: ContextVar[object | None] = ContextVar("meetbot_request_token", default=None)
 
 
@@ -210,13 +212,13 @@ _REQUEST_TOKEN: ContextVar[object | None] = ContextVar("meetbot_request_token", 
 ENVIRON_TOKEN = "meetbot.change_token"
 
 
-def begin_request_token(database_url: str, environ: dict | None = None) -> object:
+def begin_request_token(watcher: ChangeWatcher, environ: dict | None = None) -> object:
     """Remember the database's token for the request starting now: the one a layer in
     front of the app already read for it (``environ[ENVIRON_TOKEN]``, also before any
     query), else a fresh read."""
     token = (environ or {}).get(ENVIRON_TOKEN)
     if token is None:
-        token = watcher_for(database_url).token()
+        token = watcher.token()
     _REQUEST_TOKEN.set(token)
     return token
 
@@ -237,7 +239,7 @@ def request_token() -> object | None:
     return _REQUEST_TOKEN.get()
 
 
-_WATCHERS: OrderedDict[str, ChangeWatcher] = OrderedDict()
+_WATCHERS = BoundedCache(MAX_WATCHERS, on_evict=lambda watcher: watcher.close())
 _WATCHERS_LOCK = threading.Lock()
 
 
@@ -253,16 +255,15 @@ def _build(url: URL) -> ChangeWatcher:
     return NullWatcher()
 
 
-def watcher_for(database_url: str) -> ChangeWatcher:
-    """The process's watcher of the database at ``database_url`` (made on first use)."""
+def watcher_for(url: URL) -> ChangeWatcher:
+    """The process's watcher of the database at ``url`` (made on first use).
+
+    Pass the engine's URL (``db.engine.url``): a relative SQLite path in the
+    configured string means the instance folder to Flask-SQLAlchemy."""
+    key = url.render_as_string(hide_password=False)
     with _WATCHERS_LOCK:
-        watcher = _WATCHERS.get(database_url)
-        if watcher is not None:
-            _WATCHERS.move_to_end(database_url)
-            return watcher
-        watcher = _build(make_url(database_url))
-        _WATCHERS[database_url] = watcher
-        while len(_WATCHERS) > MAX_WATCHERS:
-            _, old = _WATCHERS.popitem(last=False)
-            old.close()
+        watcher = _WATCHERS.get(key)
+        if watcher is None:
+            watcher = _build(url)
+            _WATCHERS.put(key, watcher)
         return watcher

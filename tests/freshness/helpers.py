@@ -9,7 +9,7 @@ from select import select as wait_readable
 import psycopg
 from sqlalchemy.engine import make_url
 
-from meetbot.db_changes import PostgresWatcher, postgres_conninfo, watcher_for
+from meetbot.freshness.tokens import PostgresWatcher, postgres_conninfo, watcher_for
 
 
 def execute_elsewhere(database_url: str, sql: str) -> None:
@@ -36,7 +36,7 @@ def wait_for_change(watcher: PostgresWatcher, token: object) -> object:
 def wait_until_seen(database_url: str, token: object) -> None:
     """Return once this process's watcher of ``database_url`` has moved past ``token``
     (at once on SQLite, whose token reads the database itself)."""
-    watcher = watcher_for(database_url)
+    watcher = watcher_for(make_url(database_url))
     if isinstance(watcher, PostgresWatcher):
         wait_for_change(watcher, token)
     assert watcher.token() != token

@@ -1,5 +1,5 @@
 """Schedule fingerprints are read from the database once per change, not once per
-request (services.derived_cache.schedule_fingerprint with db_changes.request_token),
+request (freshness.schedule_fingerprint with freshness.request_token),
 and a page never shows a schedule older than the last commit, whoever made it."""
 
 from __future__ import annotations
@@ -7,12 +7,13 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from sqlalchemy.engine import make_url
 
-from meetbot.db_changes import request_token, watcher_for
 from meetbot.extensions import db
-from meetbot.services import derived_cache
-from meetbot.services.groups import bump_revision
-from tests.db_changes_helpers import execute_elsewhere, wait_until_seen
+from meetbot.freshness import derived as derived_cache
+from meetbot.freshness import request_token
+from meetbot.freshness.tokens import watcher_for
+from tests.freshness.helpers import execute_elsewhere, wait_until_seen
 
 NOW = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
@@ -53,7 +54,6 @@ def test_a_commit_here_is_seen_by_the_next_request(client, weekly, reads):
     client.get("/groups/fp/")
     series.title = "Renamed sync"
     series.revision += 1
-    bump_revision(group)
     db.session.commit()
     reads.clear()
     page = client.get("/groups/fp/")
@@ -64,7 +64,7 @@ def test_a_commit_here_is_seen_by_the_next_request(client, weekly, reads):
 def test_a_commit_by_another_process_is_seen(client, weekly, reads, database_url):
     _, series = weekly
     client.get("/groups/fp/")
-    token = watcher_for(database_url).token()
+    token = watcher_for(make_url(database_url)).token()
     execute_elsewhere(
         database_url,
         "UPDATE meeting_series SET title = 'Elsewhere sync', revision = revision + 1 "

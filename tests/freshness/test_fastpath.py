@@ -1,4 +1,4 @@
-"""The feed fast path (web/feed_fastpath.py): repeated feed requests answered from
+"""The feed fast path (meetbot/freshness/fastpath.py): repeated feed requests answered from
 process memory, byte for byte and header for header what the feed views answer, and
 never once the database has changed — whoever changed it."""
 
@@ -10,15 +10,16 @@ from typing import Any
 
 import pytest
 from sqlalchemy import select
+from sqlalchemy.engine import make_url
 
 from meetbot import create_app
-from meetbot.db_changes import watcher_for
 from meetbot.extensions import db
+from meetbot.freshness import mark_cacheable
+from meetbot.freshness.fastpath import FeedFastPath
+from meetbot.freshness.tokens import watcher_for
 from meetbot.models import Group, Person, Role
 from meetbot.services.accounts import feed_token, revoke_feed_token
-from meetbot.services.groups import bump_revision
-from meetbot.web.feed_fastpath import ENVIRON_KEY, FeedFastPath
-from tests.db_changes_helpers import execute_elsewhere, wait_until_seen
+from tests.freshness.helpers import execute_elsewhere, wait_until_seen
 
 
 def _fast_path(app) -> FeedFastPath:
@@ -110,7 +111,6 @@ def test_a_change_made_by_this_process_is_served_at_once(app, client, feed_paths
     before = _warm(app, client, feed_paths["group"])
     group = db.session.scalar(select(Group).where(Group.slug == "edge"))
     group.name = "Edge Renamed"
-    bump_revision(group)
     db.session.commit()
     after = client.get(feed_paths["group"])
     assert after.status_code == 200
@@ -126,7 +126,7 @@ def test_a_change_made_by_this_process_is_served_at_once(app, client, feed_paths
 
 def test_a_change_made_by_another_process_is_served(app, client, feed_paths, database_url):
     before = _warm(app, client, feed_paths["group"])
-    token = watcher_for(database_url).token()
+    token = watcher_for(make_url(database_url)).token()
     execute_elsewhere(
         database_url,
         "UPDATE groups SET name = 'Renamed Elsewhere', revision = revision + 1 WHERE slug = 'edge'",
@@ -173,7 +173,7 @@ def _stub_app(status: str, headers: list[tuple[str, str]], body: bytes, mark: bo
     def wsgi(environ, start_response):
         calls.append(environ["PATH_INFO"])
         if mark:
-            environ[ENVIRON_KEY] = True
+            mark_cacheable(environ)
         start_response(status, headers)
         return [body]
 
@@ -208,7 +208,7 @@ OK_HEADERS = [("Content-Type", "text/calendar"), ("ETag", '"abc"'), ("Content-Le
 )
 def test_responses_that_may_differ_per_request_are_not_kept(sqlite_url, headers, mark):
     wsgi, calls = _stub_app("200 OK", headers, b"abc", mark)
-    fast = FeedFastPath(wsgi, sqlite_url)
+    fast = FeedFastPath(wsgi, watcher_for(make_url(sqlite_url)))
     for _ in range(3):
         assert _call(fast, "/x/calendar.ics")[2] == b"abc"
     assert len(calls) == 3 and fast.hits == 0
@@ -216,7 +216,7 @@ def test_responses_that_may_differ_per_request_are_not_kept(sqlite_url, headers,
 
 def test_kept_bytes_are_bounded_in_size(sqlite_url):
     wsgi, calls = _stub_app("200 OK", OK_HEADERS, b"abc")
-    fast = FeedFastPath(wsgi, sqlite_url, max_bytes=7)
+    fast = FeedFastPath(wsgi, watcher_for(make_url(sqlite_url)), max_bytes=7)
     for path in ("/a.ics", "/b.ics", "/c.ics"):
         _call(fast, path)
     assert fast.size == 6  # /a.ics made room for /c.ics
@@ -227,7 +227,7 @@ def test_kept_bytes_are_bounded_in_size(sqlite_url):
 
 def test_other_methods_and_paths_pass_through(sqlite_url):
     wsgi, calls = _stub_app("200 OK", OK_HEADERS, b"abc")
-    fast = FeedFastPath(wsgi, sqlite_url)
+    fast = FeedFastPath(wsgi, watcher_for(make_url(sqlite_url)))
     for _ in range(2):
         _call(fast, "/a.ics", method="POST")
         _call(fast, "/page/")

@@ -1,6 +1,6 @@
 """The group feed's 304 and warm hit through Flask: one statement, no ORM session
 transaction, no rate limiter work, and still every security header. (What a request
-costs when the in-memory layer of web/feed_fastpath.py cannot answer it, i.e. after
+costs when the in-memory layer of meetbot/freshness/fastpath.py cannot answer it, i.e. after
 any change to the database: that layer is off here; tests/web/test_feed_memory.py
 covers it.)"""
 

@@ -5,17 +5,18 @@ views (``web/feeds.py``) already answer from the shared ``FeedCache`` table with
 rendering, but each request still pays Flask's dispatch and a database round trip.
 This layer sits in front of Flask and keeps, per process, the last response of each
 feed URL (status line, headers, bytes) together with the database's change token
-from :mod:`meetbot.db_changes` taken *before* the view read anything. A later GET
+from :mod:`meetbot.freshness.tokens` taken *before* the view read anything. A later GET
 of the same URL is answered here, without Flask and without a query, when
 
 - the token is still the same (no transaction committed anywhere since), and
 - the entry is younger than :data:`MAX_AGE_S` (a bound on staleness should a
   change notification ever be lost).
 
-It answers 304 exactly as the view would (If-None-Match with weak comparison,
-else If-Modified-Since) and otherwise 200 with the stored bytes; the headers are the
-ones the view produced (security headers included), minus the body's own for a 304.
-Only responses the feed view marked as cacheable (``ENVIRON_KEY``: they depend on the
+It answers 304 exactly as the view would (the same
+:func:`meetbot.freshness.conditional.not_modified`) and otherwise 200 with the stored
+bytes; the headers are the ones the view produced (security headers included), minus
+the body's own for a 304.
+Only responses the feed view marked as cacheable (``mark_cacheable``: they depend on the
 URL and the database alone) that set no cookie are kept: an error, a redirect or
 anything per-user never is. (Their ``Vary: Cookie`` comes from Flask-Login peeking at
 the session on every request; the bytes do not depend on it.)
@@ -26,19 +27,17 @@ not this process. Entries are bounded in total size (least recently used first).
 
 from __future__ import annotations
 
-import threading
 import time
-from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Any
 
-from flask import Flask
-from sqlalchemy import Engine, event
-from werkzeug.http import parse_date, parse_etags, remove_entity_headers, unquote_etag
+from werkzeug.http import parse_date, remove_entity_headers, unquote_etag
 
-from meetbot.db_changes import ENVIRON_TOKEN, watcher_for
+from meetbot.freshness.cache import BoundedCache
+from meetbot.freshness.conditional import not_modified
+from meetbot.freshness.tokens import ENVIRON_TOKEN, ChangeWatcher
 
 # Set by the feed views on responses this layer may keep.
 ENVIRON_KEY = "meetbot.feed_cacheable"
@@ -61,41 +60,47 @@ class _Entry:
     body: bytes | None = None
 
     def not_modified(self, environ: dict[str, Any]) -> bool:
-        """The view's rule (``web.feeds._not_modified``) on the raw headers."""
-        if_none_match = environ.get("HTTP_IF_NONE_MATCH")
-        if if_none_match:
-            if if_none_match == self.etag_header:  # what clients send back: no parsing
-                return True
-            etags = parse_etags(if_none_match)
-            if etags:
-                return etags.contains_weak(self.etag) or bool(etags.star_tag)
-        if_modified_since = environ.get("HTTP_IF_MODIFIED_SINCE")
-        if not if_modified_since or self.last_modified is None:
-            return False
-        since = parse_date(if_modified_since)
-        return since is not None and self.last_modified <= since
+        """The view's rule on the raw headers."""
+        return not_modified(
+            self.etag,
+            self.last_modified,
+            environ.get("HTTP_IF_NONE_MATCH"),
+            environ.get("HTTP_IF_MODIFIED_SINCE"),
+        )
+
+
+def mark_cacheable(environ: dict[str, Any]) -> None:
+    """A view says: this response depends on the URL and the database alone."""
+    environ[ENVIRON_KEY] = True
+
+
+def _body_size(entry: _Entry) -> int:
+    return len(entry.body) if entry.body is not None else 0
 
 
 class FeedFastPath:
-    """WSGI middleware: ``app.wsgi_app = FeedFastPath(app.wsgi_app, database_url)``."""
+    """WSGI middleware: ``app.wsgi_app = FeedFastPath(app.wsgi_app, watcher)``."""
 
     def __init__(
         self,
         wsgi_app: Callable[[dict[str, Any], StartResponse], Iterable[bytes]],
-        database_url: str,
+        watcher: ChangeWatcher,
         *,
         max_bytes: int = MAX_BYTES,
         max_age_s: float = MAX_AGE_S,
     ) -> None:
         self.wsgi_app = wsgi_app
-        self.database_url = database_url
+        self.watcher = watcher
         self.max_bytes = max_bytes
         self.max_age_s = max_age_s
-        self.size = 0
         self.hits = 0  # answered here (tests and the bench read these)
         self.clock: Callable[[], float] = time.monotonic
-        self._entries: OrderedDict[tuple[str, str], _Entry] = OrderedDict()
-        self._lock = threading.Lock()
+        self._entries = BoundedCache(max_bytes, size_of=_body_size)
+
+    @property
+    def size(self) -> int:
+        """Bytes of feed bodies held."""
+        return self._entries.size
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         method = environ.get("REQUEST_METHOD")
@@ -103,7 +108,7 @@ class FeedFastPath:
         if (method != "GET" and method != "HEAD") or not path.endswith(".ics"):
             return self.wsgi_app(environ, start_response)
         key = (path, environ.get("QUERY_STRING", ""))
-        token = watcher_for(self.database_url).token()
+        token = self.watcher.token()
         entry = self._entries.get(key)
         if (
             entry is not None
@@ -155,35 +160,27 @@ class FeedFastPath:
     def _keep(self, key: tuple[str, str], entry: _Entry | None) -> None:
         if entry is None:
             return
-        with self._lock:
-            old = self._entries.pop(key, None)
-            if old is not None and old.body is not None:
-                self.size -= len(old.body)
-                if entry.body is None and old.etag_header == entry.etag_header:
-                    # A 304 confirmed the bytes we hold: keep them under the new token.
-                    # (A 304 has no Last-Modified: keep the 200's for If-Modified-Since.)
-                    entry = replace(
-                        entry,
-                        last_modified=old.last_modified,
-                        status_200=old.status_200,
-                        headers_200=old.headers_200,
-                        body=old.body,
-                    )
-            if entry.body is not None:
-                if len(entry.body) > self.max_bytes:
-                    return
-                self.size += len(entry.body)
-            self._entries[key] = entry
-            while self.size > self.max_bytes:
-                _, dropped = self._entries.popitem(last=False)
-                if dropped.body is not None:
-                    self.size -= len(dropped.body)
+        old = self._entries.pop(key)
+        if (
+            old is not None
+            and old.body is not None
+            and entry.body is None
+            and old.etag_header == entry.etag_header
+        ):
+            # A 304 confirmed the bytes we hold: keep them under the new token.
+            # (A 304 has no Last-Modified: keep the 200's for If-Modified-Since.)
+            entry = replace(
+                entry,
+                last_modified=old.last_modified,
+                status_200=old.status_200,
+                headers_200=old.headers_200,
+                body=old.body,
+            )
+        self._entries.put(key, entry)
 
     def clear(self) -> None:
         """Forget every kept response."""
-        with self._lock:
-            self._entries.clear()
-            self.size = 0
+        self._entries.clear()
 
 
 def _keepable(headers: list[tuple[str, str]]) -> bool:
@@ -219,45 +216,3 @@ def _entry(
         headers,
         body,
     )
-
-
-def install(app: Flask) -> FeedFastPath | None:
-    """Put the fast path in front of ``app`` (unless MEETBOT_FEED_FAST_PATH is off).
-
-    On PostgreSQL, a commit of this process that wrote something bumps the watcher at
-    once, so the process never serves its own stale entry while the notification of
-    its commit is on the way. (SQLite's watcher sees every commit by itself.)
-    """
-    if not app.config.get("MEETBOT_FEED_FAST_PATH", True):
-        return None
-    from meetbot.extensions import db
-
-    url = app.config["SQLALCHEMY_DATABASE_URI"]
-    with app.app_context():
-        engine = db.engine
-    if engine.dialect.name == "postgresql":
-        _track_local_writes(engine, url)
-    fast_path = FeedFastPath(app.wsgi_app, url)
-    app.wsgi_app = fast_path  # type: ignore[method-assign]
-    app.extensions["meetbot_feed_fast_path"] = fast_path
-    return fast_path
-
-
-_WRITES = ("INSERT", "UPDATE", "DELETE", "TRUNCATE", "COPY")
-
-
-def _track_local_writes(engine: Engine, url: str) -> None:
-    @event.listens_for(engine, "after_cursor_execute")
-    def _note_write(conn, cursor, statement, parameters, context, executemany) -> None:
-        verb = statement.lstrip()[:8].upper()
-        if verb.startswith(_WRITES) and "feed_cache" not in statement[:40]:
-            conn.info["meetbot_wrote"] = True
-
-    @event.listens_for(engine, "commit")
-    def _on_commit(conn) -> None:
-        if conn.info.pop("meetbot_wrote", False):
-            watcher_for(url).local_commit()
-
-    @event.listens_for(engine, "rollback")
-    def _on_rollback(conn) -> None:
-        conn.info.pop("meetbot_wrote", None)

@@ -1,4 +1,4 @@
-"""Change watchers (meetbot/db_changes.py) and the PostgreSQL triggers they rely on."""
+"""Change watchers (meetbot/freshness/tokens.py) and the PostgreSQL triggers they rely on."""
 
 from __future__ import annotations
 
@@ -11,16 +11,16 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from meetbot import create_app
-from meetbot.db_changes import (
+from meetbot.extensions import db
+from meetbot.freshness.notify import TRIGGER, UNWATCHED_TABLES
+from meetbot.freshness.tokens import (
     NullWatcher,
     PostgresWatcher,
     SQLiteWatcher,
     postgres_conninfo,
     watcher_for,
 )
-from meetbot.extensions import db
-from meetbot.models.change_notify import TRIGGER, UNWATCHED_TABLES
-from tests.db_changes_helpers import execute_elsewhere, wait_for_change
+from tests.freshness.helpers import execute_elsewhere, wait_for_change
 
 # --- SQLite -------------------------------------------------------------------
 
@@ -47,7 +47,7 @@ def test_sqlite_token_moves_with_every_commit_and_only_then(tmp_path):
 
 def test_watchers_of_unwatchable_databases_never_repeat_a_token():
     for url in ("sqlite://", "sqlite:///:memory:", "mysql://u@localhost/x"):
-        watcher = watcher_for(url)
+        watcher = watcher_for(make_url(url))
         assert isinstance(watcher, NullWatcher)
         assert watcher.token() != watcher.token()
 

@@ -11,17 +11,16 @@ in the app (``app.extensions``), so two apps in one process never share them.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from collections.abc import Callable, Hashable, Sequence
 from datetime import datetime, timedelta
-from threading import Lock
 from typing import TypeVar
 
 from flask import current_app
 from sqlalchemy import case, func, select, true
 
-from meetbot.db_changes import request_token
 from meetbot.extensions import db
+from meetbot.freshness.cache import BoundedCache
+from meetbot.freshness.tokens import request_token
 from meetbot.models import Group, Meeting, MeetingSeries, MeetingStatus, Person, SeriesSlot
 from meetbot.models.meetings import series_chairs
 
@@ -31,35 +30,28 @@ MAX_ENTRIES = 64
 # meetings can last days) and those whose original start is in it. A row moved from
 # farther away comes with a revision bump (moves change what the feeds show).
 ROW_MARGIN = timedelta(days=37)
-_LOCK = Lock()
 MAX_MEMO = 256
+_MISSING = object()
+
+
+def _app_cache(name: str, size: int) -> BoundedCache:
+    return current_app.extensions.setdefault(name, BoundedCache(size))
 
 
 def cached(key: Hashable, compute: Callable[[], T]) -> T:
     """The value of ``key`` in this app's cache, computed (and kept) when missing."""
-    store: OrderedDict = current_app.extensions.setdefault("meetbot_derived_cache", OrderedDict())
-    with _LOCK:
-        if key in store:
-            store.move_to_end(key)
-            return store[key]
-    value = compute()
-    _keep(store, key, value, MAX_ENTRIES)
+    store = _app_cache("meetbot_derived_cache", MAX_ENTRIES)
+    value = store.get(key, _MISSING)
+    if value is _MISSING:
+        value = compute()
+        store.put(key, value)
     return value
-
-
-def _keep(store: OrderedDict, key: Hashable, value: object, limit: int) -> None:
-    """Put ``value`` at the recent end of ``store``, dropping the oldest beyond ``limit``."""
-    with _LOCK:
-        store[key] = value
-        store.move_to_end(key)
-        while len(store) > limit:
-            store.popitem(last=False)
 
 
 def schedule_fingerprint(group_ids: Sequence[int] | None, start: datetime, end: datetime) -> tuple:
     """The fingerprint of :func:`query_schedule_fingerprint`, read from the database
     only when something was committed since it was last read for the same arguments
-    (``db_changes.request_token``): on a quiet database a page skips the aggregates
+    (``freshness.request_token``): on a quiet database a page skips the aggregates
     (~5-10 ms each on a large instance). Outside a request it always queries."""
     key = ("fingerprint", None if group_ids is None else tuple(group_ids), start, end)
     return while_unchanged(key, lambda: query_schedule_fingerprint(group_ids, start, end))
@@ -67,20 +59,19 @@ def schedule_fingerprint(group_ids: Sequence[int] | None, start: datetime, end: 
 
 def while_unchanged(key: Hashable, compute: Callable[[], T]) -> T:
     """``compute()``, or what it returned for ``key`` in an earlier request of this
-    process that saw the same database change token (``db_changes.request_token``):
+    process that saw the same database change token (``freshness.request_token``):
     nothing was committed anywhere since, so it would return the same. Outside a
     request it always computes. ``compute`` must return plain data (no ORM objects:
     they belong to one request's session)."""
     token = request_token()
     if token is None:
         return compute()
-    memo: OrderedDict = current_app.extensions.setdefault("meetbot_fingerprint_memo", OrderedDict())
-    with _LOCK:
-        hit = memo.get(key)
+    memo = _app_cache("meetbot_fingerprint_memo", MAX_MEMO)
+    hit = memo.get(key)
     if hit is not None and hit[0] == token:
         return hit[1]
     value = compute()
-    _keep(memo, key, (token, value), MAX_MEMO)
+    memo.put(key, (token, value))
     return value
 
 

@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import update
 
 from meetbot.extensions import db
+from meetbot.freshness import derived as derived_cache
 from meetbot.models import Meeting, Person
-from meetbot.services import derived_cache
 from meetbot.services.conflicts import find_conflicts
 from meetbot.services.occurrences import cached_group_occurrences, group_occurrences
 

@@ -1,0 +1,82 @@
+"""Keeping answers fresh: everything that caches something derived from the database.
+
+The rest of the application uses only the names below (docs/architecture.md,
+"Freshness"); the modules of this package are private to it:
+
+- ``tokens``: per-process watchers of the database (SQLite ``PRAGMA data_version``,
+  PostgreSQL ``LISTEN``) and the token each request reads before its first query;
+- ``notify``: the PostgreSQL triggers and the one channel name;
+- ``fastpath``: the WSGI layer that answers a repeated feed request from memory;
+- ``feed_store``: the shared rendered-feed table and its in-process bytes;
+- ``derived``: per-app caches of derived schedule data (fingerprints, token memo);
+- ``conditional``: the one If-None-Match / If-Modified-Since rule;
+- ``writes``: revisions bumped by construction (a flush hook reading the models'
+  ``__freshness__`` declarations) and the local write detector;
+- ``cache``: the one bounded LRU type every cache above uses.
+"""
+
+from __future__ import annotations
+
+from flask import Flask
+
+from meetbot.extensions import db
+from meetbot.freshness.cache import BoundedCache
+from meetbot.freshness.conditional import not_modified
+from meetbot.freshness.derived import cached, schedule_fingerprint, while_unchanged
+from meetbot.freshness.fastpath import FeedFastPath, mark_cacheable
+from meetbot.freshness.feed_store import (
+    FeedSpec,
+    FeedState,
+    clear_feed_bodies,
+    current_feed,
+    with_cached_row,
+)
+from meetbot.freshness.notify import install_triggers
+from meetbot.freshness.request import WATCHER_KEY, init_request_token
+from meetbot.freshness.tokens import request_token, watcher_for
+from meetbot.freshness.writes import install_flush_hook, track_local_writes
+
+FAST_PATH_KEY = "meetbot_feed_fast_path"
+
+
+def install(app: Flask) -> FeedFastPath | None:
+    """Wire freshness into ``app``: the watcher of its database (from the engine's
+    resolved URL), the per-request token, the flush hook, the PostgreSQL triggers, and
+    the feed fast path in front of Flask (unless MEETBOT_FEED_FAST_PATH is off).
+
+    On PostgreSQL, a commit of this process that wrote something moves the watcher at
+    once, so the process never serves its own stale entry while the notification of
+    its commit is on the way. (SQLite's watcher sees every commit by itself.)
+    """
+    install_triggers(db.metadata)
+    install_flush_hook()
+    with app.app_context():
+        engine = db.engine
+    watcher = watcher_for(engine.url)
+    app.extensions[WATCHER_KEY] = watcher
+    init_request_token(app)
+    if engine.dialect.name == "postgresql":
+        track_local_writes(engine, watcher)
+    if not app.config.get("MEETBOT_FEED_FAST_PATH", True):
+        return None
+    fast_path = FeedFastPath(app.wsgi_app, watcher)
+    app.wsgi_app = fast_path  # type: ignore[method-assign]
+    app.extensions[FAST_PATH_KEY] = fast_path
+    return fast_path
+
+
+__all__ = [
+    "BoundedCache",
+    "FeedSpec",
+    "FeedState",
+    "cached",
+    "clear_feed_bodies",
+    "current_feed",
+    "install",
+    "mark_cacheable",
+    "not_modified",
+    "request_token",
+    "schedule_fingerprint",
+    "while_unchanged",
+    "with_cached_row",
+]
