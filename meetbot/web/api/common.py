@@ -26,7 +26,7 @@ from meetbot.models import Group, Meeting, MeetingSeries, Person
 from meetbot.services import accounts
 from meetbot.services.errors import ServiceError
 from meetbot.services.permissions import Permission, may
-from meetbot.web.errors import json_error
+from meetbot.web.errors import json_error, with_error_headers
 
 API_PREFIX = "/api/v1"
 # Parameter locations whose validation errors mean "the request itself is malformed"
@@ -44,9 +44,32 @@ F = TypeVar("F", bound=Callable[..., Any])
 _blueprints: list[Blueprint] = []
 
 
+_BODY_LOCATIONS = {"json", "form", "files"}
+
+
+def _has_required_field(schema: type[ma.Schema] | ma.Schema) -> bool:
+    instance = schema() if isinstance(schema, type) else schema
+    return any(field.required for field in instance.fields.values())
+
+
+class ApiBlueprint(Blueprint):
+    """flask-smorest's Blueprint with one body convention: a request body is required
+    (``requestBody.required`` in the spec) exactly when its schema has a required field.
+
+    A body whose fields are all optional may be left out (the server reads it as ``{}``),
+    and the spec says so; a body with a required field refused when missing (422 naming
+    that field), as the spec says too.
+    """
+
+    def arguments(self, schema: Any, *, location: str = "json", **kwargs: Any) -> Any:
+        if location in _BODY_LOCATIONS and "required" not in kwargs:
+            kwargs["required"] = _has_required_field(schema)
+        return super().arguments(schema, location=location, **kwargs)
+
+
 def make_blueprint(name: str, description: str) -> Blueprint:
     """A flask-smorest blueprint under /api/v1 with the API's error handling attached."""
-    blp = Blueprint(name, __name__, url_prefix=API_PREFIX, description=description)
+    blp = ApiBlueprint(name, __name__, url_prefix=API_PREFIX, description=description)
     blp.register_error_handler(HTTPException, _http_error)
     blp.before_request(_authenticate)
     blp.after_request(_add_etag)
@@ -101,7 +124,7 @@ def _http_error(exc: HTTPException):
     response = json_error(status, code, message, data.get("fields"))
     if status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="meetbot"'
-    return response
+    return with_error_headers(response, exc)
 
 
 def api_abort(status: int, code: str, message: str, fields: dict[str, str] | None = None):
