@@ -60,7 +60,7 @@ def register_error_handlers(app: Flask) -> None:
     @app.before_request
     def limit_query_string() -> None:
         if len(request.query_string) > MAX_QUERY_STRING:
-            abort(414)
+            abort(414, description=_MESSAGES[414])
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):
