@@ -127,3 +127,40 @@ def test_gunicorn_lets_a_long_query_reach_the_app(tmp_path):
         assert ok.status == 200
     finally:
         server.stop()
+
+
+def test_a_rate_limited_api_request_is_429_in_the_api_error_shape(tmp_path):
+    """Flask-Limiter's refusal under /api/ is JSON like every other error, says the
+    limit, and keeps Retry-After. (No API route is rate-limited yet: an application-wide
+    limit stands in for one.)"""
+    from meetbot.extensions import limiter
+
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'limited.sqlite'}",
+            "SECRET_KEY": "x",
+            "RATELIMIT_ENABLED": True,
+            "RATELIMIT_APPLICATION": "2 per minute",
+            "RATELIMIT_HEADERS_ENABLED": True,
+        }
+    )
+    with app.app_context():
+        db.create_all()
+        limiter.reset()
+        try:
+            client = app.test_client()
+            assert [client.get("/api/v1/groups").status_code for _ in range(2)] == [200, 200]
+            response = client.get("/api/v1/groups")
+            error = assert_error(response, 429, "too_many_requests")
+            assert (
+                error["message"]
+                == "Too many requests (at most 2 per 1 minute); wait and try again."
+            )
+            assert response.headers["Retry-After"] == "60"
+        finally:
+            # The limiter is one object for every app of the process: take the
+            # application-wide limit off again, or later tests would be throttled.
+            limiter.limit_manager.set_application_limits([])
+            limiter.reset()
+            db.session.remove()
+            db.engine.dispose()

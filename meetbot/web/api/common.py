@@ -120,6 +120,9 @@ def _http_error(exc: HTTPException):
             return json_error(400, "bad_request", "The request body is not valid JSON.", fields)
         return json_error(422, "validation_error", "Some fields are not valid.", fields)
     message = data.get("message") or exc.description or "Something went wrong."
+    rate_limit = getattr(exc, "limit", None)  # Flask-Limiter's RateLimitExceeded
+    if status == 429 and rate_limit is not None and not rate_limit.error_message:
+        message = f"Too many requests (at most {exc.description}); wait and try again."
     code = data.get("code") or (exc.name or "error").lower().replace(" ", "_")
     response = json_error(status, code, message, data.get("fields"))
     if status == 401:
