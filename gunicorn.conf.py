@@ -6,6 +6,12 @@ Everything else (workers, bind address) stays on the command line; see README.md
 
 import gc
 
+# Longest request line (method, path, query, version) gunicorn reads; beyond it gunicorn
+# itself answers 414 as bare HTML. 8190 is gunicorn's maximum, set well above the app's
+# own query-string limit (meetbot.web.errors.MAX_QUERY_STRING, 4096 bytes), so a long
+# query reaches the app and gets its 414 in the API's JSON error shape.
+limit_request_line = 8190
+
 
 def post_worker_init(worker) -> None:
     """Once the worker has built the app, put the hundreds of thousands of objects made

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, abort, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -20,6 +20,28 @@ def json_error(status: int, code: str, message: str, fields: dict[str, str] | No
     return response
 
 
+# Headers an HTTP error carries that belong on every answer to it, JSON or HTML: RFC 9110
+# requires ``Allow`` on a 405; ``Retry-After`` tells a throttled client when to come back.
+_KEPT_HEADERS = ("Allow", "Retry-After")
+
+
+def with_error_headers(response, exc: HTTPException):
+    """``response`` (a Response or a ``(body, status)`` tuple) with ``exc``'s own headers."""
+    kept = [(k, v) for k, v in exc.get_headers() if k in _KEPT_HEADERS]
+    if not kept:
+        return response
+    if isinstance(response, tuple):
+        return (*response, kept)
+    for key, value in kept:
+        response.headers[key] = value
+    return response
+
+
+# Longest query string the app reads, in bytes. gunicorn's own request-line limit
+# (gunicorn.conf.py: limit_request_line) is set above this, so a longer query gets the
+# app's 414 (JSON under /api/, a page elsewhere) rather than gunicorn's bare HTML one.
+MAX_QUERY_STRING = 4096
+
 _MESSAGES = {
     400: "The request could not be understood.",
     401: "Please log in to do that.",
@@ -27,12 +49,18 @@ _MESSAGES = {
     404: "There is nothing here.",
     405: "That method is not allowed here.",
     413: "What you sent is too large.",
+    414: f"The address is too long (at most {MAX_QUERY_STRING} bytes after the '?').",
     429: "Too many attempts. Please wait a moment and try again.",
 }
 
 
 def register_error_handlers(app: Flask) -> None:
-    """Install the handlers on the app."""
+    """Install the handlers on the app, and the query-string limit."""
+
+    @app.before_request
+    def limit_query_string() -> None:
+        if len(request.query_string) > MAX_QUERY_STRING:
+            abort(414, description=_MESSAGES[414])
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):
@@ -71,4 +99,4 @@ def register_error_handlers(app: Flask) -> None:
             response = json_error(status, code, message)
         else:
             response = render_template("errors/error.html", status=status, message=message), status
-        return response
+        return with_error_headers(response, exc)

@@ -104,5 +104,5 @@ def test_too_long_is_refused():
 
 def test_lone_surrogate_is_replaced_not_an_error() -> None:
     html = render_markdown("a\ud800b <script>x</script>")
-    assert "\ufffd" in html or "?" in html
+    assert "a?b" in html  # encoded with errors="replace": the surrogate becomes "?"
     assert "<script" not in html

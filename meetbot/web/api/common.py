@@ -29,7 +29,7 @@ from meetbot.models import Group, Meeting, MeetingSeries, Person
 from meetbot.services import accounts
 from meetbot.services.errors import ServiceError
 from meetbot.services.permissions import Permission, may
-from meetbot.web.errors import json_error
+from meetbot.web.errors import json_error, with_error_headers
 
 API_PREFIX = "/api/v1"
 # Parameter locations whose validation errors mean "the request itself is malformed"
@@ -70,13 +70,36 @@ class Blueprint(SmorestBlueprint):
 _blueprints: list[Blueprint] = []
 
 
+_BODY_LOCATIONS = {"json", "form", "files"}
+
+
+def _has_required_field(schema: type[ma.Schema] | ma.Schema) -> bool:
+    instance = schema() if isinstance(schema, type) else schema
+    return any(field.required for field in instance.fields.values())
+
+
+class ApiBlueprint(Blueprint):
+    """flask-smorest's Blueprint with one body convention: a request body is required
+    (``requestBody.required`` in the spec) exactly when its schema has a required field.
+
+    A body whose fields are all optional may be left out (the server reads it as ``{}``),
+    and the spec says so; a body with a required field refused when missing (422 naming
+    that field), as the spec says too.
+    """
+
+    def arguments(self, schema: Any, *, location: str = "json", **kwargs: Any) -> Any:
+        if location in _BODY_LOCATIONS and "required" not in kwargs:
+            kwargs["required"] = _has_required_field(schema)
+        return super().arguments(schema, location=location, **kwargs)
+
+
 def make_blueprint(name: str, description: str, *, anonymous_writes: bool = False) -> Blueprint:
     """A flask-smorest blueprint under /api/v1 with the API's error handling attached.
 
     ``anonymous_writes``: its POSTs need no token (stateless computations such as the
     slot finder); a token that is sent must still be valid.
     """
-    blp = Blueprint(name, __name__, url_prefix=API_PREFIX, description=description)
+    blp = ApiBlueprint(name, __name__, url_prefix=API_PREFIX, description=description)
     blp.register_error_handler(HTTPException, _http_error)
     blp.before_request(_check_token if anonymous_writes else _authenticate)
     blp.after_request(_add_etag)
@@ -127,11 +150,14 @@ def _http_error(exc: HTTPException):
             return json_error(400, "bad_request", "The request body is not valid JSON.", fields)
         return json_error(422, "validation_error", "Some fields are not valid.", fields)
     message = data.get("message") or exc.description or "Something went wrong."
+    rate_limit = getattr(exc, "limit", None)  # Flask-Limiter's RateLimitExceeded
+    if status == 429 and rate_limit is not None and not rate_limit.error_message:
+        message = f"Too many requests (at most {exc.description}); wait and try again."
     code = data.get("code") or (exc.name or "error").lower().replace(" ", "_")
     response = json_error(status, code, message, data.get("fields"))
     if status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="meetbot"'
-    return response
+    return with_error_headers(response, exc)
 
 
 def api_abort(status: int, code: str, message: str, fields: dict[str, str] | None = None):

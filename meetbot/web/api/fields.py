@@ -12,6 +12,23 @@ import marshmallow as ma
 # the same bound, for every entry path).
 from meetbot.domain.bounds import MAX_YEAR, MIN_YEAR
 
+# Longest date-time text read (``2026-01-06T15:00:00.123456+05:30`` is 32): with it in
+# the spec (maxLength), every query string the spec allows fits the server's URL limit.
+MAX_TIME_TEXT = 40
+
+
+class _TimeText(ma.fields.Field):
+    """A date-time sent as text of at most MAX_TIME_TEXT characters (``maxLength``)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs["metadata"] = {"maxLength": MAX_TIME_TEXT, **kwargs.get("metadata", {})}
+        super().__init__(**kwargs)
+
+    def _text(self, value: Any, **error: Any) -> str:
+        if not isinstance(value, str) or len(value) > MAX_TIME_TEXT:
+            raise self.make_error("invalid", **error)
+        return value
+
 
 def format_utc(value: datetime | None) -> str | None:
     """``2026-01-06T15:00:00Z`` (seconds precision, always UTC)."""
@@ -45,7 +62,7 @@ def parse_instant(text: str, *, date_means_midnight: bool = True) -> datetime:
         raise ValueError("out of range") from None
 
 
-class UTCDateTime(ma.fields.Field):
+class UTCDateTime(_TimeText):
     """An instant: dumped as ``YYYY-MM-DDTHH:MM:SSZ``, loaded from ISO 8601 with a zone."""
 
     default_error_messages = {"invalid": "Not an ISO 8601 date-time with a zone: {reason}."}
@@ -54,8 +71,7 @@ class UTCDateTime(ma.fields.Field):
         return format_utc(value)
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> datetime:
-        if not isinstance(value, str):
-            raise self.make_error("invalid", reason="expected a string")
+        self._text(value, reason=f"expected a string of at most {MAX_TIME_TEXT} characters")
         try:
             return parse_instant(value, date_means_midnight=False)
         except ValueError as exc:
@@ -66,15 +82,14 @@ class InstantOrDate(UTCDateTime):
     """Like UTCDateTime, but a bare date (``2026-01-06``) means midnight UTC (queries)."""
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> datetime:
-        if not isinstance(value, str):
-            raise self.make_error("invalid", reason="expected a string")
+        self._text(value, reason=f"expected a string of at most {MAX_TIME_TEXT} characters")
         try:
             return parse_instant(value)
         except ValueError as exc:
             raise self.make_error("invalid", reason=str(exc)) from None
 
 
-class LocalDateTime(ma.fields.Field):
+class LocalDateTime(_TimeText):
     """A wall-clock time without zone (``2026-01-06T15:00:00``), in a zone given beside it."""
 
     default_error_messages = {"invalid": "Not a local date-time like 2026-01-06T15:00:00."}
@@ -85,8 +100,7 @@ class LocalDateTime(ma.fields.Field):
         return value.replace(tzinfo=None).isoformat(timespec="seconds")
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> datetime:
-        if not isinstance(value, str):
-            raise self.make_error("invalid")
+        self._text(value)
         try:
             parsed = datetime.fromisoformat(value.strip())
         except ValueError:
