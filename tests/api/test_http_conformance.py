@@ -13,6 +13,7 @@ import pytest
 
 from meetbot import create_app
 from meetbot.extensions import db
+from meetbot.models import Role
 from meetbot.web.errors import MAX_QUERY_STRING
 from tests.api.conftest import assert_error
 
@@ -53,11 +54,14 @@ def test_body_is_required_exactly_when_its_schema_has_a_required_field(api):
     assert checked >= 30
 
 
-def test_a_body_with_only_optional_fields_may_be_left_out(api, create_user, token_for):
-    token = token_for(create_user())
-    response = api.post("/tokens", token=token)
-    assert response.status_code == 201
-    assert response.get_json()["name"] == ""
+def test_a_body_with_only_optional_fields_may_be_left_out(
+    api, create_user, create_group, token_for
+):
+    organizer = create_user()
+    create_group("edge", name="Edge", members={organizer: Role.ORGANIZER})
+    response = api.patch("/groups/edge", token=token_for(organizer))
+    assert response.status_code == 200
+    assert response.get_json()["name"] == "Edge"
 
 
 def test_a_required_body_left_out_is_422_naming_the_field(api, create_user, token_for):
