@@ -109,6 +109,10 @@ NEWCOMERS = [
     ("Grace Otieno", "Canonical", "gotieno", "Africa/Nairobi"),
 ]
 
+# The organizer and chair logins saved no zone: pages follow their browser's zone
+# (Kenji, the member login, saved Asia/Tokyo).
+FOLLOW_BROWSER_ZONE = {"Ilona Varga", "Beth Morgan"}
+
 # Where each organization's people work (the slot finder reads members' zones).
 ORG_ZONES = {
     "OpenStack Foundation": "America/Chicago",
@@ -234,6 +238,7 @@ def _people(password_hash: str) -> dict[str, Person]:
     people: dict[str, Person] = {}
     for name, org, nick, zone in rows:
         email = _email(name)
+        zone = None if name in FOLLOW_BROWSER_ZONE else zone
         person = Person(display_name=name, email=email, organization=org, timezone=zone)
         if email in login_emails:
             person.password_hash = password_hash
