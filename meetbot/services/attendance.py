@@ -875,7 +875,9 @@ def check_in_with_link(
     """Check in through a chair's link: match the person by e-mail, handle or name, or
     create them (and make them a member); record present (source link).
 
-    A name that fits several people needs an e-mail or handle to tell them apart.
+    A name that fits several people needs an e-mail or handle to tell them apart; a
+    name that is only close to someone ("Adrien" for Adrien Lebre) asks for the full
+    name or an e-mail instead of creating a new person.
     """
     now = now or utcnow()
     verify_checkin_token(meeting, token, now=now)
@@ -902,6 +904,12 @@ def check_in_with_link(
                 "email",
                 "More than one person has that name here; please add your e-mail or chat "
                 "handle so we record the right one.",
+            )
+        if result.status == "new" and result.suggestions:
+            raise field_error(
+                "name",
+                "Please give your full name (first and last) or your e-mail, so we record "
+                "the right person.",
             )
         if result.status == "matched":
             person = db.session.get(Person, result.person.id)  # type: ignore[union-attr]

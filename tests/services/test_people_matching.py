@@ -129,3 +129,14 @@ def test_the_site_extends_the_not_people_list(edge, app):
     app.config["MEETBOT_NOT_PEOPLE"] = ("Lab Speaker",)
     (line,) = svc.preview(edge["meeting"], svc.parse_paste("Edge lab speaker"))
     assert (line.status, line.reason) == ("not_person", "on this site's not-a-person list")
+
+
+def test_checkin_link_asks_for_the_full_name_instead_of_creating_a_near_duplicate(edge):
+    token = svc.open_checkin_link(edge["chair"], edge["meeting"], now=START)
+    people_before = count(Person)
+    with pytest.raises(ValidationError) as exc:
+        svc.check_in_with_link(edge["meeting"], token, name="Adrien", now=DURING)
+    assert "full name" in exc.value.fields["name"]
+    assert (count(Person), count(Attendance)) == (people_before, 0)
+    person, _ = svc.check_in_with_link(edge["meeting"], token, name="Adrien Lebre", now=DURING)
+    assert person.id == edge["people"]["Adrien Lebre"].id
