@@ -863,6 +863,22 @@ def verify_checkin_token(meeting: Meeting, token: str, *, now: datetime | None =
         raise LinkExpired("This check-in link has expired; ask a chair for a new one.")
 
 
+def _checkin_fields(name: str, email: str, handle: str) -> tuple[str, str, str]:
+    """The check-in form's fields, cleaned, or a field error saying what is wrong."""
+    name = " ".join((name or "").split())
+    email = (email or "").strip()
+    handle = (handle or "").strip().lstrip("@")
+    if not name:
+        raise field_error("name", "Please give your name.")
+    if len(name) > 200:
+        raise field_error("name", "That name is too long (200 characters at most).")
+    if email and ("@" not in email or len(email) > 320 or " " in email):
+        raise field_error("email", "That does not look like an e-mail address.")
+    if handle and (len(handle) > 100 or " " in handle):
+        raise field_error("handle", "A chat handle is one word of at most 100 characters.")
+    return name, email, handle
+
+
 def check_in_with_link(
     meeting: Meeting,
     token: str,
@@ -882,17 +898,7 @@ def check_in_with_link(
     now = now or utcnow()
     verify_checkin_token(meeting, token, now=now)
     _check_open(meeting)
-    name = " ".join((name or "").split())
-    email = (email or "").strip()
-    handle = (handle or "").strip().lstrip("@")
-    if not name:
-        raise field_error("name", "Please give your name.")
-    if len(name) > 200:
-        raise field_error("name", "That name is too long (200 characters at most).")
-    if email and ("@" not in email or len(email) > 320 or " " in email):
-        raise field_error("email", "That does not look like an e-mail address.")
-    if handle and (len(handle) > 100 or " " in handle):
-        raise field_error("handle", "A chat handle is one word of at most 100 characters.")
+    name, email, handle = _checkin_fields(name, email, handle)
     ident = ParsedIdentity(name=name, email=email or None, handle=handle or None, raw=name, line=1)
     with unit_of_work():
         result = people_index().match_identity(
