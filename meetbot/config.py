@@ -91,4 +91,9 @@ def load_config(instance_path: Path) -> dict[str, Any]:
         # Answer repeated feed requests from process memory while the database has not
         # changed (meetbot/freshness/fastpath.py); off only to rule it out when debugging.
         "MEETBOT_FEED_FAST_PATH": _bool(os.environ.get("MEETBOT_FEED_FAST_PATH", "1")),
+        # Extra call participants that are not people (comma-separated phrases, e.g.
+        # "Lab speaker, Edge demo kiosk"), added to domain/not_people.py's defaults.
+        "MEETBOT_NOT_PEOPLE": tuple(
+            p.strip() for p in os.environ.get("MEETBOT_NOT_PEOPLE", "").split(",") if p.strip()
+        ),
     }

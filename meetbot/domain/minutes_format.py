@@ -188,6 +188,14 @@ class MinutesDoc:
         ordered = sorted(owners.items(), key=lambda kv: (kv[0].casefold(), kv[0]))
         return ordered, unassigned
 
+    @property
+    def _people_heading(self) -> str:
+        """MeetBot's "People present (lines said)" only when some count is known (a
+        chat log); a roster or a call export has none, so no empty promise."""
+        if any(a.lines is not None for a in self.attendees):
+            return "People present (lines said)"
+        return "People present"
+
     def _people(self) -> list[AttendeeEntry]:
         return sorted(
             self.attendees,
@@ -265,7 +273,7 @@ class MinutesDoc:
                     person.append(_wrap(f"* {text}", 2))
             blocks.append("\n".join(person))
 
-        people = [heading("People present (lines said)")]
+        people = [heading(self._people_heading)]
         for a in self._people():
             name = _one_line(a.name)
             people.append(f"* {name} ({a.lines})" if a.lines is not None else f"* {name}")
@@ -282,9 +290,14 @@ class MinutesDoc:
     # ------------------------------------------------------------ markdown
     @staticmethod
     def _md(text: str) -> str:
-        """Escape Markdown syntax so user text shows literally."""
+        """Escape Markdown syntax so user text shows literally, and nothing more: the
+        characters that start inline markup anywhere, and a block marker ("#", "-",
+        "+", ">", "1.") only at the start, so a file read as text has no stray
+        backslashes ("use cases (due 2026-12-15)", not "use cases\\(due ...\\)")."""
         text = _one_line(text)
-        return re.sub(r"([\\`*_{}\[\]()<>#+!|~&])", r"\\\1", text)
+        text = re.sub(r"([\\`*_\[\]<>|~&])", r"\\\1", text)
+        text = re.sub(r"^([#+=-])", r"\\\1", text)
+        return re.sub(r"^(\d+)([.)])", r"\1\\\2", text)
 
     def _item_md(self, entry: MinutesEntry) -> str:
         label = _LABELS.get(entry.kind, entry.kind.upper())
@@ -293,6 +306,14 @@ class MinutesDoc:
             body = f"**{label}:** {body}"
         meta = [p for p in (entry.author and self._md(entry.author), self._item_time(entry)) if p]
         return f"{body} ({', '.join(meta)})" if meta else body
+
+    def _md_suffix(self, action: ActionEntry) -> str:
+        suffix = self._action_suffix(action)
+        return f" {self._md(suffix)}" if suffix else ""
+
+    def _h_suffix(self, action: ActionEntry) -> str:
+        suffix = self._action_suffix(action)
+        return f" {self._h(suffix)}" if suffix else ""
 
     def to_markdown(self) -> str:
         """CommonMark minutes with all user text escaped."""
@@ -316,7 +337,7 @@ class MinutesDoc:
         out += ["", "## Action items", ""]
         for action in self.actions:
             owners = ", ".join(self._md(o) for o in action.owners)
-            line = self._md(action.text) + self._md(self._action_suffix(action))
+            line = self._md(action.text) + self._md_suffix(action)
             out.append(f"- {line}" + (f" — {owners}" if owners else ""))
         if not self.actions:
             out.append("(none)")
@@ -325,13 +346,11 @@ class MinutesDoc:
             out += ["", "## Action items, by person", ""]
             for name, items in ordered:
                 out.append(f"- {self._md(name)}")
-                out += [
-                    f"    - {self._md(a.text)}{self._md(self._action_suffix(a))}" for a in items
-                ]
+                out += [f"    - {self._md(a.text)}{self._md_suffix(a)}" for a in items]
             if unassigned:
                 out.append("- **UNASSIGNED**")
-                out += [f"    - {self._md(a.text)}" for a in unassigned]
-        out += ["", "## People present (lines said)", ""]
+                out += [f"    - {self._md(a.text)}{self._md_suffix(a)}" for a in unassigned]
+        out += ["", f"## {self._people_heading}", ""]
         for a in self._people():
             out.append(f"- {self._md(a.name)}" + (f" ({a.lines})" if a.lines is not None else ""))
         if not self.attendees:
@@ -396,7 +415,7 @@ class MinutesDoc:
         for a in self.actions:
             owners = ", ".join(h(o) for o in a.owners)
             owner_html = f' <span class="owners">({owners})</span>' if owners else ""
-            out.append(f"<li>{h(a.text)}{h(self._action_suffix(a))}{owner_html}</li>")
+            out.append(f"<li>{h(a.text)}{self._h_suffix(a)}{owner_html}</li>")
         if not self.actions:
             out.append("<li>(none)</li>")
         out.append("</ol>")
@@ -406,14 +425,14 @@ class MinutesDoc:
             out.append("<ol>")
             for name, items in ordered:
                 out.append(f"<li>{h(name)}<ol>")
-                out += [f"<li>{h(a.text)}{h(self._action_suffix(a))}</li>" for a in items]
+                out += [f"<li>{h(a.text)}{self._h_suffix(a)}</li>" for a in items]
                 out.append("</ol></li>")
             if unassigned:
                 out.append("<li><b>UNASSIGNED</b><ol>")
-                out += [f"<li>{h(a.text)}{h(self._action_suffix(a))}</li>" for a in unassigned]
+                out += [f"<li>{h(a.text)}{self._h_suffix(a)}</li>" for a in unassigned]
                 out.append("</ol></li>")
             out.append("</ol>")
-        out.append("<h3>People present (lines said)</h3>")
+        out.append(f"<h3>{self._people_heading}</h3>")
         out.append("<ol>")
         for a in self._people():
             count = f" ({a.lines})" if a.lines is not None else ""

@@ -12,7 +12,10 @@ Rules, tried in this order; the first rule that finds anyone decides:
    "Alice Smith" both have the key ("alice", "smith")).
 
 One candidate gives ``matched``; more than one gives ``ambiguous``; none gives
-``new``.  A candidate whose own email differs from the token's email is never
+``new``, with ``suggestions`` ("did you mean": first name, "First L.",
+initials..., see ``name_hints``) that are never a match by themselves.
+
+A candidate whose own email differs from the token's email is never
 matched by handle or name: two different addresses are two different people.
 
 ``split_identity`` turns one token into name / email / handle / org parts; the
@@ -27,6 +30,9 @@ from collections import defaultdict
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
 from typing import Literal
+
+from meetbot.domain.name_hints import HintIndex
+from meetbot.domain.name_norm import normalize_name
 
 __all__ = [
     "Identity",
@@ -84,21 +90,6 @@ def normalize_handle(handle: str) -> str:
     if h.startswith("@"):
         h = h[1:]
     return h.strip().casefold()
-
-
-def normalize_name(name: str) -> str:
-    """Compare form of a person's name.
-
-    Accents are removed (NFKD, combining marks dropped), case is folded,
-    apostrophes vanish ("O'Brien" == "OBrien"), other punctuation becomes a
-    space ("Jean-Luc" == "Jean Luc") and whitespace is collapsed.
-    """
-    decomposed = unicodedata.normalize("NFKD", name)
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    folded = stripped.casefold()
-    folded = re.sub(r"['\u2019`]", "", folded)
-    folded = re.sub(r"[^\w]+|_", " ", folded)
-    return " ".join(folded.split())
 
 
 def name_key(name: str) -> tuple[str, str] | None:
@@ -225,6 +216,8 @@ class MatchResult:
     handle: str | None = None
     via: str | None = None
     identity: Identity = field(default_factory=Identity)
+    # "Did you mean": people a ``new`` result may be (never decided by the matcher).
+    suggestions: tuple[PersonKey, ...] = ()
 
 
 class PeopleIndex:
@@ -236,6 +229,8 @@ class PeopleIndex:
         self._by_name: dict[str, list[PersonKey]] = defaultdict(list)
         self._by_first_last: dict[tuple[str, str], list[PersonKey]] = defaultdict(list)
         self._size = 0
+        people = list(people)
+        self._hints = HintIndex(people)
         for person in people:
             self._size += 1
             if person.email and person.email.strip():
@@ -300,12 +295,15 @@ class PeopleIndex:
             r = result(found, via)
             if r is not None:
                 return r
+        hint_text = identity.name or identity.handle
+        hints = self._hints.hints(hint_text) if hint_text else ()
         return MatchResult(
             status="new",
             name=identity.name,
             email=identity.email,
             handle=identity.handle,
             identity=identity,
+            suggestions=tuple(p for p in hints if compatible(p)),  # type: ignore[misc]
         )
 
 

@@ -16,7 +16,9 @@ conflicting emails), filling in parts it lacked.
 The header row is searched for (Zoom and Teams put meeting summaries above
 it), columns may come in any order, the text may be UTF-8 (with or without a
 BOM) or UTF-16 (Teams writes UTF-16 with tabs), and the same person joining
-several times is one identity whose durations are summed.
+several times is one identity: when the export has join and leave times,
+its minutes are those the joins cover together (overlapping joins count once,
+``call_spans``); otherwise the rows' durations are summed.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import io
 import re
 from dataclasses import dataclass, replace
 
+from meetbot.domain.call_spans import Span, covered_minutes, parse_call_time
 from meetbot.domain.names import Identity, normalize_email, normalize_handle, normalize_name
 from meetbot.domain.names import split_identity as _split_identity
 
@@ -77,10 +80,12 @@ class ParsedIdentity:
 
 @dataclass(frozen=True)
 class ParsedParticipant(ParsedIdentity):
-    """A participant row from a call export; ``duration_minutes`` is the sum
-    over all of the person's rows (None when no row had a readable duration)."""
+    """A participant row from a call export; ``duration_minutes`` covers all of
+    the person's rows (None when no row had a readable duration); ``spans`` are
+    the (join, leave) times when every row had them."""
 
     duration_minutes: float | None = None
+    spans: tuple[Span, ...] = ()
 
 
 # ---------------------------------------------------------------- pasted lists
@@ -174,8 +179,12 @@ class _Collector:
             org=old.org or new.org,
         )
         if isinstance(old, ParsedParticipant) and isinstance(new, ParsedParticipant):
+            if old.spans and new.spans:
+                spans = old.spans + new.spans
+                return replace(merged, spans=spans, duration_minutes=covered_minutes(spans))
             durations = [d for d in (old.duration_minutes, new.duration_minutes) if d is not None]
-            merged = replace(merged, duration_minutes=sum(durations) if durations else None)
+            total = sum(durations) if durations else None
+            merged = replace(merged, duration_minutes=total, spans=())
         return merged
 
     def _reindex(self) -> None:
@@ -304,6 +313,9 @@ _DURATION_HEADERS = {
     "time in session",
 }
 
+_JOIN_HEADERS = {"join time", "first join", "joined", "join"}
+_LEAVE_HEADERS = {"leave time", "last leave", "left", "leave"}
+
 
 @dataclass
 class _Columns:
@@ -313,6 +325,8 @@ class _Columns:
     email: int | None = None
     upn: int | None = None
     duration: int | None = None
+    join: int | None = None
+    leave: int | None = None
     zoom_name: bool = False
 
     @property
@@ -337,6 +351,10 @@ def _columns(row: list[str]) -> _Columns:
             cols.upn = i
         elif h in _DURATION_HEADERS and cols.duration is None:
             cols.duration = i
+        elif h in _JOIN_HEADERS and cols.join is None:
+            cols.join = i
+        elif h in _LEAVE_HEADERS and cols.leave is None:
+            cols.leave = i
     if cols.email is None and cols.upn is not None:
         cols.email, cols.upn = cols.upn, None
     return cols
@@ -450,6 +468,13 @@ def _sniff_rows(text: str) -> tuple[list[list[str]], list[int], int, _Columns]:
     return best[1], best[2], best[3], best[4]
 
 
+def _row_spans(row: list[str], cols: _Columns) -> tuple[Span, ...]:
+    """The row's (join, leave) when both cells are readable times, else ()."""
+    joined = parse_call_time(_cell(row, cols.join))
+    left = parse_call_time(_cell(row, cols.leave))
+    return ((joined, left),) if joined and left and left >= joined else ()
+
+
 def _cell(row: list[str], idx: int | None) -> str:
     if idx is None or idx >= len(row):
         return ""
@@ -526,6 +551,7 @@ def parse_participant_csv(
                 line=line,
                 org=parts.org,
                 duration_minutes=parse_duration_minutes(_cell(row, cols.duration)),
+                spans=_row_spans(row, cols),
             )
         )
     if not collector.items:

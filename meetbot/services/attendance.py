@@ -35,12 +35,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from flask import current_app
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 from sqlalchemy.orm.exc import StaleDataError
 
-from meetbot.domain.names import Identity, PeopleIndex, PersonKey, normalize_email
+from meetbot.domain.names import Identity, MatchResult, PeopleIndex, PersonKey, normalize_email
+from meetbot.domain.not_people import NotPeople
 from meetbot.domain.participants import (
     MAX_CSV_BYTES,
     MAX_PASTE_BYTES,
@@ -446,16 +448,23 @@ def parse_csv(data: bytes) -> list[ParsedParticipant]:
 
 @dataclass(frozen=True)
 class PreviewLine:
-    """How one parsed identity would be recorded."""
+    """How one parsed identity would be recorded.
+
+    ``status``: ``matched`` (one sure person), ``ambiguous`` (several sure
+    candidates), ``suggested`` (no sure match, "did you mean" ``candidates``),
+    ``new`` (nobody comes close) or ``not_person`` (a phone, room or bot:
+    ``reason`` says which). Only ``matched`` lines are recorded without a choice.
+    """
 
     index: int
     parsed: ParsedIdentity
-    status: str  # matched | new | ambiguous
+    status: str
     person_id: int | None
     candidates: tuple[PersonKey, ...]
     via: str | None
     # The current entry of the matched person at this meeting ("present"/"regrets"/None).
     current_kind: str | None = None
+    reason: str | None = None
 
     @property
     def duration(self) -> int | None:
@@ -470,6 +479,10 @@ class PreviewLine:
     @property
     def person(self) -> PersonKey | None:
         return self.candidates[0] if self.status == "matched" and self.candidates else None
+
+    @property
+    def needs_choice(self) -> bool:
+        return self.status in ("ambiguous", "suggested", "new")
 
 
 def people_index() -> PeopleIndex:
@@ -488,9 +501,25 @@ def people_index() -> PeopleIndex:
     return PeopleIndex(keys)
 
 
+def not_people() -> NotPeople:
+    """The not-a-person rules: the defaults plus the site's ``MEETBOT_NOT_PEOPLE``."""
+    return NotPeople(current_app.config.get("MEETBOT_NOT_PEOPLE", ()))
+
+
+def _classify(result: MatchResult, reason: str | None) -> tuple[str, tuple[PersonKey, ...]]:
+    if result.status == "matched" and result.via == "email":
+        return "matched", tuple(result.candidates)  # an e-mail names a person, whatever else
+    if reason is not None:
+        return "not_person", ()
+    if result.status == "new" and result.suggestions:
+        return "suggested", tuple(result.suggestions)
+    return result.status, tuple(result.candidates)
+
+
 def preview(meeting: Meeting, identities: Sequence[ParsedIdentity]) -> list[PreviewLine]:
     """Match each parsed identity against the people we know; saves nothing."""
     index = people_index()
+    rules = not_people()
     existing = {
         pid: kind
         for pid, kind in db.session.execute(
@@ -500,23 +529,26 @@ def preview(meeting: Meeting, identities: Sequence[ParsedIdentity]) -> list[Prev
     lines = []
     for i, ident in enumerate(identities):
         result = index.match_identity(ident.identity())
-        person_id = result.person.id if result.person is not None else None
+        reason = rules.reason(ident.name or ident.handle, ident.email)
+        status, candidates = _classify(result, reason)
+        person_id = candidates[0].id if status == "matched" else None
         lines.append(
             PreviewLine(
                 index=i,
                 parsed=ident,
-                status=result.status,
+                status=status,
                 person_id=person_id,  # type: ignore[arg-type]
-                candidates=tuple(result.candidates),
-                via=result.via,
+                candidates=candidates,
+                via=result.via if status in ("matched", "ambiguous") else None,
                 current_kind=existing.get(person_id) if person_id is not None else None,
+                reason=reason if status == "not_person" else None,
             )
         )
     return lines
 
 
 # A resolution per line index: "match" (the matched person), "new", "skip",
-# or "person:<id>" (one of an ambiguous line's candidates).
+# or "person:<id>" (one of the line's candidates or suggestions).
 Resolution = str
 
 
@@ -535,6 +567,57 @@ def _new_person(ident: ParsedIdentity, taken_handles: set[str]) -> Person:
     return person
 
 
+def _chosen_id(line: PreviewLine, choice: str) -> int | None:
+    """The person a ``person:<id>`` choice names, if it is one of the line's people."""
+    if choice.startswith("person:") and choice[7:].isdigit():
+        wanted = int(choice[7:])
+        if wanted in {c.id for c in line.candidates}:
+            return wanted
+    return None
+
+
+def _resolve(
+    line: PreviewLine, choice: str, create_unmatched: bool
+) -> tuple[str, int | None, str | None]:
+    """(what to do, person id, note) for one line: ``record``, ``create``, ``skip``
+    (with the note for the chair) or ``ask`` (nobody chose for an unsure line)."""
+    label = f"line {line.parsed.line} ({line.label})"
+    if choice == "skip":
+        return "skip", None, f"{label}: skipped"
+    if line.status == "matched":
+        if choice.startswith("person:") and choice != f"person:{line.person_id}":
+            return "skip", None, f"{label}: the choice no longer fits; skipped"
+        return "record", line.person_id, None
+    if line.status == "not_person":
+        if choice == "new":
+            return "create", None, None
+        return "skip", None, f"{label}: left out, {line.reason}"
+    if choice == "new" or (choice == "" and line.status == "new" and create_unmatched):
+        return "create", None, None
+    chosen = _chosen_id(line, choice)
+    if chosen is not None:
+        return "record", chosen, None
+    if choice:
+        return "skip", None, f"{label}: the choice no longer fits; skipped"
+    if line.status == "ambiguous":
+        return "ask", None, f"{label}: more than one person fits; not chosen"
+    return "ask", None, f"{label}: no sure match; not chosen"
+
+
+def _ask_error(asked: list[PreviewLine]) -> ValidationError:
+    fields = {
+        f"choice-{line.index}": "Choose who this is: one of the people suggested, "
+        "a new person, or skip the line."
+        for line in asked
+    }
+    n = len(asked)
+    return ValidationError(
+        f"{n} line{'s' if n != 1 else ''} still wait{'s' if n == 1 else ''} for your choice; "
+        "nothing was saved.",
+        fields=fields,
+    )
+
+
 def confirm_import(
     actor: Person,
     meeting: Meeting,
@@ -542,6 +625,8 @@ def confirm_import(
     resolutions: dict[int, Resolution],
     *,
     source: str,
+    create_unmatched: bool = False,
+    ask: bool = False,
     now: datetime | None = None,
 ) -> Changes:
     """Record the people of a confirmed preview, all or nothing.
@@ -549,7 +634,11 @@ def confirm_import(
     The identities are matched again (the database may have changed since the
     preview): a line shown as new that now matches someone is recorded as that person
     (never a duplicate); a choice that is no longer a candidate is skipped and
-    reported. Lines default to: matched → the person, new → create, ambiguous → skip.
+    reported. Only ``matched`` lines are recorded without a choice; a ``new`` line
+    (nobody close) is created only when chosen or with ``create_unmatched``; a
+    ``not_person`` line is left out unless chosen ``new``. An unsure line nobody
+    chose is skipped and reported, or with ``ask`` refuses the whole import
+    (ValidationError naming each ``choice-<index>``).
     """
     if source not in {AttendanceSource.PASTE.value, AttendanceSource.CSV.value}:
         raise ValueError(f"not an import source: {source}")
@@ -557,34 +646,15 @@ def confirm_import(
     now = now or utcnow()
     with unit_of_work():
         lines = preview(meeting, identities)
-        taken_handles = set(db.session.scalars(select(PersonHandle.handle)))
-        existing = _entries_by_person(meeting)
+        decided = [
+            (line, *_resolve(line, (resolutions.get(line.index) or "").strip(), create_unmatched))
+            for line in lines
+        ]
+        asked = [line for line, what, _, _ in decided if what == "ask"]
+        if ask and asked:
+            raise _ask_error(asked)
         changes = Changes()
-        chosen: list[tuple[int, int | None]] = []  # (person id, duration)
-        new_people: list[tuple[Person, int | None]] = []
-        for line in lines:
-            choice = (resolutions.get(line.index) or "").strip()
-            label = f"line {line.parsed.line} ({line.label})"
-            if choice == "skip":
-                changes.skipped.append(f"{label}: skipped")
-                continue
-            if line.status == "matched":
-                if choice.startswith("person:") and choice != f"person:{line.person_id}":
-                    changes.skipped.append(f"{label}: the choice no longer fits; skipped")
-                    continue
-                chosen.append((line.person_id, line.duration))  # type: ignore[arg-type]
-            elif line.status == "ambiguous":
-                ids = {c.id for c in line.candidates}
-                if choice.startswith("person:") and choice[7:].isdigit() and int(choice[7:]) in ids:
-                    chosen.append((int(choice[7:]), line.duration))
-                elif choice == "new":
-                    new_people.append((_new_person(line.parsed, taken_handles), line.duration))
-                else:
-                    changes.skipped.append(f"{label}: more than one person fits; not chosen")
-            elif choice in ("", "new", "match"):
-                new_people.append((_new_person(line.parsed, taken_handles), line.duration))
-            else:
-                changes.skipped.append(f"{label}: the choice no longer fits; skipped")
+        chosen, new_people = _apply_decisions(decided, changes)
         try:
             db.session.flush()
         except IntegrityError:
@@ -595,27 +665,57 @@ def confirm_import(
         for person, duration in new_people:
             changes.created_people.append(person.id)
             chosen.append((person.id, duration))
-        # The same person chosen on two lines counts once (durations summed).
-        merged: dict[int, int | None] = {}
-        for person_id, duration in chosen:
-            if person_id not in merged:
-                merged[person_id] = duration
-            elif duration is not None:
-                merged[person_id] = (merged[person_id] or 0) + duration
-        people = list(db.session.scalars(select(Person).where(Person.id.in_(merged))))
-        _ensure_members(meeting, people)
-        for person_id, duration in merged.items():
-            _record_present(
-                meeting,
-                existing,
-                person_id,
-                source=source,
-                actor=actor,
-                now=now,
-                changes=changes,
-                duration=duration,
-            )
+        _record_chosen(actor, meeting, chosen, source=source, now=now, changes=changes)
         return _finish(actor, meeting, f"{source}_imported", changes, now)
+
+
+def _apply_decisions(
+    decided: list[tuple[PreviewLine, str, int | None, str | None]], changes: Changes
+) -> tuple[list[tuple[int, int | None]], list[tuple[Person, int | None]]]:
+    taken_handles = set(db.session.scalars(select(PersonHandle.handle)))
+    chosen: list[tuple[int, int | None]] = []  # (person id, duration)
+    new_people: list[tuple[Person, int | None]] = []
+    for line, what, person_id, note in decided:
+        if what == "record" and person_id is not None:
+            chosen.append((person_id, line.duration))
+        elif what == "create":
+            new_people.append((_new_person(line.parsed, taken_handles), line.duration))
+        elif note:
+            changes.skipped.append(note)
+    return chosen, new_people
+
+
+def _record_chosen(
+    actor: Person,
+    meeting: Meeting,
+    chosen: list[tuple[int, int | None]],
+    *,
+    source: str,
+    now: datetime,
+    changes: Changes,
+) -> None:
+    # The same person chosen on two lines counts once (the longer duration: two
+    # lines of one person are two views of the same call, not two calls).
+    merged: dict[int, int | None] = {}
+    for person_id, duration in chosen:
+        if person_id not in merged or merged[person_id] is None:
+            merged[person_id] = duration
+        elif duration is not None:
+            merged[person_id] = max(merged[person_id] or 0, duration)
+    people = list(db.session.scalars(select(Person).where(Person.id.in_(merged))))
+    _ensure_members(meeting, people)
+    existing = _entries_by_person(meeting)
+    for person_id, duration in merged.items():
+        _record_present(
+            meeting,
+            existing,
+            person_id,
+            source=source,
+            actor=actor,
+            now=now,
+            changes=changes,
+            duration=duration,
+        )
 
 
 # ----------------------------------------------------------------- chat log
@@ -764,6 +864,22 @@ def verify_checkin_token(meeting: Meeting, token: str, *, now: datetime | None =
         raise LinkExpired("This check-in link has expired; ask a chair for a new one.")
 
 
+def _checkin_fields(name: str, email: str, handle: str) -> tuple[str, str, str]:
+    """The check-in form's fields, cleaned, or a field error saying what is wrong."""
+    name = " ".join((name or "").split())
+    email = (email or "").strip()
+    handle = (handle or "").strip().lstrip("@")
+    if not name:
+        raise field_error("name", "Please give your name.")
+    if len(name) > 200:
+        raise field_error("name", "That name is too long (200 characters at most).")
+    if email and ("@" not in email or len(email) > 320 or " " in email):
+        raise field_error("email", "That does not look like an e-mail address.")
+    if handle and (len(handle) > 100 or " " in handle):
+        raise field_error("handle", "A chat handle is one word of at most 100 characters.")
+    return name, email, handle
+
+
 def check_in_with_link(
     meeting: Meeting,
     token: str,
@@ -776,22 +892,14 @@ def check_in_with_link(
     """Check in through a chair's link: match the person by e-mail, handle or name, or
     create them (and make them a member); record present (source link).
 
-    A name that fits several people needs an e-mail or handle to tell them apart.
+    A name that fits several people needs an e-mail or handle to tell them apart; a
+    name that is only close to someone ("Adrien" for Adrien Lebre) asks for the full
+    name or an e-mail instead of creating a new person.
     """
     now = now or utcnow()
     verify_checkin_token(meeting, token, now=now)
     _check_open(meeting)
-    name = " ".join((name or "").split())
-    email = (email or "").strip()
-    handle = (handle or "").strip().lstrip("@")
-    if not name:
-        raise field_error("name", "Please give your name.")
-    if len(name) > 200:
-        raise field_error("name", "That name is too long (200 characters at most).")
-    if email and ("@" not in email or len(email) > 320 or " " in email):
-        raise field_error("email", "That does not look like an e-mail address.")
-    if handle and (len(handle) > 100 or " " in handle):
-        raise field_error("handle", "A chat handle is one word of at most 100 characters.")
+    name, email, handle = _checkin_fields(name, email, handle)
     ident = ParsedIdentity(name=name, email=email or None, handle=handle or None, raw=name, line=1)
     with unit_of_work():
         result = people_index().match_identity(
@@ -803,6 +911,12 @@ def check_in_with_link(
                 "email",
                 "More than one person has that name here; please add your e-mail or chat "
                 "handle so we record the right one.",
+            )
+        if result.status == "new" and result.suggestions:
+            raise field_error(
+                "name",
+                "Please give your full name (first and last) or your e-mail, so we record "
+                "the right person.",
             )
         if result.status == "matched":
             person = db.session.get(Person, result.person.id)  # type: ignore[union-attr]

@@ -1,12 +1,17 @@
-"""The Edge Computing Group demo, as the group stood in December 2017.
+"""The Edge Computing Group demo: a living year of the group, relative to today.
 
 Three work streams, a weekly call alternating between an Americas/Europe-friendly and
-an APAC-friendly slot (both in UTC), its first meeting already held with 45 people
-from 22 organizations, and the decisions and action items of that call.
+an APAC-friendly slot (both in UTC), 45 people from 22 organizations (each in their
+own city's time zone) at the first call a year ago, a core of about 20 since, and a
+newcomer most months; every held call has attendance, minutes and action items
+(done, dropped, open, overdue); the holiday break and one Summit week are cancelled
+and two calls were moved (``demo_history``). Seeded, so the same day gives the same
+year; loaded once (a second run changes nothing).
 """
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 
@@ -15,11 +20,6 @@ from werkzeug.security import generate_password_hash
 
 from meetbot.extensions import db
 from meetbot.models import (
-    ActionEventKind,
-    ActionItem,
-    ActionItemEvent,
-    Attendance,
-    AttendanceSource,
     Group,
     Meeting,
     MeetingSeries,
@@ -32,6 +32,7 @@ from meetbot.models import (
     SeriesSlot,
     WorkStream,
 )
+from meetbot.services import demo_history as history
 from meetbot.services.db import unit_of_work
 
 DEMO_SLUG = "edge-computing"
@@ -92,7 +93,51 @@ PEOPLE = [
     ("Victor Hugo", "Fujitsu", "vhugo"),
 ]
 
-FIRST_MEETING_START = datetime(2017, 12, 5, 15, 0)  # UTC wall time == UTC instant
+# People who joined during the year, one a month: (name, organization, nick, zone).
+NEWCOMERS = [
+    ("Aisha Bello", "Orange", "abello", "Africa/Lagos"),
+    ("Minjun Park", "Ericsson", "mpark", "Asia/Seoul"),
+    ("Lucas Silva", "Red Hat", "lsilva", "America/Sao_Paulo"),
+    ("Chloe Tremblay", "Ericsson", "ctremblay", "America/Toronto"),
+    ("Arjun Nair", "Juniper", "anair", "Asia/Kolkata"),
+    ("Emma Wilson", "Canonical", "ewilson", "Australia/Sydney"),
+    ("Omar Farouk", "Nokia", "ofarouk", "Africa/Cairo"),
+    ("Sara Lindgren", "Ericsson", "slindgren", "Europe/Stockholm"),
+    ("Daniel Cohen", "Intel", "dcohen", "Asia/Jerusalem"),
+    ("Mei Tanaka", "Fujitsu", "mtanaka", "Asia/Tokyo"),
+    ("Pablo Ruiz", "Orange", "pruiz", "Europe/Madrid"),
+    ("Grace Otieno", "Canonical", "gotieno", "Africa/Nairobi"),
+]
+
+# The organizer and chair logins saved no zone: pages follow their browser's zone
+# (Kenji, the member login, saved Asia/Tokyo).
+FOLLOW_BROWSER_ZONE = {"Ilona Varga", "Beth Morgan"}
+
+# Where each organization's people work (the slot finder reads members' zones).
+ORG_ZONES = {
+    "OpenStack Foundation": "America/Chicago",
+    "Ericsson": "Europe/Stockholm",
+    "NTT": "Asia/Tokyo",
+    "Intel": "America/Los_Angeles",
+    "AT&T": "America/New_York",
+    "Red Hat": "Europe/Prague",
+    "Huawei": "Asia/Shanghai",
+    "Nokia": "Europe/Helsinki",
+    "Inria": "Europe/Paris",
+    "Wind River": "America/Denver",
+    "Canonical": "Europe/London",
+    "China Mobile": "Asia/Shanghai",
+    "Deutsche Telekom": "Europe/Berlin",
+    "SUSE": "Europe/Berlin",
+    "Mirantis": "Europe/Warsaw",
+    "Orange": "Europe/Paris",
+    "Cisco": "America/Los_Angeles",
+    "VMware": "Asia/Kolkata",
+    "Juniper": "America/Los_Angeles",
+    "Verizon": "America/New_York",
+    "Fujitsu": "Asia/Tokyo",
+    "Lenovo": "Asia/Singapore",
+}
 
 
 @dataclass(frozen=True)
@@ -107,26 +152,66 @@ def _email(name: str) -> str:
     return f"{local}@example.org"
 
 
-def load_demo(*, only_if_empty: bool = False) -> DemoResult:
+def load_demo(*, only_if_empty: bool = False, today: date | None = None) -> DemoResult:
     """Load the demo in one transaction; a second run (or a non-empty database with
-    ``only_if_empty``) changes nothing."""
+    ``only_if_empty``) changes nothing. ``today`` (default: today in UTC) is the end
+    of the demo's year of calls."""
     if db.session.scalar(select(Group.id).where(Group.slug == DEMO_SLUG)) is not None:
         return DemoResult(False, DEMO_SLUG, "the demo group is already there.")
     if only_if_empty and db.session.scalar(select(func.count(Group.id))):
         return DemoResult(False, DEMO_SLUG, "the database already holds other groups.")
     with unit_of_work():
-        _build()
+        _build(today or datetime.now(UTC).date())
     return DemoResult(True, DEMO_SLUG)
 
 
-def _build() -> None:
-    password_hash = generate_password_hash(DEMO_PASSWORD)
-    login_emails = {email for _, email in DEMO_LOGINS}
+FIRST_AGENDA = (
+    "1. Introductions: who is here and what brings you to edge\n"
+    "2. Scope of the group and the OpenStack Summit edge sessions\n"
+    "3. Work streams: gap analysis, cross-community, new projects\n"
+    "4. Meeting time for APAC participants\n"
+)
 
+FIRST_MINUTES = [
+    ("topic", "Introductions", "Beth Morgan"),
+    ("info", "45 people from 22 organizations joined the first call.", "Beth Morgan"),
+    ("topic", "Scope of the group", "Adrien Lebre"),
+    (
+        "agreed",
+        "The group works in three streams: OpenStack gap analysis, cross-community "
+        "collaboration and new project considerations.",
+        "Beth Morgan",
+    ),
+    ("topic", "Meeting time for APAC participants", "Kenji Sato"),
+    (
+        "agreed",
+        "Alternate the weekly call between 15:00 UTC Tuesday and 07:00 UTC Wednesday.",
+        "Beth Morgan",
+    ),
+    ("link", "https://wiki.openstack.org/wiki/Edge_Computing_Group", "Ilona Varga"),
+    (
+        "idea",
+        "Collect edge use cases in a shared document before the gap analysis.",
+        "Wei Zhang",
+    ),
+]
+
+
+def _build(today: date) -> None:
+    password_hash = generate_password_hash(DEMO_PASSWORD)
     admin = Person(display_name="Site Admin", email="admin@example.org", is_admin=True)
     admin.password_hash = password_hash
     db.session.add(admin)
+    group = _group()
+    people = _people(password_hash)
+    _memberships(group, people)
+    streams = _streams(group, people)
+    first = history.anchor(today)
+    series = _series(group, people, streams, first)
+    _year(group, series, people, streams, today)
 
+
+def _group() -> Group:
     group = Group(
         slug=DEMO_SLUG,
         name="OpenStack Edge Computing Group",
@@ -144,25 +229,34 @@ def _build() -> None:
         quorum=10,
     )
     db.session.add(group)
+    return group
 
+
+def _people(password_hash: str) -> dict[str, Person]:
+    login_emails = {email for _, email in DEMO_LOGINS}
+    rows = [(n, o, h, ORG_ZONES[o]) for n, o, h in PEOPLE] + NEWCOMERS
     people: dict[str, Person] = {}
-    for name, org, nick in PEOPLE:
+    for name, org, nick, zone in rows:
         email = _email(name)
-        person = Person(display_name=name, email=email, organization=org)
+        zone = None if name in FOLLOW_BROWSER_ZONE else zone
+        person = Person(display_name=name, email=email, organization=org, timezone=zone)
         if email in login_emails:
             person.password_hash = password_hash
         person.handles.append(PersonHandle(handle=nick, kind="irc"))
         db.session.add(person)
         people[name] = person
-    kenji = people["Kenji Sato"]
-    kenji.timezone = "Asia/Tokyo"
+    return people
 
+
+def _memberships(group: Group, people: dict[str, Person]) -> None:
     roles = {"Ilona Varga": Role.ORGANIZER, "Beth Morgan": Role.CHAIR, "Adrien Lebre": Role.CHAIR}
     for name, person in people.items():
         db.session.add(
             Membership(group=group, person=person, role=roles.get(name, Role.MEMBER).value)
         )
 
+
+def _streams(group: Group, people: dict[str, Person]) -> dict[str, WorkStream]:
     streams = {
         "gap-analysis": WorkStream(
             group=group,
@@ -189,6 +283,14 @@ def _build() -> None:
     }
     db.session.add_all(streams.values())
 
+    db.session.add_all(streams.values())
+    return streams
+
+
+def _series(
+    group: Group, people: dict[str, Person], streams: dict[str, WorkStream], first: date
+) -> MeetingSeries:
+    apac_day = first + timedelta(days=8)
     series = MeetingSeries(
         group=group,
         title="Edge Computing Group weekly call",
@@ -205,7 +307,7 @@ def _build() -> None:
         label="Americas/Europe",
         position=0,
         timezone="UTC",
-        start_local=FIRST_MEETING_START,
+        start_local=datetime(first.year, first.month, first.day, 15, 0),
         duration_minutes=60,
         frequency="weekly",
         interval=2,
@@ -215,69 +317,69 @@ def _build() -> None:
         label="APAC",
         position=1,
         timezone="UTC",
-        start_local=datetime(2017, 12, 13, 7, 0),
+        start_local=datetime(apac_day.year, apac_day.month, apac_day.day, 7, 0),
         duration_minutes=60,
         frequency="weekly",
         interval=2,
     )
     series.slots = [americas, apac]
     db.session.add(series)
+    return series
 
-    start = FIRST_MEETING_START.replace(tzinfo=UTC)
-    meeting = Meeting(
-        group=group,
-        series=series,
-        slot=americas,
-        original_start_local=FIRST_MEETING_START,
-        timezone="UTC",
-        start_dt=start,
-        end_dt=start + timedelta(minutes=60),
-        status=MeetingStatus.HELD.value,
-        agenda=(
-            "1. Introductions: who is here and what brings you to edge\n"
-            "2. Scope of the group and the OpenStack Summit edge sessions\n"
-            "3. Work streams: gap analysis, cross-community, new projects\n"
-            "4. Meeting time for APAC participants\n"
-        ),
-    )
-    db.session.add(meeting)
 
-    organizer = people["Ilona Varga"]
-    for i, person in enumerate(people.values()):
-        db.session.add(
-            Attendance(
-                meeting=meeting,
-                person=person,
-                source=AttendanceSource.DEMO.value,
-                recorded_by=organizer,
-                recorded_dt=start + timedelta(minutes=5 + i % 20),
-            )
-        )
+def _year(
+    group: Group,
+    series: MeetingSeries,
+    people: dict[str, Person],
+    streams: dict[str, WorkStream],
+    today: date,
+) -> None:
+    """The calls of the past year with attendance, minutes and action items."""
+    rng = random.Random(history.SEED)
+    americas, apac = series.slots
+    now = datetime(today.year, today.month, today.day, tzinfo=UTC)
+    calls = history.calls(americas, apac, history.anchor(today), now)
+    held = [c for c in calls if c.status == MeetingStatus.HELD.value]
+    db.session.flush()  # ids for the newcomers' join table
+    everyone = list(people.values())
+    joined = _join_calls(held, [people[n] for n, *_ in NEWCOMERS])
+    chairs = [people["Beth Morgan"], people["Adrien Lebre"]]
+    meetings: list[tuple[int, Meeting, list[Person]]] = []
+    for call in calls:
+        if call.status != MeetingStatus.HELD.value:
+            history.record_call(group, series, call, [], people["Ilona Varga"])
+            continue
+        index = len(meetings)
+        present = history.attendees(rng, index, call, everyone, joined)
+        meeting = history.record_call(group, series, call, present, people["Ilona Varga"])
+        history.add_regrets(rng, meeting, [p for p in everyone if p not in present][:20])
+        meetings.append((index, meeting, present))
+    if meetings:
+        _first_call(meetings[0][1], people, streams)
+    for index, meeting, present in meetings:
+        if index:
+            history.add_minutes(index, meeting, chairs, streams, present)
+        later = [m for i, m, _ in meetings if i > index]
+        history.add_action(rng, index, meeting, later, present, streams, today)
 
-    minutes = [
-        ("topic", "Introductions", "Beth Morgan"),
-        ("info", "45 people from 22 organizations joined the first call.", "Beth Morgan"),
-        ("topic", "Scope of the group", "Adrien Lebre"),
-        (
-            "agreed",
-            "The group works in three streams: OpenStack gap analysis, cross-community "
-            "collaboration and new project considerations.",
-            "Beth Morgan",
-        ),
-        ("topic", "Meeting time for APAC participants", "Kenji Sato"),
-        (
-            "agreed",
-            "Alternate the weekly call between 15:00 UTC Tuesday and 07:00 UTC Wednesday.",
-            "Beth Morgan",
-        ),
-        ("link", "https://wiki.openstack.org/wiki/Edge_Computing_Group", "Ilona Varga"),
-        (
-            "idea",
-            "Collect edge use cases in a shared document before the gap analysis.",
-            "Wei Zhang",
-        ),
-    ]
-    for pos, (kind, text, author) in enumerate(minutes):
+
+def _join_calls(held: list[history.Call], newcomers: list[Person]) -> dict[int, int]:
+    """Newcomer number k joins at the first held call of month k+1 of the year."""
+    joined: dict[int, int] = {}
+    if not held:
+        return joined
+    start = held[0].start
+    for k, person in enumerate(newcomers):
+        when = start + timedelta(days=30 * (k + 1))
+        index = next((i for i, c in enumerate(held) if c.start >= when), len(held))
+        joined[person.id] = index
+    return joined
+
+
+def _first_call(meeting: Meeting, people: dict[str, Person], streams: dict[str, WorkStream]):
+    """The first call's agenda and minutes, as the group wrote them."""
+    meeting.agenda = FIRST_AGENDA
+    for pos, (kind, text, author) in enumerate(FIRST_MINUTES):
         db.session.add(
             MinuteItem(
                 meeting=meeting,
@@ -285,48 +387,8 @@ def _build() -> None:
                 text=text,
                 author=people[author],
                 author_nick=people[author].handles[0].handle,
-                said_dt=start + timedelta(minutes=3 * pos + 2),
+                said_dt=meeting.start_dt + timedelta(minutes=3 * pos + 2),
                 position=pos,
                 work_stream=streams["gap-analysis"] if "gap" in text else None,
             )
         )
-
-    actions = [
-        (
-            "Draft the use case template for the gap analysis",
-            ["Adrien Lebre", "Priya Raman"],
-            date(2017, 12, 19),
-            "gap-analysis",
-        ),
-        (
-            "Contact the OPNFV Edge Cloud project about a joint session",
-            ["Beth Morgan"],
-            date(2018, 1, 9),
-            "cross-community",
-        ),
-        (
-            "Set up the APAC-friendly slot and announce it on the mailing list",
-            ["Ilona Varga"],
-            date(2017, 12, 12),
-            None,
-        ),
-        (
-            "Summarize existing edge projects for the new project discussion",
-            ["Wei Zhang", "Kenji Sato"],
-            date(2018, 1, 16),
-            "new-projects",
-        ),
-    ]
-    for text, owners, due, stream in actions:
-        item = ActionItem(
-            group=group,
-            work_stream=streams[stream] if stream else None,
-            opened_in=meeting,
-            text=text,
-            due_date=due,
-            owners=[people[o] for o in owners],
-        )
-        item.events.append(
-            ActionItemEvent(meeting=meeting, kind=ActionEventKind.OPENED.value, actor=organizer)
-        )
-        db.session.add(item)

@@ -26,9 +26,9 @@ from meetbot.forms.account import (
 )
 from meetbot.forms.fields import apply_service_errors
 from meetbot.models import Person
-from meetbot.services import accounts
+from meetbot.services import accounts, people_merge
 from meetbot.services import slot_finder as finder_service
-from meetbot.services.errors import ValidationError
+from meetbot.services.errors import NotFound, ValidationError
 
 bp = Blueprint("account", __name__)
 
@@ -248,6 +248,32 @@ def _admin_action(person_id: int, action) -> object:
         action(person)
     except ValidationError as exc:
         flash(exc.message, "error")
+    return redirect(url_for("account.admin_people", q=request.args.get("q") or None))
+
+
+@bp.post("/admin/people/merge")
+@login_required
+def admin_merge_people():
+    """Merge the ticked duplicates into the person chosen to keep."""
+    _require_admin()
+    try:
+        keep_id = int(request.form.get("keep", ""))
+        drop_ids = [int(v) for v in request.form.getlist("drop")]
+    except ValueError:
+        flash("Choose the person to keep (the round button) and tick the duplicates.", "error")
+        return redirect(url_for("account.admin_people", q=request.args.get("q") or None))
+    try:
+        result = people_merge.merge_people(current_user, keep_id, drop_ids)
+    except (ValidationError, NotFound) as exc:
+        flash(exc.message, "error")
+    else:
+        kept = _person_or_404(result.kept)
+        n = len(result.merged)
+        flash(
+            f"Merged {n} {'person' if n == 1 else 'people'} into {kept.display_name}: "
+            "attendance, actions, memberships and handles moved.",
+            "success",
+        )
     return redirect(url_for("account.admin_people", q=request.args.get("q") or None))
 
 

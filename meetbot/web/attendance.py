@@ -3,7 +3,7 @@ check-in, the check-in link, regrets and removal; the analytics pages and panels
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from flask import (
@@ -124,8 +124,20 @@ def _serializer() -> URLSafeSerializer:
 
 
 def _encode_participants(meeting: Meeting, items: list[ParsedParticipant]) -> str:
-    rows = [[p.name, p.email, p.handle, p.org, p.raw, p.line, p.duration_minutes] for p in items]
+    rows = [
+        [p.name, p.email, p.handle, p.org, p.raw, p.line, p.duration_minutes, _spans_out(p)]
+        for p in items
+    ]
     return _serializer().dumps({"m": meeting.id, "p": rows})
+
+
+def _spans_out(p: ParsedParticipant) -> list[list[str]]:
+    return [[a.isoformat(), b.isoformat()] for a, b in p.spans]
+
+
+def _spans_in(row: list[Any]) -> tuple[tuple[datetime, datetime], ...]:
+    spans = row[7] if len(row) > 7 and isinstance(row[7], list) else []
+    return tuple((datetime.fromisoformat(a), datetime.fromisoformat(b)) for a, b in spans)
 
 
 def _decode_participants(meeting: Meeting, payload: str) -> list[ParsedParticipant]:
@@ -137,7 +149,14 @@ def _decode_participants(meeting: Meeting, payload: str) -> list[ParsedParticipa
         raise ValidationError("That preview belongs to another meeting; upload the file again.")
     return [
         ParsedParticipant(
-            name=r[0], email=r[1], handle=r[2], org=r[3], raw=r[4], line=r[5], duration_minutes=r[6]
+            name=r[0],
+            email=r[1],
+            handle=r[2],
+            org=r[3],
+            raw=r[4],
+            line=r[5],
+            duration_minutes=r[6],
+            spans=_spans_in(r),
         )
         for r in data["p"]
     ]
@@ -151,11 +170,17 @@ def _resolutions() -> dict[int, str]:
     return result
 
 
-def _preview_page(meeting: Meeting, identities: list[ParsedIdentity], *, source: str, **hidden):
+def _preview_page(
+    meeting: Meeting,
+    identities: list[ParsedIdentity],
+    *,
+    source: str,
+    error: ValidationError | None = None,
+    **hidden,
+):
     lines = svc.preview(meeting, identities)
-    counts = {
-        s: sum(1 for line in lines if line.status == s) for s in ("matched", "new", "ambiguous")
-    }
+    statuses = ("matched", "suggested", "ambiguous", "new", "not_person")
+    counts = {s: sum(1 for line in lines if line.status == s) for s in statuses}
     return render_template(
         "attendance/preview.html",
         meeting=meeting,
@@ -165,7 +190,10 @@ def _preview_page(meeting: Meeting, identities: list[ParsedIdentity], *, source:
         source=source,
         confirm_url=url_for(f"attendance.{source}_confirm", meeting_id=meeting.id),
         hidden=hidden,
-    )
+        chosen=_resolutions() if error else {},
+        create_unmatched=bool(request.form.get("create_unmatched")) if error else False,
+        error=error,
+    ), (422 if error else 200)
 
 
 @bp.post("/meetings/<int:meeting_id>/attendance/paste")
@@ -186,8 +214,9 @@ def paste_preview(meeting_id: int):
 def paste_confirm(meeting_id: int):
     meeting = _chair_meeting(meeting_id)
     # The same text is parsed again: nothing about the preview is kept on the server.
-    identities = svc.parse_paste(request.form.get("text", ""))
-    return _confirm(meeting, identities, AttendanceSource.PASTE.value)
+    text = request.form.get("text", "")
+    identities = svc.parse_paste(text)
+    return _confirm(meeting, identities, AttendanceSource.PASTE.value, text=text)
 
 
 @bp.post("/meetings/<int:meeting_id>/attendance/csv")
@@ -213,12 +242,34 @@ def csv_preview(meeting_id: int):
 @bp.post("/meetings/<int:meeting_id>/attendance/csv/confirm")
 def csv_confirm(meeting_id: int):
     meeting = _chair_meeting(meeting_id)
-    identities = _decode_participants(meeting, request.form.get("payload", ""))
-    return _confirm(meeting, list(identities), AttendanceSource.CSV.value)
+    payload = request.form.get("payload", "")
+    identities = _decode_participants(meeting, payload)
+    return _confirm(
+        meeting,
+        list(identities),
+        AttendanceSource.CSV.value,
+        payload=payload,
+        filename=request.form.get("filename", ""),
+    )
 
 
-def _confirm(meeting: Meeting, identities: list[ParsedIdentity], source: str):
-    changes = svc.confirm_import(current_user, meeting, identities, _resolutions(), source=source)
+def _confirm(meeting: Meeting, identities: list[ParsedIdentity], source: str, **hidden):
+    """Save the chair's choices; a line nobody chose for shows the preview again with
+    the message beside it (nothing saved)."""
+    try:
+        changes = svc.confirm_import(
+            current_user,
+            meeting,
+            identities,
+            _resolutions(),
+            source=source,
+            create_unmatched=bool(request.form.get("create_unmatched")),
+            ask=True,
+        )
+    except ValidationError as exc:
+        if not any(key.startswith("choice-") for key in exc.fields):
+            raise
+        return _preview_page(meeting, identities, source=source, error=exc, **hidden)
     flash(f"Attendance saved: {changes.summary()}.", "success")
     for note in changes.skipped[:20]:
         flash(note, "info")

@@ -1,4 +1,5 @@
-// Roster helpers: filter members as you type, keyboard ticking, "came last time".
+// Roster helpers: filter members as you type (with the match count), Enter ticks an
+// exact or single match (never unticks), keyboard ticking, "came last time".
 // The roster works without this script (plain checkboxes and a submit button).
 "use strict";
 
@@ -8,6 +9,7 @@
   const search = form.querySelector("[data-roster-search]");
   const lastButton = form.querySelector("[data-select-last]");
   const counter = form.querySelector("[data-roster-count]");
+  const status = form.querySelector("[data-roster-status]");
   const rows = Array.from(form.querySelectorAll("[data-roster-row]"));
 
   function boxes() {
@@ -24,12 +26,54 @@
     counter.textContent = ticked + " ticked";
   }
 
+  // Compare form: accents removed, case folded, punctuation as spaces.
+  function norm(text) {
+    return (text || "").normalize("NFKD").replace(/[\u0300-\u036f]/g, "")
+      .toLowerCase().replace(/['\u2019`]/g, "").replace(/[^\p{L}\p{N}]+/gu, " ").trim();
+  }
+
+  // Every typed word must start a word of the row ("Li Na" finds Li Na, not Anna
+  // Lindqvist, whose words merely contain "li" and "na").
   function filter() {
-    const words = search.value.toLowerCase().split(/\s+/).filter(Boolean);
+    const words = norm(search.value).split(" ").filter(Boolean);
     rows.forEach(function (row) {
-      const hay = row.dataset.search || "";
-      row.hidden = !words.every(function (w) { return hay.indexOf(w) !== -1; });
+      const hay = " " + norm(row.dataset.search) + " ";
+      row.hidden = !words.every(function (w) { return hay.indexOf(" " + w) !== -1; });
     });
+    say(words.length ? matchText(visibleRows().length) : "");
+  }
+
+  function matchText(n) {
+    return n === 1 ? "1 match: Enter ticks it" : n + " matches" + (n ? ": keep typing" : "");
+  }
+
+  function say(text) {
+    if (status) status.textContent = text;
+  }
+
+  // Enter ticks the exact match (the whole name as typed) or the only match; it never
+  // unticks, and with several matches it only says how many there are.
+  function tickOnEnter() {
+    const query = norm(search.value);
+    if (!query) return;
+    const shown = visibleRows();
+    const exact = shown.filter(function (row) { return norm(row.dataset.name) === query; });
+    const target = exact.length === 1 ? exact[0] : shown.length === 1 ? shown[0] : null;
+    if (!target) {
+      say(matchText(shown.length));
+      return;
+    }
+    const box = target.querySelector("input[type=checkbox]");
+    const name = target.dataset.name;
+    if (box && box.checked) {
+      say(name + " is already ticked");
+    } else if (box && !box.disabled) {
+      box.checked = true;
+      say(name + " ticked");
+    }
+    search.value = "";
+    rows.forEach(function (row) { row.hidden = false; });
+    updateCount();
   }
 
   if (search) {
@@ -38,15 +82,8 @@
     search.addEventListener("keydown", function (event) {
       const shown = visibleRows();
       if (event.key === "Enter") {
-        // Enter ticks the only (or first) match and clears the search for the next name.
         event.preventDefault();
-        if (shown.length >= 1) {
-          const box = shown[0].querySelector("input[type=checkbox]");
-          if (box && !box.disabled) box.checked = !box.checked;
-          search.value = "";
-          filter();
-          updateCount();
-        }
+        tickOnEnter();
       } else if (event.key === "ArrowDown" && shown.length) {
         event.preventDefault();
         const box = shown[0].querySelector("input[type=checkbox]");

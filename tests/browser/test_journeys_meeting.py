@@ -104,6 +104,8 @@ def test_chair_pastes_45_names_records_actions_and_closes_one_next_time(
     expect(page.locator("[data-ambiguous]")).to_have_attribute("data-ambiguous", "0")
     violations = axe_violations(page)  # the preview table is a main chair page too
     assert not violations, format_violations(violations)
+    # Lines that match nobody are created only when the chair says so (issue 16).
+    page.get_by_label(re.compile(r"Create the 3 lines that come close to nobody")).check()
     page.get_by_role("button", name="Save attendance").click()
 
     expect(page).to_have_url(re.compile(re.escape(meeting_url) + r"(\?.*)?$"))

@@ -49,7 +49,7 @@ PAGES = [
     ("action-edit", "/actions/1/edit", CHAIR),
     (
         "occurrence-change",
-        "/series/1/occurrence?slot=americas-europe&at=2017-12-19T15:00",
+        "/series/1/occurrence?slot=americas-europe&at=2026-03-17T15:00",
         ORGANIZER,
     ),
     ("audit-log", GROUP + "audit", ORGANIZER),

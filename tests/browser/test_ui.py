@@ -12,8 +12,9 @@ import pytest
 from tests.browser.conftest import CHAIR, expect, log_in
 
 DATA = Path(__file__).resolve().parents[1] / "domain" / "data"
-# The demo's first call: Tuesday 5 December 2017, 15:00-16:00 UTC (meeting 1).
-FIRST_CALL = datetime(2017, 12, 5, 15, 0, tzinfo=UTC)
+# The demo's first call (the demo is loaded as of conftest.DEMO_TODAY, 1 March 2026,
+# so its year starts on Tuesday 4 March 2025), 15:00-16:00 UTC (meeting 1).
+FIRST_CALL = datetime(2025, 3, 4, 15, 0, tzinfo=UTC)
 
 
 def _ms(when: datetime) -> int:
@@ -23,14 +24,14 @@ def _ms(when: datetime) -> int:
 @pytest.mark.browser_context(timezone_id="Asia/Tokyo")
 def test_meeting_time_in_viewer_zone_with_own_zone_and_badge(page) -> None:
     # Two hours before the first call, as the browser sees it.
-    page.clock.set_fixed_time(datetime(2017, 12, 5, 13, 0, tzinfo=UTC))
+    page.clock.set_fixed_time(datetime(2025, 3, 4, 13, 0, tzinfo=UTC))
     page.goto("/meetings/1/minutes/")
     when = page.locator("h1 ~ * time[data-local-time], .page-head time[data-local-time]").first
     # 15:00 UTC is 00:00 the next day in Tokyo (UTC+9, no DST); the meeting's zone beside it.
-    expect(when).to_contain_text("Dec 6, 2017")
+    expect(when).to_contain_text("Mar 5, 2025")
     expect(when).to_contain_text(re.compile(r"12:00\s*AM GMT\+9"))
     expect(when).to_contain_text(re.compile(r"· 03:00\s*PM UTC"))
-    expect(when).to_have_attribute("title", re.compile(r"Tue 05 Dec 2017, 15:00 \(UTC\)"))
+    expect(when).to_have_attribute("title", re.compile(r"Tue 04 Mar 2025, 15:00 \(UTC\)"))
     badge = when.locator("xpath=following-sibling::*[1]")
     expect(badge).to_have_text("in 2 hours")
     expect(page.locator("footer [data-viewer-zone]")).to_have_text("Asia/Tokyo")
@@ -63,7 +64,7 @@ def test_zone_picker_changes_every_time_and_is_remembered(page) -> None:
     page.goto("/meetings/1/minutes/")
     page.get_by_label("Show times in zone").select_option("America/Los_Angeles")
     first = page.locator("time[data-local-time]").first
-    # 15:00 UTC on 5 Dec 2017 is 07:00 in Los Angeles (PST, UTC-8).
+    # 15:00 UTC on 4 Mar 2025 is 07:00 in Los Angeles (PST, UTC-8, before DST).
     expect(first).to_contain_text(re.compile(r"07:00\s*AM PST"))
     page.reload()
     expect(page.locator("time[data-local-time]").first).to_contain_text("PST")

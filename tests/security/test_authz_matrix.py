@@ -126,6 +126,7 @@ class World:
     token_ids: dict[str, int] = field(default_factory=dict)
     session_ids: dict[str, str] = field(default_factory=dict)  # role -> a live login
     targets: dict[str, int] = field(default_factory=dict)  # admin page targets
+    duplicates: dict[str, int] = field(default_factory=dict)  # merged into the targets
     hooks: dict[str, int] = field(default_factory=dict)
     extra_ids: dict[str, int] = field(default_factory=dict)  # members present, one per role
     cancelled_locals: dict[str, datetime] = field(default_factory=dict)  # cancelled occurrences
@@ -163,6 +164,7 @@ def build_world() -> World:
     regular = _person("Rita Regular")
     extras = [_person(f"Extra {role}") for role in ROLES]
     targets = {role: _person(f"Target {role}") for role in ROLES}
+    duplicates = {role: _person(f"Duplicate {role}") for role in ROLES}
     group = Group(slug="wg", name="Working Group", timezone="UTC")
     other = Group(slug="other", name="Other Group", timezone="UTC")
     db.session.add_all([group, other])
@@ -232,6 +234,7 @@ def build_world() -> World:
         later_local=start + timedelta(days=14),
         regular_id=regular.id,
         targets={role: p.id for role, p in targets.items()},
+        duplicates={role: p.id for role, p in duplicates.items()},
     )
     for index, role in enumerate(ROLES):
         item = MinuteItem(meeting=meeting, kind="info", text=f"Item of {role}", position=index + 1)
@@ -527,6 +530,9 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("account.create_token", "POST"): Case(logged_in(), data=lambda w, r: {"name": "laptop"}),
     ("account.revoke_token", "POST"): Case(logged_in()),
     ("account.admin_people", "GET"): Case(admins()),
+    ("account.admin_merge_people", "POST"): Case(
+        admins(), data=lambda w, r: {"keep": str(w.targets[r]), "drop": str(w.duplicates[r])}
+    ),
     ("account.admin_reset_password", "POST"): Case(admins()),
     ("account.admin_set_active", "POST"): Case(admins(), data=lambda w, r: {"value": "0"}),
     ("account.admin_set_admin", "POST"): Case(admins(), data=lambda w, r: {"value": "1"}),
@@ -681,11 +687,15 @@ MATRIX: dict[tuple[str, str], Case] = {
         chairs(401), data=lambda w, r: {"paste-text": "Rita Regular\nNew Person <np@example.org>"}
     ),
     ("attendance.paste_confirm", "POST"): Case(
-        chairs(401), data=lambda w, r: {"text": "Rita Regular\nNew Person <np@example.org>"}
+        chairs(401),
+        data=lambda w, r: {
+            "text": "Rita Regular\nNew Person <np@example.org>",
+            "create_unmatched": "1",
+        },
     ),
     ("attendance.csv_preview", "POST"): Case(chairs(401), data=_csv_upload),
     ("attendance.csv_confirm", "POST"): Case(
-        chairs(401), data=lambda w, r: {"payload": _csv_payload(w)}
+        chairs(401), data=lambda w, r: {"payload": _csv_payload(w), "create_unmatched": "1"}
     ),
     ("attendance.record_regrets", "POST"): Case(
         chairs(401), data=lambda w, r: {"regrets-person_id": str(w.regular_id)}
@@ -1006,7 +1016,11 @@ MATRIX: dict[tuple[str, str], Case] = {
         chairs(401), params=lambda w, r: {"person_id": w.extra_ids[r]}
     ),
     ("api_chair.import_attendance", "POST"): _api(
-        chairs(401), data=lambda w, r: {"text": "Rita Regular\nNew Person <np@example.org>"}
+        chairs(401),
+        data=lambda w, r: {
+            "text": "Rita Regular\nNew Person <np@example.org>",
+            "create_unmatched": "1",
+        },
     ),
     ("api_chair.add_minute", "POST"): _api(
         chairs(401),

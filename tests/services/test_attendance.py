@@ -78,7 +78,13 @@ def test_45_people_from_a_pasted_list_each_once_and_reimport_changes_nothing(wor
     assert len(identities) == 46
     people_before = count(Person)
     changes = svc.confirm_import(
-        world["chair"], world["meeting"], identities, {}, source="paste", now=DURING
+        world["chair"],
+        world["meeting"],
+        identities,
+        {},
+        create_unmatched=True,
+        source="paste",
+        now=DURING,
     )
     assert len(changes.added) == 45
     assert count(Attendance) == 45
@@ -102,7 +108,13 @@ def test_45_people_from_a_pasted_list_each_once_and_reimport_changes_nothing(wor
 
     audit_before = count(AuditEntry)
     again = svc.confirm_import(
-        world["chair"], world["meeting"], svc.parse_paste(text), {}, source="paste", now=DURING
+        world["chair"],
+        world["meeting"],
+        svc.parse_paste(text),
+        {},
+        create_unmatched=True,
+        source="paste",
+        now=DURING,
     )
     assert not again.changed
     assert count(Attendance) == 45
@@ -113,7 +125,13 @@ def test_45_people_from_a_pasted_list_each_once_and_reimport_changes_nothing(wor
 def test_new_people_keep_name_email_and_handle(world):
     identities = svc.parse_paste("Zed Newcomer <zed@example.com>\nYara Nick (yaranick)")
     changes = svc.confirm_import(
-        world["chair"], world["meeting"], identities, {}, source="paste", now=DURING
+        world["chair"],
+        world["meeting"],
+        identities,
+        {},
+        create_unmatched=True,
+        source="paste",
+        now=DURING,
     )
     people = {
         p.display_name: p
@@ -219,7 +237,13 @@ def test_failure_midway_leaves_nothing(world, create_person, monkeypatch):
     monkeypatch.setattr(svc.audit, "record", boom)
     with pytest.raises(RuntimeError):
         svc.confirm_import(
-            world["chair"], world["meeting"], identities, {}, source="paste", now=DURING
+            world["chair"],
+            world["meeting"],
+            identities,
+            {},
+            create_unmatched=True,
+            source="paste",
+            now=DURING,
         )
     db.session.expire_all()
     assert (count(Person), count(Attendance), count(Membership), count(AuditEntry)) == before
@@ -243,7 +267,13 @@ def test_45_people_from_a_csv_each_once_with_durations_summed(world, create_pers
     participants = svc.parse_csv(data)
     assert len(participants) == 45
     changes = svc.confirm_import(
-        world["chair"], world["meeting"], participants, {}, source="csv", now=DURING
+        world["chair"],
+        world["meeting"],
+        participants,
+        {},
+        create_unmatched=True,
+        source="csv",
+        now=DURING,
     )
     assert len(changes.added) == 45 and len(changes.created_people) == 5
     durations = dict(
@@ -253,7 +283,13 @@ def test_45_people_from_a_csv_each_once_with_durations_summed(world, create_pers
     dev = db.session.scalar(select(Person.id).where(Person.email == rows[3][1]))
     assert durations[ada] == 45 and durations[dev] == 40
     again = svc.confirm_import(
-        world["chair"], world["meeting"], svc.parse_csv(data), {}, source="csv", now=DURING
+        world["chair"],
+        world["meeting"],
+        svc.parse_csv(data),
+        {},
+        create_unmatched=True,
+        source="csv",
+        now=DURING,
     )
     assert not again.changed and count(Attendance) == 45
 
@@ -294,7 +330,15 @@ def test_roster_ticks_unticks_and_keeps_other_sources(world, create_person):
     for p in (a, b, c):
         db.session.add(Membership(group=group, person=p, role="member"))
     db.session.commit()
-    svc.confirm_import(chair, meeting, svc.parse_paste("Cat C"), {}, source="paste", now=DURING)
+    svc.confirm_import(
+        chair,
+        meeting,
+        svc.parse_paste("Cat C"),
+        {},
+        create_unmatched=True,
+        source="paste",
+        now=DURING,
+    )
 
     first = svc.save_roster(chair, meeting, [a.id, b.id], now=DURING)
     assert sorted(first.added) == sorted([a.id, b.id])

@@ -170,7 +170,13 @@ def test_pasted_attendance_confirm_is_all_or_nothing(app, world) -> None:
     def run() -> None:
         identities = attendance.parse_paste(text)
         attendance.confirm_import(
-            world["chair"], _meeting(world), identities, {}, source="paste", now=START
+            world["chair"],
+            _meeting(world),
+            identities,
+            {},
+            create_unmatched=True,
+            source="paste",
+            now=START,
         )
 
     changed = assert_atomic(run)
@@ -190,7 +196,13 @@ def test_csv_attendance_confirm_is_all_or_nothing(app, world) -> None:
     def run() -> None:
         participants = attendance.parse_csv(data)
         attendance.confirm_import(
-            world["chair"], _meeting(world), participants, {}, source="csv", now=START
+            world["chair"],
+            _meeting(world),
+            participants,
+            {},
+            create_unmatched=True,
+            source="csv",
+            now=START,
         )
 
     changed = assert_atomic(run)

@@ -172,7 +172,14 @@ def test_csv_upload_preview_and_confirm(client, auth, world):
     assert count(Attendance) == 0
     assert re.findall(r'data-status="(\w+)"', html) == ["matched", "new"]
     payload = re.search(r'name="payload" value="([^"]+)"', html).group(1)
-    confirm = client.post(f"/meetings/{m.id}/attendance/csv/confirm", data={"payload": payload})
+    # A line that matches nobody waits for the chair's choice: nothing saved, the
+    # message beside its select, the preview kept (issue 16).
+    waiting = client.post(f"/meetings/{m.id}/attendance/csv/confirm", data={"payload": payload})
+    assert waiting.status_code == 422
+    assert count(Attendance) == 0 and count(Person) == 4
+    assert re.search(r'id="choice-1-error">Choose who this is', waiting.get_data(as_text=True))
+    chosen = {"payload": payload, "choice-1": "new"}
+    confirm = client.post(f"/meetings/{m.id}/attendance/csv/confirm", data=chosen)
     assert confirm.status_code == 302
     durations = dict(
         db.session.execute(select(Attendance.person_id, Attendance.duration_minutes)).all()
@@ -180,7 +187,7 @@ def test_csv_upload_preview_and_confirm(client, auth, world):
     nora = db.session.scalar(select(Person.id).where(Person.email == "nora@example.org"))
     assert durations == {world["quiet"].id: 30, nora: 35}
     # The same confirm again changes nothing; a tampered payload is refused.
-    client.post(f"/meetings/{m.id}/attendance/csv/confirm", data={"payload": payload})
+    client.post(f"/meetings/{m.id}/attendance/csv/confirm", data=chosen)
     assert count(Attendance) == 2
     bad = client.post(
         f"/meetings/{m.id}/attendance/csv/confirm", data={"payload": payload[:-3] + "abc"}

@@ -157,19 +157,22 @@ def delete_attendance(meeting_id: int, person_id: int) -> None:
 @write_docs(blp)
 def import_attendance(data: dict[str, Any], meeting_id: int) -> dict[str, Any]:
     """Record many people at once from names, e-mails and handles, matched exactly as
-    the paste form matches them. Ambiguous lines are skipped and reported; lines that
-    match nobody create people (unless ``create_new`` is false). Idempotent."""
+    the paste form matches them. Ambiguous lines, lines with only a "did you mean"
+    suggestion (``suggested``: "Adrien" for Adrien Lebre) and participants that are
+    not people (``not_person``: phones, rooms, bots) are skipped and reported; lines
+    that come close to nobody create people (unless ``create_new`` is false).
+    Idempotent."""
     meeting = meeting_service.get_meeting(meeting_id)
     with api_fields():
         identities = attendance_service.parse_paste(data["text"])
         lines = attendance_service.preview(meeting, identities)
-        resolutions = (
-            {}
-            if data["create_new"]
-            else {line.index: "skip" for line in lines if line.status == "new"}
-        )
         changes = attendance_service.confirm_import(
-            require_person(), meeting, identities, resolutions, source="paste"
+            require_person(),
+            meeting,
+            identities,
+            {},
+            source="paste",
+            create_unmatched=data["create_new"],
         )
     return {
         "lines": [

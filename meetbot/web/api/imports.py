@@ -259,7 +259,9 @@ class CsvImportArgs(ma.Schema):
 class CsvLineSchema(ma.Schema):
     line = ma.fields.Integer(required=True, metadata={"description": "Row in the file."})
     label = ma.fields.String(required=True)
-    status = ma.fields.String(required=True, metadata={"enum": ["matched", "new", "ambiguous"]})
+    status = ma.fields.String(
+        required=True, metadata={"enum": ["matched", "new", "ambiguous", "suggested", "not_person"]}
+    )
     person_id = ma.fields.Integer(allow_none=True, required=True)
     via = ma.fields.String(allow_none=True, required=True)
     candidates = ma.fields.List(
@@ -321,26 +323,23 @@ def _csv_bytes() -> bytes:
 def import_csv(args: dict[str, Any], meeting_id: int) -> dict[str, Any]:
     """Record a call's participants, matched as the upload form matches them (e-mail,
     then name): matched rows are recorded, rows that match nobody create people
-    (unless ``create_new=false``), ambiguous rows are skipped and reported. People who
-    joined twice count once (minutes summed). ``dry_run=true`` is the form's preview:
-    nothing is saved. Idempotent."""
+    (unless ``create_new=false``), ambiguous rows, rows with only a "did you mean"
+    suggestion and participants that are not people (phones, rooms, bots) are skipped
+    and reported. People who joined twice count once (overlapping joins once).
+    ``dry_run=true`` is the form's preview: nothing is saved. Idempotent."""
     meeting = meeting_service.get_meeting(meeting_id)
     with api_fields():
         participants = attendance_service.parse_csv(_csv_bytes())
         lines = attendance_service.preview(meeting, participants)
         changes = attendance_service.Changes()
         if not args["dry_run"]:
-            resolutions = (
-                {}
-                if args["create_new"]
-                else {ln.index: "skip" for ln in lines if ln.status == "new"}
-            )
             changes = attendance_service.confirm_import(
                 require_person(),
                 meeting,
                 participants,
-                resolutions,
+                {},
                 source=AttendanceSource.CSV.value,
+                create_unmatched=args["create_new"],
             )
     return {
         "dry_run": args["dry_run"],
@@ -351,7 +350,9 @@ def import_csv(args: dict[str, Any], meeting_id: int) -> dict[str, Any]:
                 "status": ln.status,
                 "person_id": ln.person_id,
                 "via": ln.via,
-                "candidates": [c.id for c in ln.candidates] if ln.status == "ambiguous" else [],
+                "candidates": (
+                    [c.id for c in ln.candidates] if ln.status in ("ambiguous", "suggested") else []
+                ),
                 "duration_minutes": ln.duration,
                 "current": ln.current_kind,
             }
