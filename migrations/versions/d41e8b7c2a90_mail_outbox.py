@@ -1,0 +1,67 @@
+"""mail outbox (every e-mail is queued in the writer's transaction)
+
+Revision ID: d41e8b7c2a90
+Revises: a3d9c41e7f02
+Create Date: 2026-12-06 18:45:00
+
+One row per message and recipient, unique on (kind, ref, recipient) so that queueing
+the same mail twice is a no-op; the worker's lease is next_attempt_dt.
+"""
+
+import sqlalchemy as sa
+from alembic import op
+
+# revision identifiers, used by Alembic.
+revision = "d41e8b7c2a90"
+down_revision = "a3d9c41e7f02"
+branch_labels = None
+depends_on = None
+
+# Written out (not imported from the app) so this revision never changes.
+TRIGGER_DDL = (
+    'CREATE TRIGGER meetbot_change AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON "mail_outbox" '
+    "FOR EACH STATEMENT EXECUTE FUNCTION meetbot_notify_change()"
+)
+DROP_TRIGGER_DDL = 'DROP TRIGGER IF EXISTS meetbot_change ON "mail_outbox"'
+
+
+def upgrade():
+    op.create_table(
+        "mail_outbox",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("group_id", sa.Integer(), nullable=True),
+        sa.Column("kind", sa.String(length=40), nullable=False),
+        sa.Column("ref", sa.String(length=300), nullable=False),
+        sa.Column("recipient", sa.String(length=320), nullable=False),
+        sa.Column("subject", sa.String(length=300), nullable=False),
+        sa.Column("message_id", sa.String(length=300), nullable=False),
+        sa.Column("message", sa.Text(), nullable=False),
+        sa.Column("status", sa.String(length=20), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("next_attempt_dt", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("last_error", sa.Text(), nullable=False),
+        sa.Column("created_dt", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("sent_dt", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["group_id"],
+            ["groups.id"],
+            name=op.f("fk_mail_outbox_group_id_groups"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_mail_outbox")),
+        sa.UniqueConstraint("kind", "ref", "recipient", name="uq_mail_outbox_kind_ref_recipient"),
+    )
+    with op.batch_alter_table("mail_outbox", schema=None) as batch_op:
+        batch_op.create_index("ix_mail_outbox_due", ["status", "next_attempt_dt"], unique=False)
+        batch_op.create_index("ix_mail_outbox_group", ["group_id", "id"], unique=False)
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(TRIGGER_DDL)
+
+
+def downgrade():
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute(DROP_TRIGGER_DDL)
+    with op.batch_alter_table("mail_outbox", schema=None) as batch_op:
+        batch_op.drop_index("ix_mail_outbox_group")
+        batch_op.drop_index("ix_mail_outbox_due")
+    op.drop_table("mail_outbox")
