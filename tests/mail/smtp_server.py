@@ -97,7 +97,10 @@ class SmtpServer:
             "auth_required": True,
         }
         if self.implicit_tls:
-            return Controller(self.handler, ssl_context=self.context, **common)
+            # TLS from the first byte; aiosmtpd only counts STARTTLS as TLS for AUTH.
+            return Controller(
+                self.handler, ssl_context=self.context, auth_require_tls=False, **common
+            )
         return Controller(
             self.handler,
             tls_context=self.context,
