@@ -113,10 +113,10 @@ def parse_url(url: str | None, default_maildir: Path) -> Settings:
     )
 
 
-def describe(settings: Settings) -> str:
-    """Where mail goes, without the password (for logs and the outbox page)."""
+def describe(settings: Settings, *, public: bool = False) -> str:
+    """Where mail goes, without the password (``public``: no file path, for web pages)."""
     if isinstance(settings, MaildirSettings):
-        return f"Maildir {settings.path}"
+        return "the server's Maildir" if public else f"Maildir {settings.path}"
     scheme = "smtps" if settings.implicit_tls else "smtp"
     user = f"{settings.username}@" if settings.username else ""
     return f"{scheme}://{user}{settings.host}:{settings.port}"

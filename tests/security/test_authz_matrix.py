@@ -39,6 +39,7 @@ from meetbot.models import (
     MeetingSeries,
     Membership,
     MinuteItem,
+    OutboxMail,
     Person,
     PersonHandle,
     Role,
@@ -125,6 +126,7 @@ class World:
     token_ids: dict[str, int] = field(default_factory=dict)
     targets: dict[str, int] = field(default_factory=dict)  # admin page targets
     hooks: dict[str, int] = field(default_factory=dict)
+    mails: dict[str, int] = field(default_factory=dict)  # failed outbox rows, one per role
     extra_ids: dict[str, int] = field(default_factory=dict)  # members present, one per role
     cancelled_locals: dict[str, datetime] = field(default_factory=dict)  # cancelled occurrences
     cancelled_one_offs: dict[str, int] = field(default_factory=dict)
@@ -280,6 +282,21 @@ def build_world() -> World:
             people["organizer"], group, url=f"http://127.0.0.1:9/hook-{role}"
         )
         w.hooks[role] = hook.id
+    for role in ROLES:
+        failed = OutboxMail(
+            group=group,
+            kind="test",
+            ref=f"failed-{role}",
+            recipient=f"{role}@example.org",
+            subject="Failed",
+            message_id=f"<failed-{role}@meetbot.test>",
+            message="Subject: Failed\r\n\r\nbody\r\n",
+            status="failed",
+            last_error="550 no such user",
+        )
+        db.session.add(failed)
+        db.session.flush()
+        w.mails[role] = failed.id
     w.checkin_token = attendance_service.open_checkin_link(people["chair"], meeting)
     w.feed_token = accounts.feed_token(people["member"], SECRET_KEY)
     db.session.commit()
@@ -442,6 +459,7 @@ def _default_params(endpoint: str, arguments: set[str], w: World, role: str) -> 
         "token_id": w.token_ids.get(role, 1),
         "person_id": w.targets[role],
         "webhook_id": w.hooks[role],
+        "mail_id": w.mails[role],
         "direction": "down",
         "action": "retitle",
         "filename": "swagger-ui.css",
@@ -540,6 +558,8 @@ MATRIX: dict[tuple[str, str], Case] = {
         data=lambda w, r: {"slug": "gaps", "name": f"Gaps ({r})", "status": "active"},
     ),
     ("audit.group_audit", "GET"): Case(organizers(LOGIN)),
+    ("mail.group_outbox", "GET"): Case(organizers(LOGIN)),
+    ("mail.retry", "POST"): Case(organizers(401)),
     # --- feeds (public, or a secret token in the URL) -------------------------------
     ("feeds.group_calendar", "GET"): Case(public()),
     ("feeds.stream_calendar", "GET"): Case(public()),
