@@ -1,4 +1,4 @@
-"""mail outbox (every e-mail is queued in the writer's transaction)
+"""mail outbox (every e-mail is queued in the writer's transaction), group mail settings
 
 Revision ID: d41e8b7c2a90
 Revises: a3d9c41e7f02
@@ -56,9 +56,33 @@ def upgrade():
         batch_op.create_index("ix_mail_outbox_group", ["group_id", "id"], unique=False)
     if op.get_bind().dialect.name == "postgresql":
         op.execute(TRIGGER_DDL)
+    with op.batch_alter_table("groups", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("mail_tag", sa.String(length=40), server_default="", nullable=False)
+        )
+        for name in ("mail_agenda", "mail_minutes", "mail_changes"):
+            batch_op.add_column(
+                sa.Column(name, sa.Boolean(), server_default=sa.true(), nullable=False)
+            )
+        batch_op.add_column(
+            sa.Column("mail_agenda_hours", sa.Integer(), server_default="24", nullable=False)
+        )
+        batch_op.create_check_constraint(
+            "agenda_hours_range", "mail_agenda_hours BETWEEN 1 AND 168"
+        )
 
 
 def downgrade():
+    with op.batch_alter_table("groups", schema=None) as batch_op:
+        batch_op.drop_constraint("agenda_hours_range", type_="check")
+        for name in (
+            "mail_agenda_hours",
+            "mail_changes",
+            "mail_minutes",
+            "mail_agenda",
+            "mail_tag",
+        ):
+            batch_op.drop_column(name)
     if op.get_bind().dialect.name == "postgresql":
         op.execute(DROP_TRIGGER_DDL)
     with op.batch_alter_table("mail_outbox", schema=None) as batch_op:
