@@ -7,7 +7,7 @@ import time
 import click
 
 from meetbot.extensions import db
-from meetbot.mail import outbox, transport
+from meetbot.mail import group_mail, outbox, transport
 
 
 @click.command("send-mail")
@@ -27,17 +27,23 @@ def send_mail_command(once: bool, dry_run: bool, interval: float, limit: int) ->
     except transport.ConfigError as exc:
         raise click.ClickException(str(exc)) from None
     if dry_run:
+        for group, view in group_mail.due_agendas():
+            when = f"{view.start:%Y-%m-%d %H:%MZ}"
+            click.echo(f"new\tagenda\t{group.mailing_list}\t{view.title} {when}")
         rows = outbox.due(limit=limit)
         for row in rows:
             click.echo(f"{row.id}\t{row.kind}\t{row.recipient}\t{row.subject}")
         click.echo(f"{len(rows)} due; would send to {where}.")
         return
     while True:
+        queued = group_mail.queue_due_agendas()
+        if queued:
+            click.echo(f"mail: {queued} agenda mail(s) queued")
         report = outbox.send_due(limit=limit)
         if report.attempted:
             click.echo(
                 f"mail: {len(report.sent)} sent, {len(report.retrying)} to retry, "
-                f"{len(report.failed)} failed ({where})"
+                f"{len(report.failed)} failed, {len(report.dropped)} dropped ({where})"
             )
         if once:
             return

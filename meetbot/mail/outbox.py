@@ -45,7 +45,7 @@ from meetbot.services import audit
 from meetbot.services.db import unit_of_work
 from meetbot.services.errors import NotFound, ValidationError
 
-QUEUED, SENT, FAILED = "queued", "sent", "failed"
+QUEUED, SENT, FAILED, DROPPED = "queued", "sent", "failed", "dropped"
 MAX_ATTEMPTS = 10
 BACKOFF_BASE = timedelta(minutes=1)
 BACKOFF_CAP = timedelta(hours=6)
@@ -71,11 +71,19 @@ def backoff(attempts: int) -> timedelta:
     return min(BACKOFF_BASE * (2 ** max(attempts - 1, 0)), BACKOFF_CAP)
 
 
-def queue(message: EmailMessage, *, kind: str, ref: str, group: Group | None = None) -> bool:
+def queue(
+    message: EmailMessage,
+    *,
+    kind: str,
+    ref: str,
+    group: Group | None = None,
+    expires: datetime | None = None,
+) -> bool:
     """Add a built message to the outbox (no commit: call it in the writer's transaction).
 
     Returns False (and adds nothing) when the same (kind, ref, recipient) is queued
-    already. The recipient is the message's To address.
+    already. The recipient is the message's To address. A message not sent by
+    ``expires`` (e.g. a reminder of a meeting that has started) is dropped, not sent.
     """
     raw = message.as_string(policy=SMTP)
     if len(raw) > MAX_MESSAGE_BYTES:
@@ -96,14 +104,17 @@ def queue(message: EmailMessage, *, kind: str, ref: str, group: Group | None = N
         "next_attempt_dt": utcnow(),
         "last_error": "",
         "created_dt": utcnow(),
+        "expires_dt": expires,
     }
     dialect = postgresql if db.session.get_bind().dialect.name == "postgresql" else sqlite
     statement = (
-        dialect.insert(OutboxMail)
+        dialect.insert(OutboxMail.__table__)
         .values(**values)
         .on_conflict_do_nothing(index_elements=["kind", "ref", "recipient"])
+        .returning(OutboxMail.__table__.c.id)
     )
-    return db.session.execute(statement).rowcount == 1
+    # RETURNING says whether a row was added (rowcount is not reliable for it here).
+    return db.session.execute(statement).scalar() is not None
 
 
 def enqueue(
@@ -120,6 +131,7 @@ def enqueue(
     reply_to: str | None = None,
     in_reply_to: str | None = None,
     automatic: bool = True,
+    expires: datetime | None = None,
 ) -> bool:
     """Build a message from meetbot's address and queue it: the one call other code needs.
 
@@ -140,7 +152,7 @@ def enqueue(
         in_reply_to=in_reply_to,
         references=[in_reply_to] if in_reply_to else (),
     )
-    return queue(message, kind=kind, ref=ref, group=group)
+    return queue(message, kind=kind, ref=ref, group=group, expires=expires)
 
 
 # --- the worker ----------------------------------------------------------------------
@@ -151,10 +163,11 @@ class SendReport:
     sent: list[int] = field(default_factory=list)
     retrying: list[int] = field(default_factory=list)
     failed: list[int] = field(default_factory=list)
+    dropped: list[int] = field(default_factory=list)
 
     @property
     def attempted(self) -> int:
-        return len(self.sent) + len(self.retrying) + len(self.failed)
+        return len(self.sent) + len(self.retrying) + len(self.failed) + len(self.dropped)
 
 
 def _due_query(now: datetime, limit: int) -> Select:
@@ -198,6 +211,14 @@ def record_sent(row: OutboxMail, now: datetime) -> None:
         row.last_error = ""
 
 
+def record_dropped(row: OutboxMail) -> None:
+    """Too late to be of use (the meeting started): never sent."""
+    with unit_of_work():
+        row.status = DROPPED
+        row.next_attempt_dt = None
+        row.last_error = "dropped: the meeting had started before it could be sent"
+
+
 def record_failure(row: OutboxMail, now: datetime, error: transport.MailError) -> None:
     with unit_of_work():
         row.attempts += 1
@@ -226,6 +247,10 @@ def send_due(now: datetime | None = None, *, limit: int = 100) -> SendReport:
             row = db.session.get(OutboxMail, row_id)
             if row is None:
                 continue
+            if row.expires_dt is not None and row.expires_dt <= now:
+                record_dropped(row)
+                report.dropped.append(row_id)
+                continue
             try:
                 link.send(parsed(row))
             except transport.MailError as exc:
@@ -248,14 +273,14 @@ def group_outbox_query(group: Group) -> Select:
 
 
 def counts(group: Group) -> dict[str, int]:
-    """How many of the group's mails are queued, sent and failed."""
+    """How many of the group's mails are queued, sent, failed and dropped."""
     rows = db.session.execute(
         select(OutboxMail.status, func.count())
         .where(OutboxMail.group_id == group.id)
         .group_by(OutboxMail.status)
     )
     found = {status: n for status, n in rows}
-    return {s: found.get(s, 0) for s in (QUEUED, SENT, FAILED)}
+    return {s: found.get(s, 0) for s in (QUEUED, SENT, FAILED, DROPPED)}
 
 
 def get_mail(group: Group, mail_id: int) -> OutboxMail:

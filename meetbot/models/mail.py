@@ -33,12 +33,15 @@ class OutboxMail(db.Model):
     subject: Mapped[str] = mapped_column(String(300))
     message_id: Mapped[str] = mapped_column(String(300))
     message: Mapped[str] = mapped_column(Text)
-    status: Mapped[str] = mapped_column(String(20), default="queued")  # queued|sent|failed
+    # queued | sent | failed | dropped (expired before it could be sent)
+    status: Mapped[str] = mapped_column(String(20), default="queued")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
     last_error: Mapped[str] = mapped_column(Text, default="")
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     sent_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A mail about a meeting is pointless once it started: not sent after this instant.
+    expires_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     group: Mapped[Group | None] = relationship()
 

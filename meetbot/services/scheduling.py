@@ -42,6 +42,7 @@ from meetbot.domain.recurrence import (
     validate_slot,
 )
 from meetbot.extensions import db
+from meetbot.mail import group_mail
 from meetbot.models import (
     Group,
     LocationKind,
@@ -636,6 +637,7 @@ def _touch(actor: Person | None, meeting: Meeting, action: str, **details: objec
     db.session.flush()
     audit.record(actor, group, "meeting", meeting.id, action, **details)
     webhooks.emit_meeting(meeting, action)  # queued in this transaction (docs/api.md)
+    group_mail.queue_change(meeting, action)  # the list mail too (docs/mail.md)
 
 
 def _reason(reason: str | None) -> str:

@@ -42,6 +42,7 @@ def upgrade():
         sa.Column("last_error", sa.Text(), nullable=False),
         sa.Column("created_dt", sa.DateTime(timezone=True), nullable=False),
         sa.Column("sent_dt", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("expires_dt", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["group_id"],
             ["groups.id"],

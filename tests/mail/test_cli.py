@@ -19,7 +19,7 @@ def test_dry_run_then_once_into_a_maildir(app, runner, tmp_path) -> None:
     assert not (tmp_path / "mail").exists()  # nothing sent
     once = runner.invoke(args=["send-mail", "--once"])
     assert once.exit_code == 0, once.output
-    assert "mail: 1 sent, 0 to retry, 0 failed" in once.output
+    assert "mail: 1 sent, 0 to retry, 0 failed, 0 dropped" in once.output
     assert [m["Subject"] for m in mailbox.Maildir(tmp_path / "mail")] == ["Agenda"]
 
 

@@ -30,9 +30,9 @@ def frozen(time_machine):
     return time_machine
 
 
-def _queue(n: int, *, kind: str = "test", prefix: str = "to") -> None:
+def _queue(n: int, *, kind: str = "test", prefix: str = "to") -> list[bool]:
     with unit_of_work():
-        for i in range(n):
+        return [
             outbox.enqueue(
                 kind=kind,
                 ref=f"ref-{i}",
@@ -40,6 +40,8 @@ def _queue(n: int, *, kind: str = "test", prefix: str = "to") -> None:
                 subject=f"Message {i}",
                 text=f"Body {i}",
             )
+            for i in range(n)
+        ]
 
 
 def _rows() -> list[OutboxMail]:
@@ -47,8 +49,8 @@ def _rows() -> list[OutboxMail]:
 
 
 def test_queueing_twice_is_a_no_op(app) -> None:
-    _queue(2)
-    _queue(2)
+    assert _queue(2) == [True, True]
+    assert _queue(2) == [False, False]
     assert db.session.scalar(select(func.count()).select_from(OutboxMail)) == 2
 
 

@@ -25,7 +25,7 @@ def test_organizer_sees_the_servers_answer_and_retries(
     auth.login("olga@example.org")
     assert "Mail outbox" in client.get("/groups/edge/").get_data(as_text=True)
     page = client.get("/groups/edge/outbox").get_data(as_text=True)
-    assert "0 queued, 1 sent, 1 failed" in page
+    assert "0 queued, 1 sent, 1 failed, 0 dropped" in page
     assert "550 5.1.1 &lt;gone@example.org&gt; unknown" in page
     failed = db.session.scalar(select(OutboxMail).where(OutboxMail.status == outbox.FAILED))
     response = client.post(f"/groups/edge/outbox/{failed.id}/retry")
