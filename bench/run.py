@@ -380,6 +380,10 @@ def run_backend(
     ratio("group feed 304 / bare Flask floor", app_304, floor_304, 0.80)
     ratio("recommended deployment / nginx direct (200)", proxy_feed, nginx_feed, 0.70)
     ratio("recommended deployment / nginx direct (304)", proxy_304, nginx_304, 0.70)
+    from bench import mail
+
+    print(f"[{backend}] mail worker: due agenda mail", flush=True)
+    mail.check(result, url)  # last: it gives every group a list address
     for row in result.rows:
         if row.figures is not None and (row.figures.errors or row.figures.bad_status):
             result.errors.append(

@@ -77,6 +77,10 @@ def test_ics_attachment_keeps_its_method() -> None:
             transport.SmtpSettings("mail.example.org", 587, False, True, "u@x", "p/w"),
         ),
         (
+            "smtp://127.0.0.1:8025?starttls=off",
+            transport.SmtpSettings("127.0.0.1", 8025, False, False, None, None),
+        ),
+        (
             "smtps://mail.example.org",
             transport.SmtpSettings("mail.example.org", 465, True, False, None, None),
         ),
