@@ -36,8 +36,10 @@ from meetbot.models import (
     Person,
     utcnow,
 )
-from meetbot.services import feeds
+from meetbot.services import audit, feeds
+from meetbot.services import minutes as minutes_service
 from meetbot.services.db import unit_of_work
+from meetbot.services.errors import ValidationError
 from meetbot.services.occurrences import OccurrenceView, occurrences_of_groups
 
 AGENDA, CANCELLED, MOVED, MINUTES = "agenda", "cancelled", "moved", "minutes"
@@ -249,3 +251,43 @@ def _view_of(meeting: Meeting) -> OccurrenceView | None:
         if view.meeting_id == meeting.id:
             return view
     return None
+
+
+def queue_minutes(actor: Person | None, meeting: Meeting) -> bool:
+    """Queue the minutes of a meeting to its group's list (a chair's "send" button).
+
+    MeetBot's text layout (``minutes_format``, as the email.txt export) plus links,
+    threaded under the meeting's agenda mail. Sending again is a no-op: False.
+    Not marked Auto-Submitted: a person sent it.
+    """
+    group = meeting.group
+    if not group.mailing_list:
+        raise ValidationError(
+            "The group has no mailing list address: set it in the group's settings.",
+            {"mailing_list": "missing"},
+        )
+    if not group.mail_minutes:
+        raise ValidationError(
+            "Minutes mail is switched off in the group's settings.", {"mail_minutes": "off"}
+        )
+    page = f"{_base()}/meetings/{meeting.id}"
+    email = minutes_service.build_email(meeting, "summary", url=f"{page}/minutes/")
+    view = _view_of(meeting)
+    parent = agenda_message_id(view) if view is not None else None
+    subject = email.subject  # "[Group name] Minutes: ..."; the list's tag replaces that
+    if group.mail_tag and subject.startswith(f"[{group.name}] "):
+        subject = subject[len(group.name) + 3 :]
+    with unit_of_work():
+        added = outbox.enqueue(
+            kind=MINUTES,
+            ref=f"meeting:{meeting.id}",
+            to=group.mailing_list,
+            subject=_subject(group, subject),
+            text=f"{email.body.rstrip()}\n\nMinutes: {page}/minutes/\nMeeting page: {page}\n",
+            group=group,
+            in_reply_to=parent,
+            automatic=False,
+        )
+        if added:
+            audit.record(actor, group, "meeting", meeting.id, "minutes_mailed")
+    return added

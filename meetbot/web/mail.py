@@ -6,8 +6,9 @@ from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 
 from meetbot.extensions import db
-from meetbot.mail import outbox, transport
+from meetbot.mail import group_mail, outbox, transport
 from meetbot.services import groups as group_service
+from meetbot.services import meetings as meeting_service
 from meetbot.services.errors import ValidationError
 from meetbot.services.permissions import Permission, may
 from meetbot.web.guards import require
@@ -55,6 +56,23 @@ def retry(slug: str, mail_id: int):
     else:
         flash(f"Mail to {row.recipient} queued again.", "success")
     return redirect(url_for("mail.group_outbox", slug=group.slug))
+
+
+@bp.post("/meetings/<int:meeting_id>/minutes/mail")
+def send_minutes(meeting_id: int):
+    """A chair sends the minutes to the group's mailing list."""
+    meeting = meeting_service.get_meeting(meeting_id)
+    require(Permission.CHAIR, meeting.group, meeting=meeting)
+    try:
+        added = group_mail.queue_minutes(current_user, meeting)
+    except ValidationError as exc:
+        flash(exc.message, "error")
+    else:
+        if added:
+            flash(f"The minutes are queued for {meeting.group.mailing_list}.", "success")
+        else:
+            flash("The minutes of this meeting were mailed already.", "info")
+    return redirect(url_for("meetings.view", meeting_id=meeting.id))
 
 
 @panel("group_side", order=85)

@@ -161,7 +161,9 @@ def build_world() -> World:
     regular = _person("Rita Regular")
     extras = [_person(f"Extra {role}") for role in ROLES]
     targets = {role: _person(f"Target {role}") for role in ROLES}
-    group = Group(slug="wg", name="Working Group", timezone="UTC")
+    group = Group(
+        slug="wg", name="Working Group", timezone="UTC", mailing_list="wg@lists.example.org"
+    )
     other = Group(slug="other", name="Other Group", timezone="UTC")
     db.session.add_all([group, other])
     roles = {"member": Role.MEMBER, "chair": Role.CHAIR, "organizer": Role.ORGANIZER}
@@ -560,6 +562,7 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("audit.group_audit", "GET"): Case(organizers(LOGIN)),
     ("mail.group_outbox", "GET"): Case(organizers(LOGIN)),
     ("mail.retry", "POST"): Case(organizers(401)),
+    ("mail.send_minutes", "POST"): Case(chairs(401)),
     # --- feeds (public, or a secret token in the URL) -------------------------------
     ("feeds.group_calendar", "GET"): Case(public()),
     ("feeds.stream_calendar", "GET"): Case(public()),
@@ -998,6 +1001,7 @@ MATRIX: dict[tuple[str, str], Case] = {
         chairs(401), data=lambda w, r: {"meeting_id": w.meeting_id}
     ),
     ("api_chair.attendance_stats", "GET"): _api(public()),
+    ("api_mail.mail_minutes", "POST"): _api(chairs(401)),
     ("api_webhooks.list_webhooks", "GET"): _api(organizers(401)),
     ("api_webhooks.get_webhook", "GET"): _api(organizers(401)),
     ("api_webhooks.list_deliveries", "GET"): _api(organizers(401)),
