@@ -20,6 +20,7 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app, render_template
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from meetbot.domain import ical
 from meetbot.extensions import db
@@ -166,6 +167,7 @@ def _open_actions(group: Group) -> list[ActionItem]:
             .where(ActionItem.group_id == group.id, ActionItem.status == ActionStatus.OPEN.value)
             .order_by(ActionItem.due_date.is_(None), ActionItem.due_date, ActionItem.id)
             .limit(MAX_ACTIONS)
+            .options(selectinload(ActionItem.owners))  # the templates list the owners
         )
     )
 
