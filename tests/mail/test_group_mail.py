@@ -4,6 +4,7 @@ client parsers (recurring-ical-events and ical.js) read it. The clock is frozen.
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta
 
 import icalendar
@@ -16,6 +17,7 @@ from meetbot.models import OutboxMail, Role
 from meetbot.services import scheduling
 from meetbot.services.meetings import materialize_occurrence
 from tests.feedcheck import occurrences_icaljs, occurrences_recurring_ical_events
+from tests.mail.icaljs_event import read_event
 
 # Tuesdays 15:00 Berlin; 2026-03-31 is the first Tuesday after the EU DST change.
 FIRST = datetime(2026, 3, 24, 15, 0)
@@ -97,6 +99,38 @@ def test_agenda_mail_content_and_ics_match_the_feed(
     master = next(e for e in feed.walk("VEVENT") if str(e["UID"]) == occ["uid"])
     assert int(event["SEQUENCE"]) == int(master["SEQUENCE"])
     assert event["DTSTART"].dt.astimezone(UTC) == occ["start"]
+    # The attachment on its own, as ical.js reads it: the feed's event.
+    alone = read_event(part.get_payload(decode=True))
+    assert (alone["uid"], alone["recurrence_id"], alone["start"], alone["end"]) == (
+        occ["uid"], START_UTC, occ["start"], occ["end"],
+    )  # fmt: skip
+    assert (alone["method"], alone["summary"]) == ("PUBLISH", occ["summary"])
+
+
+def test_two_workers_queue_each_agenda_once(app, world, time_machine) -> None:
+    time_machine.move_to(START_UTC - timedelta(hours=3), tick=False)
+    db.session.remove()
+    barrier = threading.Barrier(2)
+    counts: list[int] = []
+    errors: list[BaseException] = []
+
+    def worker() -> None:
+        try:
+            with app.app_context():
+                barrier.wait()
+                counts.append(group_mail.queue_due_agendas())
+                db.session.remove()
+        except BaseException as exc:  # reported below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=worker) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert errors == []
+    assert sorted(counts) == [0, 1]
+    assert len(db.session.scalars(select(OutboxMail)).all()) == 1
 
 
 def test_dst_week_agenda_shows_the_new_offset(world, smtp_server, time_machine) -> None:
@@ -144,6 +178,10 @@ def test_cancellation_mail_has_method_cancel_matching_the_feed(
     event = _vevent(cal)
     assert (part.get_param("method"), str(cal["METHOD"])) == ("CANCEL", "CANCEL")
     assert str(event["STATUS"]) == "CANCELLED"
+    alone = read_event(part.get_payload(decode=True))
+    assert (alone["method"], alone["status"], alone["recurrence_id"]) == (
+        "CANCEL", "CANCELLED", START_UTC,
+    )  # fmt: skip
     first = _vevent(_ics_part(agenda)[1])
     assert str(event["UID"]) == str(first["UID"])
     assert event["RECURRENCE-ID"].dt == first["RECURRENCE-ID"].dt
