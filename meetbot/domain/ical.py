@@ -368,10 +368,12 @@ def build_occurrence(item: OneOccurrence, *, method: str = "PUBLISH") -> bytes:
     cal.add("prodid", DEFAULT_PRODID)
     cal.add("calscale", "GREGORIAN")
     cal.add("method", method)
-    for zone in sorted(ctx.tzids):
-        cal.add_component(_vtimezone(zone, ctx.first_year, ctx.last_year))
-    cal.add_component(event)
-    return cal.to_ical()
+    # As build_calendar: the cached VTIMEZONE bytes are spliced in, not re-parsed.
+    zones = b"".join(_vtimezone_bytes(z, ctx.first_year, ctx.last_year) for z in sorted(ctx.tzids))
+    head = cal.to_ical()
+    if not head.endswith(_END_CALENDAR):
+        raise AssertionError("unexpected calendar serialization")
+    return head[: -len(_END_CALENDAR)] + zones + event.to_ical() + _END_CALENDAR
 
 
 def _event_parts(
