@@ -90,6 +90,7 @@ def _register_blueprints(app: Flask) -> None:
         errors,
         feeds,
         groups,
+        mail,
         main,
         members,
         minutes,
@@ -104,6 +105,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth.bp)
     app.register_blueprint(account.bp)
     app.register_blueprint(audit.bp)
+    app.register_blueprint(mail.bp)
     app.register_blueprint(groups.bp)
     app.register_blueprint(members.bp)
     app.register_blueprint(feeds.bp)

@@ -11,6 +11,8 @@
 | MEETBOT_MAX_CONTENT_LENGTH | 5242880 | largest accepted request body in bytes |
 | MEETBOT_SESSION_COOKIE_SECURE | on when BASE_URL is https | Secure flag (session, remember) |
 | MEETBOT_TRUSTED_PROXIES | 0 | proxies in front whose X-Forwarded-* headers to trust |
+| MEETBOT_MAIL_URL | Maildir instance/mail/ | smtp://u:p@host:587, smtps://...:465, maildir:///p |
+| MEETBOT_MAIL_FROM | meetbot <meetbot@UID_DOMAIN> | the From of every mail |
 """
 
 from __future__ import annotations
@@ -60,13 +62,19 @@ def load_config(instance_path: Path) -> dict[str, Any]:
     )
     secure = os.environ.get("MEETBOT_SESSION_COOKIE_SECURE")
     cookie_secure = _bool(secure) if secure else base_url.startswith("https://")
+    uid_domain = os.environ.get("MEETBOT_UID_DOMAIN") or (
+        urlsplit(base_url).hostname or "meetbot.invalid"
+    )
     return {
         "SECRET_KEY": _secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": db_url,
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "MEETBOT_BASE_URL": base_url,
-        "MEETBOT_UID_DOMAIN": os.environ.get("MEETBOT_UID_DOMAIN")
-        or (urlsplit(base_url).hostname or "meetbot.invalid"),
+        "MEETBOT_UID_DOMAIN": uid_domain,
+        # Mail (meetbot/mail): where it goes (empty: the Maildir instance/mail/) and From.
+        "MEETBOT_MAIL_URL": os.environ.get("MEETBOT_MAIL_URL", ""),
+        "MEETBOT_MAIL_FROM": os.environ.get("MEETBOT_MAIL_FROM")
+        or f"meetbot <meetbot@{uid_domain}>",
         "MAX_CONTENT_LENGTH": int(os.environ.get("MEETBOT_MAX_CONTENT_LENGTH", 5 * 1024 * 1024)),
         "RATELIMIT_STORAGE_URI": os.environ.get("MEETBOT_RATELIMIT_STORAGE_URL", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,

@@ -60,6 +60,18 @@ def test_models_do_not_import_web_or_services() -> None:
     assert _offending("models", ("meetbot.web", "meetbot.services", "meetbot.forms")) == []
 
 
+def test_mail_building_and_sending_are_pure() -> None:
+    """meetbot/mail/message.py and transport.py know nothing of Flask or the database."""
+    bad = [
+        f"mail/{name}.py imports {imported}"
+        for name in ("message", "transport")
+        for imported in _imports(PACKAGE / "mail" / f"{name}.py")
+        if imported.split(".")[0] in ("flask", "sqlalchemy")
+        or imported.startswith(("meetbot.models", "meetbot.services", "meetbot.web"))
+    ]
+    assert bad == []
+
+
 def test_services_do_not_import_web() -> None:
     assert _offending("services", ("meetbot.web", "meetbot.forms")) == []
 

@@ -3,7 +3,14 @@
 from __future__ import annotations
 
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import (
+    BooleanField,
+    IntegerField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    TextAreaField,
+)
 from wtforms.validators import URL, DataRequired, Email, Length, NumberRange, Optional
 
 from meetbot.forms.fields import Slug, TimeZone
@@ -26,6 +33,13 @@ class GroupForm(FlaskForm):
     attendance_window = IntegerField(
         "…over the last N meetings", default=10, validators=[NumberRange(1, 1000)]
     )
+    mail_tag = StringField("Subject tag of list mail, e.g. [edge]", validators=[Length(max=40)])
+    mail_agenda = BooleanField("Mail the agenda to the list before each meeting", default=True)
+    mail_agenda_hours = IntegerField(
+        "…this many hours before", default=24, validators=[NumberRange(1, 168)]
+    )
+    mail_minutes = BooleanField("Mail the minutes when a chair sends them", default=True)
+    mail_changes = BooleanField("Mail cancellations and moves", default=True)
 
 
 class WorkStreamForm(FlaskForm):

@@ -24,9 +24,10 @@ from sqlalchemy import DDL, MetaData, Table, event
 CHANNEL = "meetbot_change"
 FUNCTION = "meetbot_notify_change"
 TRIGGER = "meetbot_change"
-# Written while serving reads (the rendered-feed cache), and changes nothing a reader
-# derives: notifying would only make every process drop its feeds after each render.
-UNWATCHED_TABLES = frozenset({"feed_cache", "alembic_version"})
+# Tables no cached answer is derived from, so a write to them need not make every
+# process drop its caches: the rendered-feed cache (written while serving reads), the
+# server-side logins (every log-in and log-out) and the mail outbox (every send).
+UNWATCHED_TABLES = frozenset({"feed_cache", "alembic_version", "logins", "mail_outbox"})
 
 FUNCTION_DDL = f"""
 CREATE OR REPLACE FUNCTION {FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$

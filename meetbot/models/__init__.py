@@ -3,6 +3,7 @@
 from meetbot.models.actions import ActionEventKind, ActionItem, ActionItemEvent, ActionStatus
 from meetbot.models.attendance import Attendance, AttendanceKind, AttendanceSource
 from meetbot.models.groups import Group, Membership, Role, WorkStream, WorkStreamStatus
+from meetbot.models.mail import OutboxMail
 from meetbot.models.meetings import (
     LocationKind,
     Meeting,
@@ -38,6 +39,7 @@ __all__ = [
     "Membership",
     "MinuteItem",
     "MinuteKind",
+    "OutboxMail",
     "Person",
     "PersonHandle",
     "PollAnswer",

@@ -7,6 +7,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from sqlalchemy import (
+    Boolean,
     CheckConstraint,
     Column,
     ForeignKey,
@@ -15,6 +16,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -56,6 +58,13 @@ class Group(db.Model):
     name: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
     mailing_list: Mapped[str | None] = mapped_column(String(320))
+    # Mail to the list (meetbot/mail/group_mail.py): a subject tag such as "[edge]",
+    # each kind switchable, and how long before each occurrence the agenda goes out.
+    mail_tag: Mapped[str] = mapped_column(String(40), default="", server_default="")
+    mail_agenda: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    mail_minutes: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    mail_changes: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    mail_agenda_hours: Mapped[int] = mapped_column(Integer, default=24, server_default="24")
     website: Mapped[str | None] = mapped_column(String(500))
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     # Governance: people needed for quorum (None: no quorum rule) and the attendance
@@ -83,6 +92,7 @@ class Group(db.Model):
         CheckConstraint("quorum IS NULL OR quorum > 0", name="quorum_positive"),
         CheckConstraint("attendance_threshold BETWEEN 0 AND 100", name="threshold_percent"),
         CheckConstraint("attendance_window > 0", name="window_positive"),
+        CheckConstraint("mail_agenda_hours BETWEEN 1 AND 168", name="agenda_hours_range"),
     )
 
     def __repr__(self) -> str:

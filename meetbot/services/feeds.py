@@ -60,7 +60,7 @@ from meetbot.services.accounts import person_for_feed_token
 from meetbot.services.errors import NotFound
 from meetbot.services.groups import get_group, get_work_stream
 from meetbot.services.meetings import get_meeting
-from meetbot.services.occurrences import meeting_uid, slot_uid
+from meetbot.services.occurrences import OccurrenceView, meeting_uid, slot_uid
 
 # Part of every cached revision: raise it when the feed format changes, so cached
 # bytes of an older release are not served after an upgrade.
@@ -680,3 +680,52 @@ __all__ = [
     "series_feed",
     "stream_feed",
 ]
+
+
+def occurrence_event(view: OccurrenceView) -> ical.OneOccurrence:
+    """One occurrence as the feeds publish it (same UID, RECURRENCE-ID, SEQUENCE and
+    text), on its own: the ``.ics`` attachment of a mail about it."""
+    ctx = _ctx()
+    row = db.session.get(Meeting, view.meeting_id) if view.meeting_id is not None else None
+    if view.recurrence_id is None or view.series_id is None:
+        ev = _single(row, ctx)
+        return ical.OneOccurrence(
+            uid=ev.uid, recurrence_id=None, timezone=ev.timezone, start_utc=ev.start_utc,
+            end_utc=ev.end_utc, title=ev.title, dtstamp=ev.dtstamp, sequence=ev.sequence,
+            description=ev.description, location=ev.location, url=ev.url,
+        )  # fmt: skip
+    series = db.session.get(MeetingSeries, view.series_id)
+    slot = next(s for s in series.slots if s.key == view.slot_key)
+    page = _page_url(ctx, f"/series/{series.id}")
+    fields = {
+        "title": series.title,
+        "description": _describe(series.description, ctx, page=page, agenda=series.agenda_url),
+        "location": series.location or None,
+        "url": page,
+        "dtstamp": series.updated_dt,
+        "sequence": series.revision or 0,
+    }
+    if row is not None and row.status == MeetingStatus.CANCELLED.value:
+        fields["sequence"] += row.sequence or 0
+        fields["dtstamp"] = max(row.updated_dt, series.updated_dt)
+    elif row is not None:
+        occ = _generated(slot, [row]).get(row.original_start_local)
+        override = _override(series, row, occ, ctx) if occ is not None else None
+        if override is not None:
+            fields.update(
+                title=override.title or fields["title"],
+                description=override.description or fields["description"],
+                url=override.url or fields["url"],
+                sequence=override.sequence,
+                dtstamp=override.dtstamp,
+            )
+            if override.location is not None:
+                fields["location"] = override.location
+    return ical.OneOccurrence(
+        uid=view.uid,
+        recurrence_id=view.original_start_local,
+        timezone=slot.timezone,
+        start_utc=view.start,
+        end_utc=view.end,
+        **fields,
+    )

@@ -183,8 +183,14 @@ def create_group(
 
 def update_group(actor: Person | None, group: Group, **fields: object) -> Group:
     """Change a group's settings. Accepts name, description, mailing_list, website,
-    timezone, quorum, attendance_threshold, attendance_window."""
+    timezone, quorum, attendance_threshold, attendance_window, and the list mail
+    settings mail_tag, mail_agenda, mail_minutes, mail_changes, mail_agenda_hours."""
     allowed = {
+        "mail_tag",
+        "mail_agenda",
+        "mail_minutes",
+        "mail_changes",
+        "mail_agenda_hours",
         "name",
         "description",
         "mailing_list",
@@ -212,6 +218,7 @@ def update_group(actor: Person | None, group: Group, **fields: object) -> Group:
     if window is not None and not 1 <= int(window) <= MAX_ATTENDANCE_WINDOW:
         # The attendance statistics list this many meetings (API and report).
         raise field_error("attendance_window", f"Use 1 to {MAX_ATTENDANCE_WINDOW} meetings.")
+    _check_mail_settings(fields)
     with unit_of_work():
         changed = {}
         for key, value in fields.items():
@@ -225,6 +232,25 @@ def update_group(actor: Person | None, group: Group, **fields: object) -> Group:
         if changed:
             audit.record(actor, group, "group", group.id, "updated", fields=sorted(changed))
     return group
+
+
+MAX_MAIL_TAG = 40
+AGENDA_HOURS = (1, 168)
+
+
+def _check_mail_settings(fields: dict[str, object]) -> None:
+    """The list mail settings: a one-line tag of at most 40 characters, 1..168 hours."""
+    if "mail_tag" in fields:
+        tag = " ".join(str(fields["mail_tag"] or "").split())
+        if len(tag) > MAX_MAIL_TAG or any(ord(c) < 32 or ord(c) == 127 for c in tag):
+            raise field_error("mail_tag", f"Use at most {MAX_MAIL_TAG} printable characters.")
+        fields["mail_tag"] = tag
+    hours = fields.get("mail_agenda_hours")
+    if hours is not None and not AGENDA_HOURS[0] <= int(hours) <= AGENDA_HOURS[1]:  # type: ignore[call-overload]
+        raise field_error("mail_agenda_hours", "Send the agenda 1 to 168 hours (a week) before.")
+    for name in ("mail_agenda", "mail_minutes", "mail_changes"):
+        if name in fields:
+            fields[name] = bool(fields[name])
 
 
 def set_role(actor: Person | None, group: Group, person: Person, role: Role | None) -> None:

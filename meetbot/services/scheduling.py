@@ -45,6 +45,7 @@ from meetbot.domain.recurrence import (
 )
 from meetbot.domain.text import single_line
 from meetbot.extensions import db
+from meetbot.mail import group_mail
 from meetbot.models import (
     Group,
     LocationKind,
@@ -658,6 +659,7 @@ def _touch(actor: Person | None, meeting: Meeting, action: str, **details: objec
     db.session.flush()
     audit.record(actor, group, "meeting", meeting.id, action, **details)
     webhooks.emit_meeting(meeting, action)  # queued in this transaction (docs/api.md)
+    group_mail.queue_change(meeting, action)  # the list mail too (docs/mail.md)
 
 
 def _reason(reason: str | None) -> str:

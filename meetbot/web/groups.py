@@ -79,6 +79,11 @@ def edit(slug: str):
                 quorum=form.quorum.data,
                 attendance_threshold=form.attendance_threshold.data,
                 attendance_window=form.attendance_window.data,
+                mail_tag=form.mail_tag.data or "",
+                mail_agenda=form.mail_agenda.data,
+                mail_agenda_hours=form.mail_agenda_hours.data,
+                mail_minutes=form.mail_minutes.data,
+                mail_changes=form.mail_changes.data,
             )
         except ValidationError as exc:
             apply_service_errors(form, exc.fields)

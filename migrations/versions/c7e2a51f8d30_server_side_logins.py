@@ -17,11 +17,8 @@ down_revision = "f2c8a5d1e7b4"
 branch_labels = None
 depends_on = None
 
-# Written out (not imported from the app) so this revision never changes.
-TRIGGER_DDL = (
-    'CREATE TRIGGER meetbot_change AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON "logins" '
-    "FOR EACH STATEMENT EXECUTE FUNCTION meetbot_notify_change()"
-)
+# No change-notification trigger: "logins" is in freshness.notify.UNWATCHED_TABLES
+# (nothing a reader caches is derived from it).
 
 
 def upgrade():
@@ -44,8 +41,6 @@ def upgrade():
     )
     with op.batch_alter_table("logins", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_logins_person_id"), ["person_id"], unique=False)
-    if op.get_bind().dialect.name == "postgresql":
-        op.execute(TRIGGER_DDL)
 
 
 def downgrade():

@@ -214,3 +214,27 @@ def test_etag_and_304(api, group, organizer, token_for):
     assert changed.status_code == 200
     assert changed.headers["ETag"] != etag
     assert changed.get_json()["name"] == "Edge 2"
+
+
+def test_patch_group_mail_settings(api, group, organizer, token_for):
+    token = token_for(organizer)
+    response = api.patch(
+        "/groups/edge",
+        json={"mail_tag": "[edge]", "mail_agenda_hours": 48, "mail_minutes": False},
+        token=token,
+    )
+    assert response.status_code == 200
+    body = response.get_json()
+    assert (body["mail_tag"], body["mail_agenda_hours"], body["mail_minutes"]) == (
+        "[edge]",
+        48,
+        False,
+    )
+    assert body["mail_agenda"] is True
+    for bad, field in (({"mail_agenda_hours": 169}, "mail_agenda_hours"),
+                       ({"mail_tag": "x" * 41}, "mail_tag")):  # fmt: skip
+        assert (
+            field in assert_error(api.patch("/groups/edge", json=bad, token=token), 422)["fields"]
+        )
+    db.session.expire_all()
+    assert db.session.get(Group, group.id).mail_agenda_hours == 48

@@ -39,6 +39,7 @@ from meetbot.models import (
     MeetingSeries,
     Membership,
     MinuteItem,
+    OutboxMail,
     Person,
     PersonHandle,
     Role,
@@ -128,6 +129,7 @@ class World:
     targets: dict[str, int] = field(default_factory=dict)  # admin page targets
     duplicates: dict[str, int] = field(default_factory=dict)  # merged into the targets
     hooks: dict[str, int] = field(default_factory=dict)
+    mails: dict[str, int] = field(default_factory=dict)  # failed outbox rows, one per role
     extra_ids: dict[str, int] = field(default_factory=dict)  # members present, one per role
     cancelled_locals: dict[str, datetime] = field(default_factory=dict)  # cancelled occurrences
     cancelled_one_offs: dict[str, int] = field(default_factory=dict)
@@ -165,7 +167,9 @@ def build_world() -> World:
     extras = [_person(f"Extra {role}") for role in ROLES]
     targets = {role: _person(f"Target {role}") for role in ROLES}
     duplicates = {role: _person(f"Duplicate {role}") for role in ROLES}
-    group = Group(slug="wg", name="Working Group", timezone="UTC")
+    group = Group(
+        slug="wg", name="Working Group", timezone="UTC", mailing_list="wg@lists.example.org"
+    )
     other = Group(slug="other", name="Other Group", timezone="UTC")
     db.session.add_all([group, other])
     roles = {"member": Role.MEMBER, "chair": Role.CHAIR, "organizer": Role.ORGANIZER}
@@ -288,6 +292,21 @@ def build_world() -> World:
             people["organizer"], group, url=f"http://127.0.0.1:9/hook-{role}"
         )
         w.hooks[role] = hook.id
+    for role in ROLES:
+        failed = OutboxMail(
+            group=group,
+            kind="test",
+            ref=f"failed-{role}",
+            recipient=f"{role}@example.org",
+            subject="Failed",
+            message_id=f"<failed-{role}@meetbot.test>",
+            message="Subject: Failed\r\n\r\nbody\r\n",
+            status="failed",
+            last_error="550 no such user",
+        )
+        db.session.add(failed)
+        db.session.flush()
+        w.mails[role] = failed.id
     w.checkin_token = attendance_service.open_checkin_link(people["chair"], meeting)
     for role in ROLES:
         poll = poll_service.create_poll(
@@ -462,6 +481,7 @@ def _default_params(endpoint: str, arguments: set[str], w: World, role: str) -> 
         "token_id": w.token_ids.get(role, 1),
         "person_id": w.targets[role],
         "webhook_id": w.hooks[role],
+        "mail_id": w.mails[role],
         "direction": "down",
         "action": "retitle",
         "filename": "swagger-ui.css",
@@ -577,6 +597,9 @@ MATRIX: dict[tuple[str, str], Case] = {
         data=lambda w, r: {"slug": "gaps", "name": f"Gaps ({r})", "status": "active"},
     ),
     ("audit.group_audit", "GET"): Case(organizers(LOGIN)),
+    ("mail.group_outbox", "GET"): Case(organizers(LOGIN)),
+    ("mail.retry", "POST"): Case(organizers(401)),
+    ("mail.send_minutes", "POST"): Case(chairs(401)),
     # --- feeds (public, or a secret token in the URL) -------------------------------
     ("feeds.group_calendar", "GET"): Case(public()),
     ("feeds.stream_calendar", "GET"): Case(public()),
@@ -1052,6 +1075,7 @@ MATRIX: dict[tuple[str, str], Case] = {
         chairs(401), data=lambda w, r: {"meeting_id": w.meeting_id}
     ),
     ("api_chair.attendance_stats", "GET"): _api(public()),
+    ("api_mail.mail_minutes", "POST"): _api(chairs(401)),
     ("api_webhooks.list_webhooks", "GET"): _api(organizers(401)),
     ("api_webhooks.get_webhook", "GET"): _api(organizers(401)),
     ("api_webhooks.list_deliveries", "GET"): _api(organizers(401)),

@@ -92,6 +92,7 @@ def init_api(app: Flask) -> Api:
         chair,
         groups,
         imports,
+        mail,
         meetings,
         members,
         people,

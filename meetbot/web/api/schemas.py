@@ -171,6 +171,11 @@ class GroupDetailSchema(GroupSchema):
     quorum = ma.fields.Integer(allow_none=True)
     attendance_threshold = ma.fields.Integer(required=True)
     attendance_window = ma.fields.Integer(required=True)
+    mail_tag = ma.fields.String(required=True, metadata={"description": "Subject tag of list mail"})
+    mail_agenda = ma.fields.Boolean(required=True)
+    mail_agenda_hours = ma.fields.Integer(required=True)
+    mail_minutes = ma.fields.Boolean(required=True)
+    mail_changes = ma.fields.Boolean(required=True)
     work_streams = ma.fields.List(ma.fields.Nested(WorkStreamSchema), required=True)
     series = ma.fields.List(
         ma.fields.Nested(SeriesSchema),
@@ -211,6 +216,11 @@ class GroupUpdateSchema(Strict):
     quorum = ma.fields.Integer(strict=True, allow_none=True, validate=ma.validate.Range(1, 100000))
     attendance_threshold = ma.fields.Integer(strict=True, validate=ma.validate.Range(0, 100))
     attendance_window = ma.fields.Integer(strict=True, validate=ma.validate.Range(1, 1000))
+    mail_tag = text(40)
+    mail_agenda = ma.fields.Boolean(truthy={True}, falsy={False})
+    mail_agenda_hours = ma.fields.Integer(strict=True, validate=ma.validate.Range(1, 168))
+    mail_minutes = ma.fields.Boolean(truthy={True}, falsy={False})
+    mail_changes = ma.fields.Boolean(truthy={True}, falsy={False})
 
 
 class WorkStreamCreateSchema(Strict):

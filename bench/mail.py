@@ -1,0 +1,67 @@
+"""The mail worker at foundation size: finding and queueing the due agenda mail.
+
+Every group gets a list address (agenda 24 h ahead), then the worker's round is
+timed twice: the first finds and queues every agenda due in the next day; the second
+finds nothing new (what every later round costs). Both follow the number of
+occurrences in the lead window, not the years of history behind them (the expansion
+covers the window only, and the outbox is looked up by its unique key).
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+from bench.dataset import make_app
+
+# A round that finds nothing new runs every 30 s; it must stay far below that.
+RECHECK_BUDGET_S = 2.0
+
+
+def mail_times(url: str) -> dict[str, Any]:
+    from sqlalchemy import func, select, update
+
+    from meetbot.extensions import db
+    from meetbot.mail import group_mail
+    from meetbot.models import Group, Meeting, OutboxMail
+
+    app = make_app(url)
+    out: dict[str, Any] = {}
+    with app.app_context():
+        db.session.execute(
+            update(Group).values(
+                mailing_list=Group.slug + "@lists.example.org",
+                mail_agenda=True,
+                mail_agenda_hours=24,
+            )
+        )
+        db.session.commit()
+        out["history_meetings"] = db.session.scalar(select(func.count()).select_from(Meeting))
+        started = time.perf_counter()
+        out["queued"] = group_mail.queue_due_agendas()
+        out["first_s"] = time.perf_counter() - started
+        db.session.remove()
+        started = time.perf_counter()
+        out["again"] = group_mail.queue_due_agendas()
+        out["recheck_s"] = time.perf_counter() - started
+        db.session.execute(OutboxMail.__table__.delete())
+        db.session.commit()
+        db.session.remove()
+        db.engine.dispose()
+    return out
+
+
+def check(result: Any, url: str) -> None:
+    """Add the mail worker's figures to a backend's checks (bench/RESULTS.md)."""
+    m = mail_times(url)
+    per = m["first_s"] / m["queued"] * 1000 if m["queued"] else 0.0
+    result.checks.append(
+        (
+            f"mail worker: found and queued {m['queued']:,} agenda mails due in the next "
+            f"24 h in {m['first_s'] * 1000:.0f} ms ({per:.1f} ms each, message and .ics "
+            f"built); a round with nothing new due: {m['recheck_s'] * 1000:.0f} ms "
+            f"(history: {m['history_meetings']:,} meetings, not read)",
+            m["again"] == 0 and m["recheck_s"] < RECHECK_BUDGET_S,
+            f"re-check < {RECHECK_BUDGET_S:.0f} s, nothing queued twice",
+        )
+    )
