@@ -24,10 +24,11 @@ from markupsafe import Markup
 
 from meetbot.forms.fields import apply_service_errors
 from meetbot.forms.minutes import LogImportForm, MinuteItemForm, VersionForm
-from meetbot.models import Meeting
+from meetbot.models import Meeting, utcnow
 from meetbot.services import log_import
 from meetbot.services import minutes as minutes_service
 from meetbot.services.errors import Conflict, ValidationError
+from meetbot.services.groups import members
 from meetbot.services.meetings import get_meeting
 from meetbot.services.permissions import Permission, may
 from meetbot.web.guards import require
@@ -304,8 +305,6 @@ def _overrides(plan: log_import.ImportPlan) -> dict[int, list[str]]:
 
 
 def _owner_choices(meeting: Meeting, plan: log_import.ImportPlan) -> list[tuple[str, str]]:
-    from meetbot.services.groups import members
-
     choices: dict[str, str] = {}
     for a in plan.attendees:
         label = a.person_name or f"{a.nick} (new person)"
@@ -429,8 +428,6 @@ def export_email(meeting_id: int):
     meeting = get_meeting(meeting_id)
     kind = request.args.get("kind")
     if not kind:
-        from meetbot.models import utcnow
-
         kind = "summary" if meeting.end_dt <= utcnow() else "agenda"
     email = minutes_service.build_email(meeting, kind, url=_full_url(meeting))
     body = f"Subject: {email.subject}\n\n{email.body}"

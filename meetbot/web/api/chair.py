@@ -8,13 +8,11 @@ from __future__ import annotations
 from typing import Any
 
 import marshmallow as ma
-from sqlalchemy import select
 
 from meetbot.domain.bounds import MAX_DATE, MIN_DATE
-from meetbot.extensions import db
 from meetbot.models import ActionItem, Attendance, Person
 from meetbot.services import actions as action_service
-from meetbot.services import analytics
+from meetbot.services import analytics, people_reads
 from meetbot.services import attendance as attendance_service
 from meetbot.services import groups as group_service
 from meetbot.services import meetings as meeting_service
@@ -34,7 +32,7 @@ from meetbot.web.api.common import (
     write_docs,
 )
 from meetbot.web.api.fields import UTCDateTime
-from meetbot.web.api.meetings import meeting_data
+from meetbot.web.api.meetings import get_series_row, meeting_data
 from meetbot.web.api.schemas import (
     ID,
     SLUG,
@@ -93,21 +91,6 @@ class ImportResultSchema(ma.Schema):
     meeting = ma.fields.Nested(MeetingSchema, required=True)
 
 
-def _entry_for(meeting_id: int, person_id: int) -> Attendance | None:
-    return db.session.scalar(
-        select(Attendance).where(
-            Attendance.meeting_id == meeting_id, Attendance.person_id == person_id
-        )
-    )
-
-
-def _person(person_id: int) -> Person:
-    person = db.session.get(Person, person_id)
-    if person is None:
-        raise NotFound(f"No person {person_id}.")
-    return person
-
-
 @blp.route(f"/meetings/<{ID}:meeting_id>/attendance")
 @blp.response(200, AttendanceSchema(many=True))
 @read_docs(blp)
@@ -125,14 +108,14 @@ def put_attendance(data: dict[str, Any], meeting_id: int, person_id: int) -> Att
     """Record one member present (or sending regrets). Idempotent: repeating it
     changes nothing. Presence is recorded as the roster records it."""
     meeting = meeting_service.get_meeting(meeting_id)
-    person = _person(person_id)
+    person = people_reads.get_person(person_id)
     actor = require_person()
     with api_fields(present="person_id", person_ids="person_id", people="person_id"):
         if data["kind"] == "present":
             attendance_service.save_roster(actor, meeting, [person.id], shown_ids=[])
         else:
             attendance_service.record_regrets(actor, meeting, [person.id])
-    entry = _entry_for(meeting.id, person.id)
+    entry = people_reads.attendance_entry(meeting.id, person.id)
     if entry is None or entry.kind != data["kind"]:
         raise field_error("kind", "This could not be recorded (see the meeting's state).")
     return entry
@@ -145,7 +128,7 @@ def put_attendance(data: dict[str, Any], meeting_id: int, person_id: int) -> Att
 def delete_attendance(meeting_id: int, person_id: int) -> None:
     """Remove a person's entry (a wrong presence or regrets). Idempotent."""
     meeting = meeting_service.get_meeting(meeting_id)
-    entry = _entry_for(meeting.id, person_id)
+    entry = people_reads.attendance_entry(meeting.id, person_id)
     if entry is not None:
         attendance_service.remove_entry(require_person(), meeting, entry.id)
 
@@ -509,8 +492,6 @@ def attendance_stats(args: dict[str, Any], group: str) -> dict[str, Any]:
     row = group_service.get_group(group)
     series = None
     if "series_id" in args:
-        from meetbot.web.api.meetings import get_series_row
-
         series = get_series_row(args["series_id"])
         if series.group_id != row.id:
             raise NotFound(f"No series {args['series_id']} in {row.name}.")

@@ -18,17 +18,20 @@ from urllib.parse import urlencode
 import marshmallow as ma
 from flask import Response, abort, request, url_for
 from flask_smorest import Blueprint as SmorestBlueprint
-from sqlalchemy import Select, func, select
 from webargs import core as webargs_core
 from webargs.flaskparser import FlaskParser, is_json_request
 from werkzeug.exceptions import HTTPException
 
 from meetbot.domain import safe_json
-from meetbot.extensions import db
 from meetbot.models import Group, Meeting, MeetingSeries, Person
 from meetbot.services import accounts
+from meetbot.services import groups as group_service
+from meetbot.services import meetings as meeting_service
+from meetbot.services.actions import get_action
 from meetbot.services.errors import ServiceError
+from meetbot.services.paging import Query, fetch_page, is_query
 from meetbot.services.permissions import Permission, may
+from meetbot.services.series_reads import find_series
 from meetbot.web.errors import json_error, with_error_headers
 
 API_PREFIX = "/api/v1"
@@ -253,21 +256,13 @@ def resolve_context(
     view_args: dict[str, Any],
 ) -> tuple[Group, MeetingSeries | None, Meeting | None]:
     """The group, series and meeting a path names (404 for any that does not exist)."""
-    from meetbot.services import groups as group_service
-    from meetbot.services import meetings as meeting_service
-    from meetbot.services.errors import NotFound
-
     if "action_id" in view_args:
-        from meetbot.services.actions import get_action
-
         return get_action(view_args["action_id"]).group, None, None
     if "meeting_id" in view_args:
         meeting = meeting_service.get_meeting(view_args["meeting_id"])
         return meeting.group, meeting.series, meeting
     if "series_id" in view_args:
-        series = db.session.get(MeetingSeries, view_args["series_id"])
-        if series is None:
-            raise NotFound(f"No series {view_args['series_id']}.")
+        series = find_series(view_args["series_id"])
         return series.group, series, None
     return group_service.get_group(view_args["group"]), None, None
 
@@ -329,15 +324,14 @@ def _page_url(page: int, per_page: int) -> str:
     return f"{request.base_url}?{urlencode(args)}"
 
 
-def paginate(query: Select | Sequence[Any], args: dict[str, int]) -> dict[str, Any]:
+def paginate(query: Query | Sequence[Any], args: dict[str, int]) -> dict[str, Any]:
     """One page of a query (or an already loaded list) in the envelope, with links.
 
     Sets a ``Link`` header (rel next/prev) too, for clients that follow those.
     """
     page, per_page = args["page"], args["per_page"]
-    if isinstance(query, Select):
-        total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-        items = list(db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)))
+    if is_query(query):
+        items, total = fetch_page(query, page, per_page)
     else:
         total = len(query)
         items = list(query[(page - 1) * per_page : page * per_page])

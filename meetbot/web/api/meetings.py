@@ -5,10 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import or_, select
-from sqlalchemy.orm import selectinload
 
-from meetbot.extensions import db
 from meetbot.models import (
     ActionItem,
     Attendance,
@@ -16,14 +13,12 @@ from meetbot.models import (
     Meeting,
     MeetingSeries,
     MinuteItem,
-    WorkStream,
 )
-from meetbot.services import audit
 from meetbot.services import groups as group_service
 from meetbot.services import meetings as meeting_service
 from meetbot.services import occurrences as occurrence_service
-from meetbot.services.db import unit_of_work
-from meetbot.services.errors import NotFound
+from meetbot.services import series_reads
+from meetbot.services.occurrence_records import materialize_recorded
 from meetbot.services.permissions import Permission
 from meetbot.web.api.common import (
     PageArgs,
@@ -44,10 +39,7 @@ blp = make_blueprint("api_series", "Meeting series and single meetings.")
 
 def get_series_row(series_id: int) -> MeetingSeries:
     """The series (404 if none)."""
-    series = db.session.get(MeetingSeries, series_id)
-    if series is None:
-        raise NotFound(f"No series {series_id}.")
-    return series
+    return series_reads.find_series(series_id)
 
 
 def meeting_data(meeting: Meeting) -> dict[str, Any]:
@@ -58,37 +50,12 @@ def meeting_data(meeting: Meeting) -> dict[str, Any]:
 def meetings_data(meetings: list[Meeting]) -> list[dict[str, Any]]:
     """meeting_data() of several meetings in a fixed number of queries (not per meeting)."""
     domain = current_app.config["MEETBOT_UID_DOMAIN"]
-    ids = [m.id for m in meetings]
-    attendance: dict[int, list[Attendance]] = {i: [] for i in ids}
-    minutes: dict[int, list[MinuteItem]] = {i: [] for i in ids}
-    actions: dict[int, list[ActionItem]] = {i: [] for i in ids}
-    if ids:
-        for row in db.session.scalars(
-            select(Attendance)
-            .where(Attendance.meeting_id.in_(ids))
-            .options(selectinload(Attendance.person), selectinload(Attendance.recorded_by))
-            .order_by(Attendance.id)
-        ):
-            attendance[row.meeting_id].append(row)
-        for item in db.session.scalars(
-            select(MinuteItem)
-            .where(MinuteItem.meeting_id.in_(ids))
-            .options(selectinload(MinuteItem.author), selectinload(MinuteItem.work_stream))
-            .order_by(MinuteItem.position, MinuteItem.id)
-        ):
-            minutes[item.meeting_id].append(item)
-        for action in db.session.scalars(
-            select(ActionItem)
-            .where(or_(ActionItem.opened_in_id.in_(ids), ActionItem.closed_in_id.in_(ids)))
-            .options(selectinload(ActionItem.owners), selectinload(ActionItem.work_stream))
-            .order_by(ActionItem.id)
-        ):
-            # An item opened in one meeting of the page and closed in another is in both.
-            for meeting_id in {action.opened_in_id, action.closed_in_id}:
-                if meeting_id in actions:
-                    actions[meeting_id].append(action)
+    records = series_reads.meeting_records([m.id for m in meetings])
     return [
-        _meeting_dict(m, domain, attendance[m.id], minutes[m.id], actions[m.id]) for m in meetings
+        _meeting_dict(
+            m, domain, records.attendance[m.id], records.minutes[m.id], records.actions[m.id]
+        )
+        for m in meetings
     ]
 
 
@@ -135,17 +102,7 @@ def _meeting_dict(
 def list_series(args: dict[str, int], group: str) -> dict[str, Any]:
     """A group's meeting series with their slots and rules."""
     row = group_service.get_group(group)
-    query = (
-        select(MeetingSeries)
-        .where(MeetingSeries.group_id == row.id)
-        .options(
-            selectinload(MeetingSeries.slots),
-            selectinload(MeetingSeries.chairs),
-            selectinload(MeetingSeries.work_streams).selectinload(WorkStream.leads),
-        )
-        .order_by(MeetingSeries.title, MeetingSeries.id)
-    )
-    return paginate(query, args)
+    return paginate(series_reads.series_query(row), args)
 
 
 @blp.route(f"/series/<{ID}:series_id>")
@@ -172,15 +129,7 @@ def list_meetings(args: dict[str, int], group: str) -> dict[str, Any]:
     """A group's meeting records (occurrences that have something attached, and one-off
     meetings), newest first. For the schedule itself use ``/occurrences``."""
     row = group_service.get_group(group)
-    query = (
-        select(Meeting)
-        .where(Meeting.group_id == row.id)
-        .options(
-            selectinload(Meeting.series), selectinload(Meeting.slot), selectinload(Meeting.group)
-        )
-        .order_by(Meeting.start_dt.desc(), Meeting.id.desc())
-    )
-    page = paginate(query, args)
+    page = paginate(series_reads.meetings_query(row), args)
     page["items"] = meetings_data(list(page["items"]))
     return page
 
@@ -204,16 +153,8 @@ def materialize(data: dict[str, Any], series_id: int):
     an agenda or minutes can be attached to it. 201 when created, 200 when it existed."""
     series = get_series_row(series_id)
     person = require_permission(Permission.CHAIR, series.group, series=series)
-    slot = next((s for s in series.slots if s.key == data["slot_key"]), None)
-    existed = slot is not None and (
-        meeting_service.find_occurrence(slot, data["original_start_local"]) is not None
+    meeting, existed = materialize_recorded(
+        person, series, data["slot_key"], data["original_start_local"]
     )
-    with unit_of_work():
-        meeting = meeting_service.materialize_occurrence(
-            series, data["slot_key"], data["original_start_local"]
-        )
-        if not existed:
-            db.session.flush()
-            audit.record(person, series.group, "meeting", meeting.id, "created", via="api")
     status = 200 if existed else 201
     return meeting_data(meeting), status, location("api_series.get_meeting", meeting_id=meeting.id)
