@@ -14,13 +14,16 @@ from swagger_ui_bundle import swagger_ui_path
 
 from meetbot.extensions import csrf
 from meetbot.web.api import (  # noqa: F401  (each module registers its blueprint)
-    chair,
+    actions,
+    attendance,
+    attendance_stats,
     groups,
-    imports,
     meetings,
     members,
+    minutes,
     people,
-    schedule,
+    series,
+    series_occurrences,
     slot_finder,
     webhooks,
 )

@@ -20,20 +20,17 @@ from meetbot.services import occurrences as occurrence_service
 from meetbot.services.errors import ValidationError as ServiceValidationError
 from meetbot.services.permissions import Permission
 from meetbot.web.api.common import (
-    PageArgs,
     api_abort,
     guard,
     location,
     make_blueprint,
-    next_link,
-    page_schema,
-    paginate,
     read_docs,
     require_permission,
     require_person,
     write_docs,
 )
 from meetbot.web.api.fields import InstantOrDate, format_utc
+from meetbot.web.api.pages import PageArgs, next_link, page_schema, paginate
 from meetbot.web.api.schemas import (
     SLUG,
     GroupCreateSchema,

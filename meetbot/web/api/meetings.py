@@ -1,9 +1,12 @@
-"""API: meeting series and single meetings (with attendance, minutes and action items)."""
+"""API: single meetings: read (with attendance, minutes and action items), list, one-off
+meetings, and cancel, uncancel, move or change a meeting record (services.scheduling).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+import marshmallow as ma
 from flask import current_app
 
 from meetbot.models import (
@@ -11,35 +14,37 @@ from meetbot.models import (
     Attendance,
     AttendanceKind,
     Meeting,
-    MeetingSeries,
     MinuteItem,
 )
+from meetbot.services import agenda as agenda_service
 from meetbot.services import groups as group_service
 from meetbot.services import meetings as meeting_service
 from meetbot.services import occurrences as occurrence_service
-from meetbot.services import series_reads
-from meetbot.services.occurrence_records import materialize_recorded
+from meetbot.services import scheduling, series_reads
+from meetbot.services.errors import field_error
 from meetbot.services.permissions import Permission
 from meetbot.web.api.common import (
-    PageArgs,
+    api_fields,
     guard,
     location,
     make_blueprint,
-    page_schema,
-    paginate,
     read_docs,
     require_permission,
+    require_person,
+    stream_ids,
     write_docs,
 )
 from meetbot.web.api.fields import LocalDateTime
-from meetbot.web.api.schemas import ID, SLUG, MeetingSchema, SeriesSchema, Strict, text
+from meetbot.web.api.pages import PageArgs, page_schema, paginate
+from meetbot.web.api.schemas import (
+    ID,
+    SLUG,
+    MeetingSchema,
+    Strict,
+    text,
+)
 
-blp = make_blueprint("api_series", "Meeting series and single meetings.")
-
-
-def get_series_row(series_id: int) -> MeetingSeries:
-    """The series (404 if none)."""
-    return series_reads.find_series(series_id)
+blp = make_blueprint("api_meetings", "Single meetings and one-off meetings.")
 
 
 def meeting_data(meeting: Meeting) -> dict[str, Any]:
@@ -95,24 +100,6 @@ def _meeting_dict(
     }
 
 
-@blp.route(f"/groups/<{SLUG}:group>/series")
-@blp.arguments(PageArgs, location="query")
-@blp.response(200, page_schema(SeriesSchema, "SeriesPage"))
-@read_docs(blp)
-def list_series(args: dict[str, int], group: str) -> dict[str, Any]:
-    """A group's meeting series with their slots and rules."""
-    row = group_service.get_group(group)
-    return paginate(series_reads.series_query(row), args)
-
-
-@blp.route(f"/series/<{ID}:series_id>")
-@blp.response(200, SeriesSchema)
-@read_docs(blp)
-def get_series(series_id: int) -> MeetingSeries:
-    """One meeting series with its slots (each with its RRULE)."""
-    return get_series_row(series_id)
-
-
 @blp.route(f"/meetings/<{ID}:meeting_id>")
 @blp.response(200, MeetingSchema)
 @read_docs(blp)
@@ -134,27 +121,161 @@ def list_meetings(args: dict[str, int], group: str) -> dict[str, Any]:
     return page
 
 
-class OccurrenceKey(Strict):
-    slot_key = text(100, required=True)
-    original_start_local = LocalDateTime(
-        required=True,
-        metadata={"description": "The occurrence's original wall-clock start in the slot's zone."},
+# --- one-off meetings and meeting records ------------------------------------------
+
+
+class OneOffSchema(Strict):
+    title = text(200, required=True)
+    timezone = text(64, required=True)
+    start_local = LocalDateTime(required=True, metadata={"description": "Wall time in timezone."})
+    duration_minutes = ma.fields.Integer(
+        strict=True, required=True, validate=ma.validate.Range(1, 1440)
     )
+    location = text(500, load_default="")
+    work_stream = ma.fields.String(
+        allow_none=True,
+        load_default=None,
+        validate=ma.validate.Length(1, 64),
+        metadata={"description": "A work stream slug of the group."},
+    )
+    agenda = text(50000, load_default="")
 
 
-@blp.route(f"/series/<{ID}:series_id>/meetings", methods=["POST"])
-@guard(Permission.CHAIR)
-@blp.arguments(OccurrenceKey)
+@blp.route(f"/groups/<{SLUG}:group>/meetings", methods=["POST"])
+@guard(Permission.MANAGE_SERIES)
+@blp.arguments(OneOffSchema)
 @blp.response(201, MeetingSchema)
-@blp.alt_response(200, schema=MeetingSchema, description="The meeting already existed.")
 @write_docs(blp)
-def materialize(data: dict[str, Any], series_id: int):
-    """The meeting record of one occurrence, created if needed (chairs), so attendance,
-    an agenda or minutes can be attached to it. 201 when created, 200 when it existed."""
-    series = get_series_row(series_id)
-    person = require_permission(Permission.CHAIR, series.group, series=series)
-    meeting, existed = materialize_recorded(
-        person, series, data["slot_key"], data["original_start_local"]
+def create_one_off(data: dict[str, Any], group: str):
+    """Create a one-off meeting (organizers)."""
+    row = group_service.get_group(group)
+    ids = stream_ids(row, [data["work_stream"]]) if data["work_stream"] else [None]
+    with api_fields(start="start_local", duration="duration_minutes", work_stream_id="work_stream"):
+        meeting = scheduling.create_one_off(
+            require_person(),
+            row,
+            title=data["title"],
+            timezone=data["timezone"],
+            start_local=data["start_local"],
+            duration_minutes=data["duration_minutes"],
+            location=data["location"],
+            work_stream_id=ids[0],
+            agenda=data["agenda"],
+        )
+    return meeting_data(meeting), 201, location("api_meetings.get_meeting", meeting_id=meeting.id)
+
+
+class MeetingCancelSchema(Strict):
+    reason = text(2000, load_default="")
+
+
+class MeetingMoveSchema(Strict):
+    new_start_local = LocalDateTime(
+        required=True, metadata={"description": "In the meeting's zone."}
     )
-    status = 200 if existed else 201
-    return meeting_data(meeting), status, location("api_series.get_meeting", meeting_id=meeting.id)
+    duration_minutes = ma.fields.Integer(
+        strict=True, allow_none=True, validate=ma.validate.Range(1, 1440)
+    )
+    reason = text(2000, load_default="")
+
+
+class MeetingPatchSchema(Strict):
+    title = text(
+        200, allow_none=True, metadata={"description": "Null or empty: the series' title."}
+    )
+    location = text(500, allow_none=True)
+    reason = text(2000, load_default="", metadata={"description": "Shown to participants."})
+    agenda = text(50000, metadata={"description": "Markdown; needs lock_version."})
+    lock_version = ma.fields.Integer(
+        strict=True,
+        validate=ma.validate.Range(1, 2**31 - 1),
+        metadata={"description": "The meeting's lock_version the agenda edit starts from."},
+    )
+
+
+@blp.route(f"/meetings/<{ID}:meeting_id>/cancel", methods=["POST"])
+@guard(Permission.MANAGE_SERIES)
+@blp.arguments(MeetingCancelSchema)
+@blp.response(200, MeetingSchema)
+@write_docs(blp)
+def cancel_meeting(data: dict[str, Any], meeting_id: int):
+    """Cancel a meeting (one-off, or an occurrence that has its record)."""
+    meeting = meeting_service.get_meeting(meeting_id)
+    with api_fields():
+        scheduling.cancel_meeting(require_person(), meeting, data["reason"])
+    return meeting_data(meeting)
+
+
+@blp.route(f"/meetings/<{ID}:meeting_id>/uncancel", methods=["POST"])
+@guard(Permission.MANAGE_SERIES)
+@blp.response(200, MeetingSchema)
+@write_docs(blp)
+def uncancel_meeting(meeting_id: int):
+    """Undo a meeting's cancellation."""
+    meeting = meeting_service.get_meeting(meeting_id)
+    with api_fields():
+        scheduling.uncancel_meeting(require_person(), meeting)
+    return meeting_data(meeting)
+
+
+@blp.route(f"/meetings/<{ID}:meeting_id>/move", methods=["POST"])
+@guard(Permission.MANAGE_SERIES)
+@blp.arguments(MeetingMoveSchema)
+@blp.response(200, MeetingSchema)
+@write_docs(blp)
+def move_meeting(data: dict[str, Any], meeting_id: int):
+    """Move a meeting to a new local start in its zone."""
+    meeting = meeting_service.get_meeting(meeting_id)
+    with api_fields(new_start="new_start_local", duration="duration_minutes"):
+        if meeting.series is not None:
+            scheduling.move_occurrence(
+                require_person(),
+                meeting.series,
+                meeting.slot.key,
+                meeting.original_start_local,
+                data["new_start_local"],
+                duration_minutes=data.get("duration_minutes"),
+                reason=data["reason"],
+            )
+        else:
+            scheduling.move_meeting(
+                require_person(),
+                meeting,
+                data["new_start_local"],
+                duration_minutes=data.get("duration_minutes"),
+                reason=data["reason"],
+            )
+    return meeting_data(meeting)
+
+
+@blp.route(f"/meetings/<{ID}:meeting_id>", methods=["PATCH"])
+@guard(Permission.CHAIR)
+@blp.arguments(MeetingPatchSchema)
+@blp.response(200, MeetingSchema)
+@blp.alt_response(409, response="CONFLICT")
+@write_docs(blp)
+def update_meeting(data: dict[str, Any], meeting_id: int):
+    """Change a meeting's agenda (chairs; send ``lock_version``: a stale one is 409) and,
+    for organizers, its own title and location."""
+    meeting = meeting_service.get_meeting(meeting_id)
+    person = require_person()
+    retitle = "title" in data or "location" in data
+    if retitle:  # checked before anything is written: no half-done request
+        require_permission(Permission.MANAGE_SERIES, meeting.group, meeting=meeting)
+    if "agenda" in data:
+        if "lock_version" not in data:
+            raise field_error("lock_version", "Send the lock_version your agenda edit starts from.")
+        with api_fields(version="lock_version"):
+            agenda_service.update_agenda(
+                person, meeting, data["agenda"], expected_version=data["lock_version"]
+            )
+    if retitle:
+        with api_fields():
+            scheduling.retitle_meeting(
+                person,
+                meeting,
+                title=data.get("title", meeting.title),
+                location=data.get("location", meeting.location),
+                reason=data["reason"],
+            )
+    return meeting_data(meeting)

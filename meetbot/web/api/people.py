@@ -8,15 +8,13 @@ from meetbot.models import ApiToken
 from meetbot.services import accounts, people_reads
 from meetbot.web.api.common import (
     BEARER,
-    PageArgs,
     api_person,
     make_blueprint,
-    page_schema,
-    paginate,
     read_docs,
     require_person,
     write_docs,
 )
+from meetbot.web.api.pages import PageArgs, page_schema, paginate
 from meetbot.web.api.schemas import (
     ID,
     PeopleQuery,

@@ -13,16 +13,14 @@ from meetbot.services import webhooks as webhook_service
 from meetbot.services.permissions import Permission
 from meetbot.web.api.common import (
     BEARER,
-    PageArgs,
     guard,
     location,
     make_blueprint,
-    page_schema,
-    paginate,
     require_person,
     write_docs,
 )
 from meetbot.web.api.fields import UTCDateTime
+from meetbot.web.api.pages import PageArgs, page_schema, paginate
 from meetbot.web.api.schemas import ID, SLUG, Strict, text
 
 blp = make_blueprint("api_webhooks", "Outgoing webhooks of a group and their delivery log.")
