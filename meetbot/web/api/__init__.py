@@ -21,9 +21,9 @@ from meetbot.web.api import (  # noqa: F401  (each module registers its blueprin
     meetings,
     members,
     minutes,
+    occurrence_changes,
     people,
     series,
-    series_occurrences,
     slot_finder,
     webhooks,
 )
