@@ -134,3 +134,72 @@ def test_no_module_outside_freshness_reads_change_tokens_or_bumps_revisions() ->
         text = path.read_text()
         bad.extend(f"{path.relative_to(PACKAGE)}: {w!r}" for w in words if w in text)
     assert bad == []
+
+
+# --- web/ is thin: no session, no SQLAlchemy (issue 13, point 5) ----------------------
+
+# web/attendance.py is being rewritten by another change (issue 13, point 3): its three
+# session reads move with it. Remove this entry when they have.
+WEB_QUERY_EXCEPTIONS = {"web/attendance.py"}
+
+
+def _session_uses(path: Path) -> list[str]:
+    """What in ``path`` reaches the database itself: imports of SQLAlchemy, of the
+    session (``meetbot.extensions.db``, ``meetbot.services.db``), or ``db.session``."""
+    tree = ast.parse(path.read_text(), filename=str(path))
+    found = []
+    for name in _imports(path):
+        if (
+            name.split(".")[0] in {"sqlalchemy", "flask_sqlalchemy"}
+            or name == "meetbot.services.db"
+        ):
+            found.append(f"imports {name}")
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module == "meetbot.extensions":
+            found.extend(
+                f"imports {alias.name} from meetbot.extensions"
+                for alias in node.names
+                if alias.name == "db"
+            )
+        elif (
+            isinstance(node, ast.Attribute)
+            and node.attr == "session"
+            and isinstance(node.value, ast.Name)
+            and node.value.id == "db"
+        ):
+            found.append(f"line {node.lineno}: db.session")
+    return found
+
+
+def test_web_does_not_query() -> None:
+    """Views and forms read through services: no session, no SQLAlchemy in web/ or forms/."""
+    bad = []
+    for folder in ("web", "forms"):
+        for path in sorted((PACKAGE / folder).rglob("*.py")):
+            rel = str(path.relative_to(PACKAGE))
+            if rel in WEB_QUERY_EXCEPTIONS:
+                continue
+            bad.extend(f"{rel}: {use}" for use in _session_uses(path))
+    assert bad == []
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "from sqlalchemy import select",
+        "import sqlalchemy.orm",
+        "from meetbot.extensions import db, limiter",
+        "from meetbot.services.db import unit_of_work",
+        "def f(db):\n    return db.session.get(1, 2)",
+    ],
+)
+def test_web_query_checker_catches_a_violation(tmp_path: Path, source: str) -> None:
+    path = tmp_path / "m.py"
+    path.write_text(source + "\n")
+    assert _session_uses(path) != []
+
+
+def test_web_query_checker_passes_a_service_call(tmp_path: Path) -> None:
+    path = tmp_path / "m.py"
+    path.write_text("from meetbot.extensions import limiter\nfrom meetbot.services import x\n")
+    assert _session_uses(path) == []

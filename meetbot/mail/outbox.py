@@ -267,9 +267,16 @@ def send_due(now: datetime | None = None, *, limit: int = 100) -> SendReport:
 # --- the organizers' page ------------------------------------------------------------
 
 
-def group_outbox_query(group: Group) -> Select:
-    """The outbox of a group, newest first (a query, for paging)."""
-    return select(OutboxMail).where(OutboxMail.group_id == group.id).order_by(OutboxMail.id.desc())
+def group_outbox_page(group: Group, *, limit: int, offset: int) -> list[OutboxMail]:
+    """One page of a group's outbox, newest first."""
+    query = (
+        select(OutboxMail)
+        .where(OutboxMail.group_id == group.id)
+        .order_by(OutboxMail.id.desc())
+        .limit(limit)
+        .offset(offset)
+    )
+    return list(db.session.scalars(query))
 
 
 def counts(group: Group) -> dict[str, int]:

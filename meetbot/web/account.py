@@ -16,7 +16,6 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
-from meetbot.extensions import db
 from meetbot.forms.account import (
     AvailabilityForm,
     HandleForm,
@@ -26,7 +25,7 @@ from meetbot.forms.account import (
 )
 from meetbot.forms.fields import apply_service_errors
 from meetbot.models import Person
-from meetbot.services import accounts, people_merge
+from meetbot.services import accounts, people_merge, people_reads
 from meetbot.services import slot_finder as finder_service
 from meetbot.services.errors import NotFound, ValidationError
 
@@ -210,7 +209,7 @@ def _require_admin() -> None:
 
 
 def _person_or_404(person_id: int) -> Person:
-    person = db.session.get(Person, person_id)
+    person = people_reads.find_person(person_id)
     if person is None:
         abort(404)
     return person

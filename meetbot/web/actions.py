@@ -17,6 +17,7 @@ from meetbot.services.errors import ValidationError
 from meetbot.services.meetings import get_meeting
 from meetbot.services.permissions import Permission, may
 from meetbot.web.guards import require
+from meetbot.web.minutes_common import meeting_url
 from meetbot.web.paging import page_from_args
 from meetbot.web.panels import panel
 
@@ -36,8 +37,6 @@ def _safe_next(default: str) -> str:
 
 
 def _meeting_url(meeting: Meeting, anchor: str) -> str:
-    from meetbot.web.minutes import meeting_url
-
     return meeting_url(meeting, anchor)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, render_template, request
+from flask_login import current_user
 
 from meetbot.services import audit
 from meetbot.services import groups as group_service
@@ -30,8 +31,6 @@ def group_audit(slug: str):
 @panel("group_side", order=90)
 def audit_link(group, **_: object) -> str:
     """A link to the audit log, for those allowed to see it."""
-    from flask_login import current_user
-
     if not may(current_user, Permission.VIEW_AUDIT, group):
         return ""
     return render_template("audit/_link.html", group=group)

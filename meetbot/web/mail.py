@@ -5,7 +5,6 @@ from __future__ import annotations
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from meetbot.extensions import db
 from meetbot.mail import group_mail, outbox, transport
 from meetbot.services import groups as group_service
 from meetbot.services import meetings as meeting_service
@@ -26,9 +25,7 @@ def group_outbox(slug: str):
     require(Permission.EDIT_GROUP, group)
     counts = outbox.counts(group)
     page, pages = page_from_args(sum(counts.values()), PAGE_SIZE)
-    rows = db.session.scalars(
-        outbox.group_outbox_query(group).limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)
-    ).all()
+    rows = outbox.group_outbox_page(group, limit=PAGE_SIZE, offset=(page - 1) * PAGE_SIZE)
     try:
         where = transport.describe(outbox.settings(), public=True)
     except transport.ConfigError:

@@ -8,16 +8,17 @@ from datetime import UTC, datetime, timedelta
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from meetbot.extensions import db
+from meetbot.domain.recurrence import to_utc
 from meetbot.forms.attendance import AgendaForm
-from meetbot.models import Meeting, MeetingSeries, MeetingStatus, utcnow
+from meetbot.models import Meeting, MeetingStatus, utcnow
 from meetbot.services import attendance as attendance_service
 from meetbot.services import meetings as meeting_service
 from meetbot.services.agenda import AgendaConflict, text_hash, update_agenda
-from meetbot.services.db import unit_of_work
 from meetbot.services.errors import NotFound, ValidationError
+from meetbot.services.occurrence_records import check_in_to_occurrence, open_occurrence
 from meetbot.services.occurrences import OccurrenceView, series_occurrences
 from meetbot.services.permissions import Permission, may
+from meetbot.services.series_reads import find_series
 from meetbot.web.guards import require
 
 bp = Blueprint("meetings", __name__)
@@ -143,9 +144,7 @@ def _parse_stamp(stamp: str) -> datetime:
 def occurrence(series_id: int, slot_key: str, stamp: str):
     """An occurrence by its key. With a row: redirect to its page. Without: GET shows
     it read-only; POST (chairs) creates the row and goes to its page."""
-    series = db.session.get(MeetingSeries, series_id)
-    if series is None:
-        raise NotFound(f"No series {series_id}.")
+    series = find_series(series_id)
     slot = next((s for s in series.slots if s.key == slot_key), None)
     if slot is None:
         raise NotFound(f"Series {series_id} has no slot {slot_key!r}.")
@@ -157,11 +156,8 @@ def occurrence(series_id: int, slot_key: str, stamp: str):
         raise NotFound("The series has no occurrence at that time.")
     if request.method == "POST":
         require(Permission.CHAIR, series.group, series=series)
-        with unit_of_work():
-            meeting = meeting_service.materialize_occurrence(series, slot_key, local)
+        meeting = open_occurrence(series, slot_key, local)
         return redirect(url_for("meetings.view", meeting_id=meeting.id))
-    from meetbot.domain.recurrence import to_utc
-
     start = to_utc(local, slot.timezone)
     end = start + timedelta(minutes=slot.duration_minutes)
     now = utcnow()
@@ -187,17 +183,11 @@ def occurrence(series_id: int, slot_key: str, stamp: str):
 def occurrence_check_in(series_id: int, slot_key: str, stamp: str):
     """ "I'm here" on an occurrence nobody has opened yet: the member's check-in creates
     the meeting row (the check-in window is checked by the attendance service)."""
-    series = db.session.get(MeetingSeries, series_id)
-    if series is None:
-        raise NotFound(f"No series {series_id}.")
+    series = find_series(series_id)
     require(Permission.PARTICIPATE, series.group)
     local = _parse_stamp(stamp)
     try:
-        # One transaction: a refused check-in (outside the window) must not leave a
-        # meeting row behind, or any member could create rows for every occurrence.
-        with unit_of_work():
-            meeting = meeting_service.materialize_occurrence(series, slot_key, local)
-            attendance_service.check_in_self(current_user, meeting)
+        meeting = check_in_to_occurrence(current_user, series, slot_key, local)
     except ValidationError as exc:
         flash(exc.message, "error")
         return redirect(

@@ -16,6 +16,7 @@ from meetbot.domain.slot_heatmap import WEEKDAYS, bucket, coverage_heatmap
 from meetbot.domain.slot_local import LocalRun
 from meetbot.models import Group
 from meetbot.services import groups as group_service
+from meetbot.services import polls
 from meetbot.services import slot_finder as finder
 from meetbot.services.errors import ValidationError
 from meetbot.services.permissions import Permission, may
@@ -200,8 +201,6 @@ def page(slug: str):
 def slot_finder_panel(group: Group, **_: Any) -> str:
     if not may(current_user, Permission.PARTICIPATE, group):
         return ""
-    from meetbot.services import polls
-
     return render_template(
         "groups/_slot_finder_panel.html", group=group, polls=polls.group_polls(group)[:5]
     )

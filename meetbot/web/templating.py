@@ -9,6 +9,7 @@ from flask import Flask
 from flask_login import current_user
 from markupsafe import Markup, escape
 
+from meetbot.domain.markdown import render_markdown
 from meetbot.services.permissions import Permission, may
 from meetbot.web.panels import render_panels
 
@@ -53,8 +54,6 @@ def local_time(
 
 def markdown_filter(text: str | None) -> Markup:
     """Markdown rendered and then sanitized (see meetbot.domain.markdown)."""
-    from meetbot.domain.markdown import render_markdown
-
     return Markup(render_markdown(text or ""))
 
 

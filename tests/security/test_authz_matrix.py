@@ -867,7 +867,7 @@ MATRIX: dict[tuple[str, str], Case] = {
     # The world's only organizer cannot leave (the group would have none): 409.
     ("api_members.leave", "POST"): _api(_row(401, OK, OK, OK, 409, OK)),
     # --- imports and minutes order (API) ------------------------------------------------
-    ("api_imports.import_log", "POST"): _api(
+    ("api_minutes.import_log", "POST"): _api(
         chairs(401),
         query={"existing": "append"},  # each role imports its own log into one meeting
         raw=lambda w, r: (
@@ -875,14 +875,14 @@ MATRIX: dict[tuple[str, str], Case] = {
             MEETBOT_LOG.format(hh=w.slot_start.strftime("%H"), role=r).encode(),
         ),
     ),
-    ("api_imports.import_csv", "POST"): _api(
+    ("api_attendance.import_csv", "POST"): _api(
         chairs(401),
         raw=lambda w, r: (
             "text/csv",
             b"Name (Original Name),User Email,Duration (Minutes)\nCarla Csv,carla@example.org,40\n",
         ),
     ),
-    ("api_imports.reorder_minutes", "PUT"): _api(
+    ("api_minutes.reorder_minutes", "PUT"): _api(
         chairs(401),
         data=lambda w, r: {
             "order": list(
@@ -897,11 +897,11 @@ MATRIX: dict[tuple[str, str], Case] = {
             "lock_version": _version(w),
         },
     ),
-    ("api_imports.move_minute", "POST"): _api(
+    ("api_minutes.move_minute", "POST"): _api(
         chairs(401), data=lambda w, r: {"direction": "down", "lock_version": _version(w)}
     ),
-    ("api_imports.open_checkin_link", "POST"): _api(chairs(401), data=lambda w, r: {}),
-    ("api_imports.close_checkin_link", "DELETE"): _api(chairs(401)),
+    ("api_attendance.open_checkin_link", "POST"): _api(chairs(401), data=lambda w, r: {}),
+    ("api_attendance.close_checkin_link", "DELETE"): _api(chairs(401)),
     ("api_groups.list_groups", "GET"): _api(public()),
     ("api_groups.get_group", "GET"): _api(public()),
     ("api_groups.list_streams", "GET"): _api(public()),
@@ -936,8 +936,8 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("api_people.revoke_token", "DELETE"): _api(logged_in(401)),
     ("api_series.list_series", "GET"): _api(public()),
     ("api_series.get_series", "GET"): _api(public()),
-    ("api_series.list_meetings", "GET"): _api(public()),
-    ("api_series.get_meeting", "GET"): _api(public()),
+    ("api_meetings.list_meetings", "GET"): _api(public()),
+    ("api_meetings.get_meeting", "GET"): _api(public()),
     ("api_series.materialize", "POST"): _api(
         chairs(401),
         data=lambda w, r: {
@@ -998,7 +998,7 @@ MATRIX: dict[tuple[str, str], Case] = {
             "title": f"Special ({r})",
         },
     ),
-    ("api_series.create_one_off", "POST"): _api(
+    ("api_meetings.create_one_off", "POST"): _api(
         organizers(401),
         data=lambda w, r: {
             "title": f"API workshop {r}",
@@ -1007,15 +1007,15 @@ MATRIX: dict[tuple[str, str], Case] = {
             "duration_minutes": 45,
         },
     ),
-    ("api_series.cancel_meeting", "POST"): _api(
+    ("api_meetings.cancel_meeting", "POST"): _api(
         organizers(401),
         params=lambda w, r: {"meeting_id": w.one_off_id},
         data=lambda w, r: {"reason": "Nobody can come"},
     ),
-    ("api_series.uncancel_meeting", "POST"): _api(
+    ("api_meetings.uncancel_meeting", "POST"): _api(
         organizers(401), params=lambda w, r: {"meeting_id": w.cancelled_one_offs[r]}
     ),
-    ("api_series.move_meeting", "POST"): _api(
+    ("api_meetings.move_meeting", "POST"): _api(
         organizers(401),
         params=lambda w, r: {"meeting_id": w.one_off_id},
         data=lambda w, r: {
@@ -1025,56 +1025,56 @@ MATRIX: dict[tuple[str, str], Case] = {
     ),
     # Chairs edit the agenda; a new title or location needs an organizer (the
     # view checks that before writing anything).
-    ("api_series.update_meeting", "PATCH"): _api(
+    ("api_meetings.update_meeting", "PATCH"): _api(
         chairs(401),
         data=lambda w, r: {"agenda": f"1. Roll call ({r})", "lock_version": _version(w)},
     ),
-    ("api_chair.list_attendance", "GET"): _api(public()),
-    ("api_chair.put_attendance", "PUT"): _api(
+    ("api_attendance.list_attendance", "GET"): _api(public()),
+    ("api_attendance.put_attendance", "PUT"): _api(
         chairs(401),
         params=lambda w, r: {"person_id": w.regular_id},
         data=lambda w, r: {"kind": "present"},
     ),
-    ("api_chair.delete_attendance", "DELETE"): _api(
+    ("api_attendance.delete_attendance", "DELETE"): _api(
         chairs(401), params=lambda w, r: {"person_id": w.extra_ids[r]}
     ),
-    ("api_chair.import_attendance", "POST"): _api(
+    ("api_attendance.import_attendance", "POST"): _api(
         chairs(401),
         data=lambda w, r: {
             "text": "Rita Regular\nNew Person <np@example.org>",
             "create_unmatched": "1",
         },
     ),
-    ("api_chair.add_minute", "POST"): _api(
+    ("api_minutes.add_minute", "POST"): _api(
         chairs(401),
         data=lambda w, r: {"kind": "agreed", "text": f"Agreed by {r}", "lock_version": _version(w)},
     ),
-    ("api_chair.get_minute", "GET"): _api(public()),
-    ("api_chair.update_minute", "PATCH"): _api(
+    ("api_minutes.get_minute", "GET"): _api(public()),
+    ("api_minutes.update_minute", "PATCH"): _api(
         chairs(401), data=lambda w, r: {"text": f"Edited by {r}", "lock_version": _version(w)}
     ),
-    ("api_chair.delete_minute", "DELETE"): _api(
+    ("api_minutes.delete_minute", "DELETE"): _api(
         chairs(401), data=lambda w, r: {"lock_version": _version(w)}
     ),
-    ("api_chair.list_actions", "GET"): _api(public()),
-    ("api_chair.get_action", "GET"): _api(public()),
-    ("api_chair.create_action", "POST"): _api(
+    ("api_actions.list_actions", "GET"): _api(public()),
+    ("api_actions.get_action", "GET"): _api(public()),
+    ("api_actions.create_action", "POST"): _api(
         chairs(401),
         data=lambda w, r: {"text": f"Write it up ({r})", "owners": [w.regular_id]},
     ),
-    ("api_chair.update_action", "PATCH"): _api(
+    ("api_actions.update_action", "PATCH"): _api(
         chairs(401), data=lambda w, r: {"text": f"Edited by {r}"}
     ),
-    ("api_chair.close_action", "POST"): _api(
+    ("api_actions.close_action", "POST"): _api(
         chairs(401), data=lambda w, r: {"status": "done", "meeting_id": w.meeting_id}
     ),
-    ("api_chair.reopen_action", "POST"): _api(
+    ("api_actions.reopen_action", "POST"): _api(
         chairs(401), params=lambda w, r: {"action_id": w.closed_actions[r]}, data=lambda w, r: {}
     ),
-    ("api_chair.carry_over", "POST"): _api(
+    ("api_actions.carry_over", "POST"): _api(
         chairs(401), data=lambda w, r: {"meeting_id": w.meeting_id}
     ),
-    ("api_chair.attendance_stats", "GET"): _api(public()),
+    ("api_attendance.attendance_stats", "GET"): _api(public()),
     ("api_mail.mail_minutes", "POST"): _api(chairs(401)),
     ("api_webhooks.list_webhooks", "GET"): _api(organizers(401)),
     ("api_webhooks.get_webhook", "GET"): _api(organizers(401)),

@@ -7,10 +7,29 @@ code. One ``Api`` object is made per application (tests build many apps).
 
 from __future__ import annotations
 
+import marshmallow as ma
 from flask import Blueprint, Flask, abort, render_template, send_from_directory, url_for
 from flask_smorest import Api
+from swagger_ui_bundle import swagger_ui_path
 
+from meetbot.extensions import csrf
+from meetbot.web.api import (  # noqa: F401  (each module registers its blueprint)
+    actions,
+    attendance,
+    attendance_stats,
+    groups,
+    mail,
+    meetings,
+    members,
+    minutes,
+    occurrence_changes,
+    people,
+    series,
+    slot_finder,
+    webhooks,
+)
 from meetbot.web.api.common import API_PREFIX, all_blueprints
+from meetbot.web.api.fields import register_fields
 
 API_VERSION = "1.0.0"
 
@@ -43,26 +62,22 @@ class MeetbotApi(Api):
         return None
 
 
-def _error_schema():
-    import marshmallow as ma
-
-    class ErrorBody(ma.Schema):
-        code = ma.fields.String(required=True)
-        message = ma.fields.String(required=True)
-        fields = ma.fields.Dict(
-            keys=ma.fields.String(),
-            values=ma.fields.String(),
-            required=True,
-            metadata={"description": "Field name (dotted for nested fields) -> problem."},
-        )
-
-    class Error(ma.Schema):
-        error = ma.fields.Nested(ErrorBody, required=True)
-
-    return Error
+class ErrorBody(ma.Schema):
+    code = ma.fields.String(required=True)
+    message = ma.fields.String(required=True)
+    fields = ma.fields.Dict(
+        keys=ma.fields.String(),
+        values=ma.fields.String(),
+        required=True,
+        metadata={"description": "Field name (dotted for nested fields) -> problem."},
+    )
 
 
-MeetbotApi.ERROR_SCHEMA = _error_schema()
+class Error(ma.Schema):
+    error = ma.fields.Nested(ErrorBody, required=True)
+
+
+MeetbotApi.ERROR_SCHEMA = Error
 
 docs_ui = Blueprint("api_docs_ui", __name__, url_prefix=API_PREFIX)
 
@@ -78,8 +93,6 @@ def docs_page():
 @docs_ui.get("/docs/assets/<path:filename>")
 def asset(filename: str):
     """Swagger UI's files, from the swagger-ui-bundle package (nothing from a CDN)."""
-    from swagger_ui_bundle import swagger_ui_path
-
     if filename not in _ASSETS:
         abort(404)
     return send_from_directory(str(swagger_ui_path), filename, max_age=86400)
@@ -87,21 +100,6 @@ def asset(filename: str):
 
 def init_api(app: Flask) -> Api:
     """Create the app's Api, register every API blueprint and exempt them from CSRF."""
-    from meetbot.extensions import csrf
-    from meetbot.web.api import (  # noqa: F401  (register blueprints)
-        chair,
-        groups,
-        imports,
-        mail,
-        meetings,
-        members,
-        people,
-        schedule,
-        slot_finder,
-        webhooks,
-    )
-    from meetbot.web.api.fields import register_fields
-
     app.config.setdefault("API_TITLE", "meetbot")
     app.config.setdefault("API_VERSION", API_VERSION)
     app.config.setdefault("OPENAPI_VERSION", "3.0.3")

@@ -9,26 +9,28 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from functools import wraps
 from typing import Any, TypeVar
-from urllib.parse import urlencode
 
 import marshmallow as ma
 from flask import Response, abort, request, url_for
 from flask_smorest import Blueprint as SmorestBlueprint
-from sqlalchemy import Select, func, select
 from webargs import core as webargs_core
 from webargs.flaskparser import FlaskParser, is_json_request
 from werkzeug.exceptions import HTTPException
 
 from meetbot.domain import safe_json
-from meetbot.extensions import db
 from meetbot.models import Group, Meeting, MeetingSeries, Person
 from meetbot.services import accounts
-from meetbot.services.errors import ServiceError
+from meetbot.services import groups as group_service
+from meetbot.services import meetings as meeting_service
+from meetbot.services.actions import get_action
+from meetbot.services.errors import ServiceError, field_error
 from meetbot.services.permissions import Permission, may
+from meetbot.services.series_reads import find_series
+from meetbot.web.api.pages import LINK_KEY
 from meetbot.web.errors import json_error, with_error_headers
 
 API_PREFIX = "/api/v1"
@@ -37,7 +39,6 @@ API_PREFIX = "/api/v1"
 _REQUEST_LOCATIONS = {"query", "querystring", "headers", "view_args", "path", "cookies"}
 
 _PERSON_KEY = "meetbot.api_person"
-_LINK_KEY = "meetbot.api_link"
 
 BEARER = [{"bearerAuth": []}]
 OPTIONAL_BEARER = [{}, {"bearerAuth": []}]
@@ -253,21 +254,13 @@ def resolve_context(
     view_args: dict[str, Any],
 ) -> tuple[Group, MeetingSeries | None, Meeting | None]:
     """The group, series and meeting a path names (404 for any that does not exist)."""
-    from meetbot.services import groups as group_service
-    from meetbot.services import meetings as meeting_service
-    from meetbot.services.errors import NotFound
-
     if "action_id" in view_args:
-        from meetbot.services.actions import get_action
-
         return get_action(view_args["action_id"]).group, None, None
     if "meeting_id" in view_args:
         meeting = meeting_service.get_meeting(view_args["meeting_id"])
         return meeting.group, meeting.series, meeting
     if "series_id" in view_args:
-        series = db.session.get(MeetingSeries, view_args["series_id"])
-        if series is None:
-            raise NotFound(f"No series {view_args['series_id']}.")
+        series = find_series(view_args["series_id"])
         return series.group, series, None
     return group_service.get_group(view_args["group"]), None, None
 
@@ -294,78 +287,30 @@ def require_permission(
     return person
 
 
-# --- pagination --------------------------------------------------------------------
+# --- work streams named in a body ---------------------------------------------------
 
 
-class PageArgs(ma.Schema):
-    """``?page=&per_page=`` of every list."""
-
-    page = ma.fields.Integer(load_default=1, validate=ma.validate.Range(min=1, max=100000))
-    per_page = ma.fields.Integer(load_default=50, validate=ma.validate.Range(min=1, max=100))
-
-
-class PaginationSchema(ma.Schema):
-    page = ma.fields.Integer(required=True)
-    per_page = ma.fields.Integer(required=True)
-    total = ma.fields.Integer(required=True)
-    next = ma.fields.String(required=True, allow_none=True, metadata={"format": "uri"})
-    prev = ma.fields.String(required=True, allow_none=True, metadata={"format": "uri"})
+def stream_id(group: Group, slug: str | None) -> int | None:
+    """The id of the group's work stream ``slug`` (None for none); a 422 on
+    ``work_stream`` if the group has no such stream."""
+    if not slug:
+        return None
+    stream = next((s for s in group.work_streams if s.slug == slug), None)
+    if stream is None:
+        raise field_error("work_stream", f"{group.name} has no work stream {slug!r}.")
+    return stream.id
 
 
-def page_schema(item_schema: type[ma.Schema], name: str) -> type[ma.Schema]:
-    """A ``{"items": [...], "pagination": {...}}`` envelope schema for ``item_schema``."""
-    return ma.Schema.from_dict(
-        {
-            "items": ma.fields.List(ma.fields.Nested(item_schema), required=True),
-            "pagination": ma.fields.Nested(PaginationSchema, required=True),
-        },
-        name=name,
-    )
-
-
-def _page_url(page: int, per_page: int) -> str:
-    args = {k: v for k, v in request.args.items() if k not in {"page", "per_page"}}
-    args.update(page=page, per_page=per_page)
-    return f"{request.base_url}?{urlencode(args)}"
-
-
-def paginate(query: Select | Sequence[Any], args: dict[str, int]) -> dict[str, Any]:
-    """One page of a query (or an already loaded list) in the envelope, with links.
-
-    Sets a ``Link`` header (rel next/prev) too, for clients that follow those.
-    """
-    page, per_page = args["page"], args["per_page"]
-    if isinstance(query, Select):
-        total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
-        items = list(db.session.scalars(query.limit(per_page).offset((page - 1) * per_page)))
-    else:
-        total = len(query)
-        items = list(query[(page - 1) * per_page : page * per_page])
-    next_url = _page_url(page + 1, per_page) if page * per_page < (total or 0) else None
-    prev_url = _page_url(page - 1, per_page) if page > 1 else None
-    links = [f'<{u}>; rel="{rel}"' for u, rel in ((next_url, "next"), (prev_url, "prev")) if u]
-    if links:
-        request.environ[_LINK_KEY] = ", ".join(links)
-    return {
-        "items": items,
-        "pagination": {
-            "page": page,
-            "per_page": per_page,
-            "total": total or 0,
-            "next": next_url,
-            "prev": prev_url,
-        },
-    }
-
-
-def next_link(**changes: str) -> str:
-    """The URL of this request with ``changes`` to its query, sent as the response's
-    ``Link: <...>; rel="next"`` header (for lists paged by a cursor)."""
-    args = {k: v for k, v in request.args.items() if k not in changes}
-    args.update(changes)
-    url = f"{request.base_url}?{urlencode(args)}"
-    request.environ[_LINK_KEY] = f'<{url}>; rel="next"'
-    return url
+def stream_ids(group: Group, slugs: list[str]) -> list[int]:
+    """The ids of the group's work streams ``slugs``; a 422 on ``work_streams`` for
+    the first the group does not have."""
+    ids = []
+    for slug in slugs:
+        stream = next((s for s in group.work_streams if s.slug == slug), None)
+        if stream is None:
+            raise field_error("work_streams", f"{group.name} has no work stream {slug!r}.")
+        ids.append(stream.id)
+    return ids
 
 
 # --- ETags -------------------------------------------------------------------------
@@ -373,7 +318,7 @@ def next_link(**changes: str) -> str:
 
 def _add_etag(response: Response) -> Response:
     """Strong ETag on every successful GET; 304 when If-None-Match matches."""
-    link = request.environ.get(_LINK_KEY)
+    link = request.environ.get(LINK_KEY)
     if link:
         response.headers["Link"] = link
     if request.method in ("GET", "HEAD") and response.status_code == 200:

@@ -10,11 +10,21 @@ import marshmallow as ma
 # Instants outside MIN_YEAR..MAX_YEAR are refused: nothing meetbot schedules is there,
 # and recurrence arithmetic near datetime's limits would overflow (the services check
 # the same bound, for every entry path).
-from meetbot.domain.bounds import MAX_YEAR, MIN_YEAR
+from meetbot.domain.bounds import MAX_DATE, MAX_YEAR, MIN_DATE, MIN_YEAR
 
 # Longest date-time text read (``2026-01-06T15:00:00.123456+05:30`` is 32): with it in
 # the spec (maxLength), every query string the spec allows fits the server's URL limit.
 MAX_TIME_TEXT = 40
+
+# Dates the API accepts (due dates, a rule's last date): the years meetbot schedules in.
+DATES = ma.validate.Range(min=MIN_DATE, max=MAX_DATE)
+# A row's lock_version: a positive 32-bit integer.
+LOCK_VERSION = ma.validate.Range(1, 2**31 - 1)
+
+
+def flag(description: str) -> ma.fields.Boolean:
+    """An optional boolean query argument, false unless sent."""
+    return ma.fields.Boolean(load_default=False, metadata={"description": description})
 
 
 class _TimeText(ma.fields.Field):

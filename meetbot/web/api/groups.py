@@ -10,32 +10,27 @@ from typing import Any
 
 import marshmallow as ma
 from flask import current_app, request
-from sqlalchemy import func, select
-from sqlalchemy.orm import selectinload
 
-from meetbot.extensions import db, limiter
+from meetbot.extensions import limiter
 from meetbot.models import Group, MeetingSeries, WorkStream, utcnow
+from meetbot.services import group_reads
 from meetbot.services import groups as group_service
 from meetbot.services import occurrence_pages as pages
 from meetbot.services import occurrences as occurrence_service
-from meetbot.services.errors import NotFound
 from meetbot.services.errors import ValidationError as ServiceValidationError
 from meetbot.services.permissions import Permission
 from meetbot.web.api.common import (
-    PageArgs,
     api_abort,
     guard,
     location,
     make_blueprint,
-    next_link,
-    page_schema,
-    paginate,
     read_docs,
     require_permission,
     require_person,
     write_docs,
 )
 from meetbot.web.api.fields import InstantOrDate, format_utc
+from meetbot.web.api.pages import PageArgs, next_link, page_schema, paginate
 from meetbot.web.api.schemas import (
     SLUG,
     GroupCreateSchema,
@@ -77,33 +72,7 @@ class GroupDetail:
 
 def _load_group(slug: str) -> GroupDetail:
     """The group with its streams and first series loaded in a few queries (404 if none)."""
-    group = db.session.scalar(
-        select(Group)
-        .where(Group.slug == slug)
-        .options(selectinload(Group.work_streams).selectinload(WorkStream.leads))
-        .execution_options(populate_existing=True)
-    )
-    if group is None:
-        raise NotFound(f"No group {slug!r}.")
-    series = list(
-        db.session.scalars(
-            select(MeetingSeries)
-            .where(MeetingSeries.group_id == group.id)
-            .options(
-                selectinload(MeetingSeries.slots),
-                selectinload(MeetingSeries.chairs),
-                # populate_existing refreshes the group's streams too: keep their leads.
-                selectinload(MeetingSeries.work_streams).selectinload(WorkStream.leads),
-            )
-            .order_by(MeetingSeries.title, MeetingSeries.id)
-            .limit(EMBEDDED_SERIES)
-            .execution_options(populate_existing=True)
-        )
-    )
-    count = db.session.scalar(
-        select(func.count()).select_from(MeetingSeries).where(MeetingSeries.group_id == group.id)
-    )
-    return GroupDetail(group, series, count or 0)
+    return GroupDetail(*group_reads.load_group_detail(slug, EMBEDDED_SERIES))
 
 
 @blp.route("/groups")
@@ -112,7 +81,7 @@ def _load_group(slug: str) -> GroupDetail:
 @read_docs(blp, not_found=False)
 def list_groups(args: dict[str, int]) -> dict[str, Any]:
     """List groups, by name."""
-    return paginate(select(Group).order_by(Group.name, Group.id), args)
+    return paginate(group_reads.groups_query(), args)
 
 
 @blp.route("/groups", methods=["POST"])
@@ -156,13 +125,7 @@ def update_group(data: dict[str, Any], group: str) -> GroupDetail:
 def list_streams(args: dict[str, int], group: str) -> dict[str, Any]:
     """A group's work streams, by name."""
     row = group_service.get_group(group)
-    query = (
-        select(WorkStream)
-        .where(WorkStream.group_id == row.id)
-        .options(selectinload(WorkStream.leads))
-        .order_by(WorkStream.name)
-    )
-    return paginate(query, args)
+    return paginate(group_reads.streams_query(row), args)
 
 
 @blp.route(f"/groups/<{SLUG}:group>/streams", methods=["POST"])

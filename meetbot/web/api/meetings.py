@@ -1,53 +1,50 @@
-"""API: meeting series and single meetings (with attendance, minutes and action items)."""
+"""API: single meetings: read (with attendance, minutes and action items), list, one-off
+meetings, and cancel, uncancel, move or change a meeting record (services.scheduling).
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
+import marshmallow as ma
 from flask import current_app
-from sqlalchemy import or_, select
-from sqlalchemy.orm import selectinload
 
-from meetbot.extensions import db
 from meetbot.models import (
     ActionItem,
     Attendance,
     AttendanceKind,
     Meeting,
-    MeetingSeries,
     MinuteItem,
-    WorkStream,
 )
-from meetbot.services import audit
+from meetbot.services import agenda as agenda_service
 from meetbot.services import groups as group_service
 from meetbot.services import meetings as meeting_service
 from meetbot.services import occurrences as occurrence_service
-from meetbot.services.db import unit_of_work
-from meetbot.services.errors import NotFound
+from meetbot.services import scheduling, series_reads
+from meetbot.services.errors import field_error
 from meetbot.services.permissions import Permission
 from meetbot.web.api.common import (
-    PageArgs,
+    api_fields,
     guard,
     location,
     make_blueprint,
-    page_schema,
-    paginate,
     read_docs,
     require_permission,
+    require_person,
+    stream_ids,
     write_docs,
 )
 from meetbot.web.api.fields import LocalDateTime
-from meetbot.web.api.schemas import ID, SLUG, MeetingSchema, SeriesSchema, Strict, text
+from meetbot.web.api.pages import PageArgs, page_schema, paginate
+from meetbot.web.api.schemas import (
+    ID,
+    SLUG,
+    MeetingSchema,
+    Strict,
+    text,
+)
 
-blp = make_blueprint("api_series", "Meeting series and single meetings.")
-
-
-def get_series_row(series_id: int) -> MeetingSeries:
-    """The series (404 if none)."""
-    series = db.session.get(MeetingSeries, series_id)
-    if series is None:
-        raise NotFound(f"No series {series_id}.")
-    return series
+blp = make_blueprint("api_meetings", "Single meetings and one-off meetings.")
 
 
 def meeting_data(meeting: Meeting) -> dict[str, Any]:
@@ -58,37 +55,12 @@ def meeting_data(meeting: Meeting) -> dict[str, Any]:
 def meetings_data(meetings: list[Meeting]) -> list[dict[str, Any]]:
     """meeting_data() of several meetings in a fixed number of queries (not per meeting)."""
     domain = current_app.config["MEETBOT_UID_DOMAIN"]
-    ids = [m.id for m in meetings]
-    attendance: dict[int, list[Attendance]] = {i: [] for i in ids}
-    minutes: dict[int, list[MinuteItem]] = {i: [] for i in ids}
-    actions: dict[int, list[ActionItem]] = {i: [] for i in ids}
-    if ids:
-        for row in db.session.scalars(
-            select(Attendance)
-            .where(Attendance.meeting_id.in_(ids))
-            .options(selectinload(Attendance.person), selectinload(Attendance.recorded_by))
-            .order_by(Attendance.id)
-        ):
-            attendance[row.meeting_id].append(row)
-        for item in db.session.scalars(
-            select(MinuteItem)
-            .where(MinuteItem.meeting_id.in_(ids))
-            .options(selectinload(MinuteItem.author), selectinload(MinuteItem.work_stream))
-            .order_by(MinuteItem.position, MinuteItem.id)
-        ):
-            minutes[item.meeting_id].append(item)
-        for action in db.session.scalars(
-            select(ActionItem)
-            .where(or_(ActionItem.opened_in_id.in_(ids), ActionItem.closed_in_id.in_(ids)))
-            .options(selectinload(ActionItem.owners), selectinload(ActionItem.work_stream))
-            .order_by(ActionItem.id)
-        ):
-            # An item opened in one meeting of the page and closed in another is in both.
-            for meeting_id in {action.opened_in_id, action.closed_in_id}:
-                if meeting_id in actions:
-                    actions[meeting_id].append(action)
+    records = series_reads.meeting_records([m.id for m in meetings])
     return [
-        _meeting_dict(m, domain, attendance[m.id], minutes[m.id], actions[m.id]) for m in meetings
+        _meeting_dict(
+            m, domain, records.attendance[m.id], records.minutes[m.id], records.actions[m.id]
+        )
+        for m in meetings
     ]
 
 
@@ -128,34 +100,6 @@ def _meeting_dict(
     }
 
 
-@blp.route(f"/groups/<{SLUG}:group>/series")
-@blp.arguments(PageArgs, location="query")
-@blp.response(200, page_schema(SeriesSchema, "SeriesPage"))
-@read_docs(blp)
-def list_series(args: dict[str, int], group: str) -> dict[str, Any]:
-    """A group's meeting series with their slots and rules."""
-    row = group_service.get_group(group)
-    query = (
-        select(MeetingSeries)
-        .where(MeetingSeries.group_id == row.id)
-        .options(
-            selectinload(MeetingSeries.slots),
-            selectinload(MeetingSeries.chairs),
-            selectinload(MeetingSeries.work_streams).selectinload(WorkStream.leads),
-        )
-        .order_by(MeetingSeries.title, MeetingSeries.id)
-    )
-    return paginate(query, args)
-
-
-@blp.route(f"/series/<{ID}:series_id>")
-@blp.response(200, SeriesSchema)
-@read_docs(blp)
-def get_series(series_id: int) -> MeetingSeries:
-    """One meeting series with its slots (each with its RRULE)."""
-    return get_series_row(series_id)
-
-
 @blp.route(f"/meetings/<{ID}:meeting_id>")
 @blp.response(200, MeetingSchema)
 @read_docs(blp)
@@ -172,48 +116,166 @@ def list_meetings(args: dict[str, int], group: str) -> dict[str, Any]:
     """A group's meeting records (occurrences that have something attached, and one-off
     meetings), newest first. For the schedule itself use ``/occurrences``."""
     row = group_service.get_group(group)
-    query = (
-        select(Meeting)
-        .where(Meeting.group_id == row.id)
-        .options(
-            selectinload(Meeting.series), selectinload(Meeting.slot), selectinload(Meeting.group)
-        )
-        .order_by(Meeting.start_dt.desc(), Meeting.id.desc())
-    )
-    page = paginate(query, args)
+    page = paginate(series_reads.meetings_query(row), args)
     page["items"] = meetings_data(list(page["items"]))
     return page
 
 
-class OccurrenceKey(Strict):
-    slot_key = text(100, required=True)
-    original_start_local = LocalDateTime(
-        required=True,
-        metadata={"description": "The occurrence's original wall-clock start in the slot's zone."},
+# --- one-off meetings and meeting records ------------------------------------------
+
+
+class OneOffSchema(Strict):
+    title = text(200, required=True)
+    timezone = text(64, required=True)
+    start_local = LocalDateTime(required=True, metadata={"description": "Wall time in timezone."})
+    duration_minutes = ma.fields.Integer(
+        strict=True, required=True, validate=ma.validate.Range(1, 1440)
     )
+    location = text(500, load_default="")
+    work_stream = ma.fields.String(
+        allow_none=True,
+        load_default=None,
+        validate=ma.validate.Length(1, 64),
+        metadata={"description": "A work stream slug of the group."},
+    )
+    agenda = text(50000, load_default="")
 
 
-@blp.route(f"/series/<{ID}:series_id>/meetings", methods=["POST"])
-@guard(Permission.CHAIR)
-@blp.arguments(OccurrenceKey)
+@blp.route(f"/groups/<{SLUG}:group>/meetings", methods=["POST"])
+@guard(Permission.MANAGE_SERIES)
+@blp.arguments(OneOffSchema)
 @blp.response(201, MeetingSchema)
-@blp.alt_response(200, schema=MeetingSchema, description="The meeting already existed.")
 @write_docs(blp)
-def materialize(data: dict[str, Any], series_id: int):
-    """The meeting record of one occurrence, created if needed (chairs), so attendance,
-    an agenda or minutes can be attached to it. 201 when created, 200 when it existed."""
-    series = get_series_row(series_id)
-    person = require_permission(Permission.CHAIR, series.group, series=series)
-    slot = next((s for s in series.slots if s.key == data["slot_key"]), None)
-    existed = slot is not None and (
-        meeting_service.find_occurrence(slot, data["original_start_local"]) is not None
-    )
-    with unit_of_work():
-        meeting = meeting_service.materialize_occurrence(
-            series, data["slot_key"], data["original_start_local"]
+def create_one_off(data: dict[str, Any], group: str):
+    """Create a one-off meeting (organizers)."""
+    row = group_service.get_group(group)
+    ids = stream_ids(row, [data["work_stream"]]) if data["work_stream"] else [None]
+    with api_fields(start="start_local", duration="duration_minutes", work_stream_id="work_stream"):
+        meeting = scheduling.create_one_off(
+            require_person(),
+            row,
+            title=data["title"],
+            timezone=data["timezone"],
+            start_local=data["start_local"],
+            duration_minutes=data["duration_minutes"],
+            location=data["location"],
+            work_stream_id=ids[0],
+            agenda=data["agenda"],
         )
-        if not existed:
-            db.session.flush()
-            audit.record(person, series.group, "meeting", meeting.id, "created", via="api")
-    status = 200 if existed else 201
-    return meeting_data(meeting), status, location("api_series.get_meeting", meeting_id=meeting.id)
+    return meeting_data(meeting), 201, location("api_meetings.get_meeting", meeting_id=meeting.id)
+
+
+class MeetingCancelSchema(Strict):
+    reason = text(2000, load_default="")
+
+
+class MeetingMoveSchema(Strict):
+    new_start_local = LocalDateTime(
+        required=True, metadata={"description": "In the meeting's zone."}
+    )
+    duration_minutes = ma.fields.Integer(
+        strict=True, allow_none=True, validate=ma.validate.Range(1, 1440)
+    )
+    reason = text(2000, load_default="")
+
+
+class MeetingPatchSchema(Strict):
+    title = text(
+        200, allow_none=True, metadata={"description": "Null or empty: the series' title."}
+    )
+    location = text(500, allow_none=True)
+    reason = text(2000, load_default="", metadata={"description": "Shown to participants."})
+    agenda = text(50000, metadata={"description": "Markdown; needs lock_version."})
+    lock_version = ma.fields.Integer(
+        strict=True,
+        validate=ma.validate.Range(1, 2**31 - 1),
+        metadata={"description": "The meeting's lock_version the agenda edit starts from."},
+    )
+
+
+@blp.route(f"/meetings/<{ID}:meeting_id>/cancel", methods=["POST"])
+@guard(Permission.MANAGE_SERIES)
+@blp.arguments(MeetingCancelSchema)
+@blp.response(200, MeetingSchema)
+@write_docs(blp)
+def cancel_meeting(data: dict[str, Any], meeting_id: int):
+    """Cancel a meeting (one-off, or an occurrence that has its record)."""
+    meeting = meeting_service.get_meeting(meeting_id)
+    with api_fields():
+        scheduling.cancel_meeting(require_person(), meeting, data["reason"])
+    return meeting_data(meeting)
+
+
+@blp.route(f"/meetings/<{ID}:meeting_id>/uncancel", methods=["POST"])
+@guard(Permission.MANAGE_SERIES)
+@blp.response(200, MeetingSchema)
+@write_docs(blp)
+def uncancel_meeting(meeting_id: int):
+    """Undo a meeting's cancellation."""
+    meeting = meeting_service.get_meeting(meeting_id)
+    with api_fields():
+        scheduling.uncancel_meeting(require_person(), meeting)
+    return meeting_data(meeting)
+
+
+@blp.route(f"/meetings/<{ID}:meeting_id>/move", methods=["POST"])
+@guard(Permission.MANAGE_SERIES)
+@blp.arguments(MeetingMoveSchema)
+@blp.response(200, MeetingSchema)
+@write_docs(blp)
+def move_meeting(data: dict[str, Any], meeting_id: int):
+    """Move a meeting to a new local start in its zone."""
+    meeting = meeting_service.get_meeting(meeting_id)
+    with api_fields(new_start="new_start_local", duration="duration_minutes"):
+        if meeting.series is not None:
+            scheduling.move_occurrence(
+                require_person(),
+                meeting.series,
+                meeting.slot.key,
+                meeting.original_start_local,
+                data["new_start_local"],
+                duration_minutes=data.get("duration_minutes"),
+                reason=data["reason"],
+            )
+        else:
+            scheduling.move_meeting(
+                require_person(),
+                meeting,
+                data["new_start_local"],
+                duration_minutes=data.get("duration_minutes"),
+                reason=data["reason"],
+            )
+    return meeting_data(meeting)
+
+
+@blp.route(f"/meetings/<{ID}:meeting_id>", methods=["PATCH"])
+@guard(Permission.CHAIR)
+@blp.arguments(MeetingPatchSchema)
+@blp.response(200, MeetingSchema)
+@blp.alt_response(409, response="CONFLICT")
+@write_docs(blp)
+def update_meeting(data: dict[str, Any], meeting_id: int):
+    """Change a meeting's agenda (chairs; send ``lock_version``: a stale one is 409) and,
+    for organizers, its own title and location."""
+    meeting = meeting_service.get_meeting(meeting_id)
+    person = require_person()
+    retitle = "title" in data or "location" in data
+    if retitle:  # checked before anything is written: no half-done request
+        require_permission(Permission.MANAGE_SERIES, meeting.group, meeting=meeting)
+    if "agenda" in data:
+        if "lock_version" not in data:
+            raise field_error("lock_version", "Send the lock_version your agenda edit starts from.")
+        with api_fields(version="lock_version"):
+            agenda_service.update_agenda(
+                person, meeting, data["agenda"], expected_version=data["lock_version"]
+            )
+    if retitle:
+        with api_fields():
+            scheduling.retitle_meeting(
+                person,
+                meeting,
+                title=data.get("title", meeting.title),
+                location=data.get("location", meeting.location),
+                reason=data["reason"],
+            )
+    return meeting_data(meeting)

@@ -15,18 +15,16 @@ from meetbot.models import Membership, Role
 from meetbot.services import groups as group_service
 from meetbot.services.permissions import Permission
 from meetbot.web.api.common import (
-    PageArgs,
     api_fields,
     guard,
     location,
     make_blueprint,
-    page_schema,
-    paginate,
     read_docs,
     require_person,
     write_docs,
 )
 from meetbot.web.api.fields import UTCDateTime
+from meetbot.web.api.pages import PageArgs, page_schema, paginate
 from meetbot.web.api.schemas import ID, SLUG, PersonRefSchema, Strict, ident, text
 
 blp = make_blueprint("api_members", "A group's members and roles; join and leave a group.")

@@ -4,26 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import or_, select
-from sqlalchemy.orm import selectinload
-
-from meetbot.extensions import db
-from meetbot.models import ApiToken, Person, PersonHandle
-from meetbot.services import accounts
-from meetbot.services.errors import NotFound
+from meetbot.models import ApiToken
+from meetbot.services import accounts, people_reads
 from meetbot.web.api.common import (
     BEARER,
-    PageArgs,
+    api_person,
     make_blueprint,
-    page_schema,
-    paginate,
     read_docs,
     require_person,
     write_docs,
 )
+from meetbot.web.api.pages import PageArgs, page_schema, paginate
 from meetbot.web.api.schemas import (
     ID,
     PeopleQuery,
+    PersonAsSeen,
     PersonSchema,
     TokenSchema,
 )
@@ -41,41 +36,28 @@ class PeopleListArgs(PageArgs, PeopleQuery):
 @read_docs(blp, not_found=False)
 def list_people(args: dict[str, Any]) -> dict[str, Any]:
     """People by name; ``q`` filters by part of the name or a handle."""
-    query = (
-        select(Person)
-        .options(selectinload(Person.handles))
-        .order_by(Person.display_name, Person.id)
-    )
-    q = args["q"].strip().lower()
-    if q:
-        like = "%" + q.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-        handle_match = select(PersonHandle.person_id).where(
-            PersonHandle.handle.like(like, escape="\\")
-        )
-        query = query.where(
-            or_(Person.display_name.ilike(like, escape="\\"), Person.id.in_(handle_match))
-        )
-    return paginate(query, args)
+    page = paginate(people_reads.people_query(args["q"]), args)
+    viewer = api_person()
+    page["items"] = [PersonAsSeen(p, viewer) for p in page["items"]]
+    return page
 
 
 @blp.route("/people/me")
 @blp.response(200, PersonSchema)
 @blp.alt_response(401, response="UNAUTHORIZED")
 @blp.doc(security=BEARER)
-def get_me() -> Person:
+def get_me() -> PersonAsSeen:
     """The owner of the token (with e-mail and zone)."""
-    return require_person()
+    person = require_person()
+    return PersonAsSeen(person, person)
 
 
 @blp.route(f"/people/<{ID}:person_id>")
 @blp.response(200, PersonSchema)
 @read_docs(blp)
-def get_person(person_id: int) -> Person:
+def get_person(person_id: int) -> PersonAsSeen:
     """One person."""
-    person = db.session.get(Person, person_id)
-    if person is None:
-        raise NotFound(f"No person {person_id}.")
-    return person
+    return PersonAsSeen(people_reads.get_person(person_id), api_person())
 
 
 @blp.route("/tokens")
@@ -87,17 +69,11 @@ def get_person(person_id: int) -> Person:
 def list_tokens(args: dict[str, int]) -> dict[str, Any]:
     """Your API tokens (never the secrets: only their hashes are stored)."""
     person = require_person()
-    query = select(ApiToken).where(ApiToken.person_id == person.id).order_by(ApiToken.id)
-    return paginate(query, args)
+    return paginate(people_reads.tokens_query(person), args)
 
 
 def _own_token(token_id: int) -> ApiToken:
-    person = require_person()
-    row = db.session.get(ApiToken, token_id)
-    # Someone else's token is reported as absent, not forbidden: ids reveal nothing.
-    if row is None or row.person_id != person.id:
-        raise NotFound(f"No token {token_id}.")
-    return row
+    return people_reads.own_token(require_person(), token_id)
 
 
 @blp.route(f"/tokens/<{ID}:token_id>")

@@ -64,16 +64,18 @@ class Strict(ma.Schema):
 # --- people ------------------------------------------------------------------------
 
 
-def _viewer() -> Person | None:
-    from meetbot.web.api.common import api_person
+class PersonAsSeen:
+    """A person as ``viewer`` sees them (what PersonSchema dumps): e-mail and zone are
+    shown only to the person themselves and to site admins, else None."""
 
-    return api_person()
+    def __init__(self, person: Person, viewer: Person | None) -> None:
+        self._person = person
+        private = viewer is not None and (viewer.is_admin or viewer.id == person.id)
+        self.email = person.email if private else None
+        self.timezone = person.timezone if private else None
 
-
-def may_see_private(person: Person) -> bool:
-    """E-mail and zone are shown only to the person themselves and to site admins."""
-    viewer = _viewer()
-    return viewer is not None and (viewer.is_admin or viewer.id == person.id)
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._person, name)
 
 
 class PersonRefSchema(ma.Schema):
@@ -85,12 +87,12 @@ class PersonSchema(PersonRefSchema):
     organization = ma.fields.String(allow_none=True)
     handles = ma.fields.Function(lambda p: [h.handle for h in p.handles], required=True)
     email = ma.fields.Function(
-        lambda p: p.email if may_see_private(p) else None,
+        lambda p: p.email,
         allow_none=True,
         metadata={"description": "Only for the person themselves and site admins."},
     )
     timezone = ma.fields.Function(
-        lambda p: p.timezone if may_see_private(p) else None,
+        lambda p: p.timezone,
         allow_none=True,
         metadata={"description": "Only for the person themselves and site admins."},
     )

@@ -5,25 +5,22 @@ from __future__ import annotations
 from typing import Any
 
 import marshmallow as ma
-from sqlalchemy import select
 
-from meetbot.extensions import db
 from meetbot.models import Webhook
+from meetbot.services import group_reads
 from meetbot.services import groups as group_service
 from meetbot.services import webhooks as webhook_service
 from meetbot.services.permissions import Permission
 from meetbot.web.api.common import (
     BEARER,
-    PageArgs,
     guard,
     location,
     make_blueprint,
-    page_schema,
-    paginate,
     require_person,
     write_docs,
 )
 from meetbot.web.api.fields import UTCDateTime
+from meetbot.web.api.pages import PageArgs, page_schema, paginate
 from meetbot.web.api.schemas import ID, SLUG, Strict, text
 
 blp = make_blueprint("api_webhooks", "Outgoing webhooks of a group and their delivery log.")
@@ -109,7 +106,7 @@ def _read_docs(func):
 def list_webhooks(args: dict[str, int], group: str) -> dict[str, Any]:
     """A group's webhooks (organizers)."""
     row = group_service.get_group(group)
-    return paginate(select(Webhook).where(Webhook.group_id == row.id).order_by(Webhook.id), args)
+    return paginate(group_reads.webhooks_query(row), args)
 
 
 @blp.route(f"/groups/<{SLUG}:group>/webhooks", methods=["POST"])
@@ -154,8 +151,8 @@ def update_webhook(data: dict[str, Any], group: str, webhook_id: int) -> Webhook
 def delete_webhook(group: str, webhook_id: int) -> None:
     """Remove a webhook and its log. Idempotent: deleting one that is gone is a 204."""
     row = group_service.get_group(group)
-    hook = db.session.get(Webhook, webhook_id)
-    if hook is not None and hook.group_id == row.id:
+    hook = group_reads.find_webhook(row, webhook_id)
+    if hook is not None:
         webhook_service.delete_webhook(require_person(), hook)
 
 

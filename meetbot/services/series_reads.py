@@ -1,0 +1,102 @@
+"""Reads of meeting series and their meeting records, as the API lists and shows them."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import or_, select
+from sqlalchemy.orm import selectinload
+
+from meetbot.extensions import db
+from meetbot.models import (
+    ActionItem,
+    Attendance,
+    Group,
+    Meeting,
+    MeetingSeries,
+    MinuteItem,
+    WorkStream,
+)
+from meetbot.services.errors import NotFound
+from meetbot.services.paging import Query
+
+
+def find_series(series_id: int) -> MeetingSeries:
+    """The series (NotFound "No series N." if none)."""
+    series = db.session.get(MeetingSeries, series_id)
+    if series is None:
+        raise NotFound(f"No series {series_id}.")
+    return series
+
+
+def series_query(group: Group) -> Query:
+    """A group's series by title, with slots, chairs and streams (and their leads)."""
+    return (
+        select(MeetingSeries)
+        .where(MeetingSeries.group_id == group.id)
+        .options(
+            selectinload(MeetingSeries.slots),
+            selectinload(MeetingSeries.chairs),
+            selectinload(MeetingSeries.work_streams).selectinload(WorkStream.leads),
+        )
+        .order_by(MeetingSeries.title, MeetingSeries.id)
+    )
+
+
+def meetings_query(group: Group) -> Query:
+    """A group's meeting records, newest first, with series, slot and group loaded."""
+    return (
+        select(Meeting)
+        .where(Meeting.group_id == group.id)
+        .options(
+            selectinload(Meeting.series), selectinload(Meeting.slot), selectinload(Meeting.group)
+        )
+        .order_by(Meeting.start_dt.desc(), Meeting.id.desc())
+    )
+
+
+@dataclass
+class MeetingRecords:
+    """What is attached to some meetings, by meeting id."""
+
+    attendance: dict[int, list[Attendance]] = field(default_factory=dict)
+    minutes: dict[int, list[MinuteItem]] = field(default_factory=dict)
+    actions: dict[int, list[ActionItem]] = field(default_factory=dict)
+
+
+def meeting_records(ids: list[int]) -> MeetingRecords:
+    """Attendance, minutes and action items of the meetings ``ids`` in three queries.
+
+    An action item opened in one of the meetings and closed in another is in both lists.
+    """
+    records = MeetingRecords(
+        attendance={i: [] for i in ids},
+        minutes={i: [] for i in ids},
+        actions={i: [] for i in ids},
+    )
+    if not ids:
+        return records
+    for row in db.session.scalars(
+        select(Attendance)
+        .where(Attendance.meeting_id.in_(ids))
+        .options(selectinload(Attendance.person), selectinload(Attendance.recorded_by))
+        .order_by(Attendance.id)
+    ):
+        records.attendance[row.meeting_id].append(row)
+    for item in db.session.scalars(
+        select(MinuteItem)
+        .where(MinuteItem.meeting_id.in_(ids))
+        .options(selectinload(MinuteItem.author), selectinload(MinuteItem.work_stream))
+        .order_by(MinuteItem.position, MinuteItem.id)
+    ):
+        records.minutes[item.meeting_id].append(item)
+    for action in db.session.scalars(
+        select(ActionItem)
+        .where(or_(ActionItem.opened_in_id.in_(ids), ActionItem.closed_in_id.in_(ids)))
+        .options(selectinload(ActionItem.owners), selectinload(ActionItem.work_stream))
+        .order_by(ActionItem.id)
+    ):
+        for meeting_id in {action.opened_in_id, action.closed_in_id}:
+            if meeting_id in records.actions:
+                records.actions[meeting_id].append(action)
+    return records
