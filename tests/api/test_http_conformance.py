@@ -6,10 +6,13 @@ says so, and every query the spec allows fits the server's URL limit, whose 414 
 from __future__ import annotations
 
 import json
+import re
+from datetime import UTC, datetime
 from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+import time_machine
 
 from meetbot import create_app
 from meetbot.extensions import db
@@ -70,15 +73,22 @@ def test_a_required_body_left_out_is_422_naming_the_field(api, create_user, toke
     assert set(error["fields"]) == {"slug", "name"}
 
 
+# A pattern of one ASCII character class (base64url cursors): one byte a character.
+_ASCII_PATTERN = re.compile(r"\^\[[A-Za-z0-9_\\-]+\]\+\$")
+
+
 def _worst_query_bytes(parameters: list[dict]) -> int:
     """Bytes of the longest query string the spec allows (plus one character per
-    string, as a negative test sends), every character a 4-byte UTF-8 one."""
+    string, as a negative test sends), every character a 4-byte UTF-8 one unless the
+    pattern allows only ASCII."""
     total = 0
     for parameter in parameters:
         if parameter["in"] != "query":
             continue
         schema = parameter["schema"]
-        if schema.get("type") == "string" and "enum" not in schema:
+        if schema.get("type") == "string" and _ASCII_PATTERN.fullmatch(schema.get("pattern", "")):
+            value = "a" * (schema["maxLength"] + 1)
+        elif schema.get("type") == "string" and "enum" not in schema:
             value = quote("\U0001f600" * (schema["maxLength"] + 1), safe="")
         else:
             value = "x" * 64  # numbers, booleans, enums: short whatever is sent
@@ -148,7 +158,8 @@ def test_a_rate_limited_api_request_is_429_in_the_api_error_shape(tmp_path):
             "RATELIMIT_HEADERS_ENABLED": True,
         }
     )
-    with app.app_context():
+    # A frozen clock: Retry-After counts whole seconds to the window's end.
+    with app.app_context(), time_machine.travel(datetime(2026, 12, 6, 12, tzinfo=UTC), tick=False):
         db.create_all()
         limiter.reset()
         try:
@@ -160,7 +171,8 @@ def test_a_rate_limited_api_request_is_429_in_the_api_error_shape(tmp_path):
                 error["message"]
                 == "Too many requests (at most 2 per 1 minute); wait and try again."
             )
-            assert response.headers["Retry-After"] == "60"
+            # the window ends 60 s after the first request; Flask-Limiter adds one second
+            assert response.headers["Retry-After"] == "61"
         finally:
             # The limiter is one object for every app of the process: take the
             # application-wide limit off again, or later tests would be throttled.

@@ -24,10 +24,14 @@ def test_openapi_document(api):
         "/api/v1/tokens",
     ):
         assert path in paths
-    # Every write declares the bearer scheme; the error shape is the documented one.
+    # Every write declares the bearer scheme, except the stateless computations anyone
+    # may ask for (a token there is optional); the error shape is the documented one.
+    anonymous = {("post", "/api/v1/slot-finder")}
     for path, operations in paths.items():
         for method, operation in operations.items():
-            if method in {"post", "patch", "put", "delete"}:
+            if (method, path) in anonymous:
+                assert operation["security"] == [{}, {"bearerAuth": []}], (method, path)
+            elif method in {"post", "patch", "put", "delete"}:
                 assert operation["security"] == [{"bearerAuth": []}], (method, path)
     error = spec["components"]["schemas"]["Error"]
     assert error["required"] == ["error"]

@@ -1039,11 +1039,7 @@ MATRIX: dict[tuple[str, str], Case] = {
         chairs(401), params=lambda w, r: {"person_id": w.extra_ids[r]}
     ),
     ("api_attendance.import_attendance", "POST"): _api(
-        chairs(401),
-        data=lambda w, r: {
-            "text": "Rita Regular\nNew Person <np@example.org>",
-            "create_unmatched": "1",
-        },
+        chairs(401), data=lambda w, r: {"text": "Rita Regular\nNew Person <np@example.org>"}
     ),
     ("api_minutes.add_minute", "POST"): _api(
         chairs(401),

@@ -295,7 +295,9 @@ def test_a_deeply_nested_backup_is_refused_by_name(target_app, tmp_path) -> None
     result = _cli(target_app, "restore", str(path))
     assert result.exit_code == 1, result.output
     assert result.exception is None or isinstance(result.exception, SystemExit)
-    assert f"Error: {path}: not a meetbot backup (JSON nested too deeply)" in result.output
+    assert f"Error: {path}: not valid JSON (line 1, column 1: nested deeper than 64 levels)" in (
+        result.output
+    )
     assert _tables_empty(target_app)
 
 

@@ -50,6 +50,7 @@ DEFAULT_WINDOW = timedelta(days=90)
 # as the log-in is); MEETBOT_API_OCCURRENCES_RATE overrides it.
 OCCURRENCES_RATE = "60 per minute; 600 per hour"
 CURSOR_MAX = 600
+CURSOR_PATTERN = r"^[A-Za-z0-9_-]+$"  # base64url, as _encode_cursor writes it
 
 
 # The group detail embeds the first page of its series (as GET /groups/<g>/series
@@ -196,7 +197,11 @@ class OccurrenceQuery(ma.Schema):
         metadata={"description": "Occurrences per page (the rest: the `Link` rel=next URL)."},
     )
     cursor = ma.fields.String(
-        validate=ma.validate.Length(min=1, max=CURSOR_MAX),
+        # base64url: ASCII only, so the longest cursor is CURSOR_MAX bytes of the URL
+        validate=[
+            ma.validate.Length(min=1, max=CURSOR_MAX),
+            ma.validate.Regexp(CURSOR_PATTERN, error="Unknown cursor: use the next link as given."),
+        ],
         metadata={"description": "Opaque: where the page before ended (from its next link)."},
     )
 

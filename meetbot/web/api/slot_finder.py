@@ -52,7 +52,9 @@ class _Options(ma.Schema):
         load_default=60, validate=ma.validate.Range(finder.MIN_DURATION, finder.MAX_DURATION)
     )
     start = ma.fields.Date(
-        load_default=None, metadata={"description": "First day (default: today in the zone)."}
+        load_default=None,
+        # maxLength: every query string the spec allows fits the server's URL limit
+        metadata={"description": "First day (default: today in the zone).", "maxLength": 10},
     )
     weeks = ma.fields.Integer(load_default=52, validate=ma.validate.Range(1, MAX_WEEKS))
     top = ma.fields.Integer(load_default=10, validate=ma.validate.Range(1, finder.MAX_TOP))
