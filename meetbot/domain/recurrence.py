@@ -209,12 +209,12 @@ def _check_structure(slot: Slot) -> Frequency:
     else:
         if rule.weekday is not None:
             raise RecurrenceError(
-                f"A {freq.value} rule takes its weekday from the start; do not set one.",
+                f"A {freq} rule takes its weekday from the start; do not set one.",
                 field="weekday",
             )
         if rule.setpos is not None:
             raise RecurrenceError(
-                f"A {freq.value} rule cannot have a position in the month.", field="setpos"
+                f"A {freq} rule cannot have a position in the month.", field="setpos"
             )
     return freq
 
@@ -393,7 +393,7 @@ def to_rrule(slot: Slot) -> str | None:
     rule = slot.rule
     if freq is Frequency.ONCE:
         return None
-    parts = [f"FREQ={freq.value.upper()}"]
+    parts = [f"FREQ={freq.upper()}"]
     if rule.interval != 1:
         parts.append(f"INTERVAL={rule.interval}")
     if freq is Frequency.WEEKLY:
