@@ -39,6 +39,7 @@ FREQUENCIES: frozenset[str] = frozenset({*WEEKLY_KINDS, *MONTHLY_KINDS, "adhoc"}
 
 
 FILE_KEYS = {"project", "meeting_id", "description", "agenda_url", "project_url", "chair"}
+FILE_KEYS |= {"schedule", "timezone"}
 
 
 SCHEDULE_KEYS = {
