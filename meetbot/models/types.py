@@ -58,6 +58,7 @@ class StrEnumType(TypeDecorator[E]):
     def __init__(self, enum: type[E], length: int = 20) -> None:
         super().__init__(length)
         self.enum = enum
+        self.length = length  # with ``enum``, the statement cache key (cache_ok)
 
     def process_bind_param(self, value: E | str | None, dialect: Any) -> str | None:
         if value is None:
@@ -66,6 +67,3 @@ class StrEnumType(TypeDecorator[E]):
 
     def process_result_value(self, value: str | None, dialect: Any) -> E | None:
         return None if value is None else self.enum(value)
-
-    def copy(self, **kw: Any) -> StrEnumType[E]:
-        return StrEnumType(self.enum, self.impl.length)
