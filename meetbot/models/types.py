@@ -59,6 +59,7 @@ class StrEnumType(TypeDecorator[E]):
         super().__init__(length)
         self.enum = enum
         self.length = length  # with ``enum``, the statement cache key (cache_ok)
+        self._members: dict[str, E] = {member.value: member for member in enum}
 
     def process_bind_param(self, value: E | str | None, dialect: Any) -> str | None:
         if value is None:
@@ -66,4 +67,8 @@ class StrEnumType(TypeDecorator[E]):
         return value.value if isinstance(value, StrEnum) else value
 
     def process_result_value(self, value: str | None, dialect: Any) -> E | None:
-        return None if value is None else self.enum(value)
+        if value is None:
+            return None
+        # A dict lookup per row (rows are read by the thousand); enum(value) raises
+        # ValueError for a value the enum does not know.
+        return self._members.get(value) or self.enum(value)
