@@ -9,14 +9,10 @@ from datetime import date, datetime
 from meetbot.domain.recurrence import Slot
 
 DEFAULT_PRODID = "-//meetbot//meetbot calendar feed//EN"
-
-
 EVENT_STATUSES = frozenset({"CONFIRMED", "TENTATIVE", "CANCELLED"})
 
 
 TODO_STATUSES = frozenset({"NEEDS-ACTION", "IN-PROCESS", "COMPLETED", "CANCELLED"})
-
-
 # VTIMEZONE rules are generated up to this many years after the latest date in
 # the input (start, until, DTSTAMP, ...). Past the last listed transition a
 # client keeps the last offset, so this must outlast how long a feed is used

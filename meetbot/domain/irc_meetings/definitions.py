@@ -9,12 +9,8 @@ from datetime import date
 from meetbot.domain.recurrence import Slot
 
 DEFAULT_START_DATE = date(2021, 1, 4)
-
-
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _ORDINALS = {"first": 1, "second": 2, "third": 3, "fourth": 4}
-
-
 # frequency -> (weeks between meetings, ISO week residue or None)
 WEEKLY_KINDS: dict[str, tuple[int, int | None]] = {
     "weekly": (1, None),
@@ -26,8 +22,6 @@ WEEKLY_KINDS: dict[str, tuple[int, int | None]] = {
     "quadweekly-week-3": (4, 3),
     "quadweekly-alternate": (4, 2),
 }
-
-
 MONTHLY_KINDS: dict[str, tuple[int, int]] = {
     f"{ordinal}-{day.lower()}": (pos, wd)
     for ordinal, pos in _ORDINALS.items()
@@ -36,8 +30,6 @@ MONTHLY_KINDS: dict[str, tuple[int, int]] = {
 
 
 FREQUENCIES: frozenset[str] = frozenset({*WEEKLY_KINDS, *MONTHLY_KINDS, "adhoc"})
-
-
 FILE_KEYS = {"project", "meeting_id", "description", "agenda_url", "project_url", "chair"}
 FILE_KEYS |= {"schedule", "timezone"}
 
@@ -54,12 +46,8 @@ SCHEDULE_KEYS = {
     "chair",
     "timezone",
 }
-
-
 TIME_RE = re.compile(r"^([01]?\d|2[0-3])([0-5]\d)$")
 _CHAIR_RE = re.compile(r"^(?P<name>.*?)\s*\((?P<handle>[^()]*)\)\s*$")
-
-
 Chair = tuple[str, str | None]
 
 

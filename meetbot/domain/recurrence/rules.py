@@ -9,14 +9,10 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from meetbot.domain.recurrence.slots import Frequency, RecurrenceError, Rule, Slot
 
 ALLOWED_SETPOS = (1, 2, 3, 4, -1)
-
-
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 RRULE_DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
-
-
 ORDINALS = {1: "first", 2: "second", 3: "third", 4: "fourth", -1: "last"}
 
 
@@ -24,8 +20,6 @@ ORDINALS = {1: "first", 2: "second", 3: "third", 4: "fourth", -1: "last"}
 # margin of two days around a UTC window covers every local date that can map
 # into it.
 MARGIN = timedelta(days=2)
-
-
 MAX_HORIZON = datetime(9999, 1, 1, tzinfo=UTC)
 
 
