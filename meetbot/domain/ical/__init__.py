@@ -1,6 +1,6 @@
 """iCalendar (RFC 5545) feeds: pure Python, no Flask, SQLAlchemy or models.
 
-The caller turns its rows into the frozen dataclasses below and calls
+The caller turns its rows into the frozen dataclasses of ``items`` and calls
 :func:`build_calendar`, which returns the bytes of a ``text/calendar`` feed.
 The same input always gives the same bytes (components and properties are
 emitted in a fixed order, DTSTAMP comes from the caller), so :func:`feed_etag`
@@ -64,6 +64,11 @@ the caller's zone. An explicit instant (one-off start and end, an exception's
 DTSTART/DTEND) that falls in a repeated local hour (DST fold) is written in UTC
 form: RFC 5545 reads such a local time as the first pass, ical.js as the
 second.
+
+Modules: ``items`` (the inputs and constants), ``values`` (checked text, UIDs,
+URLs and date-time properties), ``vtimezone`` (VTIMEZONEs from zoneinfo),
+``components`` (VEVENTs and VTODOs), ``feed`` (the VCALENDAR and the component
+cache). Import from the package: its names below are the interface.
 """
 
 from __future__ import annotations
