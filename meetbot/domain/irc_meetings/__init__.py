@@ -39,6 +39,11 @@ the same instants yaml2ical puts in its .ics, with these documented choices:
 
 Errors: IrcMeetingsError with the file name, the 1-based line (from PyYAML node
 marks) and what is wrong.
+
+Modules: ``definitions`` (the parsed form, keys, frequencies, chairs),
+``yaml_reader`` (YAML nodes to values, with lines), ``first_dates`` (yaml2ical's
+first date and the week 53 warning), ``schedule`` (one schedule entry),
+``meeting_file`` (the whole file). Import from the package.
 """
 
 from __future__ import annotations

@@ -21,6 +21,10 @@ status; the
 from a roster) are listed without "(n)"; a "Regrets" section is added;
 item times are shown in UTC like MeetBot's default configuration, and the
 start line also gives the meeting's local time in its own zone.
+
+Modules: ``parts`` (entries and shared text helpers), ``document`` (``MinutesDoc``),
+one module per format: ``as_text``, ``as_markdown``, ``as_html``, ``as_email``.
+Import from the package.
 """
 
 from __future__ import annotations

@@ -14,6 +14,10 @@ Durations are absolute. to_rrule() and expand() describe the same set.
 A meeting series has one or more *slots*. Each slot is a wall-clock time in an
 IANA zone plus a rule that maps 1:1 to an RFC 5545 RRULE, so that the feeds
 and meetbot's own occurrence list always agree.
+
+Modules: ``slots`` (the types), ``rules`` (checks, wall time to UTC, weekday
+arithmetic), ``expansion`` (occurrences in a window), ``rrule`` (RRULE text and
+the English description). Import from the package: its names are the interface.
 """
 
 from __future__ import annotations
