@@ -13,7 +13,7 @@ from meetbot.extensions import db
 from meetbot.models.groups import Group, WorkStream, _in
 from meetbot.models.meetings import Meeting
 from meetbot.models.people import Person
-from meetbot.models.types import UTCDateTime, utcnow
+from meetbot.models.types import StrEnumType, UTCDateTime, utcnow
 
 
 class ActionStatus(StrEnum):
@@ -65,7 +65,9 @@ class ActionItem(db.Model):
     )
     text: Mapped[str] = mapped_column(Text)
     due_date: Mapped[date | None] = mapped_column()
-    status: Mapped[str] = mapped_column(String(20), default=ActionStatus.OPEN.value)
+    status: Mapped[ActionStatus] = mapped_column(
+        StrEnumType(ActionStatus), default=ActionStatus.OPEN
+    )
     # Flagged when owners were guessed from a log and no known person matched.
     needs_owner_review: Mapped[bool] = mapped_column(default=False)
     uid_token: Mapped[str] = mapped_column(String(32), unique=True, default=_new_uid)
@@ -116,7 +118,7 @@ class ActionItemEvent(db.Model):
         ForeignKey("action_items.id", ondelete="CASCADE"), index=True
     )
     meeting_id: Mapped[int | None] = mapped_column(ForeignKey("meetings.id", ondelete="SET NULL"))
-    kind: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[ActionEventKind] = mapped_column(StrEnumType(ActionEventKind))
     actor_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     note: Mapped[str] = mapped_column(Text, default="")
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

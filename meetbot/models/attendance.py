@@ -5,14 +5,14 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from meetbot.extensions import db
 from meetbot.models.groups import _in
 from meetbot.models.meetings import Meeting
 from meetbot.models.people import Person
-from meetbot.models.types import UTCDateTime, utcnow
+from meetbot.models.types import StrEnumType, UTCDateTime, utcnow
 
 
 class AttendanceKind(StrEnum):
@@ -39,8 +39,10 @@ class Attendance(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(String(20), default=AttendanceKind.PRESENT.value)
-    source: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[AttendanceKind] = mapped_column(
+        StrEnumType(AttendanceKind), default=AttendanceKind.PRESENT
+    )
+    source: Mapped[AttendanceSource] = mapped_column(StrEnumType(AttendanceSource))
     recorded_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     recorded_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # From a video-call export (minutes in the call) or a chat log (lines said).

@@ -21,7 +21,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from meetbot.extensions import db
-from meetbot.models.types import UTCDateTime, utcnow
+from meetbot.models.types import StrEnumType, UTCDateTime, utcnow
 
 if TYPE_CHECKING:
     from meetbot.models.meetings import MeetingSeries
@@ -37,12 +37,12 @@ class Role(StrEnum):
 
     @property
     def rank(self) -> int:
-        return {"organizer": 3, "chair": 2, "member": 1}[self.value]
+        return {"organizer": 3, "chair": 2, "member": 1}[self]
 
 
 def _in(column: str, values: type[StrEnum]) -> str:
     """SQL for ``column IN (...)`` over an enum's values, for CHECK constraints."""
-    return f"{column} IN ({', '.join(repr(v.value) for v in values)})"
+    return f"{column} IN ({', '.join(repr(str(v)) for v in values)})"
 
 
 class Group(db.Model):
@@ -107,7 +107,7 @@ class Membership(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"))
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id", ondelete="CASCADE"), index=True)
-    role: Mapped[str] = mapped_column(String(20), default=Role.MEMBER.value)
+    role: Mapped[Role] = mapped_column(StrEnumType(Role), default=Role.MEMBER)
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     group: Mapped[Group] = relationship(back_populates="memberships")
@@ -146,7 +146,9 @@ class WorkStream(db.Model):
     slug: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
-    status: Mapped[str] = mapped_column(String(20), default=WorkStreamStatus.ACTIVE.value)
+    status: Mapped[WorkStreamStatus] = mapped_column(
+        StrEnumType(WorkStreamStatus), default=WorkStreamStatus.ACTIVE
+    )
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from meetbot.domain.recurrence import Frequency, Rule, Slot
 from meetbot.extensions import db
 from meetbot.models.groups import Group, WorkStream, _in
-from meetbot.models.types import UTCDateTime, utcnow
+from meetbot.models.types import StrEnumType, UTCDateTime, utcnow
 
 if TYPE_CHECKING:
     from meetbot.models.people import Person
@@ -85,10 +85,14 @@ class MeetingSeries(db.Model):
     description: Mapped[str] = mapped_column(Text, default="")
     # The series' own zone, shown beside viewer-local times; each slot has its own too.
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
-    location_kind: Mapped[str] = mapped_column(String(20), default=LocationKind.VIDEO.value)
+    location_kind: Mapped[LocationKind] = mapped_column(
+        StrEnumType(LocationKind), default=LocationKind.VIDEO
+    )
     location: Mapped[str] = mapped_column(String(500), default="")
     agenda_url: Mapped[str | None] = mapped_column(String(500))
-    status: Mapped[str] = mapped_column(String(20), default=SeriesStatus.ACTIVE.value)
+    status: Mapped[SeriesStatus] = mapped_column(
+        StrEnumType(SeriesStatus), default=SeriesStatus.ACTIVE
+    )
     # Stable forever: the iCal UIDs are built from it, never from the title or id alone.
     uid_token: Mapped[str] = mapped_column(String(32), unique=True, default=new_uid_token)
     # Where an imported series came from (e.g. "irc-meetings:barbican"), so a re-import
@@ -145,7 +149,7 @@ class SeriesSlot(db.Model):
     timezone: Mapped[str] = mapped_column(String(64))
     start_local: Mapped[datetime] = mapped_column(DateTime(timezone=False))
     duration_minutes: Mapped[int] = mapped_column(Integer)
-    frequency: Mapped[str] = mapped_column(String(20))
+    frequency: Mapped[Frequency] = mapped_column(StrEnumType(Frequency))
     interval: Mapped[int] = mapped_column(Integer, default=1)
     weekday: Mapped[int | None] = mapped_column(Integer)
     setpos: Mapped[int | None] = mapped_column(Integer)
@@ -222,7 +226,9 @@ class Meeting(db.Model):
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     start_dt: Mapped[datetime] = mapped_column(UTCDateTime)
     end_dt: Mapped[datetime] = mapped_column(UTCDateTime)
-    status: Mapped[str] = mapped_column(String(20), default=MeetingStatus.SCHEDULED.value)
+    status: Mapped[MeetingStatus] = mapped_column(
+        StrEnumType(MeetingStatus), default=MeetingStatus.SCHEDULED
+    )
     # A one-off meeting can be tagged with a work stream (occurrences use the series' tags).
     work_stream_id: Mapped[int | None] = mapped_column(
         ForeignKey("work_streams.id", ondelete="SET NULL"), index=True
@@ -260,7 +266,7 @@ class Meeting(db.Model):
         relocated, with a reason)."""
         return (
             (self.series is None and self.series_id is None)
-            or self.status != MeetingStatus.SCHEDULED.value
+            or self.status != MeetingStatus.SCHEDULED
             or bool(self.is_moved)
             or self.title is not None
             or self.location is not None

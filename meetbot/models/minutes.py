@@ -12,7 +12,7 @@ from meetbot.extensions import db
 from meetbot.models.groups import WorkStream, _in
 from meetbot.models.meetings import Meeting
 from meetbot.models.people import Person
-from meetbot.models.types import UTCDateTime, utcnow
+from meetbot.models.types import StrEnumType, UTCDateTime, utcnow
 
 
 class MinuteKind(StrEnum):
@@ -36,7 +36,7 @@ class MinuteItem(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"))
-    kind: Mapped[str] = mapped_column(String(20))
+    kind: Mapped[MinuteKind] = mapped_column(StrEnumType(MinuteKind))
     text: Mapped[str] = mapped_column(Text)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("people.id", ondelete="SET NULL"))
     # The nick as written in an imported log, kept even when no person matched.

@@ -13,7 +13,7 @@ from meetbot.extensions import db
 from meetbot.models.groups import Group
 from meetbot.models.meetings import MeetingSeries
 from meetbot.models.people import Person
-from meetbot.models.types import UTCDateTime, utcnow
+from meetbot.models.types import StrEnumType, UTCDateTime, utcnow
 
 
 class PollStatus(StrEnum):
@@ -34,7 +34,7 @@ class AvailabilityPoll(db.Model):
     start_date: Mapped[date] = mapped_column(Date)
     weeks: Mapped[int] = mapped_column(Integer)
     token: Mapped[str] = mapped_column(String(64), unique=True)
-    status: Mapped[str] = mapped_column(String(10), default=PollStatus.OPEN.value)
+    status: Mapped[PollStatus] = mapped_column(StrEnumType(PollStatus, 10), default=PollStatus.OPEN)
     created_by_id: Mapped[int | None] = mapped_column(
         ForeignKey("people.id", ondelete="SET NULL"), index=True
     )

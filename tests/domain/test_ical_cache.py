@@ -7,8 +7,7 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from meetbot.domain import ical
-from meetbot.domain.ical import SeriesEvent, build_calendar
+from meetbot.domain.ical import SeriesEvent, build_calendar, feed
 from meetbot.domain.recurrence import Frequency, Rule, Slot
 from tests.domain.test_ical import STAMP, TODOS, series_fixture
 
@@ -21,8 +20,8 @@ def _build(events, cache=None) -> bytes:
 def built(monkeypatch) -> list[str]:
     """UIDs of the events whose components were actually built (not taken from a cache)."""
     calls: list[str] = []
-    series_components = ical._series_components
-    single_component = ical._single_component
+    series_components = feed.series_components
+    single_component = feed.single_component
 
     def counting_series(item, ctx):
         calls.append(item.uid)
@@ -32,8 +31,8 @@ def built(monkeypatch) -> list[str]:
         calls.append(item.uid)
         return single_component(item, ctx)
 
-    monkeypatch.setattr(ical, "_series_components", counting_series)
-    monkeypatch.setattr(ical, "_single_component", counting_single)
+    monkeypatch.setattr(feed, "series_components", counting_series)
+    monkeypatch.setattr(feed, "single_component", counting_single)
     return calls
 
 

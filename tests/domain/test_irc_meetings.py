@@ -276,6 +276,15 @@ def test_timezone_extension_file_and_schedule_level() -> None:
     )
 
 
+def test_extras_hold_only_the_keys_the_parser_does_not_read() -> None:
+    text = minimal(
+        "  - time: '1400'\n    day: Wednesday\n    irc: a\n    frequency: weekly\n"
+        "    start_date: 20260301\n",
+        extra="timezone: Europe/Berlin\nmailing_list: edge@example.org\n",
+    )
+    assert parse(text).extras == {"mailing_list": "edge@example.org"}
+
+
 def test_matrix_location_duration_skip_dates_and_schedule_chair() -> None:
     text = minimal(
         "  - time: '0730'\n    day: thursday\n    matrix: '#edge:example.org'\n"

@@ -17,7 +17,6 @@ from dateutil.rrule import rrulestr
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from meetbot.domain import recurrence as rec
 from meetbot.domain.recurrence import (
     Frequency,
     Occurrence,
@@ -27,6 +26,7 @@ from meetbot.domain.recurrence import (
     describe,
     expand,
     expand_many,
+    expansion,
     first_matching_start,
     next_occurrences,
     to_rrule,
@@ -229,18 +229,18 @@ def test_once() -> None:
 
 def test_far_window_jumps_instead_of_iterating(monkeypatch: pytest.MonkeyPatch) -> None:
     calls = 0
-    real = rec.to_utc
+    real = expansion.to_utc
 
     def counting(local: datetime, timezone: str) -> datetime:
         nonlocal calls
         calls += 1
         return real(local, timezone)
 
-    monkeypatch.setattr(rec, "to_utc", counting)
+    monkeypatch.setattr(expansion, "to_utc", counting)
     slot = weekly("Europe/Berlin", datetime(1971, 1, 6, 14))
     got = expand(slot, utc(2031, 1, 1), utc(2036, 1, 1))  # 5-year window, 60 years on
     assert 260 <= len(got) <= 262
-    assert calls <= len(got) + 2  # only dates near the window are localised
+    assert 0 < calls <= len(got) + 2  # only dates near the window are localised
     monthly = Slot(
         "m", "UTC", datetime(1970, 1, 1, 9), HOUR, Rule(Frequency.MONTHLY, weekday=3, setpos=1)
     )
@@ -354,7 +354,7 @@ def test_validation_names_the_field(slot: Slot, field: str) -> None:
 def test_validation_rule_without_occurrence(monkeypatch: pytest.MonkeyPatch) -> None:
     # No valid combination of fields yields an empty set, so simulate a rule
     # generator that produces nothing to prove the "rule" check is wired.
-    monkeypatch.setattr(rec, "_dates_between", lambda *a, **k: iter(()))
+    monkeypatch.setattr(expansion, "dates_between", lambda *a, **k: iter(()))
     with pytest.raises(RecurrenceError) as err:
         validate_slot(_slot())
     assert err.value.field == "rule"
