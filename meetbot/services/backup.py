@@ -37,6 +37,7 @@ import json
 import math
 import os
 import tempfile
+from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -69,6 +70,7 @@ from meetbot.domain.bounds import YEAR_MESSAGE, year_ok
 from meetbot.domain.text import single_line
 from meetbot.extensions import db
 from meetbot.services.db import unit_of_work
+from meetbot.services.series import MAX_SERIES_PER_GROUP
 
 FORMAT = "meetbot-backup"
 FORMAT_VERSION = 1
@@ -404,10 +406,6 @@ def decode_document(document: Any) -> list[tuple[Table, list[dict[str, Any]]]]:
 def _check_counts(rows: dict[str, list[dict[str, Any]]]) -> None:
     """The series-per-group limit the services keep. (Slots per series are not
     counted here: a yaml2ical import keeps the ended slots of a series' history.)"""
-    from collections import Counter
-
-    from meetbot.services.scheduling import MAX_SERIES_PER_GROUP
-
     counts = Counter(row["group_id"] for row in rows.get("meeting_series", []))
     for group_id, count in sorted(counts.items(), key=lambda item: str(item[0])):
         if count > MAX_SERIES_PER_GROUP:

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
-from zoneinfo import available_timezones
 
 from sqlalchemy import Select, func, or_, select
 from sqlalchemy.exc import IntegrityError
@@ -23,6 +22,7 @@ from meetbot.models import (
     WorkStreamStatus,
 )
 from meetbot.services import audit
+from meetbot.services.checks import check_timezone
 from meetbot.services.db import unit_of_work
 from meetbot.services.errors import Conflict, NotFound, field_error
 
@@ -38,31 +38,6 @@ def check_slug(slug: str) -> str:
             "slug", "Use 1-64 lower-case letters, digits and hyphens (not at either end)."
         )
     return slug
-
-
-def check_timezone(name: str, field: str = "timezone") -> str:
-    """Return an IANA zone name or raise a field error naming ``field``."""
-    name = (name or "").strip()
-    if name not in _zones():
-        raise field_error(
-            field, f"Unknown time zone {name!r}; use an IANA name like Europe/Berlin."
-        )
-    return name
-
-
-_ZONES: frozenset[str] | None = None
-
-
-def _zones() -> frozenset[str]:
-    global _ZONES
-    if _ZONES is None:
-        _ZONES = frozenset(available_timezones())
-    return _ZONES
-
-
-def all_timezones() -> list[str]:
-    """Every IANA zone name, sorted (for pickers)."""
-    return sorted(_zones())
 
 
 def check_website(url: str | None) -> str | None:

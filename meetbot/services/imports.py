@@ -60,12 +60,13 @@ from meetbot.models import (
     SeriesSlot,
     utcnow,
 )
-from meetbot.services import audit, scheduling
+from meetbot.services import audit
+from meetbot.services import series as series_service
 from meetbot.services.db import unit_of_work
 from meetbot.services.errors import ServiceError, field_error
 from meetbot.services.groups import check_slug, create_group
 from meetbot.services.meetings import find_occurrence, is_generated, materialize_occurrence
-from meetbot.services.scheduling import MAX_SLOTS
+from meetbot.services.series_input import MAX_SLOTS
 
 EXTERNAL_PREFIX = "irc-meetings:"
 FILE_SUFFIXES = (".yaml", ".yml")
@@ -241,7 +242,7 @@ def _write(
     changes = _Changes()
     warnings: list[str] = []
     if series is None:
-        scheduling.check_series_room(group)
+        series_service.check_series_room(group)
         series = MeetingSeries(group=group, external_id=external_id, title=title)
         db.session.add(series)
 

@@ -38,7 +38,8 @@ from meetbot.forms.series import (
 from meetbot.models import Group, Meeting, MeetingSeries, MeetingStatus, WorkStream, utcnow
 from meetbot.services import conflicts as conflict_service
 from meetbot.services import groups as group_service
-from meetbot.services import scheduling
+from meetbot.services import occurrence_changes, one_off_meetings, series_input
+from meetbot.services import series as series_service
 from meetbot.services.errors import ValidationError
 from meetbot.services.meetings import get_meeting, is_generated
 from meetbot.services.occurrences import (
@@ -145,7 +146,7 @@ def _series_form(group: Group, series: MeetingSeries | None = None) -> SeriesFor
     return form
 
 
-def _series_input(form: SeriesForm) -> tuple[scheduling.SeriesInput, list[str]]:
+def _series_input(form: SeriesForm) -> tuple[series_input.SeriesInput, list[str]]:
     """The service input from a form, and the form-name prefix of each slot given."""
     slots, prefixes = [], []
     for entry in form.slots.entries:
@@ -153,7 +154,7 @@ def _series_input(form: SeriesForm) -> tuple[scheduling.SeriesInput, list[str]]:
             continue
         slots.append(entry.form.to_input())
         prefixes.append(entry.name)
-    data = scheduling.SeriesInput(
+    data = series_input.SeriesInput(
         title=form.title.data or "",
         timezone=(form.timezone.data or "").strip(),
         slots=slots,
@@ -206,11 +207,11 @@ def _form_errors_json(form: SeriesForm) -> dict[str, str]:
     return out
 
 
-def _preview(form: SeriesForm) -> tuple[list[scheduling.PreviewItem], dict[str, str]]:
+def _preview(form: SeriesForm) -> tuple[list[series_input.PreviewItem], dict[str, str]]:
     """Preview items, or the errors that prevent one (keyed by input id)."""
     data, prefixes = _series_input(form)
     try:
-        return scheduling.preview(data.slots, data.timezone), {}
+        return series_input.preview(data.slots, data.timezone), {}
     except ValidationError as exc:
         return [], {_form_field_name(k, prefixes): v for k, v in exc.fields.items()}
 
@@ -242,11 +243,11 @@ def create(slug: str):
     group = group_service.get_group(slug)
     require(Permission.MANAGE_SERIES, group)
     form = _series_form(group)
-    preview: list[scheduling.PreviewItem] = []
+    preview: list[series_input.PreviewItem] = []
     if form.validate_on_submit() and not _preview_only():
         data, prefixes = _series_input(form)
         try:
-            series = scheduling.create_series(current_user, group, data)
+            series = series_service.create_series(current_user, group, data)
         except ValidationError as exc:
             _apply_errors(form, exc.fields, prefixes)
         else:
@@ -263,14 +264,14 @@ def create(slug: str):
 
 @bp.route("/series/<int:series_id>/edit", methods=["GET", "POST"])
 def edit(series_id: int):
-    series = scheduling.get_series(series_id)
+    series = series_service.get_series(series_id)
     group = series.group
     require(Permission.MANAGE_SERIES, group)
     form = _series_form(group, series)
     if form.validate_on_submit() and not _preview_only():
         data, prefixes = _series_input(form)
         try:
-            scheduling.update_series(current_user, series, data)
+            series_service.update_series(current_user, series, data)
         except ValidationError as exc:
             _apply_errors(form, exc.fields, prefixes)
         else:
@@ -330,7 +331,7 @@ def preview():
 
 @bp.get("/series/<int:series_id>/")
 def view(series_id: int):
-    series = scheduling.get_series(series_id)
+    series = series_service.get_series(series_id)
     now = utcnow()
     occurrences = series_occurrences(series, now, now + timedelta(days=366), _domain())[:12]
     recent = [
@@ -353,14 +354,14 @@ def view(series_id: int):
 
 @bp.post("/series/<int:series_id>/end")
 def end(series_id: int):
-    series = scheduling.get_series(series_id)
+    series = series_service.get_series(series_id)
     require(Permission.MANAGE_SERIES, series.group)
     form = EndSeriesForm()
     if not form.validate():
         flash("Give the date of the last meeting.", "error")
     else:
         try:
-            scheduling.end_series(current_user, series, form.last_date.data)
+            series_service.end_series(current_user, series, form.last_date.data)
         except ValidationError as exc:
             flash(exc.message, "error")
         else:
@@ -384,7 +385,7 @@ def _occurrence_state(series: MeetingSeries, slot_key: str, at: datetime) -> dic
     slot = next((s for s in series.slots if s.key == slot_key), None)
     if slot is None:
         abort(404)
-    meeting = scheduling.occurrence_meeting(series, slot_key, at)
+    meeting = occurrence_changes.occurrence_meeting(series, slot_key, at)
     if meeting is None and not is_generated(slot, at):
         abort(404)
     start = to_utc(at, slot.timezone)
@@ -428,7 +429,7 @@ def _action_forms(state: dict[str, Any]) -> dict[str, Any]:
 
 @bp.get("/series/<int:series_id>/occurrence")
 def occurrence(series_id: int):
-    series = scheduling.get_series(series_id)
+    series = series_service.get_series(series_id)
     at = _parse_at(request.args.get("at"))
     state = _occurrence_state(series, request.args.get("slot", ""), at)
     can_manage = may(current_user, Permission.MANAGE_SERIES, series.group)
@@ -447,7 +448,7 @@ def occurrence(series_id: int):
 
 @bp.post("/series/<int:series_id>/occurrence/<action>")
 def occurrence_action(series_id: int, action: str):
-    series = scheduling.get_series(series_id)
+    series = series_service.get_series(series_id)
     require(Permission.MANAGE_SERIES, series.group)
     slot_key = request.form.get("slot", "")
     at = _parse_at(request.form.get("at"))
@@ -456,10 +457,16 @@ def occurrence_action(series_id: int, action: str):
     try:
         _apply_schedule_action(
             action,
-            cancel=partial(scheduling.cancel_occurrence, current_user, series, slot_key, at),
-            uncancel=partial(scheduling.uncancel_occurrence, current_user, series, slot_key, at),
-            move=partial(scheduling.move_occurrence, current_user, series, slot_key, at),
-            retitle=partial(scheduling.retitle_occurrence, current_user, series, slot_key, at),
+            cancel=partial(
+                occurrence_changes.cancel_occurrence, current_user, series, slot_key, at
+            ),
+            uncancel=partial(
+                occurrence_changes.uncancel_occurrence, current_user, series, slot_key, at
+            ),
+            move=partial(occurrence_changes.move_occurrence, current_user, series, slot_key, at),
+            retitle=partial(
+                occurrence_changes.retitle_occurrence, current_user, series, slot_key, at
+            ),
             cancelled="The meeting is cancelled; subscribers will see it struck off.",
         )
     except ValidationError as exc:
@@ -559,7 +566,7 @@ def create_one_off(slug: str):
         form.work_stream.data = next((w.id for w in group.work_streams if w.slug == wanted), None)
     if form.validate_on_submit():
         try:
-            meeting = scheduling.create_one_off(
+            meeting = one_off_meetings.create_one_off(
                 current_user,
                 group,
                 title=form.title.data,
@@ -634,10 +641,10 @@ def meeting_action(meeting_id: int, action: str):
     try:
         _apply_schedule_action(
             action,
-            cancel=partial(scheduling.cancel_meeting, current_user, meeting),
-            uncancel=partial(scheduling.uncancel_meeting, current_user, meeting),
-            move=partial(scheduling.move_meeting, current_user, meeting),
-            retitle=partial(scheduling.retitle_meeting, current_user, meeting),
+            cancel=partial(occurrence_changes.cancel_meeting, current_user, meeting),
+            uncancel=partial(occurrence_changes.uncancel_meeting, current_user, meeting),
+            move=partial(occurrence_changes.move_meeting, current_user, meeting),
+            retitle=partial(occurrence_changes.retitle_meeting, current_user, meeting),
             cancelled="The meeting is cancelled.",
         )
     except ValidationError as exc:
@@ -680,7 +687,7 @@ def _group_series(group: Group) -> list[MeetingSeries]:
     """The group's series with slots, chairs and work streams, loaded once per request."""
     cache = g.setdefault("_meetbot_group_series", {})
     if group.id not in cache:
-        cache[group.id] = scheduling.list_series(group)
+        cache[group.id] = series_service.list_series(group)
     return cache[group.id]
 
 
@@ -732,8 +739,8 @@ def group_series_panel(group: Group, **_: Any) -> str:
     return render_template(
         "series/_group_side.html",
         group=group,
-        series_list=scheduling.list_series(group, limit=GROUP_PAGE_SERIES),
-        total=scheduling.count_series(group),
+        series_list=series_service.list_series(group, limit=GROUP_PAGE_SERIES),
+        total=series_service.count_series(group),
         can_manage=_can_manage(group),
         links=subscribe_links(_base_url(), group_feed_path(group.slug), group.name),
     )
@@ -743,12 +750,12 @@ def group_series_panel(group: Group, **_: Any) -> str:
 def group_series(slug: str):
     """All of a group's series by title, SERIES_PAGE_SIZE a page."""
     group = group_service.get_group(slug)
-    total = scheduling.count_series(group)
+    total = series_service.count_series(group)
     page, pages = page_from_args(total, SERIES_PAGE_SIZE)
     return render_template(
         "series/group_list.html",
         group=group,
-        series_list=scheduling.list_series(
+        series_list=series_service.list_series(
             group, limit=SERIES_PAGE_SIZE, offset=(page - 1) * SERIES_PAGE_SIZE
         ),
         total=total,
@@ -776,7 +783,7 @@ def stream_upcoming(group: Group, stream: WorkStream) -> list[OccurrenceView]:
 def stream_series_panel(group: Group, stream: WorkStream, **_: Any) -> str:
     # Only the tagged series (titles): loading every series of the group with its slots
     # and streams to filter them here cost ~150 ms on a group with 1,000 series.
-    tagged = scheduling.list_stream_series(group, stream)
+    tagged = series_service.list_stream_series(group, stream)
     return render_template(
         "series/_stream_main.html",
         group=group,

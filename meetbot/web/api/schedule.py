@@ -17,7 +17,8 @@ from meetbot.models import LocationKind, Meeting, MeetingSeries
 from meetbot.services import agenda as agenda_service
 from meetbot.services import groups as group_service
 from meetbot.services import meetings as meeting_service
-from meetbot.services import scheduling
+from meetbot.services import occurrence_changes, one_off_meetings, series_input
+from meetbot.services import series as series_service
 from meetbot.services.errors import field_error
 from meetbot.services.permissions import Permission
 from meetbot.web.api.common import (
@@ -118,9 +119,9 @@ def _stream_ids(group, slugs: list[str]) -> list[int]:
     return ids
 
 
-def _slot_inputs(items: list[dict[str, Any]]) -> list[scheduling.SlotInput]:
+def _slot_inputs(items: list[dict[str, Any]]) -> list[series_input.SlotInput]:
     return [
-        scheduling.SlotInput(
+        series_input.SlotInput(
             start=item["start_local"],
             duration_minutes=item["duration_minutes"],
             frequency=item["frequency"],
@@ -137,9 +138,9 @@ def _slot_inputs(items: list[dict[str, Any]]) -> list[scheduling.SlotInput]:
     ]
 
 
-def _current_slots(series: MeetingSeries) -> list[scheduling.SlotInput]:
+def _current_slots(series: MeetingSeries) -> list[series_input.SlotInput]:
     return [
-        scheduling.SlotInput(
+        series_input.SlotInput(
             start=s.start_local,
             duration_minutes=s.duration_minutes,
             frequency=s.frequency,
@@ -165,10 +166,10 @@ def create_series(data: dict[str, Any], group: str):
     """Create a series with its slots (organizers)."""
     row = group_service.get_group(group)
     with api_fields(chair_ids="chairs", work_stream_ids="work_streams"):
-        series = scheduling.create_series(
+        series = series_service.create_series(
             require_person(),
             row,
-            scheduling.SeriesInput(
+            series_input.SeriesInput(
                 title=data["title"],
                 timezone=data["timezone"],
                 slots=_slot_inputs(data["slots"]),
@@ -195,10 +196,10 @@ def update_series(data: dict[str, Any], series_id: int) -> MeetingSeries:
     if not data:
         return series
     with api_fields(chair_ids="chairs", work_stream_ids="work_streams"):
-        scheduling.update_series(
+        series_service.update_series(
             require_person(),
             series,
-            scheduling.SeriesInput(
+            series_input.SeriesInput(
                 title=data.get("title", series.title),
                 timezone=data.get("timezone", series.timezone),
                 slots=_slot_inputs(data["slots"]) if "slots" in data else _current_slots(series),
@@ -224,7 +225,7 @@ def end_series(data: dict[str, Any], series_id: int) -> MeetingSeries:
     """End a series after ``last_date`` (inclusive, local date); past meetings stay."""
     series = get_series_row(series_id)
     with api_fields():
-        return scheduling.end_series(require_person(), series, data["last_date"])
+        return series_service.end_series(require_person(), series, data["last_date"])
 
 
 # --- one occurrence ----------------------------------------------------------------
@@ -273,7 +274,7 @@ def cancel_occurrence(data: dict[str, Any], series_id: int):
     """Cancel one occurrence (its meeting record is created if needed)."""
     series = get_series_row(series_id)
     with api_fields():
-        meeting = scheduling.cancel_occurrence(
+        meeting = occurrence_changes.cancel_occurrence(
             require_person(), series, data["slot_key"], data["original_start_local"], data["reason"]
         )
     return _occurrence_response(meeting)
@@ -288,7 +289,7 @@ def uncancel_occurrence(data: dict[str, Any], series_id: int):
     """Undo the cancellation of one occurrence."""
     series = get_series_row(series_id)
     with api_fields():
-        meeting = scheduling.uncancel_occurrence(
+        meeting = occurrence_changes.uncancel_occurrence(
             require_person(), series, data["slot_key"], data["original_start_local"]
         )
     return _occurrence_response(meeting)
@@ -303,7 +304,7 @@ def move_occurrence(data: dict[str, Any], series_id: int):
     """Move one occurrence to a new local start (within four weeks of the original)."""
     series = get_series_row(series_id)
     with api_fields(new_start="new_start_local", duration="duration_minutes"):
-        meeting = scheduling.move_occurrence(
+        meeting = occurrence_changes.move_occurrence(
             require_person(),
             series,
             data["slot_key"],
@@ -324,7 +325,7 @@ def retitle_occurrence(data: dict[str, Any], series_id: int):
     """Give one occurrence its own title and/or location (null: as the series says)."""
     series = get_series_row(series_id)
     with api_fields():
-        meeting = scheduling.retitle_occurrence(
+        meeting = occurrence_changes.retitle_occurrence(
             require_person(),
             series,
             data["slot_key"],
@@ -366,7 +367,7 @@ def create_one_off(data: dict[str, Any], group: str):
     row = group_service.get_group(group)
     stream_ids = _stream_ids(row, [data["work_stream"]]) if data["work_stream"] else [None]
     with api_fields(start="start_local", duration="duration_minutes", work_stream_id="work_stream"):
-        meeting = scheduling.create_one_off(
+        meeting = one_off_meetings.create_one_off(
             require_person(),
             row,
             title=data["title"],
@@ -417,7 +418,7 @@ def cancel_meeting(data: dict[str, Any], meeting_id: int):
     """Cancel a meeting (one-off, or an occurrence that has its record)."""
     meeting = meeting_service.get_meeting(meeting_id)
     with api_fields():
-        scheduling.cancel_meeting(require_person(), meeting, data["reason"])
+        occurrence_changes.cancel_meeting(require_person(), meeting, data["reason"])
     return meeting_data(meeting)
 
 
@@ -429,7 +430,7 @@ def uncancel_meeting(meeting_id: int):
     """Undo a meeting's cancellation."""
     meeting = meeting_service.get_meeting(meeting_id)
     with api_fields():
-        scheduling.uncancel_meeting(require_person(), meeting)
+        occurrence_changes.uncancel_meeting(require_person(), meeting)
     return meeting_data(meeting)
 
 
@@ -443,7 +444,7 @@ def move_meeting(data: dict[str, Any], meeting_id: int):
     meeting = meeting_service.get_meeting(meeting_id)
     with api_fields(new_start="new_start_local", duration="duration_minutes"):
         if meeting.series is not None:
-            scheduling.move_occurrence(
+            occurrence_changes.move_occurrence(
                 require_person(),
                 meeting.series,
                 meeting.slot.key,
@@ -453,7 +454,7 @@ def move_meeting(data: dict[str, Any], meeting_id: int):
                 reason=data["reason"],
             )
         else:
-            scheduling.move_meeting(
+            occurrence_changes.move_meeting(
                 require_person(),
                 meeting,
                 data["new_start_local"],
@@ -486,7 +487,7 @@ def update_meeting(data: dict[str, Any], meeting_id: int):
             )
     if retitle:
         with api_fields():
-            scheduling.retitle_meeting(
+            occurrence_changes.retitle_meeting(
                 person,
                 meeting,
                 title=data.get("title", meeting.title),
