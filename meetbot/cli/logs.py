@@ -9,6 +9,8 @@ from flask import current_app
 
 from meetbot.services import log_import
 from meetbot.services.errors import ServiceError
+from meetbot.services.groups import get_group
+from meetbot.services.meetings import get_meeting
 
 
 def _bots() -> frozenset[str] | None:
@@ -57,9 +59,6 @@ def import_log_command(
     """Import a MeetBot chat log (minutes, action items, attendance) and print the
     meeting id. Importing the same log again changes nothing; a different log into a
     meeting that already has imported minutes needs --replace or --append."""
-    from meetbot.services.groups import get_group
-    from meetbot.services.meetings import get_meeting
-
     if replace and append:
         raise click.UsageError("Give --replace or --append, not both.")
     existing = log_import.REPLACE if replace else log_import.APPEND if append else log_import.REFUSE

@@ -13,6 +13,7 @@ from meetbot.forms.minutes import ActionItemForm, ActionStatusForm
 from meetbot.models import ActionItem, ActionStatus, Group, Meeting, Person, utcnow
 from meetbot.services import actions as action_service
 from meetbot.services import groups as group_service
+from meetbot.services import members as member_service
 from meetbot.services.errors import ValidationError
 from meetbot.services.meetings import get_meeting
 from meetbot.services.permissions import Permission, may
@@ -44,7 +45,7 @@ def _meeting_url(meeting: Meeting, anchor: str) -> str:
 def _owner_choices(group: Group, item: ActionItem | None, meeting: Meeting | None):
     """Group members and the item's current owners (owners must be members: the
     service refuses anyone else, so the form offers no one else)."""
-    people: dict[int, Person] = {p.id: p for p, _ in group_service.members(group)}
+    people: dict[int, Person] = {p.id: p for p, _ in member_service.members(group)}
     if item is not None:
         people.update({p.id: p for p in item.owners})
     return [

@@ -304,7 +304,7 @@ def _overrides(plan: log_import.ImportPlan) -> dict[int, list[str]]:
 
 
 def _owner_choices(meeting: Meeting, plan: log_import.ImportPlan) -> list[tuple[str, str]]:
-    from meetbot.services.groups import members
+    from meetbot.services.members import members
 
     choices: dict[str, str] = {}
     for a in plan.attendees:

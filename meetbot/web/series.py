@@ -38,6 +38,7 @@ from meetbot.forms.series import (
 from meetbot.models import Group, Meeting, MeetingSeries, MeetingStatus, WorkStream, utcnow
 from meetbot.services import conflicts as conflict_service
 from meetbot.services import groups as group_service
+from meetbot.services import members as member_service
 from meetbot.services import occurrence_changes, one_off_meetings, series_input
 from meetbot.services import series as series_service
 from meetbot.services.errors import ValidationError
@@ -112,7 +113,7 @@ def _series_form(group: Group, series: MeetingSeries | None = None) -> SeriesFor
         # A new series may be prefilled from the query (the slot finder's "create a
         # series with this slot / pair" links use the form's own field names).
         form = SeriesForm(formdata=request.args) if prefill else SeriesForm()
-    form.chairs.choices = [(p.id, p.display_name) for p, _ in group_service.members(group)]
+    form.chairs.choices = [(p.id, p.display_name) for p, _ in member_service.members(group)]
     form.work_streams.choices = [(w.id, w.name) for w in group.work_streams]
     if series is None and not form.is_submitted() and not request.args.get("timezone"):
         form.timezone.data = group.timezone

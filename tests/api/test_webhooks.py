@@ -20,7 +20,7 @@ from meetbot.models import Role, WebhookDelivery
 from meetbot.services import webhooks
 from meetbot.services.db import unit_of_work
 from meetbot.services.errors import ValidationError
-from meetbot.services.groups import set_role
+from meetbot.services.members import set_role
 from tests.api.conftest import assert_error
 
 T0 = datetime(2026, 2, 3, 10, 0, tzinfo=UTC)

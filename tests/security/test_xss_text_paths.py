@@ -42,6 +42,7 @@ from meetbot.services import (
     series_input,
 )
 from meetbot.services import groups as group_service
+from meetbot.services import members as member_service
 from meetbot.services import series as series_service
 from meetbot.services.errors import ServiceError
 from tests.security.xss_corpus import PAYLOADS, active_content
@@ -340,7 +341,7 @@ def test_attendance_csv_export_neutralises_formula_cells(app, client, auth, crea
     formula come out prefixed with a quote, so a spreadsheet shows them as text."""
     chair = create_user(FORMULAS[0], email="chair@example.org", organization="@corp")
     group = group_service.create_group(chair, slug="wg", name="Working group")
-    group_service.set_role(chair, group, chair, Role.CHAIR)
+    member_service.set_role(chair, group, chair, Role.CHAIR)
     start = datetime.now(UTC).replace(microsecond=0) - timedelta(days=1)
     meeting = Meeting(
         group=group, title="=1+2", timezone="UTC", start_dt=start, end_dt=start + timedelta(hours=1)
@@ -351,7 +352,7 @@ def test_attendance_csv_export_neutralises_formula_cells(app, client, auth, crea
     attendance.save_roster(chair, meeting, [chair.id], now=start)
     group_service_members = [p.id for p in people]
     for person_id in group_service_members:
-        group_service.set_role(chair, group, db.session.get(Person, person_id), Role.MEMBER)
+        member_service.set_role(chair, group, db.session.get(Person, person_id), Role.MEMBER)
     attendance.save_roster(
         chair, meeting, [chair.id, *group_service_members], now=start + timedelta(minutes=1)
     )

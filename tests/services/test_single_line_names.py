@@ -18,6 +18,7 @@ from meetbot.services import (
     one_off_meetings,
     series_input,
 )
+from meetbot.services import members as member_service
 from meetbot.services import series as series_service
 
 BROKEN = "Edge\r\nX-INJECTED:yes\n\tnext\u2028line\x00 "
@@ -84,7 +85,7 @@ def test_people_names(app, create_person, create_group):
     assert (person.display_name, person.organization) == ("Ann Lee", "ACME X")
     organizer = create_person()
     group = create_group("wg", members={organizer: Role.ORGANIZER})
-    added, created = groups.add_member(
+    added, created = member_service.add_member(
         organizer, group, email="bob@example.org", name="Bob\r\nBrown", organization="B\nCo"
     )
     assert created and (added.display_name, added.organization) == ("Bob Brown", "B Co")
