@@ -37,6 +37,7 @@ from meetbot.models.actions import action_item_owners
 from meetbot.services import audit, webhooks
 from meetbot.services.db import unit_of_work
 from meetbot.services.errors import NotFound, ValidationError, check_year, field_error
+from meetbot.services.minute_rows import next_position, touch
 
 __all__ = [
     "MAX_TEXT",
@@ -255,8 +256,6 @@ def create_action(
             due_date=due_date,
         )
         if meeting is not None and record_in_minutes:
-            from meetbot.services.minutes import _next_position, touch
-
             db.session.add(
                 MinuteItem(
                     meeting=meeting,
@@ -265,7 +264,7 @@ def create_action(
                     author=actor,
                     work_stream_id=item.work_stream_id,
                     said_dt=utcnow(),
-                    position=_next_position(meeting),
+                    position=next_position(meeting),
                 )
             )
             touch(meeting)
@@ -316,8 +315,6 @@ def update_action(
 
 def _sync_minute_text(meeting: Meeting, old_text: str, new_text: str) -> None:
     """Keep the minutes' ACTION line in step with the item it was written for."""
-    from meetbot.services.minutes import touch
-
     line = db.session.scalar(
         select(MinuteItem)
         .where(

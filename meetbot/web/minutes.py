@@ -25,7 +25,7 @@ from markupsafe import Markup
 from meetbot.forms.fields import apply_service_errors
 from meetbot.forms.minutes import LogImportForm, MinuteItemForm, VersionForm
 from meetbot.models import Meeting
-from meetbot.services import log_import
+from meetbot.services import log_import, minutes_export
 from meetbot.services import minutes as minutes_service
 from meetbot.services.errors import Conflict, ValidationError
 from meetbot.services.meetings import get_meeting
@@ -397,7 +397,7 @@ def _text_response(body: str, mimetype: str, filename: str | None = None) -> Res
 def export_text(meeting_id: int):
     """MeetBot's plain-text minutes layout."""
     meeting = get_meeting(meeting_id)
-    doc = minutes_service.build_minutes_doc(meeting, url=_full_url(meeting))
+    doc = minutes_export.build_minutes_doc(meeting, url=_full_url(meeting))
     return _text_response(doc.to_text(), "text/plain", f"meeting-{meeting.id}-minutes.txt")
 
 
@@ -405,7 +405,7 @@ def export_text(meeting_id: int):
 def export_markdown(meeting_id: int):
     """The minutes as Markdown (user text escaped)."""
     meeting = get_meeting(meeting_id)
-    doc = minutes_service.build_minutes_doc(meeting, url=_full_url(meeting))
+    doc = minutes_export.build_minutes_doc(meeting, url=_full_url(meeting))
     return _text_response(doc.to_markdown(), "text/markdown", f"meeting-{meeting.id}-minutes.md")
 
 
@@ -413,7 +413,7 @@ def export_markdown(meeting_id: int):
 def export_html(meeting_id: int):
     """A printable HTML page of the minutes (every piece of text escaped)."""
     meeting = get_meeting(meeting_id)
-    doc = minutes_service.build_minutes_doc(meeting)
+    doc = minutes_export.build_minutes_doc(meeting)
     return render_template(
         "minutes/printable.html",
         meeting=meeting,
@@ -432,6 +432,6 @@ def export_email(meeting_id: int):
         from meetbot.models import utcnow
 
         kind = "summary" if meeting.end_dt <= utcnow() else "agenda"
-    email = minutes_service.build_email(meeting, kind, url=_full_url(meeting))
+    email = minutes_export.build_email(meeting, kind, url=_full_url(meeting))
     body = f"Subject: {email.subject}\n\n{email.body}"
     return _text_response(body, "text/plain", f"meeting-{meeting.id}-{kind}.txt")
