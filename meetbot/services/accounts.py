@@ -9,7 +9,8 @@ import re
 import secrets
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import select, update
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from meetbot.domain.text import single_line
@@ -236,8 +237,6 @@ def change_password(
 
 def add_person_handle(person: Person, handle: str, kind: str = "irc") -> PersonHandle:
     """Add a chat handle or alias; a handle names one person, so taken ones are refused."""
-    from sqlalchemy.exc import IntegrityError
-
     if kind not in HANDLE_KINDS:
         raise field_error("kind", f"Choose one of: {', '.join(HANDLE_KINDS)}.")
     normalized = handle.strip().lstrip("@").lower()
@@ -298,8 +297,6 @@ def search_people(
     query: str = "", *, page: int = 1, per_page: int = 50
 ) -> tuple[list[Person], int]:
     """People whose name, e-mail or organization contains ``query``; (page, total)."""
-    from sqlalchemy import func, or_
-
     stmt = select(Person)
     query = (query or "").strip().lower()
     if query:
