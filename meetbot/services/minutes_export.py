@@ -25,7 +25,7 @@ from meetbot.models import (
     MinuteKind,
     Person,
 )
-from meetbot.services.actions import review_items
+from meetbot.services.action_lists import review_items
 from meetbot.services.errors import field_error
 from meetbot.services.minutes import list_items
 

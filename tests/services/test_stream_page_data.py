@@ -15,7 +15,7 @@ from sqlalchemy import text
 from meetbot import freshness
 from meetbot.extensions import db
 from meetbot.models import ActionItem, Attendance, Role
-from meetbot.services import actions, analytics
+from meetbot.services import action_progress, actions, analytics
 from meetbot.services import series as series_service
 
 T0 = datetime(2026, 1, 6, 15, 0, tzinfo=UTC)
@@ -182,9 +182,9 @@ def test_stream_progress_counts_per_utc_month_as_the_items_say(
     actions.close_action(chair, made[2], "done")
     if _is_postgres():  # a session zone far from UTC must not move items across months
         db.session.execute(text("SET TIME ZONE 'Pacific/Kiritimati'"))
-    summary = actions.stream_summary(stream)
+    summary = action_progress.stream_summary(stream)
     items = db.session.query(ActionItem).filter_by(work_stream_id=stream.id).all()
-    assert summary.progress == actions.progress_by_month(items)
+    assert summary.progress == action_progress.progress_by_month(items)
     assert [(p.month, p.opened, p.closed) for p in summary.progress] == [
         ("2017-10", 1, 0),
         ("2017-11", 1, 0),

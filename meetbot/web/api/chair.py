@@ -13,8 +13,8 @@ from sqlalchemy import select
 from meetbot.domain.bounds import MAX_DATE, MIN_DATE
 from meetbot.extensions import db
 from meetbot.models import ActionItem, Attendance, Person
+from meetbot.services import action_lists, analytics
 from meetbot.services import actions as action_service
-from meetbot.services import analytics
 from meetbot.services import attendance as attendance_service
 from meetbot.services import groups as group_service
 from meetbot.services import meetings as meeting_service
@@ -350,7 +350,7 @@ def list_actions(args: dict[str, Any], group: str) -> dict[str, Any]:
     """A group's action items (``status``: open by default, or all)."""
     row = group_service.get_group(group)
     status = None if args["status"] == "all" else args["status"]
-    return paginate(action_service.group_actions(row, status=status), args)
+    return paginate(action_lists.group_actions(row, status=status), args)
 
 
 @blp.route(f"/groups/<{SLUG}:group>/actions", methods=["POST"])
