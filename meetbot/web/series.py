@@ -43,12 +43,8 @@ from meetbot.services import occurrence_changes, one_off_meetings, series_input
 from meetbot.services import series as series_service
 from meetbot.services.errors import ValidationError
 from meetbot.services.meetings import get_meeting, is_generated
-from meetbot.services.occurrences import (
-    OccurrenceView,
-    cached_group_occurrences,
-    cached_upcoming,
-    series_occurrences,
-)
+from meetbot.services.occurrence_cache import cached_group_occurrences, cached_upcoming
+from meetbot.services.occurrences import OccurrenceView, series_occurrences
 from meetbot.services.permissions import Permission, may
 from meetbot.services.subscribe import (
     group_feed_path,

@@ -16,6 +16,7 @@ from sqlalchemy.orm import selectinload
 from meetbot.extensions import db, limiter
 from meetbot.models import Group, MeetingSeries, WorkStream, utcnow
 from meetbot.services import groups as group_service
+from meetbot.services import occurrence_cache
 from meetbot.services import occurrence_pages as pages
 from meetbot.services import occurrences as occurrence_service
 from meetbot.services.errors import NotFound
@@ -348,7 +349,7 @@ def list_occurrences(args: dict[str, Any], group: str):
         # per-process cache keyed by a fingerprint of the schedule in the database,
         # with each occurrence's key and JSON kept there too (the same bytes the schema
         # and Flask's compact JSON give; debug mode indents, so it takes the slow path).
-        entries = occurrence_service.cached_group_rendered(
+        entries = occurrence_cache.cached_group_rendered(
             row, args["start"], DEFAULT_WINDOW.days, domain, _occurrence_entry, work_stream=stream
         )
         entries.sort(key=lambda e: e[0])  # (start, uid) order already: linear
