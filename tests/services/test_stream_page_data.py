@@ -15,7 +15,7 @@ from sqlalchemy import text
 from meetbot import freshness
 from meetbot.extensions import db
 from meetbot.models import ActionItem, Attendance, Role
-from meetbot.services import action_progress, actions, analytics
+from meetbot.services import action_progress, actions, analytics, attendance_stats
 from meetbot.services import series as series_service
 
 T0 = datetime(2026, 1, 6, 15, 0, tzinfo=UTC)
@@ -135,7 +135,7 @@ def test_first_time_attendees_in_every_scope_match_a_direct_count(history, seed)
         assert short.held == len(expected), kwargs
         # Any subset by id: figures judged over the whole scope's history.
         some = [row[0] for row in expected[::2]]
-        bounded = analytics.meeting_stats(group, meeting_ids=some, **kwargs)
+        bounded = attendance_stats.meeting_stats(group, meeting_ids=some, **kwargs)
         assert _figures(bounded) == [row for row in expected if row[0] in some], kwargs
 
 
