@@ -1,4 +1,5 @@
-"""Scheduling service: series, slots, single occurrences, one-off meetings."""
+"""Series services: series and slots (series, series_input), single occurrences
+(occurrence_changes), one-off meetings (one_off_meetings)."""
 
 from __future__ import annotations
 
