@@ -164,9 +164,12 @@ def _render_times(url: str, ids: dict[str, Any]) -> dict[str, float]:
 
 
 def _clear_render_caches(feeds_module: Any) -> None:
-    clear = getattr(feeds_module, "clear_render_cache", None)
-    if clear is not None:
-        clear()
+    try:
+        from meetbot.services.feed_render import clear_render_cache
+    except ImportError:  # a tree from before services/feeds.py was split
+        clear_render_cache = getattr(feeds_module, "clear_render_cache", None)
+    if clear_render_cache is not None:
+        clear_render_cache()
 
 
 def _capture(port: int, path: str, headers: dict[str, str] | None = None) -> tuple[bytes, dict]:

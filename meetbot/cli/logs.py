@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import NoReturn
 
 import click
 from flask import current_app
 
 from meetbot.services import log_import
 from meetbot.services.errors import ServiceError
+from meetbot.services.groups import get_group
+from meetbot.services.meetings import get_meeting
 
 
 def _bots() -> frozenset[str] | None:
@@ -20,7 +23,7 @@ def _bots() -> frozenset[str] | None:
     return frozenset(bots)
 
 
-def _fail(path: str, message: str, line: str | int | None = None) -> None:
+def _fail(path: str, message: str, line: str | int | None = None) -> NoReturn:
     where = f"{path}:{line}" if line else path
     click.echo(f"Error: {where}: {message}", err=True)
     raise SystemExit(1)
@@ -57,9 +60,6 @@ def import_log_command(
     """Import a MeetBot chat log (minutes, action items, attendance) and print the
     meeting id. Importing the same log again changes nothing; a different log into a
     meeting that already has imported minutes needs --replace or --append."""
-    from meetbot.services.groups import get_group
-    from meetbot.services.meetings import get_meeting
-
     if replace and append:
         raise click.UsageError("Give --replace or --append, not both.")
     existing = log_import.REPLACE if replace else log_import.APPEND if append else log_import.REFUSE
@@ -67,14 +67,7 @@ def import_log_command(
         raise click.UsageError("Give either --meeting ID or --group SLUG --date YYYY-MM-DD.")
     if group_slug is not None and day is None:
         raise click.UsageError("--group needs --date YYYY-MM-DD.")
-    try:
-        with click.open_file(file, "rb") as fh:
-            raw = fh.read(5_000_001)
-    except OSError as exc:
-        _fail(file, f"cannot read the file ({exc.strerror or exc})")
-    if len(raw) > 5_000_000:
-        _fail(file, "the log is larger than 5 MB")
-    text = raw.decode("utf-8", errors="replace")
+    text = _read_log(file)
     try:
         if meeting_id is not None:
             meeting = get_meeting(meeting_id)
@@ -94,26 +87,40 @@ def import_log_command(
                 "--append."
             )
         _fail(file, message, exc.fields.get("line"))
-        return
+    _report(file, result)
+    click.echo(result.meeting.id)
+
+
+def _read_log(file: str) -> str:
+    """The log's text (at most 5 MB; undecodable bytes replaced)."""
+    try:
+        with click.open_file(file, "rb") as fh:
+            raw = fh.read(5_000_001)
+    except OSError as exc:
+        _fail(file, f"cannot read the file ({exc.strerror or exc})")
+    if len(raw) > 5_000_000:
+        _fail(file, "the log is larger than 5 MB")
+    return raw.decode("utf-8", errors="replace")
+
+
+def _report(file: str, result: log_import.ImportResult) -> None:
+    """What the import did, on stderr (stdout holds only the meeting id)."""
     for warning in result.warnings:
         click.echo(f"warning: {file}: {warning}", err=True)
     if result.already_imported:
         click.echo("This log was already imported into this meeting; nothing changed.", err=True)
-    else:
-        if result.items_removed:
-            click.echo(
-                f"Replaced {result.items_removed} minutes items of the previous log.", err=True
-            )
-        if result.meeting_created:
-            click.echo(f"Created meeting {result.meeting.id} for this log.", err=True)
-        click.echo(
-            f"Imported {result.items_added} minutes items, {result.actions_added} action items "
-            f"({result.flagged_actions} without an owner), {result.attendance_added} attendees.",
-            err=True,
-        )
-        for nick in result.people_created:
-            click.echo(f"New person created for nick {nick!r}.", err=True)
-    click.echo(result.meeting.id)
+        return
+    if result.items_removed:
+        click.echo(f"Replaced {result.items_removed} minutes items of the previous log.", err=True)
+    if result.meeting_created:
+        click.echo(f"Created meeting {result.meeting.id} for this log.", err=True)
+    click.echo(
+        f"Imported {result.items_added} minutes items, {result.actions_added} action items "
+        f"({result.flagged_actions} without an owner), {result.attendance_added} attendees.",
+        err=True,
+    )
+    for nick in result.people_created:
+        click.echo(f"New person created for nick {nick!r}.", err=True)
 
 
 COMMANDS = [import_log_command]

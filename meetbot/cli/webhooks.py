@@ -7,7 +7,7 @@ import time
 import click
 
 from meetbot.extensions import db
-from meetbot.services import webhooks
+from meetbot.services import webhook_delivery
 
 
 @click.command("deliver-webhooks")
@@ -22,7 +22,7 @@ from meetbot.services import webhooks
 def deliver_webhooks_command(once: bool, interval: float, limit: int) -> None:
     """Send due webhook deliveries (signed, retried with backoff). Runs until stopped."""
     while True:
-        report = webhooks.deliver_due(limit=limit)
+        report = webhook_delivery.deliver_due(limit=limit)
         if report.attempted:
             click.echo(
                 f"webhooks: {len(report.delivered)} delivered, {len(report.retrying)} to retry, "

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from wtforms import ValidationError
 
-from meetbot.services.groups import SLUG_RE, all_timezones
+from meetbot.services.checks import all_timezones
+from meetbot.services.groups import SLUG_RE
 
 
 class Slug:

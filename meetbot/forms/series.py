@@ -26,7 +26,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, Optional
 
 from meetbot.models import LocationKind
-from meetbot.services.scheduling import SlotInput
+from meetbot.services.series_input import SlotInput
 
 WEEKDAYS = [
     ("", "—"),

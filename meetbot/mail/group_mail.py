@@ -37,8 +37,8 @@ from meetbot.models import (
     Person,
     utcnow,
 )
-from meetbot.services import audit, feeds
-from meetbot.services import minutes as minutes_service
+from meetbot.services import audit, feed_occurrence
+from meetbot.services import minutes_export as minutes_export_service
 from meetbot.services.db import unit_of_work
 from meetbot.services.errors import ValidationError
 from meetbot.services.occurrences import OccurrenceView, occurrences_of_groups
@@ -152,7 +152,7 @@ def _page(view: OccurrenceView) -> str:
 
 
 def _ics(view: OccurrenceView, method: str) -> Attachment:
-    data = ical.build_occurrence(feeds.occurrence_event(view), method=method)
+    data = ical.build_occurrence(feed_occurrence.occurrence_event(view), method=method)
     return Attachment("meeting.ics", data, "text", "calendar", {"method": method})
 
 
@@ -231,7 +231,7 @@ def queue_change(meeting: Meeting, action: str) -> None:
         "page": _page(view),
     }
     words = "Cancelled" if kind == CANCELLED else "Moved"
-    event = feeds.occurrence_event(view)
+    event = feed_occurrence.occurrence_event(view)
     outbox.enqueue(
         kind=kind,
         ref=f"{occurrence_ref(view)}|seq{event.sequence}",
@@ -273,7 +273,7 @@ def queue_minutes(actor: Person | None, meeting: Meeting) -> bool:
             "Minutes mail is switched off in the group's settings.", {"mail_minutes": "off"}
         )
     page = f"{_base()}/meetings/{meeting.id}"
-    email = minutes_service.build_email(meeting, "summary", url=f"{page}/minutes/")
+    email = minutes_export_service.build_email(meeting, "summary", url=f"{page}/minutes/")
     view = _view_of(meeting)
     parent = agenda_message_id(view) if view is not None else None
     subject = email.subject  # "[Group name] Minutes: ..."; the list's tag replaces that

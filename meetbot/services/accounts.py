@@ -9,15 +9,18 @@ import re
 import secrets
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import select, update
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from meetbot.domain.text import single_line
 from meetbot.extensions import db
 from meetbot.models import ApiToken, Person, PersonHandle, utcnow
+from meetbot.models.people import new_nonce
 from meetbot.services import audit, logins
+from meetbot.services.checks import check_timezone
 from meetbot.services.db import unit_of_work
-from meetbot.services.errors import field_error
+from meetbot.services.errors import Forbidden, NotFound, field_error
 
 MIN_PASSWORD_LENGTH = 8
 # Checked against when the e-mail is unknown, so both cases cost one hash check and
@@ -175,8 +178,6 @@ def person_for_feed_token(token: str, secret_key: str) -> Person | None:
 
 def revoke_feed_token(person: Person) -> None:
     """Invalidate the person's current feed URL and issue a new one."""
-    from meetbot.models.people import new_nonce
-
     with unit_of_work():
         person.feed_nonce = new_nonce()
         audit.record(person, None, "person", person.id, "feed_token_revoked")
@@ -202,8 +203,6 @@ def update_profile(
     person: Person, *, display_name: str, organization: str | None, timezone: str | None
 ) -> Person:
     """Change a person's name, organization and saved time zone (None: the browser's)."""
-    from meetbot.services.groups import check_timezone
-
     display_name = single_line(display_name)
     if not display_name:
         raise field_error("display_name", "A name is required.")
@@ -238,8 +237,6 @@ def change_password(
 
 def add_person_handle(person: Person, handle: str, kind: str = "irc") -> PersonHandle:
     """Add a chat handle or alias; a handle names one person, so taken ones are refused."""
-    from sqlalchemy.exc import IntegrityError
-
     if kind not in HANDLE_KINDS:
         raise field_error("kind", f"Choose one of: {', '.join(HANDLE_KINDS)}.")
     normalized = handle.strip().lstrip("@").lower()
@@ -264,8 +261,6 @@ def add_person_handle(person: Person, handle: str, kind: str = "irc") -> PersonH
 
 def remove_person_handle(person: Person, handle_id: int) -> None:
     """Remove one of the person's own handles (NotFound for anyone else's)."""
-    from meetbot.services.errors import NotFound
-
     row = db.session.get(PersonHandle, handle_id)
     if row is None or row.person_id != person.id:
         raise NotFound("No such handle.")
@@ -287,8 +282,6 @@ def api_tokens(person: Person) -> list[ApiToken]:
 
 def own_api_token(person: Person, token_id: int) -> ApiToken:
     """One of the person's tokens by id (NotFound for anyone else's)."""
-    from meetbot.services.errors import NotFound
-
     row = db.session.get(ApiToken, token_id)
     if row is None or row.person_id != person.id:
         raise NotFound("No such token.")
@@ -304,8 +297,6 @@ def search_people(
     query: str = "", *, page: int = 1, per_page: int = 50
 ) -> tuple[list[Person], int]:
     """People whose name, e-mail or organization contains ``query``; (page, total)."""
-    from sqlalchemy import func, or_
-
     stmt = select(Person)
     query = (query or "").strip().lower()
     if query:
@@ -325,8 +316,6 @@ def search_people(
 
 
 def _require_admin(actor: Person) -> None:
-    from meetbot.services.errors import Forbidden
-
     if not actor.is_admin:
         raise Forbidden("Only site admins may do that.")
 

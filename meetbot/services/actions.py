@@ -1,6 +1,9 @@
 """Action items: created in a meeting (or on their own), owned by people, dated, closed
 or carried over in later meetings, with their whole history as ActionItemEvent rows.
 
+Reading them (a meeting's review, a group's or person's list) is in action_lists.py,
+a work stream's summary and progress in action_progress.py.
+
 Open action items are VTODOs in the owners' personal feeds: every change here moves
 ``item.sequence`` (the VTODO's SEQUENCE) and the group's revision (the feeds' cache
 key) by construction (``ActionItem.__freshness__``, meetbot.freshness), and writes an
@@ -9,14 +12,10 @@ audit entry.
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import date, datetime
-from typing import Any
+from collections.abc import Iterable, Sequence
+from datetime import date
 
-from sqlalchemy import and_, exists, func, or_, select
-from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy import exists, select
 
 from meetbot.extensions import db
 from meetbot.models import (
@@ -33,46 +32,24 @@ from meetbot.models import (
     WorkStream,
     utcnow,
 )
-from meetbot.models.actions import action_item_owners
 from meetbot.services import audit, webhooks
 from meetbot.services.db import unit_of_work
 from meetbot.services.errors import NotFound, ValidationError, check_year, field_error
+from meetbot.services.minute_rows import next_position, touch
 
 __all__ = [
     "MAX_TEXT",
-    "MonthProgress",
-    "StreamSummary",
     "carry_over",
     "close_action",
     "create_action",
     "get_action",
-    "group_actions",
     "is_overdue",
     "open_action_in_session",
-    "person_actions",
     "reopen_action",
-    "review_items",
-    "stream_summary",
     "update_action",
 ]
 
 MAX_TEXT = 5_000
-
-
-def _options():
-    return (
-        selectinload(ActionItem.owners),
-        selectinload(ActionItem.work_stream),
-        selectinload(ActionItem.opened_in),
-        selectinload(ActionItem.closed_in),
-        selectinload(ActionItem.group),
-    )
-
-
-def _summary_options():
-    """What a one-line summary of an item shows (owners); its work stream and group are
-    many-to-one and already in the session on the pages that list them."""
-    return (selectinload(ActionItem.owners),)
 
 
 def get_action(action_id: int) -> ActionItem:
@@ -255,8 +232,6 @@ def create_action(
             due_date=due_date,
         )
         if meeting is not None and record_in_minutes:
-            from meetbot.services.minutes import _next_position, touch
-
             db.session.add(
                 MinuteItem(
                     meeting=meeting,
@@ -265,7 +240,7 @@ def create_action(
                     author=actor,
                     work_stream_id=item.work_stream_id,
                     said_dt=utcnow(),
-                    position=_next_position(meeting),
+                    position=next_position(meeting),
                 )
             )
             touch(meeting)
@@ -316,8 +291,6 @@ def update_action(
 
 def _sync_minute_text(meeting: Meeting, old_text: str, new_text: str) -> None:
     """Keep the minutes' ACTION line in step with the item it was written for."""
-    from meetbot.services.minutes import touch
-
     line = db.session.scalar(
         select(MinuteItem)
         .where(
@@ -416,377 +389,4 @@ def carried_over_in(item: ActionItem, meeting: Meeting) -> bool:
                 )
             )
         )
-    )
-
-
-# ---------------------------------------------------------------- reading
-
-
-def _review_conditions(meeting: Meeting, scope: str) -> tuple[list, object, object]:
-    """(common conditions, still-open condition, closed-here condition) of a review; the
-    last two each hold the group condition."""
-    # The opening meeting's start as a correlated scalar subquery (one primary-key
-    # lookup per item), not opened_in.has(...): PostgreSQL runs that EXISTS inside the OR
-    # as a hashed subplan over every meeting that started before this one (~45 ms).
-    opener_start = (
-        select(Meeting.start_dt).where(Meeting.id == ActionItem.opened_in_id).scalar_subquery()
-    )
-    opened_before = or_(ActionItem.opened_in_id.is_(None), opener_start < meeting.start_dt)
-    common = [or_(ActionItem.opened_in_id.is_(None), ActionItem.opened_in_id != meeting.id)]
-    in_group = ActionItem.group_id == meeting.group_id
-    if scope == "series" and meeting.series_id is not None:
-        common.append(ActionItem.opened_in.has(Meeting.series_id == meeting.series_id))
-    still_open = in_group & (ActionItem.status == ActionStatus.OPEN.value) & opened_before
-    return common, still_open, in_group & _closed_in(meeting)
-
-
-def _closed_in(meeting: Meeting):
-    """The items ``meeting`` closed, as ``id IN (ids by the closed_in_id index)``. Beside
-    an indexed group condition, or with SQLite statistics that saw no closed_in_id yet,
-    a plain ``closed_in_id = ?`` makes SQLite walk all of the group's items (or the
-    whole table) instead."""
-    closer = aliased(ActionItem)
-    return ActionItem.id.in_(select(closer.id).where(closer.closed_in_id == meeting.id))
-
-
-def review_items(
-    meeting: Meeting, *, scope: str = "group", limit: int | None = None
-) -> list[ActionItem]:
-    """What ``meeting`` should review: every item of the group (``scope="series"``:
-    opened in a meeting of the same series) that is open and was opened before this
-    meeting, plus the items this meeting closed (so the chair sees what was done).
-    Oldest first. With ``limit`` only the oldest ``limit`` open items are loaded (the
-    items this meeting closed are always all there); see review_open_count()."""
-    common, still_open, closed_here = _review_conditions(meeting, scope)
-    order = (ActionItem.created_dt, ActionItem.id)
-    if limit is None:
-        query = select(ActionItem).where(*common, or_(still_open, closed_here))
-        return list(db.session.scalars(query.options(*_options()).order_by(*order)))
-    open_items = db.session.scalars(
-        select(ActionItem)
-        .where(*common, still_open)
-        .options(*_options())
-        .order_by(*order)
-        .limit(limit)
-    ).all()
-    # Few rows, found by their ids: the group is checked here so that no condition on
-    # group_id tempts the planner away from the closed_in_id index (see _closed_in).
-    closed_items = [
-        item
-        for item in db.session.scalars(
-            select(ActionItem).where(*common, _closed_in(meeting)).options(*_options())
-        )
-        if item.group_id == meeting.group_id
-    ]
-    merged = {item.id: item for item in [*open_items, *closed_items]}
-    return sorted(merged.values(), key=lambda i: (i.created_dt, i.id))
-
-
-def review_open_count(meeting: Meeting, *, scope: str = "group") -> int:
-    """How many open items ``meeting`` has to review (one COUNT query)."""
-    common, still_open, _ = _review_conditions(meeting, scope)
-    return db.session.scalar(
-        select(func.count()).select_from(ActionItem).where(*common, still_open)
-    )
-
-
-def carried_over_ids(meeting: Meeting, items: Sequence[ActionItem]) -> set[int]:
-    """Ids among ``items`` that ``meeting`` carried over (one query)."""
-    if not items:
-        return set()
-    return set(
-        db.session.scalars(
-            select(ActionItemEvent.action_item_id).where(
-                ActionItemEvent.meeting_id == meeting.id,
-                ActionItemEvent.kind == ActionEventKind.CARRIED_OVER.value,
-                ActionItemEvent.action_item_id.in_([i.id for i in items]),
-            )
-        )
-    )
-
-
-def _status_filter(query, status: str | None):
-    if status in (None, "", "all"):
-        return query
-    if status not in {s.value for s in ActionStatus}:
-        raise field_error("status", "Filter by open, done, dropped or all.")
-    return query.where(ActionItem.status == status)
-
-
-def _ordered(query):
-    # Open first, then by due date (undated last), then oldest first.
-    return query.order_by(
-        (ActionItem.status != ActionStatus.OPEN.value),
-        ActionItem.due_date.is_(None),
-        ActionItem.due_date,
-        ActionItem.id,
-    )
-
-
-def person_actions(person: Person, *, status: str | None = "open") -> list[ActionItem]:
-    """The person's action items across every group."""
-    query = (
-        select(ActionItem)
-        .join(action_item_owners, action_item_owners.c.action_item_id == ActionItem.id)
-        .where(action_item_owners.c.person_id == person.id)
-        .options(*_options())
-    )
-    return list(db.session.scalars(_ordered(_status_filter(query, status))))
-
-
-def group_actions(
-    group: Group,
-    *,
-    status: str | None = "open",
-    work_stream: WorkStream | None = None,
-    owner_id: int | None = None,
-    unassigned: bool = False,
-    opened_in: Meeting | None = None,
-    limit: int | None = None,
-    offset: int = 0,
-) -> list[ActionItem]:
-    """The group's action items, filtered by status, work stream, owner and the
-    meeting that opened them; with ``limit``, one page of them (from ``offset``)."""
-    query = _group_query(
-        select(ActionItem).options(*_options()),
-        group,
-        work_stream=work_stream,
-        owner_id=owner_id,
-        unassigned=unassigned,
-        opened_in=opened_in,
-    )
-    query = _ordered(_status_filter(query, status))
-    if limit is not None:
-        query = query.limit(limit).offset(offset)
-    return list(db.session.scalars(query))
-
-
-def count_group_actions(
-    group: Group,
-    *,
-    status: str | None = "open",
-    work_stream: WorkStream | None = None,
-    owner_id: int | None = None,
-    unassigned: bool = False,
-) -> int:
-    """How many items group_actions() returns with the same filters (one COUNT)."""
-    query = _group_query(
-        select(func.count()).select_from(ActionItem),
-        group,
-        work_stream=work_stream,
-        owner_id=owner_id,
-        unassigned=unassigned,
-        opened_in=None,
-    )
-    return db.session.scalar(_status_filter(query, status))
-
-
-def _group_query(
-    query,
-    group: Group,
-    *,
-    work_stream: WorkStream | None,
-    owner_id: int | None,
-    unassigned: bool,
-    opened_in: Meeting | None,
-):
-    query = query.where(ActionItem.group_id == group.id)
-    if opened_in is not None:
-        query = query.where(ActionItem.opened_in_id == opened_in.id)
-    if work_stream is not None:
-        query = query.where(ActionItem.work_stream_id == work_stream.id)
-    if owner_id is not None:
-        query = query.where(
-            ActionItem.id.in_(
-                select(action_item_owners.c.action_item_id).where(
-                    action_item_owners.c.person_id == owner_id
-                )
-            )
-        )
-    if unassigned:
-        query = query.where(~ActionItem.owners.any())
-    return query
-
-
-def group_owners(group: Group) -> list[tuple[int, str]]:
-    """(id, display name) of everyone who owns at least one of the group's items, by name
-    (for the owner filter). Two columns, not Person rows: a large group has thousands of
-    owners, and building that many ORM objects cost more than the query."""
-    return [
-        (person_id, name)
-        for person_id, name in db.session.execute(
-            select(Person.id, Person.display_name)
-            .where(
-                Person.id.in_(
-                    select(action_item_owners.c.person_id)
-                    .join(ActionItem, ActionItem.id == action_item_owners.c.action_item_id)
-                    .where(ActionItem.group_id == group.id)
-                )
-            )
-            .order_by(Person.display_name, Person.id)
-        )
-    ]
-
-
-@dataclass(frozen=True)
-class MonthProgress:
-    """Items opened and closed (done or dropped) in one calendar month (UTC)."""
-
-    month: str  # "2017-11"
-    opened: int
-    closed: int
-
-
-@dataclass
-class StreamSummary:
-    """A work stream's action items, decisions and progress over time."""
-
-    open_items: list[ActionItem]
-    closed_items: list[ActionItem]
-    decisions: list[MinuteItem]
-    progress: list[MonthProgress]
-    # Totals: the lists above hold at most ``STREAM_LIST_LIMIT`` rows each.
-    open_count: int = 0
-    closed_count: int = 0
-    decision_count: int = 0
-
-    @property
-    def max_count(self) -> int:
-        return max([1] + [max(p.opened, p.closed) for p in self.progress])
-
-
-PROGRESS_MONTHS = 24  # the progress chart shows at most the latest two years
-
-
-def _month(dt: datetime) -> str:
-    return f"{dt.year:04d}-{dt.month:02d}"
-
-
-def _utc_month(column: Any) -> Any:
-    """SQL for the "YYYY-MM" month (UTC) of a UTCDateTime column, on either backend.
-    SQLite stores naive UTC text; PostgreSQL a timestamptz, taken to UTC first so the
-    session's time zone does not matter."""
-    if db.session.get_bind().dialect.name == "postgresql":
-        return func.to_char(func.timezone("UTC", column), "YYYY-MM")
-    return func.strftime("%Y-%m", column)
-
-
-def _months_between(first: str, last: str) -> list[str]:
-    year, month = int(first[:4]), int(first[5:])
-    out = []
-    while True:
-        key = f"{year:04d}-{month:02d}"
-        out.append(key)
-        if key >= last:
-            return out
-        month += 1
-        if month == 13:
-            year, month = year + 1, 1
-
-
-def progress_by_month(
-    items: Sequence[ActionItem] | Sequence[tuple[datetime | None, datetime | None, str]],
-    *,
-    max_months: int = PROGRESS_MONTHS,
-) -> list[MonthProgress]:
-    """Opened and closed counts per month from the first item's month to the last
-    event's month (at most the last ``max_months`` months). ``items`` are action items
-    or ``(created_dt, closed_dt, status)`` rows."""
-    rows = [
-        (i.created_dt, i.closed_dt, i.status) if isinstance(i, ActionItem) else tuple(i)
-        for i in items
-    ]
-    opened = Counter(_month(created) for created, _, _ in rows if created)
-    closed = Counter(
-        _month(closed_dt)
-        for _, closed_dt, status in rows
-        if closed_dt and status != ActionStatus.OPEN.value
-    )
-    return _progress(opened, closed, max_months)
-
-
-def _progress(
-    opened: Mapping[str, int], closed: Mapping[str, int], max_months: int
-) -> list[MonthProgress]:
-    """MonthProgress rows from counts per "YYYY-MM" month (see progress_by_month)."""
-    keys = sorted(set(opened) | set(closed))
-    if not keys:
-        return []
-    months = _months_between(keys[0], keys[-1])[-max_months:]
-    return [MonthProgress(m, opened.get(m, 0), closed.get(m, 0)) for m in months]
-
-
-STREAM_LIST_LIMIT = 50
-
-
-def stream_summary(stream: WorkStream, *, limit: int = STREAM_LIST_LIMIT) -> StreamSummary:
-    """Open and closed items of the stream, decisions tagged with it, and progress.
-
-    Lists are bounded (open items by due date, the latest closed items and decisions,
-    ``limit`` each) with their totals, so a stream with years of history stays fast;
-    progress is computed from three columns, not whole rows.
-    """
-    in_stream = ActionItem.work_stream_id == stream.id
-    is_open = ActionItem.status == ActionStatus.OPEN.value
-    open_items = list(
-        db.session.scalars(
-            select(ActionItem)
-            .where(in_stream, is_open)
-            .options(*_summary_options())
-            .order_by(ActionItem.due_date.is_(None), ActionItem.due_date, ActionItem.id)
-            .limit(limit)
-        )
-    )
-    closed_items = list(
-        db.session.scalars(
-            select(ActionItem)
-            .where(in_stream, ~is_open)
-            .options(*_summary_options())
-            .order_by(ActionItem.closed_dt.desc(), ActionItem.id.desc())
-            .limit(limit)
-        )
-    )
-    is_decision = and_(
-        MinuteItem.work_stream_id == stream.id,
-        MinuteItem.kind.in_([MinuteKind.AGREED.value, MinuteKind.ACCEPTED.value]),
-    )
-    decisions = list(
-        db.session.scalars(
-            select(MinuteItem)
-            .join(Meeting, Meeting.id == MinuteItem.meeting_id)
-            .where(is_decision)
-            # The meeting's title falls back to its series' title: load both (no N+1).
-            .options(selectinload(MinuteItem.meeting).selectinload(Meeting.series))
-            .order_by(Meeting.start_dt.desc(), MinuteItem.position)
-            .limit(limit)
-        )
-    )
-    # Progress and totals are counted per month in SQL (two small grouped results):
-    # fetching and converting every item's timestamps grew with the stream's history.
-    opened_month = _utc_month(ActionItem.created_dt)
-    opened_rows = db.session.execute(
-        select(opened_month, is_open, func.count()).where(in_stream).group_by(opened_month, is_open)
-    ).all()
-    closed_month = _utc_month(ActionItem.closed_dt)
-    closed_rows = db.session.execute(
-        select(closed_month, func.count())
-        .where(in_stream, ~is_open, ActionItem.closed_dt.is_not(None))
-        .group_by(closed_month)
-    ).all()
-    opened: Counter[str] = Counter()
-    open_count = closed_count = 0
-    for month, still_open, count in opened_rows:
-        opened[month] += count
-        if still_open:
-            open_count += count
-        else:
-            closed_count += count
-    return StreamSummary(
-        open_items=open_items,
-        closed_items=closed_items,
-        decisions=decisions,
-        progress=_progress(opened, dict(closed_rows), PROGRESS_MONTHS),
-        open_count=open_count,
-        closed_count=closed_count,
-        decision_count=db.session.scalar(select(func.count(MinuteItem.id)).where(is_decision)) or 0,
     )

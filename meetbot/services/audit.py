@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
 from meetbot.extensions import db
 from meetbot.models import AuditEntry, Group, Person
 
@@ -41,9 +44,6 @@ def _jsonable(value: Any) -> Any:
 
 def entries_for_group(group: Group, *, page: int = 1, per_page: int = 50) -> tuple[list, int]:
     """The group's audit entries, newest first, one page at a time: (entries, total)."""
-    from sqlalchemy import func, select
-    from sqlalchemy.orm import selectinload
-
     where = AuditEntry.group_id == group.id
     total = db.session.scalar(select(func.count()).select_from(AuditEntry).where(where)) or 0
     entries = db.session.scalars(

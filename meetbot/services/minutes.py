@@ -7,8 +7,7 @@ change is refused with ``Conflict`` and nothing is written. A successful change 
 and makes the UPDATE conditional on the old value, so two concurrent saves cannot both
 pass the check).
 
-This module also builds the ``MinutesDoc`` behind every export (text, Markdown, HTML,
-e-mail).
+The lock guard is in minute_rows.py, the exports in minutes_export.py.
 """
 
 from __future__ import annotations
@@ -17,24 +16,11 @@ import re
 from collections.abc import Sequence
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
-from sqlalchemy.orm.attributes import flag_modified
-from sqlalchemy.orm.exc import StaleDataError
 
-from meetbot.domain.minutes_format import (
-    ActionEntry,
-    AttendeeEntry,
-    MinutesDoc,
-    MinutesEmail,
-    MinutesEntry,
-)
 from meetbot.extensions import db
 from meetbot.models import (
-    ActionItem,
-    ActionStatus,
-    Attendance,
-    AttendanceKind,
     Meeting,
     MinuteItem,
     MinuteKind,
@@ -43,15 +29,16 @@ from meetbot.models import (
     utcnow,
 )
 from meetbot.services import audit
+from meetbot.services.actions import open_action_in_session
 from meetbot.services.db import unit_of_work
-from meetbot.services.errors import Conflict, NotFound, ValidationError, field_error
+from meetbot.services.errors import NotFound, field_error
+from meetbot.services.minute_rows import check_version, flush_or_conflict, next_position, touch
 
 __all__ = [
     "MAX_TEXT",
     "KIND_LABELS",
     "add_item",
-    "build_email",
-    "build_minutes_doc",
+    "check_version",
     "delete_item",
     "get_item",
     "list_items",
@@ -156,47 +143,6 @@ def _clean_stream(meeting: Meeting, work_stream_id: int | None) -> int | None:
     return stream.id
 
 
-def check_version(meeting: Meeting, version: int | None) -> None:
-    """Refuse a change made from a stale copy of the meeting (Conflict, 409)."""
-    if version is None:
-        raise ValidationError(
-            "The form did not say which version of the minutes it edits; reload the page.",
-            {"version": "missing"},
-        )
-    if int(version) != meeting.lock_version:
-        raise Conflict(
-            "Someone else changed this meeting's minutes while you were editing "
-            f"(you edited version {int(version)}, it is now version {meeting.lock_version}). "
-            "Your change was NOT saved: reload the page to see theirs, then apply yours again.",
-            {"version": "stale"},
-        )
-
-
-def touch(meeting: Meeting) -> None:
-    """Mark the meeting row changed so its lock_version goes up on flush."""
-    meeting.updated_dt = utcnow()
-    flag_modified(meeting, "updated_dt")
-
-
-def _flush_or_conflict() -> None:
-    try:
-        db.session.flush()
-    except StaleDataError:
-        # Another transaction bumped lock_version between our check and our write.
-        raise Conflict(
-            "Someone else changed this meeting's minutes at the same moment; "
-            "your change was NOT saved. Reload the page and try again.",
-            {"version": "stale"},
-        ) from None
-
-
-def _next_position(meeting: Meeting) -> int:
-    current = db.session.scalar(
-        select(func.max(MinuteItem.position)).where(MinuteItem.meeting_id == meeting.id)
-    )
-    return (current or 0) + 1
-
-
 # ---------------------------------------------------------------- writing
 
 
@@ -224,14 +170,12 @@ def add_item(
             author=actor,
             work_stream_id=stream_id,
             said_dt=said_dt or utcnow(),
-            position=_next_position(meeting),
+            position=next_position(meeting),
         )
         db.session.add(item)
         touch(meeting)
-        _flush_or_conflict()
+        flush_or_conflict()
         if kind == MinuteKind.ACTION.value:
-            from meetbot.services.actions import open_action_in_session
-
             open_action_in_session(
                 actor,
                 meeting.group,
@@ -263,7 +207,7 @@ def update_item(
         item.text = text
         item.work_stream_id = _clean_stream(meeting, work_stream_id)
         touch(meeting)
-        _flush_or_conflict()
+        flush_or_conflict()
         audit.record(actor, meeting.group, "minute_item", item.id, "updated", kind=kind)
     return item
 
@@ -276,7 +220,7 @@ def delete_item(actor: Person | None, item: MinuteItem, *, version: int | None) 
         item_id, kind = item.id, item.kind
         db.session.delete(item)
         touch(meeting)
-        _flush_or_conflict()
+        flush_or_conflict()
         audit.record(actor, meeting.group, "minute_item", item_id, "deleted", kind=kind)
 
 
@@ -302,7 +246,7 @@ def move_item(
             items[index], items[other] = items[other], items[index]
             _renumber(items)
             touch(meeting)
-            _flush_or_conflict()
+            flush_or_conflict()
             audit.record(actor, meeting.group, "minute_item", item.id, "moved", direction=direction)
 
 
@@ -321,109 +265,10 @@ def reorder_items(
             )
         _renumber([by_id[i] for i in ids])
         touch(meeting)
-        _flush_or_conflict()
+        flush_or_conflict()
         audit.record(actor, meeting.group, "minutes", meeting.id, "reordered")
 
 
-# ---------------------------------------------------------------- exports
-
-
-def _person_name(person: Person | None) -> str | None:
-    return person.display_name if person is not None else None
-
-
-def _meeting_actions(meeting: Meeting) -> list[ActionItem]:
-    return list(
-        db.session.scalars(
-            select(ActionItem)
-            .where(ActionItem.opened_in_id == meeting.id)
-            .options(selectinload(ActionItem.owners))
-            .order_by(ActionItem.id)
-        )
-    )
-
-
-def _action_entry(item: ActionItem) -> ActionEntry:
-    return ActionEntry(
-        text=item.text,
-        owners=tuple(o.display_name for o in item.owners),
-        due=item.due_date,
-        status=item.status,
-    )
-
-
-def build_minutes_doc(meeting: Meeting, *, url: str | None = None) -> MinutesDoc:
-    """Everything the exports show for one meeting.
-
-    Items keep the nick written in an imported log as their author (MeetBot's
-    "(nick, time)"), else the author's display name. Actions are the ActionItems
-    opened in this meeting; attendees the Attendance rows (lines said when known).
-    """
-    items = tuple(
-        MinutesEntry(
-            kind=it.kind,
-            text=it.text,
-            author=it.author_nick or _person_name(it.author),
-            time=it.said_dt,
-        )
-        for it in list_items(meeting)
-    )
-    rows = list(
-        db.session.scalars(
-            select(Attendance)
-            .where(Attendance.meeting_id == meeting.id)
-            .options(selectinload(Attendance.person))
-            .order_by(Attendance.id)
-        )
-    )
-    attendees = tuple(
-        AttendeeEntry(r.person.display_name, r.lines_said)
-        for r in rows
-        if r.kind == AttendanceKind.PRESENT.value
-    )
-    regrets = tuple(r.person.display_name for r in rows if r.kind == AttendanceKind.REGRETS.value)
-    chairs = tuple(p.display_name for p in meeting.series.chairs) if meeting.series else ()
-    return MinutesDoc(
-        title=meeting.effective_title,
-        group=meeting.group.name,
-        start=meeting.start_dt,
-        end=meeting.end_dt,
-        timezone=meeting.timezone,
-        chairs=chairs,
-        items=items,
-        actions=tuple(_action_entry(a) for a in _meeting_actions(meeting)),
-        attendees=attendees,
-        regrets=regrets,
-        url=url,
-        location=meeting.effective_location or None,
-    )
-
-
-_AGENDA_LINE_RE = re.compile(r"^\s*(?:#{1,6}\s+|[-*+]\s+|\d+[.)]\s+)(?P<text>.+?)\s*$")
-
-
-def agenda_topics(agenda: str) -> list[str]:
-    """The topics of a Markdown agenda: its headings and list entries (in order);
-    a paragraph-only agenda gives its non-empty lines."""
-    lines = [ln for ln in (agenda or "").splitlines() if ln.strip()]
-    marked = [m.group("text") for ln in lines if (m := _AGENDA_LINE_RE.match(ln))]
-    return marked or [ln.strip() for ln in lines]
-
-
-def build_email(meeting: Meeting, kind: str, *, url: str | None = None) -> MinutesEmail:
-    """A mailing-list ready e-mail: ``agenda`` (before the meeting: agenda topics and
-    every open action item of the group) or ``summary`` (after: the text minutes)."""
-    if kind not in ("agenda", "summary"):
-        raise field_error("kind", "Choose kind=agenda or kind=summary.")
-    doc = build_minutes_doc(meeting, url=url)
-    if kind == "agenda":
-        from meetbot.services.actions import review_items
-
-        topics = agenda_topics(meeting.agenda) or [
-            e.text for e in doc.items if e.kind == MinuteKind.TOPIC.value
-        ]
-        doc.items = tuple(MinutesEntry(kind="topic", text=t) for t in topics)
-        doc.actions = tuple(
-            _action_entry(a) for a in review_items(meeting) if a.status == ActionStatus.OPEN.value
-        )
-    return doc.to_email(kind)  # type: ignore[arg-type]
+#: log_import.py (which nobody edits during the issue 13 refactor) imports the old
+#: private name from here; drop this line when it imports minute_rows.flush_or_conflict.
+_flush_or_conflict = flush_or_conflict

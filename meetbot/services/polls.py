@@ -21,7 +21,8 @@ from meetbot.domain.slot_finder import MAX_WEEKS, Slot, score_pair
 from meetbot.extensions import db
 from meetbot.models import AvailabilityPoll, Group, Person, PollAnswer, PollOption, PollStatus
 from meetbot.models.types import utcnow
-from meetbot.services import scheduling
+from meetbot.services import series as series_service
+from meetbot.services import series_input
 from meetbot.services import slot_finder as finder
 from meetbot.services.db import unit_of_work
 from meetbot.services.errors import Conflict, NotFound, ValidationError, field_error
@@ -292,7 +293,7 @@ def close(actor: Person, poll: AvailabilityPoll, option_id: int) -> Availability
         raise field_error("option", "Choose one of the poll's times.")
     a, b = option_slots(option)
     slots = [
-        scheduling.SlotInput(
+        series_input.SlotInput(
             start=_first(poll, a, 0),
             duration_minutes=poll.duration_minutes,
             interval=2 if b else 1,
@@ -301,17 +302,17 @@ def close(actor: Person, poll: AvailabilityPoll, option_id: int) -> Availability
     ]
     if b is not None:
         slots.append(
-            scheduling.SlotInput(
+            series_input.SlotInput(
                 start=_first(poll, b, 1),
                 duration_minutes=poll.duration_minutes,
                 interval=2,
                 label="B",
             )
         )
-    series = scheduling.create_series(
+    series = series_service.create_series(
         actor,
         poll.group,
-        scheduling.SeriesInput(title=poll.title, timezone=poll.timezone, slots=slots),
+        series_input.SeriesInput(title=poll.title, timezone=poll.timezone, slots=slots),
     )
     with unit_of_work():
         poll.status = PollStatus.CLOSED.value

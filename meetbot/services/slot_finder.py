@@ -26,6 +26,7 @@ from meetbot.domain.slot_finder import (
 from meetbot.domain.slot_local import LocalRun, local_runs
 from meetbot.extensions import db
 from meetbot.models import Group, Membership, Person
+from meetbot.services import analytics
 from meetbot.services.errors import ValidationError, field_error
 
 # Limits (docs/security.md, "Limits").
@@ -159,8 +160,6 @@ def group_participants(group: Group, *, by_attendance: bool = False) -> GroupPar
     ).all()
     rates: dict[int, int] = {}
     if by_attendance:
-        from meetbot.services import analytics
-
         rates = {m.person_id: round(m.rate) for m in analytics.summary(group).members}
     groups: Counter[tuple] = Counter()
     weights: Counter[tuple] = Counter()

@@ -1,7 +1,7 @@
 """Subscribe links for calendar feeds: https, webcal://, Google Calendar and Outlook.
 
 Pure string building (no Flask), so every page and e-mail builds them the same way.
-Feed paths are fixed by DESIGN.md ("Public interface").
+Feed paths are part of the public interface (docs/feeds.md).
 """
 
 from __future__ import annotations

@@ -11,8 +11,10 @@ from flask_login import current_user, login_required
 from meetbot.forms.fields import apply_service_errors
 from meetbot.forms.minutes import ActionItemForm, ActionStatusForm
 from meetbot.models import ActionItem, ActionStatus, Group, Meeting, Person, utcnow
+from meetbot.services import action_lists, action_progress
 from meetbot.services import actions as action_service
 from meetbot.services import groups as group_service
+from meetbot.services import members as member_service
 from meetbot.services.errors import ValidationError
 from meetbot.services.meetings import get_meeting
 from meetbot.services.permissions import Permission, may
@@ -43,7 +45,7 @@ def _meeting_url(meeting: Meeting, anchor: str) -> str:
 def _owner_choices(group: Group, item: ActionItem | None, meeting: Meeting | None):
     """Group members and the item's current owners (owners must be members: the
     service refuses anyone else, so the form offers no one else)."""
-    people: dict[int, Person] = {p.id: p for p, _ in group_service.members(group)}
+    people: dict[int, Person] = {p.id: p for p, _ in member_service.members(group)}
     if item is not None:
         people.update({p.id: p for p in item.owners})
     return [
@@ -93,10 +95,10 @@ def review_panel(meeting: Meeting | None = None, **kwargs: object) -> str:
     # A group with years of history has thousands of open items: the panel shows the
     # oldest REVIEW_LIMIT of them (and says how many there are) unless asked for all.
     show_all = request.args.get("review_all") == "1"
-    items = action_service.review_items(
+    items = action_lists.review_items(
         meeting, scope=scope, limit=None if show_all else REVIEW_LIMIT
     )
-    open_total = None if show_all else action_service.review_open_count(meeting, scope=scope)
+    open_total = None if show_all else action_lists.review_open_count(meeting, scope=scope)
     open_shown = sum(
         1 for item in items if item.status == "open" and item.closed_in_id != meeting.id
     )
@@ -106,7 +108,7 @@ def review_panel(meeting: Meeting | None = None, **kwargs: object) -> str:
         items=items,
         scope=scope,
         hidden=(open_total - open_shown) if open_total is not None else 0,
-        carried=action_service.carried_over_ids(meeting, items),
+        carried=action_lists.carried_over_ids(meeting, items),
         chair=may(current_user, Permission.CHAIR, meeting.group, meeting=meeting),
         today=_today(),
     )
@@ -118,7 +120,7 @@ def meeting_actions_panel(meeting: Meeting | None = None, **kwargs: object) -> s
     if meeting is None:
         return ""
     chair = may(current_user, Permission.CHAIR, meeting.group, meeting=meeting)
-    items = action_service.group_actions(meeting.group, status="all", opened_in=meeting)
+    items = action_lists.group_actions(meeting.group, status="all", opened_in=meeting)
     form = _form(meeting.group, meeting=meeting, formdata=None) if chair else None
     return render_template(
         "actions/_meeting.html",
@@ -135,7 +137,7 @@ def stream_panel(stream=None, group: Group | None = None, **kwargs: object) -> s
     """A work stream's open and closed action items, decisions and progress."""
     if stream is None:
         return ""
-    summary = action_service.stream_summary(stream)
+    summary = action_progress.stream_summary(stream)
     return render_template(
         "actions/_stream.html", stream=stream, group=stream.group, ss=summary, today=_today()
     )
@@ -314,7 +316,7 @@ def mine():
     status = request.args.get("status", "open")
     if status not in ("open", "all"):
         status = "open"
-    items = action_service.person_actions(current_user, status=status)
+    items = action_lists.person_actions(current_user, status=status)
     today = _today()
     overdue = [i for i in items if action_service.is_overdue(i, today)]
     return render_template(
@@ -338,9 +340,9 @@ def group_list(slug: str):
     owner = request.args.get("owner", "")
     owner_id = int(owner) if owner.isdigit() else None
     filters = dict(status=status, work_stream=stream, owner_id=owner_id, unassigned=owner == "none")
-    total = action_service.count_group_actions(group, **filters)
+    total = action_lists.count_group_actions(group, **filters)
     page, pages = page_from_args(total, GROUP_PAGE_SIZE)
-    items = action_service.group_actions(
+    items = action_lists.group_actions(
         group, **filters, limit=GROUP_PAGE_SIZE, offset=(page - 1) * GROUP_PAGE_SIZE
     )
     return render_template(
@@ -354,7 +356,7 @@ def group_list(slug: str):
         stream=stream,
         owner=owner,
         owner_id=owner_id,
-        owners=action_service.group_owners(group),
+        owners=action_lists.group_owners(group),
         chair=may(current_user, Permission.CHAIR, group),
         today=_today(),
     )

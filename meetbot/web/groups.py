@@ -9,6 +9,7 @@ from meetbot.forms.fields import apply_service_errors
 from meetbot.forms.groups import GroupForm, WorkStreamForm
 from meetbot.models import Role
 from meetbot.services import groups as group_service
+from meetbot.services import members as member_service
 from meetbot.services.errors import ValidationError
 from meetbot.services.permissions import Permission
 from meetbot.web.guards import require
@@ -54,8 +55,8 @@ def view(slug: str):
     return render_template(
         "groups/view.html",
         group=group,
-        chairs=group_service.people_with_role(group, Role.CHAIR),
-        organizers=group_service.people_with_role(group, Role.ORGANIZER),
+        chairs=member_service.people_with_role(group, Role.CHAIR),
+        organizers=member_service.people_with_role(group, Role.ORGANIZER),
     )
 
 
@@ -96,7 +97,7 @@ def edit(slug: str):
 
 def _stream_form(group, **kwargs) -> WorkStreamForm:
     form = WorkStreamForm(**kwargs)
-    form.leads.choices = [(p.id, p.display_name) for p, _ in group_service.members(group)]
+    form.leads.choices = [(p.id, p.display_name) for p, _ in member_service.members(group)]
     return form
 
 

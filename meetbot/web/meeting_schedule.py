@@ -22,7 +22,8 @@ from meetbot.forms.series import (
 )
 from meetbot.models import Meeting
 from meetbot.services import groups as group_service
-from meetbot.services import scheduling
+from meetbot.services import occurrence_changes as occurrence_changes_service
+from meetbot.services import one_off_meetings as one_off_meetings_service
 from meetbot.services.errors import ValidationError
 from meetbot.services.meetings import get_meeting
 from meetbot.services.permissions import Permission, may
@@ -47,7 +48,7 @@ def create_one_off(slug: str):
         form.work_stream.data = next((w.id for w in group.work_streams if w.slug == wanted), None)
     if form.validate_on_submit():
         try:
-            meeting = scheduling.create_one_off(
+            meeting = one_off_meetings_service.create_one_off(
                 current_user,
                 group,
                 title=form.title.data,
@@ -122,10 +123,10 @@ def meeting_action(meeting_id: int, action: str):
     try:
         apply_schedule_action(
             action,
-            cancel=partial(scheduling.cancel_meeting, current_user, meeting),
-            uncancel=partial(scheduling.uncancel_meeting, current_user, meeting),
-            move=partial(scheduling.move_meeting, current_user, meeting),
-            retitle=partial(scheduling.retitle_meeting, current_user, meeting),
+            cancel=partial(occurrence_changes_service.cancel_meeting, current_user, meeting),
+            uncancel=partial(occurrence_changes_service.uncancel_meeting, current_user, meeting),
+            move=partial(occurrence_changes_service.move_meeting, current_user, meeting),
+            retitle=partial(occurrence_changes_service.retitle_meeting, current_user, meeting),
             cancelled="The meeting is cancelled.",
         )
     except ValidationError as exc:

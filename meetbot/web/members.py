@@ -17,6 +17,7 @@ from meetbot.forms.fields import apply_service_errors
 from meetbot.forms.members import ROLE_CHOICES, AddMemberForm
 from meetbot.models import Group
 from meetbot.services import groups as group_service
+from meetbot.services import members as member_service
 from meetbot.services.errors import ServiceError, ValidationError
 from meetbot.services.permissions import Permission, may, role_in
 from meetbot.web.guards import require
@@ -38,10 +39,10 @@ def _page(
 ):
     can_edit = may(current_user, Permission.EDIT_GROUP, group)
     query = (request.args.get("q") or "").strip()[:200] if can_edit else ""
-    found = group_service.find_people_to_add(group, query) if query else []
-    total = group_service.count_members(group)
+    found = member_service.find_people_to_add(group, query) if query else []
+    total = member_service.count_members(group)
     page, pages = page_from_args(total, MEMBERS_PAGE_SIZE)
-    rows = group_service.members(
+    rows = member_service.members(
         group, limit=MEMBERS_PAGE_SIZE, offset=(page - 1) * MEMBERS_PAGE_SIZE
     )
     return render_template(
@@ -80,7 +81,7 @@ def add_by_email(slug: str):
     if not form.validate():
         return _page(group, add_form=form, status=422)
     try:
-        group_service.add_member(
+        member_service.add_member(
             current_user,
             group,
             email=form.email.data,
@@ -105,7 +106,7 @@ def add_existing(slug: str):
     try:
         if not raw.isdigit():
             raise ValidationError("Choose a person to add.", {"person_id": "missing"})
-        person, _ = group_service.add_member(
+        person, _ = member_service.add_member(
             current_user, group, person_id=int(raw), role=request.form.get("role", "member")
         )
     except ServiceError as exc:
@@ -119,9 +120,9 @@ def change_role(slug: str, person_id: int):
     """Give a member another role (never leaving the group without an organizer)."""
     group = group_service.get_group(slug)
     require(Permission.EDIT_GROUP, group)
-    person, _ = group_service.get_member(group, person_id)
+    person, _ = member_service.get_member(group, person_id)
     try:
-        role = group_service.change_role(
+        role = member_service.change_role(
             current_user, group, person_id, request.form.get("role", "")
         )
     except ServiceError as exc:
@@ -135,9 +136,9 @@ def remove(slug: str, person_id: int):
     """Remove a member (not the last organizer)."""
     group = group_service.get_group(slug)
     require(Permission.EDIT_GROUP, group)
-    person, _ = group_service.get_member(group, person_id)
+    person, _ = member_service.get_member(group, person_id)
     try:
-        group_service.remove_member(current_user, group, person_id)
+        member_service.remove_member(current_user, group, person_id)
     except ServiceError as exc:
         return _page(group, error=exc.message, status=exc.status)
     flash(f"{person.display_name} is no longer a member.", "success")
@@ -152,7 +153,7 @@ def join(slug: str):
     group = group_service.get_group(slug)
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login", next=url_for("groups.view", slug=group.slug)))
-    role, joined = group_service.join_group(current_user, group)
+    role, joined = member_service.join_group(current_user, group)
     if joined:
         flash(f"Welcome to {group.name}: you are a member now.", "success")
     else:
@@ -167,7 +168,7 @@ def leave(slug: str):
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login", next=url_for("groups.view", slug=group.slug)))
     try:
-        left = group_service.leave_group(current_user, group)
+        left = member_service.leave_group(current_user, group)
     except ServiceError as exc:
         flash(exc.message, "error")
     else:
@@ -185,7 +186,7 @@ def members_panel(group: Group, **_: Any) -> str:
     return render_template(
         "members/_panel.html",
         group=group,
-        count=group_service.member_count(group),
+        count=member_service.member_count(group),
         role=role,
         can_edit=may(current_user, Permission.EDIT_GROUP, group),
     )

@@ -11,7 +11,7 @@ from flask import (
 from markupsafe import Markup
 
 from meetbot.models import Meeting, utcnow
-from meetbot.services import minutes as minutes_service
+from meetbot.services import minutes_export as minutes_export_service
 from meetbot.services.meetings import get_meeting
 from meetbot.web.minutes_common import (
     bp,
@@ -45,7 +45,7 @@ def _text_response(body: str, mimetype: str, filename: str | None = None) -> Res
 def export_text(meeting_id: int):
     """MeetBot's plain-text minutes layout."""
     meeting = get_meeting(meeting_id)
-    doc = minutes_service.build_minutes_doc(meeting, url=_full_url(meeting))
+    doc = minutes_export_service.build_minutes_doc(meeting, url=_full_url(meeting))
     return _text_response(doc.to_text(), "text/plain", f"meeting-{meeting.id}-minutes.txt")
 
 
@@ -53,7 +53,7 @@ def export_text(meeting_id: int):
 def export_markdown(meeting_id: int):
     """The minutes as Markdown (user text escaped)."""
     meeting = get_meeting(meeting_id)
-    doc = minutes_service.build_minutes_doc(meeting, url=_full_url(meeting))
+    doc = minutes_export_service.build_minutes_doc(meeting, url=_full_url(meeting))
     return _text_response(doc.to_markdown(), "text/markdown", f"meeting-{meeting.id}-minutes.md")
 
 
@@ -61,7 +61,7 @@ def export_markdown(meeting_id: int):
 def export_html(meeting_id: int):
     """A printable HTML page of the minutes (every piece of text escaped)."""
     meeting = get_meeting(meeting_id)
-    doc = minutes_service.build_minutes_doc(meeting)
+    doc = minutes_export_service.build_minutes_doc(meeting)
     return render_template(
         "minutes/printable.html",
         meeting=meeting,
@@ -78,6 +78,6 @@ def export_email(meeting_id: int):
     kind = request.args.get("kind")
     if not kind:
         kind = "summary" if meeting.end_dt <= utcnow() else "agenda"
-    email = minutes_service.build_email(meeting, kind, url=_full_url(meeting))
+    email = minutes_export_service.build_email(meeting, kind, url=_full_url(meeting))
     body = f"Subject: {email.subject}\n\n{email.body}"
     return _text_response(body, "text/plain", f"meeting-{meeting.id}-{kind}.txt")

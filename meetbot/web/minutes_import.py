@@ -13,8 +13,8 @@ from meetbot.forms.minutes import LogImportForm
 from meetbot.models import Meeting
 from meetbot.services import log_import
 from meetbot.services.errors import Conflict, ValidationError
-from meetbot.services.groups import members
 from meetbot.services.meetings import get_meeting
+from meetbot.services.members import members
 from meetbot.services.permissions import Permission
 from meetbot.web.guards import require
 from meetbot.web.minutes_common import (

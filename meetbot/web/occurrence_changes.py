@@ -26,7 +26,8 @@ from meetbot.forms.series import (
     RetitleForm,
 )
 from meetbot.models import MeetingSeries, MeetingStatus
-from meetbot.services import scheduling
+from meetbot.services import occurrence_changes as occurrence_changes_service
+from meetbot.services import series as series_service
 from meetbot.services.errors import ValidationError
 from meetbot.services.meetings import is_generated
 from meetbot.services.permissions import Permission, may
@@ -49,7 +50,7 @@ def _occurrence_state(series: MeetingSeries, slot_key: str, at: datetime) -> dic
     slot = next((s for s in series.slots if s.key == slot_key), None)
     if slot is None:
         abort(404)
-    meeting = scheduling.occurrence_meeting(series, slot_key, at)
+    meeting = occurrence_changes_service.occurrence_meeting(series, slot_key, at)
     if meeting is None and not is_generated(slot, at):
         abort(404)
     start = to_utc(at, slot.timezone)
@@ -93,7 +94,7 @@ def action_forms(state: dict[str, Any]) -> dict[str, Any]:
 
 @bp.get("/series/<int:series_id>/occurrence")
 def occurrence(series_id: int):
-    series = scheduling.get_series(series_id)
+    series = series_service.get_series(series_id)
     at = _parse_at(request.args.get("at"))
     state = _occurrence_state(series, request.args.get("slot", ""), at)
     can_manage = may(current_user, Permission.MANAGE_SERIES, series.group)
@@ -112,7 +113,7 @@ def occurrence(series_id: int):
 
 @bp.post("/series/<int:series_id>/occurrence/<action>")
 def occurrence_action(series_id: int, action: str):
-    series = scheduling.get_series(series_id)
+    series = series_service.get_series(series_id)
     require(Permission.MANAGE_SERIES, series.group)
     slot_key = request.form.get("slot", "")
     at = _parse_at(request.form.get("at"))
@@ -121,10 +122,18 @@ def occurrence_action(series_id: int, action: str):
     try:
         apply_schedule_action(
             action,
-            cancel=partial(scheduling.cancel_occurrence, current_user, series, slot_key, at),
-            uncancel=partial(scheduling.uncancel_occurrence, current_user, series, slot_key, at),
-            move=partial(scheduling.move_occurrence, current_user, series, slot_key, at),
-            retitle=partial(scheduling.retitle_occurrence, current_user, series, slot_key, at),
+            cancel=partial(
+                occurrence_changes_service.cancel_occurrence, current_user, series, slot_key, at
+            ),
+            uncancel=partial(
+                occurrence_changes_service.uncancel_occurrence, current_user, series, slot_key, at
+            ),
+            move=partial(
+                occurrence_changes_service.move_occurrence, current_user, series, slot_key, at
+            ),
+            retitle=partial(
+                occurrence_changes_service.retitle_occurrence, current_user, series, slot_key, at
+            ),
             cancelled="The meeting is cancelled; subscribers will see it struck off.",
         )
     except ValidationError as exc:

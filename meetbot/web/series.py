@@ -16,12 +16,9 @@ from flask import (
 from meetbot.models import Group, MeetingSeries, WorkStream, utcnow
 from meetbot.services import conflicts as conflict_service
 from meetbot.services import groups as group_service
-from meetbot.services import scheduling
-from meetbot.services.occurrences import (
-    OccurrenceView,
-    cached_group_occurrences,
-    cached_upcoming,
-)
+from meetbot.services import series as series_service
+from meetbot.services.occurrence_cache import cached_group_occurrences, cached_upcoming
+from meetbot.services.occurrences import OccurrenceView
 from meetbot.services.subscribe import (
     group_feed_path,
     stream_feed_path,
@@ -72,7 +69,7 @@ def _group_series(group: Group) -> list[MeetingSeries]:
     """The group's series with slots, chairs and work streams, loaded once per request."""
     cache = g.setdefault("_meetbot_group_series", {})
     if group.id not in cache:
-        cache[group.id] = scheduling.list_series(group)
+        cache[group.id] = series_service.list_series(group)
     return cache[group.id]
 
 
@@ -116,8 +113,8 @@ def group_series_panel(group: Group, **_: Any) -> str:
     return render_template(
         "series/_group_side.html",
         group=group,
-        series_list=scheduling.list_series(group, limit=GROUP_PAGE_SERIES),
-        total=scheduling.count_series(group),
+        series_list=series_service.list_series(group, limit=GROUP_PAGE_SERIES),
+        total=series_service.count_series(group),
         can_manage=can_manage(group),
         links=subscribe_links(feed_base_url(), group_feed_path(group.slug), group.name),
     )
@@ -127,12 +124,12 @@ def group_series_panel(group: Group, **_: Any) -> str:
 def group_series(slug: str):
     """All of a group's series by title, SERIES_PAGE_SIZE a page."""
     group = group_service.get_group(slug)
-    total = scheduling.count_series(group)
+    total = series_service.count_series(group)
     page, pages = page_from_args(total, SERIES_PAGE_SIZE)
     return render_template(
         "series/group_list.html",
         group=group,
-        series_list=scheduling.list_series(
+        series_list=series_service.list_series(
             group, limit=SERIES_PAGE_SIZE, offset=(page - 1) * SERIES_PAGE_SIZE
         ),
         total=total,
@@ -160,7 +157,7 @@ def stream_upcoming(group: Group, stream: WorkStream) -> list[OccurrenceView]:
 def stream_series_panel(group: Group, stream: WorkStream, **_: Any) -> str:
     # Only the tagged series (titles): loading every series of the group with its slots
     # and streams to filter them here cost ~150 ms on a group with 1,000 series.
-    tagged = scheduling.list_stream_series(group, stream)
+    tagged = series_service.list_stream_series(group, stream)
     return render_template(
         "series/_stream_main.html",
         group=group,

@@ -24,7 +24,9 @@ from meetbot.forms.series import (
 from meetbot.models import Group, MeetingSeries, utcnow
 from meetbot.services import conflicts as conflict_service
 from meetbot.services import groups as group_service
-from meetbot.services import scheduling
+from meetbot.services import members as members_service
+from meetbot.services import series as series_service
+from meetbot.services import series_input as series_input_service
 from meetbot.services.errors import ValidationError
 from meetbot.services.occurrences import (
     series_occurrences,
@@ -59,7 +61,7 @@ def _series_form(group: Group, series: MeetingSeries | None = None) -> SeriesFor
         # A new series may be prefilled from the query (the slot finder's "create a
         # series with this slot / pair" links use the form's own field names).
         form = SeriesForm(formdata=request.args) if prefill else SeriesForm()
-    form.chairs.choices = [(p.id, p.display_name) for p, _ in group_service.members(group)]
+    form.chairs.choices = [(p.id, p.display_name) for p, _ in members_service.members(group)]
     form.work_streams.choices = [(w.id, w.name) for w in group.work_streams]
     if series is None and not form.is_submitted() and not request.args.get("timezone"):
         form.timezone.data = group.timezone
@@ -93,7 +95,7 @@ def _series_form(group: Group, series: MeetingSeries | None = None) -> SeriesFor
     return form
 
 
-def _series_input(form: SeriesForm) -> tuple[scheduling.SeriesInput, list[str]]:
+def _series_input(form: SeriesForm) -> tuple[series_input_service.SeriesInput, list[str]]:
     """The service input from a form, and the form-name prefix of each slot given."""
     slots, prefixes = [], []
     for entry in form.slots.entries:
@@ -101,7 +103,7 @@ def _series_input(form: SeriesForm) -> tuple[scheduling.SeriesInput, list[str]]:
             continue
         slots.append(entry.form.to_input())
         prefixes.append(entry.name)
-    data = scheduling.SeriesInput(
+    data = series_input_service.SeriesInput(
         title=form.title.data or "",
         timezone=(form.timezone.data or "").strip(),
         slots=slots,
@@ -154,11 +156,11 @@ def _form_errors_json(form: SeriesForm) -> dict[str, str]:
     return out
 
 
-def _preview(form: SeriesForm) -> tuple[list[scheduling.PreviewItem], dict[str, str]]:
+def _preview(form: SeriesForm) -> tuple[list[series_input_service.PreviewItem], dict[str, str]]:
     """Preview items, or the errors that prevent one (keyed by input id)."""
     data, prefixes = _series_input(form)
     try:
-        return scheduling.preview(data.slots, data.timezone), {}
+        return series_input_service.preview(data.slots, data.timezone), {}
     except ValidationError as exc:
         return [], {_form_field_name(k, prefixes): v for k, v in exc.fields.items()}
 
@@ -190,11 +192,11 @@ def create(slug: str):
     group = group_service.get_group(slug)
     require(Permission.MANAGE_SERIES, group)
     form = _series_form(group)
-    preview: list[scheduling.PreviewItem] = []
+    preview: list[series_input_service.PreviewItem] = []
     if form.validate_on_submit() and not _preview_only():
         data, prefixes = _series_input(form)
         try:
-            series = scheduling.create_series(current_user, group, data)
+            series = series_service.create_series(current_user, group, data)
         except ValidationError as exc:
             _apply_errors(form, exc.fields, prefixes)
         else:
@@ -211,14 +213,14 @@ def create(slug: str):
 
 @bp.route("/series/<int:series_id>/edit", methods=["GET", "POST"])
 def edit(series_id: int):
-    series = scheduling.get_series(series_id)
+    series = series_service.get_series(series_id)
     group = series.group
     require(Permission.MANAGE_SERIES, group)
     form = _series_form(group, series)
     if form.validate_on_submit() and not _preview_only():
         data, prefixes = _series_input(form)
         try:
-            scheduling.update_series(current_user, series, data)
+            series_service.update_series(current_user, series, data)
         except ValidationError as exc:
             _apply_errors(form, exc.fields, prefixes)
         else:
@@ -278,7 +280,7 @@ def preview():
 
 @bp.get("/series/<int:series_id>/")
 def view(series_id: int):
-    series = scheduling.get_series(series_id)
+    series = series_service.get_series(series_id)
     now = utcnow()
     occurrences = series_occurrences(series, now, now + timedelta(days=366), uid_domain())[:12]
     recent = [
@@ -301,14 +303,14 @@ def view(series_id: int):
 
 @bp.post("/series/<int:series_id>/end")
 def end(series_id: int):
-    series = scheduling.get_series(series_id)
+    series = series_service.get_series(series_id)
     require(Permission.MANAGE_SERIES, series.group)
     form = EndSeriesForm()
     if not form.validate():
         flash("Give the date of the last meeting.", "error")
     else:
         try:
-            scheduling.end_series(current_user, series, form.last_date.data)
+            series_service.end_series(current_user, series, form.last_date.data)
         except ValidationError as exc:
             flash(exc.message, "error")
         else:

@@ -10,7 +10,8 @@ from sqlalchemy import func, select
 
 from meetbot.extensions import db
 from meetbot.models import ActionItem, Role
-from meetbot.services import actions, groups
+from meetbot.services import actions
+from meetbot.services import members as member_service
 from tests.api.conftest import assert_error
 
 
@@ -57,7 +58,7 @@ def test_api_patch_refuses_a_non_member_owner_but_keeps_a_former_one(api, wg):
     db.session.expire_all()
     assert [p.id for p in db.session.get(ActionItem, item.id).owners] == [wg["ann"].id]
     # Ann leaves the group: editing the text keeps her (she was a member when assigned).
-    groups.remove_member(wg["chair"], wg["group"], wg["ann"].id)
+    member_service.remove_member(wg["chair"], wg["group"], wg["ann"].id)
     kept = api.patch(f"/actions/{item.id}", json={"text": "Do it now"}, token=wg["token"])
     assert kept.status_code == 200, kept.get_json()
     assert [o["id"] for o in kept.get_json()["owners"]] == [wg["ann"].id]

@@ -17,10 +17,10 @@ from sqlalchemy import func, select
 
 from meetbot.extensions import db
 from meetbot.models import Role, WebhookDelivery
-from meetbot.services import webhooks
+from meetbot.services import webhook_delivery, webhooks
 from meetbot.services.db import unit_of_work
 from meetbot.services.errors import ValidationError
-from meetbot.services.groups import set_role
+from meetbot.services.members import set_role
 from tests.api.conftest import assert_error
 
 T0 = datetime(2026, 2, 3, 10, 0, tzinfo=UTC)
@@ -105,18 +105,18 @@ def test_delivered_signed_and_retried_after_a_failure(api, setup, receiver, time
     (queued,) = _emit(group, "meeting.cancelled", {"meeting_id": 7, "reason": "Holiday"})
 
     receiver.statuses = [500]
-    report = webhooks.deliver_due()
+    report = webhook_delivery.deliver_due()
     assert (report.delivered, report.retrying) == ([], [queued.id])
     row = db.session.get(WebhookDelivery, queued.id)
     assert (row.status, row.attempts, row.response_code) == ("pending", 1, 500)
     assert row.next_attempt_dt == T0 + timedelta(minutes=1)
 
     time_machine.move_to(T0 + timedelta(seconds=30), tick=False)
-    assert webhooks.deliver_due().attempted == 0  # not due yet
+    assert webhook_delivery.deliver_due().attempted == 0  # not due yet
     assert len(receiver.requests) == 1
 
     time_machine.move_to(T0 + timedelta(minutes=1, seconds=1), tick=False)
-    assert webhooks.deliver_due().delivered == [queued.id]
+    assert webhook_delivery.deliver_due().delivered == [queued.id]
     assert len(receiver.requests) == 2
 
     first, second = receiver.requests
@@ -143,19 +143,19 @@ def test_gives_up_after_max_attempts_with_growing_waits(app, setup, receiver, ti
     hook, _ = webhooks.subscribe(None, group, url=receiver.url)
     time_machine.move_to(T0, tick=False)
     (queued,) = _emit(group, "action_item.opened", {"id": 1})
-    receiver.statuses = [503] * webhooks.MAX_ATTEMPTS
+    receiver.statuses = [503] * webhook_delivery.MAX_ATTEMPTS
     now, waits = T0, []
-    for _ in range(webhooks.MAX_ATTEMPTS):
+    for _ in range(webhook_delivery.MAX_ATTEMPTS):
         time_machine.move_to(now, tick=False)
-        assert webhooks.deliver_due().attempted == 1
+        assert webhook_delivery.deliver_due().attempted == 1
         row = db.session.get(WebhookDelivery, queued.id)
         if row.next_attempt_dt is not None:
             waits.append(row.next_attempt_dt - now)
             now = row.next_attempt_dt
-    assert row.status == "failed" and row.attempts == webhooks.MAX_ATTEMPTS
-    assert waits == [timedelta(minutes=2**i) for i in range(webhooks.MAX_ATTEMPTS - 1)]
+    assert row.status == "failed" and row.attempts == webhook_delivery.MAX_ATTEMPTS
+    assert waits == [timedelta(minutes=2**i) for i in range(webhook_delivery.MAX_ATTEMPTS - 1)]
     time_machine.move_to(now + timedelta(days=1), tick=False)
-    assert webhooks.deliver_due().attempted == 0
+    assert webhook_delivery.deliver_due().attempted == 0
 
 
 def test_refused_connection_is_retried(app, setup, time_machine):
@@ -165,7 +165,7 @@ def test_refused_connection_is_retried(app, setup, time_machine):
     hook, _ = webhooks.subscribe(None, group, url=url)
     time_machine.move_to(T0, tick=False)
     (queued,) = _emit(group, "meeting.created", {"id": 3})
-    assert webhooks.deliver_due().retrying == [queued.id]
+    assert webhook_delivery.deliver_due().retrying == [queued.id]
     row = db.session.get(WebhookDelivery, queued.id)
     assert row.response_code is None and row.last_error
 
@@ -176,7 +176,7 @@ def test_ping_through_the_api(api, setup, receiver, time_machine):
     response = api.post(f"/groups/wg/webhooks/{hook['id']}/ping", token=token)
     assert response.status_code == 202
     assert response.get_json()["event"] == "ping"
-    webhooks.deliver_due()
+    webhook_delivery.deliver_due()
     assert json.loads(receiver.requests[0]["body"])["event"] == "ping"
 
 
@@ -235,7 +235,7 @@ def test_private_addresses_refused_without_allow_list(app, setup, receiver, time
     # Checked again at delivery: nothing is sent once the host is no longer allowed.
     time_machine.move_to(T0, tick=False)
     (queued,) = _emit(group, "meeting.created", {})
-    webhooks.deliver_due()
+    webhook_delivery.deliver_due()
     assert receiver.requests == []
     assert "private or local" in db.session.get(WebhookDelivery, queued.id).last_error
     # A network in the allow-list (CIDR) allows it again; a public address needs nothing.
@@ -292,7 +292,7 @@ def test_services_emit_their_events(api, setup, receiver, create_person, time_ma
         "action_item.closed",
         "meeting.cancelled",
     ]
-    webhooks.deliver_due()
+    webhook_delivery.deliver_due()
     bodies = [json.loads(r["body"]) for r in receiver.requests]
     assert bodies[1]["data"] == {"meeting_id": meeting["id"], "present_added": [ann.id]}
     assert bodies[3]["data"]["status"] == "done"

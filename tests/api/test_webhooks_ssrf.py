@@ -15,7 +15,7 @@ from sqlalchemy import func, select
 
 from meetbot.extensions import db
 from meetbot.models import Role, Webhook, WebhookDelivery
-from meetbot.services import webhooks
+from meetbot.services import webhook_delivery, webhooks
 from meetbot.services.db import unit_of_work
 from tests.api.conftest import assert_error
 
@@ -73,14 +73,14 @@ def test_refused_on_patch(app, api, setup, url):
 def test_refused_at_delivery(app, setup, url, time_machine, monkeypatch):
     """A subscription stored before the rule (or by a restore) is checked again."""
     group, _ = setup
-    monkeypatch.setattr(webhooks, "TIMEOUT_SECONDS", 1)  # bounds the old code's attempt
+    monkeypatch.setattr(webhook_delivery, "TIMEOUT_SECONDS", 1)  # bounds the old code's attempt
     with unit_of_work():
         hook = Webhook(group=group, url=url, secret="s" * 32, events="*", active=True)
         db.session.add(hook)
     time_machine.move_to(T0, tick=False)
     with unit_of_work():
         (queued,) = webhooks.emit(group, "meeting.created", {})
-    report = webhooks.deliver_due()
+    report = webhook_delivery.deliver_due()
     assert report.retrying == [queued.id]
     row = db.session.get(WebhookDelivery, queued.id)
     assert row.response_code is None

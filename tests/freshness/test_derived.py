@@ -12,7 +12,8 @@ from meetbot.extensions import db
 from meetbot.freshness import derived as derived_cache
 from meetbot.models import Meeting, Person
 from meetbot.services.conflicts import find_conflicts
-from meetbot.services.occurrences import cached_group_occurrences, group_occurrences
+from meetbot.services.occurrence_cache import cached_group_occurrences
+from meetbot.services.occurrences import group_occurrences
 
 NOW = datetime(2026, 1, 5, 12, 40, tzinfo=UTC)
 

@@ -102,10 +102,8 @@ def test_attendance_panels_follow_every_check_in(
     db.session.add(Attendance(meeting=meeting, person=people[0], source="roster"))
     db.session.commit()
     computed: list = []
-    real = analytics._counted_count
-    monkeypatch.setattr(
-        analytics, "_counted_count", lambda scope: computed.append(1) or real(scope)
-    )
+    real = analytics.counted_count
+    monkeypatch.setattr(analytics, "counted_count", lambda scope: computed.append(1) or real(scope))
 
     def present() -> str:
         html = client.get("/groups/att/attendance").get_data(as_text=True)

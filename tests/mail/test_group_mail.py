@@ -14,7 +14,7 @@ from sqlalchemy import select
 from meetbot.extensions import db
 from meetbot.mail import group_mail, outbox
 from meetbot.models import OutboxMail, Role
-from meetbot.services import scheduling
+from meetbot.services import occurrence_changes as occurrence_changes_service
 from meetbot.services.meetings import materialize_occurrence
 from tests.feedcheck import occurrences_icaljs, occurrences_recurring_ical_events
 from tests.mail.icaljs_event import read_event
@@ -168,7 +168,9 @@ def test_cancellation_mail_has_method_cancel_matching_the_feed(
     time_machine.move_to(START_UTC - timedelta(hours=3), tick=False)
     group_mail.queue_due_agendas()
     outbox.send_due()
-    scheduling.cancel_occurrence(None, series, "slot-0", FIRST, reason="Half the group away")
+    occurrence_changes_service.cancel_occurrence(
+        None, series, "slot-0", FIRST, reason="Half the group away"
+    )
     outbox.send_due()
     agenda, cancel = smtp_server.received
     assert cancel["Subject"] == "[edge] Cancelled: Edge weekly, Tue 24 Mar 15:00 CET"
@@ -196,7 +198,9 @@ def test_move_mail_carries_the_moved_event_as_the_feed_has_it(
 ) -> None:
     group, series = world
     time_machine.move_to(START_UTC - timedelta(days=3), tick=False)
-    scheduling.move_occurrence(None, series, "slot-0", FIRST, FIRST + timedelta(hours=2))
+    occurrence_changes_service.move_occurrence(
+        None, series, "slot-0", FIRST, FIRST + timedelta(hours=2)
+    )
     outbox.send_due()
     (moved,) = smtp_server.received
     assert moved["Subject"] == "[edge] Moved: Edge weekly, Tue 24 Mar 17:00 CET"
@@ -216,7 +220,7 @@ def test_switched_off_or_no_list_sends_nothing(world, time_machine) -> None:
     db.session.commit()
     time_machine.move_to(START_UTC - timedelta(hours=3), tick=False)
     assert group_mail.queue_due_agendas() == 0
-    scheduling.cancel_occurrence(None, series, "slot-0", FIRST)
+    occurrence_changes_service.cancel_occurrence(None, series, "slot-0", FIRST)
     assert db.session.scalar(select(OutboxMail)) is None
 
 

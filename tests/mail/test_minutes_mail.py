@@ -11,6 +11,7 @@ from meetbot.extensions import db
 from meetbot.mail import group_mail, outbox
 from meetbot.models import OutboxMail, Role
 from meetbot.services import minutes as minutes_service
+from meetbot.services import minutes_export as minutes_export_service
 from meetbot.services.meetings import materialize_occurrence
 from tests.api.conftest import ApiClient, assert_error
 from tests.mail.test_group_mail import FIRST, START_UTC
@@ -56,7 +57,7 @@ def test_chair_mails_the_minutes_threaded_under_the_agenda(
     body = minutes.get_content().replace("\r\n", "\n")
     assert "Gap analysis" in body and "Publish the draft" in body
     assert f"Meeting page: https://meetbot.test/meetings/{meeting.id}" in body
-    expected = minutes_service.build_email(
+    expected = minutes_export_service.build_email(
         meeting, "summary", url=f"https://meetbot.test/meetings/{meeting.id}/minutes/"
     )
     assert body.startswith(expected.body.rstrip())

@@ -14,6 +14,7 @@ import pytest
 
 from meetbot.models import Role
 from meetbot.services import groups as group_service
+from meetbot.services import members as member_service
 from tests.security.xss_corpus import MARKER, PAYLOADS, active_content
 
 
@@ -90,7 +91,7 @@ def organizer_client(client, auth, create_user):
     olga = create_user("Olga", email="olga@example.org", admin=True)
     group = group_service.create_group(olga, slug="edge", name="Edge")
     group_service.create_work_stream(olga, group, slug="gap", name="Gap", lead_ids=[olga.id])
-    group_service.set_role(olga, group, olga, Role.ORGANIZER)
+    member_service.set_role(olga, group, olga, Role.ORGANIZER)
     auth.login("olga@example.org")
     return client
 

@@ -30,8 +30,20 @@ from sqlalchemy import select
 
 from meetbot.extensions import db
 from meetbot.models import Group, Meeting, MeetingSeries, Person, Role, WorkStream, utcnow
-from meetbot.services import actions, agenda, attendance, imports, log_import, minutes, scheduling
+from meetbot.services import (
+    actions,
+    agenda,
+    attendance,
+    imports,
+    log_import,
+    minutes,
+    occurrence_changes,
+    one_off_meetings,
+    series_input,
+)
 from meetbot.services import groups as group_service
+from meetbot.services import members as member_service
+from meetbot.services import series as series_service
 from meetbot.services.errors import ServiceError
 from tests.security.xss_corpus import PAYLOADS, active_content
 
@@ -125,22 +137,22 @@ def build_world(payload: str, create_user, tmp_path: Path):
     )
     now = utcnow()
     first = datetime.combine((now + timedelta(days=1)).date(), time(15, 0))
-    data = scheduling.SeriesInput(
+    data = series_input.SeriesInput(
         title=payload[:200],
         timezone="UTC",
         description=payload,
         location=payload[:500],
-        slots=[scheduling.SlotInput(start=first, duration_minutes=60, label=payload[:100])],
+        slots=[series_input.SlotInput(start=first, duration_minutes=60, label=payload[:100])],
         chair_ids=[admin.id],
         work_stream_ids=[stream.id],
     )
-    series = _try(scheduling.create_series, admin, group, data)
+    series = _try(series_service.create_series, admin, group, data)
     if series is None:  # the payload is not a valid title or location: a plain one
         data.title, data.location, data.slots[0].label = "Weekly call", "", ""
-        series = scheduling.create_series(admin, group, data)
+        series = series_service.create_series(admin, group, data)
     slot = series.slots[0]
     _try(
-        scheduling.retitle_occurrence,
+        occurrence_changes.retitle_occurrence,
         admin,
         series,
         slot.key,
@@ -149,11 +161,18 @@ def build_world(payload: str, create_user, tmp_path: Path):
         location=payload[:500],
         reason=payload,
     )
-    _try(scheduling.cancel_occurrence, admin, series, slot.key, first + timedelta(days=14), payload)
+    _try(
+        occurrence_changes.cancel_occurrence,
+        admin,
+        series,
+        slot.key,
+        first + timedelta(days=14),
+        payload,
+    )
     # A one-off meeting that was held yesterday: agenda, minutes, attendance, actions.
     yesterday = datetime.combine((now - timedelta(days=1)).date(), time(15, 0))
     meeting = _try(
-        scheduling.create_one_off,
+        one_off_meetings.create_one_off,
         admin,
         group,
         title=payload[:200],
@@ -162,7 +181,7 @@ def build_world(payload: str, create_user, tmp_path: Path):
         duration_minutes=60,
         location=payload[:500],
         agenda=payload,
-    ) or scheduling.create_one_off(
+    ) or one_off_meetings.create_one_off(
         admin, group, title="Kick-off", timezone="UTC", start_local=yesterday, duration_minutes=60
     )
     _try(agenda.update_agenda, admin, meeting, payload, expected_version=meeting.lock_version)
@@ -322,7 +341,7 @@ def test_attendance_csv_export_neutralises_formula_cells(app, client, auth, crea
     formula come out prefixed with a quote, so a spreadsheet shows them as text."""
     chair = create_user(FORMULAS[0], email="chair@example.org", organization="@corp")
     group = group_service.create_group(chair, slug="wg", name="Working group")
-    group_service.set_role(chair, group, chair, Role.CHAIR)
+    member_service.set_role(chair, group, chair, Role.CHAIR)
     start = datetime.now(UTC).replace(microsecond=0) - timedelta(days=1)
     meeting = Meeting(
         group=group, title="=1+2", timezone="UTC", start_dt=start, end_dt=start + timedelta(hours=1)
@@ -333,7 +352,7 @@ def test_attendance_csv_export_neutralises_formula_cells(app, client, auth, crea
     attendance.save_roster(chair, meeting, [chair.id], now=start)
     group_service_members = [p.id for p in people]
     for person_id in group_service_members:
-        group_service.set_role(chair, group, db.session.get(Person, person_id), Role.MEMBER)
+        member_service.set_role(chair, group, db.session.get(Person, person_id), Role.MEMBER)
     attendance.save_roster(
         chair, meeting, [chair.id, *group_service_members], now=start + timedelta(minutes=1)
     )

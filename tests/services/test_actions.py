@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from meetbot.extensions import db
 from meetbot.models import ActionItemEvent, AuditEntry, MinuteItem, Role
-from meetbot.services import actions
+from meetbot.services import action_lists, action_progress, actions
 from meetbot.services.errors import ValidationError
 
 
@@ -58,7 +58,7 @@ def test_owner_that_is_not_a_person_is_a_field_error(world) -> None:
         with pytest.raises(ValidationError) as exc:
             actions.create_action(chair, group, text="x", owner_ids=bad, meeting=first)
         assert "owners" in exc.value.fields
-    assert actions.group_actions(group, status="all") == []
+    assert action_lists.group_actions(group, status="all") == []
 
 
 def test_review_in_next_meeting_done_drop_carry(world, create_meeting) -> None:
@@ -68,9 +68,9 @@ def test_review_in_next_meeting_done_drop_carry(world, create_meeting) -> None:
     c = actions.create_action(chair, group, text="C", meeting=first)
     in_second = actions.create_action(chair, group, text="new in second", meeting=second)
     # The first meeting does not review its own items; the second reviews all three.
-    assert actions.review_items(first) == []
-    assert [i.text for i in actions.review_items(second)] == ["A", "B", "C"]
-    assert in_second not in actions.review_items(second)
+    assert action_lists.review_items(first) == []
+    assert [i.text for i in action_lists.review_items(second)] == ["A", "B", "C"]
+    assert in_second not in action_lists.review_items(second)
 
     seq = a.sequence
     actions.close_action(chair, a, "done", meeting=second)
@@ -89,12 +89,12 @@ def test_review_in_next_meeting_done_drop_carry(world, create_meeting) -> None:
         "not needed",
     )
     # The second meeting still shows what it closed; carried items stay open.
-    reviewed = actions.review_items(second)
+    reviewed = action_lists.review_items(second)
     assert {i.text for i in reviewed} == {"A", "B", "C"}
-    assert actions.carried_over_ids(second, reviewed) == {c.id}
+    assert action_lists.carried_over_ids(second, reviewed) == {c.id}
     # A third meeting sees only what is still open.
     third = create_meeting(group, start=datetime(2017, 11, 21, 15, 0, tzinfo=UTC))
-    assert [i.text for i in actions.review_items(third)] == ["C", "new in second"]
+    assert [i.text for i in action_lists.review_items(third)] == ["C", "new in second"]
 
     actions.reopen_action(chair, a, meeting=third)
     assert a.status == "open" and a.closed_in_id is None and a.closed_dt is None
@@ -110,8 +110,8 @@ def test_review_scope_series(world, create_series, create_meeting) -> None:
     m2 = create_meeting(series=series, original_start_local=datetime(2017, 11, 8, 15, 0))
     in_series = actions.create_action(chair, group, text="series item", meeting=m1)
     elsewhere = actions.create_action(chair, group, text="one-off item", meeting=first)
-    assert set(actions.review_items(m2)) == {in_series, elsewhere}
-    assert actions.review_items(m2, scope="series") == [in_series]
+    assert set(action_lists.review_items(m2)) == {in_series, elsewhere}
+    assert action_lists.review_items(m2, scope="series") == [in_series]
 
 
 def test_meeting_of_another_group_is_refused(world, create_group, create_meeting) -> None:
@@ -162,13 +162,13 @@ def test_person_and_group_lists(world, create_work_stream) -> None:
     undated = actions.create_action(chair, group, text="undated", owner_ids=[ann.id])
     nobody = actions.create_action(chair, group, text="nobody")
     actions.close_action(chair, soon, "done")
-    assert actions.person_actions(ann) == [late, undated]
-    assert actions.person_actions(ann, status="all") == [late, undated, soon]
-    assert actions.person_actions(ben) == []
-    assert actions.group_actions(group, status="open", owner_id=ann.id) == [late, undated]
-    assert actions.group_actions(group, status="all", work_stream=stream) == [soon]
-    assert actions.group_actions(group, status="open", unassigned=True) == [nobody]
-    assert actions.group_actions(group, status="done") == [soon]
+    assert action_lists.person_actions(ann) == [late, undated]
+    assert action_lists.person_actions(ann, status="all") == [late, undated, soon]
+    assert action_lists.person_actions(ben) == []
+    assert action_lists.group_actions(group, status="open", owner_id=ann.id) == [late, undated]
+    assert action_lists.group_actions(group, status="all", work_stream=stream) == [soon]
+    assert action_lists.group_actions(group, status="open", unassigned=True) == [nobody]
+    assert action_lists.group_actions(group, status="done") == [soon]
     assert actions.is_overdue(late, date(2017, 6, 1))
     assert not actions.is_overdue(soon, date(2017, 6, 1))  # done
     assert not actions.is_overdue(undated, date(2017, 6, 1))
@@ -201,7 +201,7 @@ def test_stream_summary_and_progress(world, create_work_stream, time_machine) ->
         version=first.lock_version,
         work_stream_id=stream.id,
     )
-    summary = actions.stream_summary(stream)
+    summary = action_progress.stream_summary(stream)
     assert summary.open_items == [b]
     assert summary.closed_items == [a]
     assert [d.text for d in summary.decisions] == ["we agree"]
@@ -221,7 +221,7 @@ def test_stream_summary_lists_are_bounded_with_totals(world, create_work_stream)
     ]
     for item in made[:4]:
         actions.close_action(chair, item, "done")
-    summary = actions.stream_summary(stream, limit=2)
+    summary = action_progress.stream_summary(stream, limit=2)
     assert (summary.open_count, summary.closed_count) == (3, 4)
     assert len(summary.open_items) == 2 and len(summary.closed_items) == 2
     assert all(i.status == "open" for i in summary.open_items)

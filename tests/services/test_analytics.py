@@ -10,7 +10,7 @@ import pytest
 
 from meetbot.extensions import db
 from meetbot.models import Attendance, Group, Meeting, Membership, Person, Role
-from meetbot.services import analytics
+from meetbot.services import analytics, attendance_stats
 from meetbot.services.demo import DEMO_SLUG, NEWCOMERS, PEOPLE, load_demo
 
 DEMO_TODAY = date(2026, 12, 6)
@@ -51,7 +51,7 @@ def trio(create_person, create_group, create_meeting):
 
 
 def test_meeting_figures(trio):
-    stats = analytics.meeting_stats(trio["group"])
+    stats = attendance_stats.meeting_stats(trio["group"])
     assert [s.meeting_id for s in stats] == [m.id for m in trio["meetings"]]
     assert [(s.present, s.first_time, s.returning) for s in stats] == [
         (3, 3, 0),
@@ -91,14 +91,14 @@ def test_series_and_stream_scopes(
     _attend(untagged, [p])
     _attend(occ, [p, q])
     _attend(tagged_one_off, [q])
-    in_series = analytics.meeting_stats(group, series=series)
+    in_series = attendance_stats.meeting_stats(group, series=series)
     assert [(s.meeting_id, s.present, s.first_time) for s in in_series] == [(occ.id, 2, 2)]
-    in_stream = analytics.meeting_stats(group, stream=stream)
+    in_stream = attendance_stats.meeting_stats(group, stream=stream)
     assert [(s.meeting_id, s.first_time) for s in in_stream] == [
         (occ.id, 2),
         (tagged_one_off.id, 0),
     ]
-    whole = analytics.meeting_stats(group)
+    whole = attendance_stats.meeting_stats(group)
     assert [s.first_time for s in whole] == [1, 1, 0]  # Pat first came to the untagged one
 
 
@@ -116,7 +116,7 @@ def test_demo_chart_renders_with_expected_counts(client):
     assert load_demo(today=DEMO_TODAY).created
     group = db.session.query(Group).filter_by(slug=DEMO_SLUG).one()
     orgs = len({org for _, org, _ in PEOPLE})  # the demo's own data: 22 organizations
-    stats = analytics.meeting_stats(group)
+    stats = attendance_stats.meeting_stats(group)
     assert (stats[0].present, stats[0].first_time, stats[0].organizations) == (45, 45, orgs)
     assert orgs == 22
     assert 45 <= len(stats) <= 55  # a year of weekly calls, a few cancelled

@@ -11,7 +11,8 @@ from sqlalchemy import func, select
 
 from meetbot.extensions import db
 from meetbot.models import MeetingSeries, Role
-from meetbot.services import actions, imports, scheduling
+from meetbot.services import actions, imports, occurrence_changes
+from meetbot.services import series as series_service
 from meetbot.services.errors import ValidationError
 
 NOW = datetime(2026, 1, 1, 12, 0, tzinfo=UTC)
@@ -62,14 +63,14 @@ def test_yaml2ical_import_names_file_and_line(app, tmp_path, start, line):
 def test_moves_and_end_dates(app, org, group, create_series, create_meeting):
     series = create_series(group, start=datetime(2026, 1, 6, 15))
     with pytest.raises(ValidationError) as exc:
-        scheduling.end_series(org, series, date(9999, 12, 31))
+        series_service.end_series(org, series, date(9999, 12, 31))
     assert "last_date" in exc.value.fields
     one_off = create_meeting(group, title="One-off", start=datetime(2026, 2, 3, 10, tzinfo=UTC))
     with pytest.raises(ValidationError) as exc:
-        scheduling.move_meeting(org, one_off, datetime(9999, 12, 31, 23, 59))
+        occurrence_changes.move_meeting(org, one_off, datetime(9999, 12, 31, 23, 59))
     assert exc.value.fields == {"start": "Use a date in the years 1900 to 2200."}
     with pytest.raises(ValidationError) as exc:
-        scheduling.move_meeting(org, one_off, datetime(1, 1, 1, 0, 0))
+        occurrence_changes.move_meeting(org, one_off, datetime(1, 1, 1, 0, 0))
     assert "start" in exc.value.fields
 
 

@@ -22,7 +22,8 @@ from sqlalchemy.exc import OperationalError
 
 from meetbot.extensions import db
 from meetbot.models import Meeting, Role
-from meetbot.services import attendance, imports, log_import, scheduling
+from meetbot.services import attendance, imports, log_import, series_input
+from meetbot.services import series as series_service
 from meetbot.services.errors import ServiceError
 
 DATA = Path(__file__).parent / "data"
@@ -232,9 +233,9 @@ def test_roster_save_that_adds_and_removes_is_all_or_nothing(app, world) -> None
     assert "attendance" in assert_atomic(run)
 
 
-def _slots(day_offsets: list[int]) -> list[scheduling.SlotInput]:
+def _slots(day_offsets: list[int]) -> list[series_input.SlotInput]:
     return [
-        scheduling.SlotInput(
+        series_input.SlotInput(
             start=datetime.combine(datetime(2026, 4, 6).date() + timedelta(days=d), time(15, 0)),
             duration_minutes=60,
             label=f"Slot {d}",
@@ -244,27 +245,29 @@ def _slots(day_offsets: list[int]) -> list[scheduling.SlotInput]:
 
 
 def test_series_create_with_several_slots_is_all_or_nothing(app, world) -> None:
-    data = scheduling.SeriesInput(
+    data = series_input.SeriesInput(
         title="Three slots",
         timezone="Europe/Berlin",
         slots=_slots([0, 2, 4]),
         chair_ids=[world["chair"].id],
     )
-    changed = assert_atomic(lambda: scheduling.create_series(world["chair"], world["group"], data))
+    changed = assert_atomic(
+        lambda: series_service.create_series(world["chair"], world["group"], data)
+    )
     assert {"meeting_series", "series_slots", "series_chairs"} <= set(changed)
 
 
 def test_series_update_of_several_slots_is_all_or_nothing(app, world) -> None:
-    series = scheduling.create_series(
+    series = series_service.create_series(
         world["chair"],
         world["group"],
-        scheduling.SeriesInput(title="Weekly", timezone="UTC", slots=_slots([0, 1])),
+        series_input.SeriesInput(title="Weekly", timezone="UTC", slots=_slots([0, 1])),
     )
     keys = [s.key for s in series.slots]
     # Keep the first slot (moved an hour), drop the second, add two new ones.
     first = _slots([0])[0]
     first.key, first.start = keys[0], first.start + timedelta(hours=1)
-    data = scheduling.SeriesInput(
+    data = series_input.SeriesInput(
         title="Weekly, reshaped",
         timezone="UTC",
         slots=[first, *_slots([3, 5])],
@@ -272,7 +275,7 @@ def test_series_update_of_several_slots_is_all_or_nothing(app, world) -> None:
     )
 
     def run() -> None:
-        scheduling.update_series(world["chair"], scheduling.get_series(series.id), data)
+        series_service.update_series(world["chair"], series_service.get_series(series.id), data)
 
     changed = assert_atomic(run)
     assert {"meeting_series", "series_slots", "series_chairs"} <= set(changed)

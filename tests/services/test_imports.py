@@ -21,7 +21,7 @@ from meetbot.models import (
     PersonHandle,
     SeriesSlot,
 )
-from meetbot.services import imports
+from meetbot.services import imported_series, imports
 from meetbot.services.occurrences import group_occurrences, slot_uid
 from tests.sample_data import IRC_MEETINGS_DIR, needs_irc_meetings
 
@@ -268,7 +268,7 @@ def test_failure_while_writing_rolls_back_that_file(app, tmp_path, monkeypatch):
     def explode(*args, **kwargs):
         raise ValueError("disk on fire")
 
-    monkeypatch.setattr(imports, "materialize_occurrence", explode)
+    monkeypatch.setattr(imported_series, "materialize_occurrence", explode)
     report = imports.import_paths("wg", [path])
     assert report.failed and "disk on fire" in report.failed[0].error
     after = _counts()

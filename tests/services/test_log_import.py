@@ -21,7 +21,7 @@ from meetbot.models import (
     PersonHandle,
     Role,
 )
-from meetbot.services import log_import, minutes
+from meetbot.services import log_import, minutes_export
 from meetbot.services.errors import ValidationError
 
 DATA = Path(__file__).parent / "data"
@@ -116,7 +116,7 @@ def test_log_becomes_the_minutes_meetbot_would_write(edge) -> None:
     assert meeting.end_dt == datetime(2017, 11, 7, 15, 4, 30, tzinfo=UTC)
     assert sorted(result.people_created) == ["carol_", "dave"]
 
-    text = minutes.build_minutes_doc(meeting).to_text()
+    text = minutes_export.build_minutes_doc(meeting).to_text()
     sections = _sections(text)
     assert sections["Meeting summary"] == EXPECTED_SUMMARY
     assert sections["Action items"] == EXPECTED_ACTIONS

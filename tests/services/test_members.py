@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from meetbot.extensions import db
 from meetbot.models import AuditEntry, Membership, Person, Role
-from meetbot.services import groups as group_service
+from meetbot.services import members as member_service
 from meetbot.services.errors import Conflict, NotFound, ValidationError
 
 
@@ -42,11 +42,11 @@ def _counts() -> tuple[int, int, int]:
 
 def test_add_existing_person_by_id_and_by_email_in_any_case(world) -> None:
     g, olga, ann, chen = world["group"], world["olga"], world["ann"], world["chen"]
-    person, created = group_service.add_member(olga, g, person_id=ann.id, role="chair")
+    person, created = member_service.add_member(olga, g, person_id=ann.id, role="chair")
     assert (person.id, created, _role(g, ann)) == (ann.id, False, "chair")
-    group_service.remove_member(olga, g, ann.id)
+    member_service.remove_member(olga, g, ann.id)
     # The address is compared case-insensitively; the name given is ignored for a known person.
-    person, created = group_service.add_member(
+    person, created = member_service.add_member(
         olga, g, email="  ANN@Example.ORG ", name="Someone Else"
     )
     assert (person.id, created, person.display_name) == (ann.id, False, "Ann Outsider")
@@ -62,9 +62,9 @@ def test_add_existing_person_by_id_and_by_email_in_any_case(world) -> None:
 def test_add_by_unknown_email_creates_the_person(world) -> None:
     g, olga = world["group"], world["olga"]
     with pytest.raises(ValidationError) as exc:
-        group_service.add_member(olga, g, email="new@example.org")
+        member_service.add_member(olga, g, email="new@example.org")
     assert "name" in exc.value.fields
-    person, created = group_service.add_member(
+    person, created = member_service.add_member(
         olga, g, email="New@Example.org", name="  Nia   New ", organization="Globex"
     )
     assert created
@@ -91,7 +91,7 @@ def test_add_by_unknown_email_creates_the_person(world) -> None:
 def test_bad_input_names_the_field_and_changes_nothing(world, kwargs, field) -> None:
     before = _counts()
     with pytest.raises(ValidationError) as exc:
-        group_service.add_member(world["olga"], world["group"], **kwargs)
+        member_service.add_member(world["olga"], world["group"], **kwargs)
     assert field in exc.value.fields
     assert _counts() == before
 
@@ -100,7 +100,7 @@ def test_already_a_member_is_a_conflict(world) -> None:
     g = world["group"]
     before = _counts()
     with pytest.raises(Conflict) as exc:
-        group_service.add_member(
+        member_service.add_member(
             world["olga"], g, email="chen@example.org", name="C", role="organizer"
         )
     assert "already a member (chair)" in exc.value.message
@@ -112,38 +112,38 @@ def test_last_organizer_cannot_be_demoted_removed_or_leave(world) -> None:
     g, olga, chen = world["group"], world["olga"], world["chen"]
     before = _counts()
     with pytest.raises(Conflict, match="last organizer"):
-        group_service.change_role(olga, g, olga.id, Role.CHAIR)
+        member_service.change_role(olga, g, olga.id, Role.CHAIR)
     with pytest.raises(Conflict, match="last organizer"):
-        group_service.remove_member(olga, g, olga.id)
+        member_service.remove_member(olga, g, olga.id)
     with pytest.raises(Conflict, match="last organizer"):
-        group_service.leave_group(olga, g)
+        member_service.leave_group(olga, g)
     assert _counts() == before and _role(g, olga) == "organizer"
 
     # With a second organizer, the first may step down.
-    group_service.change_role(olga, g, chen.id, "organizer")
-    group_service.change_role(olga, g, olga.id, "member")
+    member_service.change_role(olga, g, chen.id, "organizer")
+    member_service.change_role(olga, g, olga.id, "member")
     assert (_role(g, olga), _role(g, chen)) == ("member", "organizer")
     with pytest.raises(Conflict):
-        group_service.change_role(chen, g, chen.id, "chair")
+        member_service.change_role(chen, g, chen.id, "chair")
     assert _role(g, chen) == "organizer"
 
 
 def test_change_role_and_remove(world) -> None:
     g, olga, chen, ann = world["group"], world["olga"], world["chen"], world["ann"]
-    assert group_service.change_role(olga, g, chen.id, "member") is Role.MEMBER
+    assert member_service.change_role(olga, g, chen.id, "member") is Role.MEMBER
     assert _audit("role_set")[-1].details == {"role": "member"}
     # The same role again changes nothing and records nothing.
     entries = len(_audit("role_set"))
-    group_service.change_role(olga, g, chen.id, "member")
+    member_service.change_role(olga, g, chen.id, "member")
     assert len(_audit("role_set")) == entries
     with pytest.raises(NotFound):
-        group_service.change_role(olga, g, ann.id, "chair")  # not a member: never added here
+        member_service.change_role(olga, g, ann.id, "chair")  # not a member: never added here
     with pytest.raises(ValidationError):
-        group_service.change_role(olga, g, chen.id, "king")
+        member_service.change_role(olga, g, chen.id, "king")
     assert _role(g, ann) is None
 
-    assert group_service.remove_member(olga, g, chen.id) is True
-    assert group_service.remove_member(olga, g, chen.id) is False  # idempotent
+    assert member_service.remove_member(olga, g, chen.id) is True
+    assert member_service.remove_member(olga, g, chen.id) is False  # idempotent
     assert _role(g, chen) is None
     removed = _audit("member_removed")
     assert [(e.actor_id, e.entity_id, e.details["role"]) for e in removed] == [
@@ -153,19 +153,19 @@ def test_change_role_and_remove(world) -> None:
 
 def test_join_and_leave(world) -> None:
     g, ann, chen = world["group"], world["ann"], world["chen"]
-    assert group_service.join_group(ann, g) == (Role.MEMBER, True)
-    assert group_service.join_group(ann, g) == (Role.MEMBER, False)
-    assert group_service.join_group(chen, g) == (Role.CHAIR, False)  # keeps a stronger role
+    assert member_service.join_group(ann, g) == (Role.MEMBER, True)
+    assert member_service.join_group(ann, g) == (Role.MEMBER, False)
+    assert member_service.join_group(chen, g) == (Role.CHAIR, False)  # keeps a stronger role
     assert len(_audit("joined")) == 1
-    assert group_service.leave_group(ann, g) is True
-    assert group_service.leave_group(ann, g) is False
+    assert member_service.leave_group(ann, g) is True
+    assert member_service.leave_group(ann, g) is False
     assert _role(g, ann) is None
     assert [e.actor_id for e in _audit("left")] == [ann.id]
 
 
 def test_find_people_to_add_skips_members_and_never_matches_email(world) -> None:
     g = world["group"]
-    names = lambda q: [p.display_name for p in group_service.find_people_to_add(g, q)]  # noqa: E731
+    names = lambda q: [p.display_name for p in member_service.find_people_to_add(g, q)]  # noqa: E731
     assert names("ann") == ["Ann Outsider"]
     assert names("initech") == ["Ann Outsider"]
     assert names("chen") == []  # already a member
@@ -177,19 +177,19 @@ def test_find_people_to_add_skips_members_and_never_matches_email(world) -> None
 
 def test_members_query_and_count(world) -> None:
     g = world["group"]
-    rows = list(db.session.scalars(group_service.members_query(g)))
+    rows = list(db.session.scalars(member_service.members_query(g)))
     assert [(m.person.display_name, m.role) for m in rows] == [
         ("Chen Chair", "chair"),
         ("Olga Organizer", "organizer"),
     ]
-    assert group_service.member_count(g) == 2
+    assert member_service.member_count(g) == 2
 
 
 def test_set_role_is_the_unguarded_set_up_primitive(world) -> None:
     """Set-up code (demo, scripts, fixtures) may shape a group freely; only what people
     do (change_role, remove_member, leave_group) keeps an organizer."""
     g, olga = world["group"], world["olga"]
-    group_service.set_role(None, g, olga, Role.CHAIR)
+    member_service.set_role(None, g, olga, Role.CHAIR)
     assert _role(g, olga) == "chair"
     entries = _audit("role_set")
     assert [(e.entity_id, e.details["role"]) for e in entries] == [(olga.id, "chair")]

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from meetbot.extensions import db
 from meetbot.models import ActionItem, AuditEntry, MinuteItem, Role
-from meetbot.services import minutes
+from meetbot.services import minutes, minutes_export
 from meetbot.services.errors import Conflict, ValidationError
 
 
@@ -165,6 +165,6 @@ def test_quick_entry_prefix(kind, text, expected) -> None:
 
 def test_agenda_topics() -> None:
     agenda = "Intro text\n\n## Roll call\n- Gap analysis\n  * nested\n1. AOB\n"
-    assert minutes.agenda_topics(agenda) == ["Roll call", "Gap analysis", "nested", "AOB"]
-    assert minutes.agenda_topics("one\ntwo") == ["one", "two"]
-    assert minutes.agenda_topics("") == []
+    assert minutes_export.agenda_topics(agenda) == ["Roll call", "Gap analysis", "nested", "AOB"]
+    assert minutes_export.agenda_topics("one\ntwo") == ["one", "two"]
+    assert minutes_export.agenda_topics("") == []

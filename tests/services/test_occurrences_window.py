@@ -17,8 +17,8 @@ from meetbot.domain.recurrence import Frequency, Rule, expand, first_matching_st
 from meetbot.extensions import db
 from meetbot.models import Group, Meeting, MeetingSeries, SeriesSlot
 from meetbot.services.conflicts import find_conflicts
+from meetbot.services.occurrence_cache import cached_upcoming
 from meetbot.services.occurrences import (
-    cached_upcoming,
     group_occurrences,
     meeting_uid,
     slot_uid,
@@ -309,7 +309,7 @@ def test_day_anchored_caches_answer_like_fresh_all_day(
 ) -> None:
     """The default-window caches cover the day of ``now``: early and late in the day,
     and on the next day, the answers equal a fresh computation."""
-    from meetbot.services.occurrences import cached_group_occurrences
+    from meetbot.services.occurrence_cache import cached_group_occurrences
 
     group = create_group()
     for n in range(3):  # daily-ish clashes on one channel, near midnight too

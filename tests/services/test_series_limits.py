@@ -1,6 +1,6 @@
 """A group holds at most MAX_SERIES_PER_GROUP (2,000) series and a series at most
 MAX_SLOTS (20) time slots, on every entry path: the form and the API (both call
-scheduling.create_series), yaml2ical import (file:line for slots) and restore."""
+series_service.create_series), yaml2ical import (file:line for slots) and restore."""
 
 from __future__ import annotations
 
@@ -11,9 +11,11 @@ from sqlalchemy import func, insert, select
 
 from meetbot.extensions import db
 from meetbot.models import MeetingSeries, Role
-from meetbot.services import backup, imports, scheduling
+from meetbot.services import backup, imports, series_input
+from meetbot.services import series as series_service
 from meetbot.services.errors import ValidationError
-from meetbot.services.scheduling import MAX_SERIES_PER_GROUP, MAX_SLOTS
+from meetbot.services.series import MAX_SERIES_PER_GROUP
+from meetbot.services.series_input import MAX_SLOTS
 
 SCHEDULE = """\
   - time: '{hour:02d}00'
@@ -48,14 +50,14 @@ def test_the_series_limit_on_create(app, create_person, create_group):
     org = create_person()
     group = create_group("wg", members={org: Role.ORGANIZER})
     _fill(group, MAX_SERIES_PER_GROUP - 1)
-    data = scheduling.SeriesInput(
+    data = series_input.SeriesInput(
         title="Last one",
         timezone="UTC",
-        slots=[scheduling.SlotInput(start=datetime(2026, 1, 6, 15), duration_minutes=60)],
+        slots=[series_input.SlotInput(start=datetime(2026, 1, 6, 15), duration_minutes=60)],
     )
-    scheduling.create_series(org, group, data)
+    series_service.create_series(org, group, data)
     with pytest.raises(ValidationError) as exc:
-        scheduling.create_series(org, group, data)
+        series_service.create_series(org, group, data)
     assert set(exc.value.fields) == {"series"} and "2000" in exc.value.message
     assert _series_count(group) == MAX_SERIES_PER_GROUP
 

@@ -10,7 +10,16 @@ import pytest
 
 from meetbot.domain.text import single_line
 from meetbot.models import Role
-from meetbot.services import accounts, groups, imports, scheduling
+from meetbot.services import (
+    accounts,
+    groups,
+    imports,
+    occurrence_changes,
+    one_off_meetings,
+    series_input,
+)
+from meetbot.services import members as member_service
+from meetbot.services import series as series_service
 
 BROKEN = "Edge\r\nX-INJECTED:yes\n\tnext\u2028line\x00 "
 ONE_LINE = "Edge X-INJECTED:yes next line"
@@ -45,16 +54,16 @@ def test_group_and_stream_names(app, create_person):
 def test_series_one_off_and_occurrence_titles(app, create_person, create_group):
     actor = create_person()
     group = create_group("wg", members={actor: Role.ORGANIZER})
-    slot = scheduling.SlotInput(start=datetime(2026, 1, 6, 15), duration_minutes=60)
-    series = scheduling.create_series(
-        actor, group, scheduling.SeriesInput(title=BROKEN, timezone="UTC", slots=[slot])
+    slot = series_input.SlotInput(start=datetime(2026, 1, 6, 15), duration_minutes=60)
+    series = series_service.create_series(
+        actor, group, series_input.SeriesInput(title=BROKEN, timezone="UTC", slots=[slot])
     )
     assert series.title == ONE_LINE
-    meeting = scheduling.retitle_occurrence(
+    meeting = occurrence_changes.retitle_occurrence(
         actor, series, series.slots[0].key, datetime(2026, 1, 13, 15), title="Special\nedition"
     )
     assert meeting.title == "Special edition"
-    one_off = scheduling.create_one_off(
+    one_off = one_off_meetings.create_one_off(
         actor,
         group,
         title=BROKEN,
@@ -63,7 +72,7 @@ def test_series_one_off_and_occurrence_titles(app, create_person, create_group):
         duration_minutes=30,
     )
     assert one_off.title == ONE_LINE
-    scheduling.retitle_meeting(actor, one_off, title="Kick\r\noff")
+    occurrence_changes.retitle_meeting(actor, one_off, title="Kick\r\noff")
     assert one_off.title == "Kick off"
 
 
@@ -76,7 +85,7 @@ def test_people_names(app, create_person, create_group):
     assert (person.display_name, person.organization) == ("Ann Lee", "ACME X")
     organizer = create_person()
     group = create_group("wg", members={organizer: Role.ORGANIZER})
-    added, created = groups.add_member(
+    added, created = member_service.add_member(
         organizer, group, email="bob@example.org", name="Bob\r\nBrown", organization="B\nCo"
     )
     assert created and (added.display_name, added.organization) == ("Bob Brown", "B Co")

@@ -15,7 +15,8 @@ from sqlalchemy import text
 from meetbot import freshness
 from meetbot.extensions import db
 from meetbot.models import ActionItem, Attendance, Role
-from meetbot.services import actions, analytics, scheduling
+from meetbot.services import action_progress, actions, analytics, attendance_stats
+from meetbot.services import series as series_service
 
 T0 = datetime(2026, 1, 6, 15, 0, tzinfo=UTC)
 
@@ -134,7 +135,7 @@ def test_first_time_attendees_in_every_scope_match_a_direct_count(history, seed)
         assert short.held == len(expected), kwargs
         # Any subset by id: figures judged over the whole scope's history.
         some = [row[0] for row in expected[::2]]
-        bounded = analytics.meeting_stats(group, meeting_ids=some, **kwargs)
+        bounded = attendance_stats.meeting_stats(group, meeting_ids=some, **kwargs)
         assert _figures(bounded) == [row for row in expected if row[0] in some], kwargs
 
 
@@ -150,9 +151,9 @@ def test_stream_series_are_the_tagged_series_of_the_group(
     a.work_streams.extend([side, stream])
     untagged.work_streams.append(side)
     db.session.commit()
-    assert scheduling.list_stream_series(group, stream) == [a, b]
-    assert scheduling.list_stream_series(group, side) == [a, untagged]
-    assert scheduling.list_stream_series(other, stream) == []
+    assert series_service.list_stream_series(group, stream) == [a, b]
+    assert series_service.list_stream_series(group, side) == [a, untagged]
+    assert series_service.list_stream_series(other, stream) == []
 
 
 def test_stream_progress_counts_per_utc_month_as_the_items_say(
@@ -181,9 +182,9 @@ def test_stream_progress_counts_per_utc_month_as_the_items_say(
     actions.close_action(chair, made[2], "done")
     if _is_postgres():  # a session zone far from UTC must not move items across months
         db.session.execute(text("SET TIME ZONE 'Pacific/Kiritimati'"))
-    summary = actions.stream_summary(stream)
+    summary = action_progress.stream_summary(stream)
     items = db.session.query(ActionItem).filter_by(work_stream_id=stream.id).all()
-    assert summary.progress == actions.progress_by_month(items)
+    assert summary.progress == action_progress.progress_by_month(items)
     assert [(p.month, p.opened, p.closed) for p in summary.progress] == [
         ("2017-10", 1, 0),
         ("2017-11", 1, 0),

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 
 from meetbot.models import Role
-from meetbot.services import actions
+from meetbot.services import action_lists, actions
 from meetbot.web import actions as action_views
 
 
@@ -45,7 +45,7 @@ def test_group_actions_are_paged_with_filters(
     # Filters are applied in SQL before paging, and kept in the page links.
     owned = client.get(f"/groups/paged/actions?owner={ann.id}").get_data(as_text=True)
     assert "4 items · page 1 of 2" in owned and f"owner={ann.id}" in owned
-    assert actions.count_group_actions(group, status="all") == 8
-    assert actions.count_group_actions(group, owner_id=ann.id) == 4
-    assert actions.count_group_actions(group, unassigned=True) == 3
-    assert len(actions.group_actions(group, status="all", limit=5, offset=5)) == 3
+    assert action_lists.count_group_actions(group, status="all") == 8
+    assert action_lists.count_group_actions(group, owner_id=ann.id) == 4
+    assert action_lists.count_group_actions(group, unassigned=True) == 3
+    assert len(action_lists.group_actions(group, status="all", limit=5, offset=5)) == 3

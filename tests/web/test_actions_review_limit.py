@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from meetbot.models import Role
-from meetbot.services import actions
+from meetbot.services import action_lists, actions
 from meetbot.web import actions as action_views
 from meetbot.web.panels import render_panels
 
@@ -24,12 +24,12 @@ def test_review_panel_is_bounded_and_can_show_all(
     ]
     # Closed in the second meeting: always shown there, even though it is the newest.
     actions.create_action(chair, group, text="Closed here", meeting=first)
-    closed = actions.group_actions(group, status="open")[-1]
+    closed = action_lists.group_actions(group, status="open")[-1]
     actions.close_action(chair, closed, "done", meeting=second)
     monkeypatch.setattr(action_views, "REVIEW_LIMIT", 3)
 
-    assert actions.review_open_count(second) == 7
-    shown = actions.review_items(second, limit=3)
+    assert action_lists.review_open_count(second) == 7
+    shown = action_lists.review_items(second, limit=3)
     assert [i.text for i in shown] == [i.text for i in items[:3]] + ["Closed here"]
 
     with app.test_request_context("/"):

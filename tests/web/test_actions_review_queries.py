@@ -11,7 +11,7 @@ import pytest
 
 from meetbot.extensions import db
 from meetbot.models import ActionItem, Role
-from meetbot.services import actions
+from meetbot.services import action_lists, actions
 
 
 @pytest.mark.parametrize("seed", [1, 2])
@@ -74,9 +74,11 @@ def test_review_items_and_count_match_a_direct_selection(
             def ordered(items):
                 return sorted({i.id: i for i in items}.values(), key=lambda i: (i.created_dt, i.id))
 
-            assert actions.review_open_count(meeting, scope=scope) == len(still_open)
-            assert actions.review_items(meeting, scope=scope) == ordered(still_open + closed_here)
-            assert actions.review_items(meeting, scope=scope, limit=3) == ordered(
+            assert action_lists.review_open_count(meeting, scope=scope) == len(still_open)
+            assert action_lists.review_items(meeting, scope=scope) == ordered(
+                still_open + closed_here
+            )
+            assert action_lists.review_items(meeting, scope=scope, limit=3) == ordered(
                 still_open[:3] + closed_here
             )
 
@@ -92,8 +94,8 @@ def test_an_item_closed_in_another_groups_meeting_is_not_reviewed_there(
     actions.close_action(chair, item, "done")
     item.closed_in_id = theirs.id  # inconsistent data must not leak across groups
     db.session.commit()
-    assert actions.review_items(theirs, limit=5) == []
-    assert actions.review_items(theirs) == []
+    assert action_lists.review_items(theirs, limit=5) == []
+    assert action_lists.review_items(theirs) == []
 
 
 def test_owner_filter_lists_each_owner_once_by_name_and_keeps_the_choice(
@@ -106,7 +108,7 @@ def test_owner_filter_lists_each_owner_once_by_name_and_keeps_the_choice(
     actions.create_action(chair, group, text="one", owner_ids=[zoe.id, adam.id])
     actions.create_action(chair, group, text="two", owner_ids=[zoe.id])
     actions.create_action(chair, other, text="elsewhere", owner_ids=[chair.id])
-    assert actions.group_owners(group) == [(adam.id, "Adam"), (zoe.id, "Zoe <z>")]
+    assert action_lists.group_owners(group) == [(adam.id, "Adam"), (zoe.id, "Zoe <z>")]
     html = client.get(f"/groups/g/actions?owner={zoe.id}&status=all").get_data(as_text=True)
     select = html.split('id="f-owner"')[1].split("</select>")[0]
     assert f'<option value="{zoe.id}" selected>Zoe &lt;z&gt;</option>' in select

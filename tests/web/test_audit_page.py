@@ -11,6 +11,7 @@ from meetbot.extensions import db
 from meetbot.models import AuditEntry, Role
 from meetbot.services import audit
 from meetbot.services import groups as group_service
+from meetbot.services import members as member_service
 
 
 @pytest.fixture
@@ -26,8 +27,8 @@ def people(create_user):
 @pytest.fixture
 def group(people):
     group = group_service.create_group(people["organizer"], slug="edge", name="Edge")
-    group_service.set_role(people["organizer"], group, people["chair"], Role.CHAIR)
-    group_service.set_role(people["organizer"], group, people["member"], Role.MEMBER)
+    member_service.set_role(people["organizer"], group, people["chair"], Role.CHAIR)
+    member_service.set_role(people["organizer"], group, people["member"], Role.MEMBER)
     group_service.create_work_stream(people["organizer"], group, slug="gap", name="Gap analysis")
     return group
 

@@ -22,7 +22,7 @@ from meetbot.models import (
     Role,
     SeriesStatus,
 )
-from meetbot.services import accounts, feeds, imports
+from meetbot.services import accounts, feed_render, imports
 from meetbot.services.meetings import materialize_occurrence
 from meetbot.services.occurrences import group_occurrences, series_occurrences
 from tests import feedcheck
@@ -348,13 +348,13 @@ def test_conditional_get_and_cache_without_render(
     app, client, world, monkeypatch, count_queries, app_config
 ):
     calls = []
-    real = feeds.ical.build_calendar
+    real = feed_render.ical.build_calendar
 
     def spy(*args, **kwargs):
         calls.append(args[0])
         return real(*args, **kwargs)
 
-    monkeypatch.setattr(feeds.ical, "build_calendar", spy)
+    monkeypatch.setattr(feed_render.ical, "build_calendar", spy)
     url = "/groups/wg/calendar.ics"
     first = _get(client, url)
     assert first.status_code == 200 and len(calls) == 1

@@ -12,6 +12,7 @@ from meetbot.models import (
     ActionItem,
     Person,
 )
+from meetbot.services import action_lists as action_lists_service
 from meetbot.services import actions as action_service
 from meetbot.services import groups as group_service
 from meetbot.services import meetings as meeting_service
@@ -102,7 +103,7 @@ def list_actions(args: dict[str, Any], group: str) -> dict[str, Any]:
     """A group's action items (``status``: open by default, or all)."""
     row = group_service.get_group(group)
     status = None if args["status"] == "all" else args["status"]
-    return paginate(action_service.group_actions(row, status=status), args)
+    return paginate(action_lists_service.group_actions(row, status=status), args)
 
 
 @blp.route(f"/groups/<{SLUG}:group>/actions", methods=["POST"])

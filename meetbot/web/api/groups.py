@@ -13,7 +13,7 @@ from flask import current_app, request
 
 from meetbot.extensions import limiter
 from meetbot.models import Group, MeetingSeries, WorkStream, utcnow
-from meetbot.services import group_reads
+from meetbot.services import group_reads, occurrence_cache
 from meetbot.services import groups as group_service
 from meetbot.services import occurrence_pages as pages
 from meetbot.services import occurrences as occurrence_service
@@ -316,7 +316,7 @@ def list_occurrences(args: dict[str, Any], group: str):
         # per-process cache keyed by a fingerprint of the schedule in the database,
         # with each occurrence's key and JSON kept there too (the same bytes the schema
         # and Flask's compact JSON give; debug mode indents, so it takes the slow path).
-        entries = occurrence_service.cached_group_rendered(
+        entries = occurrence_cache.cached_group_rendered(
             row, args["start"], DEFAULT_WINDOW.days, domain, _occurrence_entry, work_stream=stream
         )
         entries.sort(key=lambda e: e[0])  # (start, uid) order already: linear

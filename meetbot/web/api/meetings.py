@@ -19,8 +19,10 @@ from meetbot.models import (
 from meetbot.services import agenda as agenda_service
 from meetbot.services import groups as group_service
 from meetbot.services import meetings as meeting_service
+from meetbot.services import occurrence_changes as occurrence_changes_service
 from meetbot.services import occurrences as occurrence_service
-from meetbot.services import scheduling, series_reads
+from meetbot.services import one_off_meetings as one_off_meetings_service
+from meetbot.services import series_reads
 from meetbot.services.errors import field_error
 from meetbot.services.permissions import Permission
 from meetbot.web.api.common import (
@@ -151,7 +153,7 @@ def create_one_off(data: dict[str, Any], group: str):
     row = group_service.get_group(group)
     ids = stream_ids(row, [data["work_stream"]]) if data["work_stream"] else [None]
     with api_fields(start="start_local", duration="duration_minutes", work_stream_id="work_stream"):
-        meeting = scheduling.create_one_off(
+        meeting = one_off_meetings_service.create_one_off(
             require_person(),
             row,
             title=data["title"],
@@ -202,7 +204,7 @@ def cancel_meeting(data: dict[str, Any], meeting_id: int):
     """Cancel a meeting (one-off, or an occurrence that has its record)."""
     meeting = meeting_service.get_meeting(meeting_id)
     with api_fields():
-        scheduling.cancel_meeting(require_person(), meeting, data["reason"])
+        occurrence_changes_service.cancel_meeting(require_person(), meeting, data["reason"])
     return meeting_data(meeting)
 
 
@@ -214,7 +216,7 @@ def uncancel_meeting(meeting_id: int):
     """Undo a meeting's cancellation."""
     meeting = meeting_service.get_meeting(meeting_id)
     with api_fields():
-        scheduling.uncancel_meeting(require_person(), meeting)
+        occurrence_changes_service.uncancel_meeting(require_person(), meeting)
     return meeting_data(meeting)
 
 
@@ -228,7 +230,7 @@ def move_meeting(data: dict[str, Any], meeting_id: int):
     meeting = meeting_service.get_meeting(meeting_id)
     with api_fields(new_start="new_start_local", duration="duration_minutes"):
         if meeting.series is not None:
-            scheduling.move_occurrence(
+            occurrence_changes_service.move_occurrence(
                 require_person(),
                 meeting.series,
                 meeting.slot.key,
@@ -238,7 +240,7 @@ def move_meeting(data: dict[str, Any], meeting_id: int):
                 reason=data["reason"],
             )
         else:
-            scheduling.move_meeting(
+            occurrence_changes_service.move_meeting(
                 require_person(),
                 meeting,
                 data["new_start_local"],
@@ -271,7 +273,7 @@ def update_meeting(data: dict[str, Any], meeting_id: int):
             )
     if retitle:
         with api_fields():
-            scheduling.retitle_meeting(
+            occurrence_changes_service.retitle_meeting(
                 person,
                 meeting,
                 title=data.get("title", meeting.title),

@@ -13,6 +13,7 @@ from flask import Response
 
 from meetbot.models import Membership, Role
 from meetbot.services import groups as group_service
+from meetbot.services import members as member_service
 from meetbot.services.permissions import Permission
 from meetbot.web.api.common import (
     api_fields,
@@ -76,7 +77,7 @@ def _member_location(group: str, person_id: int) -> dict[str, str]:
 @read_docs(blp)
 def list_members(args: dict[str, int], group: str) -> dict[str, Any]:
     """Everyone in the group with role and organization, by name (public)."""
-    return paginate(group_service.members_query(group_service.get_group(group)), args)
+    return paginate(member_service.members_query(group_service.get_group(group)), args)
 
 
 @blp.route(f"/groups/<{SLUG}:group>/members", methods=["POST"])
@@ -89,8 +90,8 @@ def add_member(data: dict[str, Any], group: str):
     is new), with a role (organizers). Someone already in the group: 409."""
     row = group_service.get_group(group)
     with api_fields():
-        person, _ = group_service.add_member(require_person(), row, **data)
-    membership = group_service.get_membership(row, person.id)
+        person, _ = member_service.add_member(require_person(), row, **data)
+    membership = member_service.get_membership(row, person.id)
     return membership, 201, _member_location(row.slug, person.id)
 
 
@@ -99,7 +100,7 @@ def add_member(data: dict[str, Any], group: str):
 @read_docs(blp)
 def get_member(group: str, person_id: int) -> Membership:
     """One member's role (404 for someone not in the group)."""
-    return group_service.get_membership(group_service.get_group(group), person_id)
+    return member_service.get_membership(group_service.get_group(group), person_id)
 
 
 @blp.route(f"/groups/<{SLUG}:group>/members/<{ID}:person_id>", methods=["PATCH"])
@@ -110,9 +111,9 @@ def get_member(group: str, person_id: int) -> Membership:
 def change_role(data: dict[str, Any], group: str, person_id: int) -> Membership:
     """Change a member's role (organizers). Demoting the last organizer: 409."""
     row = group_service.get_group(group)
-    group_service.get_membership(row, person_id)  # 404 before anything else
-    group_service.change_role(require_person(), row, person_id, data["role"])
-    return group_service.get_membership(row, person_id)
+    member_service.get_membership(row, person_id)  # 404 before anything else
+    member_service.change_role(require_person(), row, person_id, data["role"])
+    return member_service.get_membership(row, person_id)
 
 
 @blp.route(f"/groups/<{SLUG}:group>/members/<{ID}:person_id>", methods=["DELETE"])
@@ -122,7 +123,7 @@ def change_role(data: dict[str, Any], group: str, person_id: int) -> Membership:
 def remove_member(group: str, person_id: int) -> None:
     """Remove a member (organizers). Idempotent: someone not in the group is a 204.
     Removing the last organizer: 409."""
-    group_service.remove_member(require_person(), group_service.get_group(group), person_id)
+    member_service.remove_member(require_person(), group_service.get_group(group), person_id)
 
 
 @blp.route(f"/groups/<{SLUG}:group>/join", methods=["POST"])
@@ -136,8 +137,8 @@ def join(group: str):
     their role (200)."""
     row = group_service.get_group(group)
     person = require_person()
-    _, joined = group_service.join_group(person, row)
-    membership = group_service.get_membership(row, person.id)
+    _, joined = member_service.join_group(person, row)
+    membership = member_service.get_membership(row, person.id)
     if joined:
         return membership, 201, _member_location(row.slug, person.id)
     return membership, 200
@@ -149,5 +150,5 @@ def join(group: str):
 def leave(group: str) -> Response | None:
     """The token's owner leaves the group (204 also when they were not in it). The
     last organizer cannot leave: 409."""
-    group_service.leave_group(require_person(), group_service.get_group(group))
+    member_service.leave_group(require_person(), group_service.get_group(group))
     return None

@@ -9,7 +9,7 @@ import marshmallow as ma
 from meetbot.models import (
     Meeting,
 )
-from meetbot.services import scheduling
+from meetbot.services import occurrence_changes as occurrence_changes_service
 from meetbot.services.permissions import Permission
 from meetbot.web.api.common import api_fields, guard, location, require_person, write_docs
 from meetbot.web.api.fields import LocalDateTime
@@ -68,7 +68,7 @@ def cancel_occurrence(data: dict[str, Any], series_id: int):
     """Cancel one occurrence (its meeting record is created if needed)."""
     series = get_series_row(series_id)
     with api_fields():
-        meeting = scheduling.cancel_occurrence(
+        meeting = occurrence_changes_service.cancel_occurrence(
             require_person(), series, data["slot_key"], data["original_start_local"], data["reason"]
         )
     return _occurrence_response(meeting)
@@ -83,7 +83,7 @@ def uncancel_occurrence(data: dict[str, Any], series_id: int):
     """Undo the cancellation of one occurrence."""
     series = get_series_row(series_id)
     with api_fields():
-        meeting = scheduling.uncancel_occurrence(
+        meeting = occurrence_changes_service.uncancel_occurrence(
             require_person(), series, data["slot_key"], data["original_start_local"]
         )
     return _occurrence_response(meeting)
@@ -98,7 +98,7 @@ def move_occurrence(data: dict[str, Any], series_id: int):
     """Move one occurrence to a new local start (within four weeks of the original)."""
     series = get_series_row(series_id)
     with api_fields(new_start="new_start_local", duration="duration_minutes"):
-        meeting = scheduling.move_occurrence(
+        meeting = occurrence_changes_service.move_occurrence(
             require_person(),
             series,
             data["slot_key"],
@@ -119,7 +119,7 @@ def retitle_occurrence(data: dict[str, Any], series_id: int):
     """Give one occurrence its own title and/or location (null: as the series says)."""
     series = get_series_row(series_id)
     with api_fields():
-        meeting = scheduling.retitle_occurrence(
+        meeting = occurrence_changes_service.retitle_occurrence(
             require_person(),
             series,
             data["slot_key"],

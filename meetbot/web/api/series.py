@@ -16,7 +16,9 @@ from meetbot.models import (
     MeetingSeries,
 )
 from meetbot.services import groups as group_service
-from meetbot.services import scheduling, series_reads
+from meetbot.services import series as series_service
+from meetbot.services import series_input as series_input_service
+from meetbot.services import series_reads
 from meetbot.services.occurrence_records import materialize_recorded
 from meetbot.services.permissions import Permission
 from meetbot.web.api.common import (
@@ -142,9 +144,9 @@ class EndSeriesSchema(Strict):
     last_date = ma.fields.Date(required=True, validate=DATES)
 
 
-def _slot_inputs(items: list[dict[str, Any]]) -> list[scheduling.SlotInput]:
+def _slot_inputs(items: list[dict[str, Any]]) -> list[series_input_service.SlotInput]:
     return [
-        scheduling.SlotInput(
+        series_input_service.SlotInput(
             start=item["start_local"],
             duration_minutes=item["duration_minutes"],
             frequency=item["frequency"],
@@ -161,9 +163,9 @@ def _slot_inputs(items: list[dict[str, Any]]) -> list[scheduling.SlotInput]:
     ]
 
 
-def _current_slots(series: MeetingSeries) -> list[scheduling.SlotInput]:
+def _current_slots(series: MeetingSeries) -> list[series_input_service.SlotInput]:
     return [
-        scheduling.SlotInput(
+        series_input_service.SlotInput(
             start=s.start_local,
             duration_minutes=s.duration_minutes,
             frequency=s.frequency,
@@ -189,10 +191,10 @@ def create_series(data: dict[str, Any], group: str):
     """Create a series with its slots (organizers)."""
     row = group_service.get_group(group)
     with api_fields(chair_ids="chairs", work_stream_ids="work_streams"):
-        series = scheduling.create_series(
+        series = series_service.create_series(
             require_person(),
             row,
-            scheduling.SeriesInput(
+            series_input_service.SeriesInput(
                 title=data["title"],
                 timezone=data["timezone"],
                 slots=_slot_inputs(data["slots"]),
@@ -219,10 +221,10 @@ def update_series(data: dict[str, Any], series_id: int) -> MeetingSeries:
     if not data:
         return series
     with api_fields(chair_ids="chairs", work_stream_ids="work_streams"):
-        scheduling.update_series(
+        series_service.update_series(
             require_person(),
             series,
-            scheduling.SeriesInput(
+            series_input_service.SeriesInput(
                 title=data.get("title", series.title),
                 timezone=data.get("timezone", series.timezone),
                 slots=_slot_inputs(data["slots"]) if "slots" in data else _current_slots(series),
@@ -248,7 +250,7 @@ def end_series(data: dict[str, Any], series_id: int) -> MeetingSeries:
     """End a series after ``last_date`` (inclusive, local date); past meetings stay."""
     series = get_series_row(series_id)
     with api_fields():
-        return scheduling.end_series(require_person(), series, data["last_date"])
+        return series_service.end_series(require_person(), series, data["last_date"])
 
 
 class OccurrenceKey(Strict):

@@ -1,4 +1,5 @@
-"""Scheduling service: series, slots, single occurrences, one-off meetings."""
+"""Series services: series and slots (series, series_input), single occurrences
+(occurrence_changes), one-off meetings (one_off_meetings)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,8 @@ from sqlalchemy import func, select
 
 from meetbot.extensions import db
 from meetbot.models import AuditEntry, Meeting, MeetingSeries, Role, SeriesSlot
-from meetbot.services import scheduling as s
+from meetbot.services import occurrence_changes, one_off_meetings, series_input
+from meetbot.services import series as series_service
 from meetbot.services.errors import ValidationError
 from meetbot.services.occurrences import series_occurrences
 
@@ -22,16 +24,16 @@ def frozen(time_machine):
     time_machine.move_to(NOW, tick=False)
 
 
-def slot(**kw) -> s.SlotInput:
+def slot(**kw) -> series_input.SlotInput:
     base = {"start": datetime(2026, 1, 6, 15, 0), "duration_minutes": 60, "frequency": "weekly"}
     base.update(kw)
-    return s.SlotInput(**base)
+    return series_input.SlotInput(**base)
 
 
-def data(*slots: s.SlotInput, **kw) -> s.SeriesInput:
+def data(*slots: series_input.SlotInput, **kw) -> series_input.SeriesInput:
     base = {"title": "Weekly call", "timezone": "UTC", "slots": list(slots) or [slot()]}
     base.update(kw)
-    return s.SeriesInput(**base)
+    return series_input.SeriesInput(**base)
 
 
 def counts() -> tuple[int, int, int]:
@@ -51,7 +53,7 @@ def test_create_series_with_two_slots(create_group, create_person, create_work_s
     group = create_group(members={chair: Role.CHAIR})
     stream = create_work_stream(group)
     rev = group.revision
-    series = s.create_series(
+    series = series_service.create_series(
         None,
         group,
         data(
@@ -104,7 +106,7 @@ def test_bad_slot_names_field_and_saves_nothing(create_group, bad, field, frozen
     group = create_group()
     before = counts()
     with pytest.raises(ValidationError) as err:
-        s.create_series(None, group, data(slot(**bad)))
+        series_service.create_series(None, group, data(slot(**bad)))
     assert field in err.value.fields, err.value.fields
     assert counts() == before
 
@@ -124,7 +126,7 @@ def test_bad_slot_names_field_and_saves_nothing(create_group, bad, field, frozen
 def test_bad_series_fields(create_group, bad, field):
     group = create_group()
     with pytest.raises(ValidationError) as err:
-        s.create_series(None, group, data(**bad))
+        series_service.create_series(None, group, data(**bad))
     assert field in err.value.fields
     assert counts() == (0, 0, 0)
 
@@ -132,7 +134,9 @@ def test_bad_series_fields(create_group, bad, field):
 def test_errors_of_several_slots_are_all_reported(create_group):
     group = create_group()
     with pytest.raises(ValidationError) as err:
-        s.create_series(None, group, data(slot(), slot(duration_minutes=0), slot(count=0)))
+        series_service.create_series(
+            None, group, data(slot(), slot(duration_minutes=0), slot(count=0))
+        )
     assert set(err.value.fields) == {"slots-1-duration", "slots-2-count"}
 
 
@@ -140,14 +144,14 @@ def test_chair_must_be_member(create_group, create_person):
     outsider = create_person()
     group = create_group()
     with pytest.raises(ValidationError) as err:
-        s.create_series(None, group, data(chair_ids=[outsider.id]))
+        series_service.create_series(None, group, data(chair_ids=[outsider.id]))
     assert "chairs" in err.value.fields
     assert counts() == (0, 0, 0)
 
 
 def test_monthly_start_is_normalised(create_group):
     group = create_group()
-    series = s.create_series(
+    series = series_service.create_series(
         None,
         group,
         data(slot(frequency="monthly", weekday=2, setpos=3, start=datetime(2026, 1, 1, 14, 0))),
@@ -158,11 +162,13 @@ def test_monthly_start_is_normalised(create_group):
 
 def test_update_keeps_keys_and_never_reuses_them(create_group, frozen):
     group = create_group()
-    series = s.create_series(None, group, data(slot(), slot(start=datetime(2026, 1, 8, 9, 0))))
+    series = series_service.create_series(
+        None, group, data(slot(), slot(start=datetime(2026, 1, 8, 9, 0)))
+    )
     assert [x.key for x in series.slots] == ["a", "b"]
     uid_a = window(series)[0].uid
     # Drop "b", change "a"'s time, add a new slot.
-    s.update_series(
+    series_service.update_series(
         None,
         series,
         data(slot(key="a", start=datetime(2026, 1, 6, 16, 0)), slot(start=datetime(2026, 1, 9))),
@@ -173,25 +179,27 @@ def test_update_keeps_keys_and_never_reuses_them(create_group, frozen):
     occ_a = [o for o in window(series) if o.slot_key == "a"]
     assert occ_a[0].uid == uid_a and occ_a[0].start.hour == 16
     # Add another slot in a later edit: again a key never seen before.
-    s.update_series(None, series, data(*(slot(key=k) for k in keys), slot()))
+    series_service.update_series(None, series, data(*(slot(key=k) for k in keys), slot()))
     assert len({x.key for x in series.slots} | {"b"}) == 4
     assert series.revision == 2
 
 
 def test_update_rejects_unknown_key(create_group):
     group = create_group()
-    series = s.create_series(None, group, data())
+    series = series_service.create_series(None, group, data())
     with pytest.raises(ValidationError) as err:
-        s.update_series(None, series, data(slot(key="zzz")))
+        series_service.update_series(None, series, data(slot(key="zzz")))
     assert "slots-0-key" in err.value.fields
 
 
 def test_slot_with_past_meetings_cannot_be_removed(create_group, create_meeting, frozen):
     group = create_group()
-    series = s.create_series(None, group, data(slot(start=datetime(2025, 12, 2, 15, 0)), slot()))
+    series = series_service.create_series(
+        None, group, data(slot(start=datetime(2025, 12, 2, 15, 0)), slot())
+    )
     create_meeting(series=series, status="held")  # 2 Dec 2025, in the past
     with pytest.raises(ValidationError) as err:
-        s.update_series(None, series, data(slot(key="b")))
+        series_service.update_series(None, series, data(slot(key="b")))
     assert "slots" in err.value.fields
     db.session.refresh(series)
     assert len(series.slots) == 2
@@ -199,18 +207,20 @@ def test_slot_with_past_meetings_cannot_be_removed(create_group, create_meeting,
 
 def test_unchanged_update_bumps_nothing(create_group):
     group = create_group()
-    series = s.create_series(None, group, data())
+    series = series_service.create_series(None, group, data())
     rev = group.revision
-    s.update_series(None, series, data(slot(key="a")))
+    series_service.update_series(None, series, data(slot(key="a")))
     assert (series.revision, group.revision) == (0, rev)
 
 
 def test_cancel_and_uncancel(create_group, frozen):
     group = create_group()
-    series = s.create_series(None, group, data())
+    series = series_service.create_series(None, group, data())
     first = window(series)[0]
     rev, grev = series.revision, group.revision
-    meeting = s.cancel_occurrence(None, series, "a", first.original_start_local, "Public holiday")
+    meeting = occurrence_changes.cancel_occurrence(
+        None, series, "a", first.original_start_local, "Public holiday"
+    )
     occ = window(series)[0]
     assert (occ.status, occ.change_reason, occ.meeting_id) == (
         "cancelled",
@@ -219,7 +229,7 @@ def test_cancel_and_uncancel(create_group, frozen):
     )
     assert occ.uid == first.uid and occ.recurrence_id == first.recurrence_id
     assert meeting.sequence == 1 and series.revision == rev + 1 and group.revision == grev + 1
-    s.uncancel_occurrence(None, series, "a", first.original_start_local)
+    occurrence_changes.uncancel_occurrence(None, series, "a", first.original_start_local)
     occ = window(series)[0]
     assert occ.status == "scheduled" and occ.change_reason == ""
     assert meeting.sequence == 2 and series.revision == rev + 2
@@ -229,31 +239,31 @@ def test_cancel_and_uncancel(create_group, frozen):
 
 def test_uncancel_of_scheduled_is_an_error(create_group, frozen):
     group = create_group()
-    series = s.create_series(None, group, data())
+    series = series_service.create_series(None, group, data())
     with pytest.raises(ValidationError):
-        s.uncancel_occurrence(None, series, "a", datetime(2026, 1, 6, 15, 0))
+        occurrence_changes.uncancel_occurrence(None, series, "a", datetime(2026, 1, 6, 15, 0))
 
 
 def test_cancel_of_ungenerated_occurrence_is_not_found(create_group):
     from meetbot.services.errors import NotFound
 
     group = create_group()
-    series = s.create_series(None, group, data())
+    series = series_service.create_series(None, group, data())
     with pytest.raises(NotFound):
-        s.cancel_occurrence(None, series, "a", datetime(2026, 1, 7, 15, 0))
+        occurrence_changes.cancel_occurrence(None, series, "a", datetime(2026, 1, 7, 15, 0))
     assert counts()[2] == 0
 
 
 def test_move_occurrence(create_group, frozen):
     group = create_group(timezone="Europe/Berlin")
-    series = s.create_series(
+    series = series_service.create_series(
         None,
         group,
         data(slot(timezone="Europe/Berlin", start=datetime(2026, 3, 24, 16, 0)), timezone="UTC"),
     )
     # Move the 31 March occurrence (first after the DST change: 14:00 UTC) to Thursday.
     original = datetime(2026, 3, 31, 16, 0)
-    meeting = s.move_occurrence(
+    meeting = occurrence_changes.move_occurrence(
         None,
         series,
         "a",
@@ -270,17 +280,21 @@ def test_move_occurrence(create_group, frozen):
     assert datetime(2026, 3, 31, 14, 0, tzinfo=UTC) not in {o.start for o in window(series, 120)}
     assert meeting.sequence == 1 and series.revision == 1
     # Moving it back clears the mark.
-    s.move_occurrence(None, series, "a", original, original, duration_minutes=60)
+    occurrence_changes.move_occurrence(None, series, "a", original, original, duration_minutes=60)
     assert meeting.is_moved is False and meeting.sequence == 2
 
 
 @pytest.mark.parametrize("days", [29, -29])
 def test_move_too_far_is_refused(create_group, days, frozen):
     group = create_group()
-    series = s.create_series(None, group, data(slot(start=datetime(2026, 3, 3, 15, 0))))
+    series = series_service.create_series(
+        None, group, data(slot(start=datetime(2026, 3, 3, 15, 0)))
+    )
     original = datetime(2026, 4, 7, 15, 0)
     with pytest.raises(ValidationError) as err:
-        s.move_occurrence(None, series, "a", original, original + timedelta(days=days))
+        occurrence_changes.move_occurrence(
+            None, series, "a", original, original + timedelta(days=days)
+        )
     assert "start" in err.value.fields and "28 days" in err.value.message
     assert counts()[2] == 0
     assert series.revision == 0
@@ -288,9 +302,9 @@ def test_move_too_far_is_refused(create_group, days, frozen):
 
 def test_move_with_bad_duration(create_group, frozen):
     group = create_group()
-    series = s.create_series(None, group, data())
+    series = series_service.create_series(None, group, data())
     with pytest.raises(ValidationError) as err:
-        s.move_occurrence(
+        occurrence_changes.move_occurrence(
             None,
             series,
             "a",
@@ -304,9 +318,9 @@ def test_move_with_bad_duration(create_group, frozen):
 
 def test_retitle_occurrence(create_group, frozen):
     group = create_group()
-    series = s.create_series(None, group, data(location_kind="chat", location="#edge"))
+    series = series_service.create_series(None, group, data(location_kind="chat", location="#edge"))
     original = datetime(2026, 1, 13, 15, 0)
-    meeting = s.retitle_occurrence(
+    meeting = occurrence_changes.retitle_occurrence(
         None,
         series,
         "a",
@@ -323,7 +337,7 @@ def test_retitle_occurrence(create_group, frozen):
     )
     assert meeting.sequence == 1
     # Clearing both returns to the series' values.
-    s.retitle_occurrence(None, series, "a", original, title="", location="")
+    occurrence_changes.retitle_occurrence(None, series, "a", original, title="", location="")
     occ = {o.original_start_local: o for o in window(series)}[original]
     assert (occ.title, occ.location) == ("Weekly call", "#edge")
 
@@ -332,7 +346,7 @@ def test_one_off_meeting(create_group, create_work_stream):
     group = create_group()
     stream = create_work_stream(group)
     rev = group.revision
-    meeting = s.create_one_off(
+    meeting = one_off_meetings.create_one_off(
         None,
         group,
         title="Kick-off",
@@ -345,7 +359,9 @@ def test_one_off_meeting(create_group, create_work_stream):
     assert meeting.start_dt == datetime(2026, 7, 1, 16, 0, tzinfo=UTC)  # PDT = UTC-7
     assert meeting.end_dt - meeting.start_dt == timedelta(minutes=45)
     assert group.revision == rev + 1
-    s.move_meeting(None, meeting, datetime(2026, 12, 1, 9, 0))  # PST = UTC-8; no limit
+    occurrence_changes.move_meeting(
+        None, meeting, datetime(2026, 12, 1, 9, 0)
+    )  # PST = UTC-8; no limit
     assert meeting.start_dt == datetime(2026, 12, 1, 17, 0, tzinfo=UTC)
 
 
@@ -369,22 +385,22 @@ def test_one_off_bad_input(create_group, kw, field):
     }
     args.update(kw)
     with pytest.raises(ValidationError) as err:
-        s.create_one_off(None, group, **args)
+        one_off_meetings.create_one_off(None, group, **args)
     assert field in err.value.fields
     assert counts() == (0, 0, 0)
 
 
 def test_end_series(create_group, frozen):
     group = create_group()
-    series = s.create_series(
+    series = series_service.create_series(
         None,
         group,
         data(slot(), slot(start=datetime(2026, 6, 1, 9, 0)), slot(count=100)),
     )
-    moved = s.move_occurrence(
+    moved = occurrence_changes.move_occurrence(
         None, series, "a", datetime(2026, 2, 10, 15), datetime(2026, 2, 11, 15)
     )
-    s.end_series(None, series, date(2026, 2, 3))
+    series_service.end_series(None, series, date(2026, 2, 3))
     keys = {x.key: x for x in series.slots}
     assert set(keys) == {"a", "c"}  # "b" would only start in June
     assert keys["a"].until == date(2026, 2, 3) and keys["c"].count is None
@@ -393,12 +409,12 @@ def test_end_series(create_group, frozen):
     assert max(o.start for o in live).date() == date(2026, 2, 3)
     assert moved.status == "cancelled"  # the moved one does not linger after the end
     with pytest.raises(ValidationError) as err:
-        s.end_series(None, series, date(2025, 12, 1))
+        series_service.end_series(None, series, date(2025, 12, 1))
     assert "last_date" in err.value.fields
 
 
 def test_preview_dst_berlin_and_los_angeles(frozen):
-    items = s.preview(
+    items = series_input.preview(
         [
             slot(timezone="Europe/Berlin", start=datetime(2026, 3, 17, 16, 0)),
             slot(timezone="America/Los_Angeles", start=datetime(2026, 3, 3, 9, 0), interval=2),
@@ -424,5 +440,5 @@ def test_preview_dst_berlin_and_los_angeles(frozen):
 
 def test_preview_reports_field_errors():
     with pytest.raises(ValidationError) as err:
-        s.preview([slot(timezone="Atlantis/City")], "UTC")
+        series_input.preview([slot(timezone="Atlantis/City")], "UTC")
     assert "slots-0-timezone" in err.value.fields

@@ -1,4 +1,4 @@
-"""Scheduling commands: check-conflicts."""
+"""The conflict check: ``flask --app meetbot check-conflicts``."""
 
 from __future__ import annotations
 

@@ -1,0 +1,348 @@
+"""Feed rows mapped to ``domain.ical`` and rendered, with this process's render caches.
+
+Content (see docs/feeds.md): one VEVENT with RRULE per slot of an active series,
+RECURRENCE-ID overrides and EXDATEs for its Meeting rows, stand-alone VEVENTs for
+one-off meetings and detached or history rows, VTODOs for a person's open items.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from meetbot.domain import ical
+from meetbot.domain.recurrence import expand, to_utc
+from meetbot.extensions import db
+from meetbot.freshness import BoundedCache, clear_feed_bodies
+from meetbot.models import (
+    ActionItem,
+    Group,
+    Meeting,
+    MeetingSeries,
+    MeetingStatus,
+    SeriesSlot,
+    SeriesStatus,
+)
+from meetbot.services.feed_rows import rows_by_series
+from meetbot.services.occurrences import meeting_uid, slot_uid
+
+
+@dataclass(frozen=True)
+class _Ctx:
+    base_url: str
+    domain: str
+
+
+def _ctx() -> _Ctx:
+    cfg = current_app.config
+    return _Ctx(cfg["MEETBOT_BASE_URL"].rstrip("/"), cfg["MEETBOT_UID_DOMAIN"])
+
+
+def _refresh() -> timedelta:
+    return timedelta(minutes=max(1, int(current_app.config["MEETBOT_FEED_REFRESH_MINUTES"])))
+
+
+def render_calendar(
+    name: str,
+    timezone: str,
+    series_list: Sequence[MeetingSeries],
+    one_offs: Iterable[Meeting],
+    *,
+    todos: Sequence[ical.TodoItem] = (),
+    description: str | None = None,
+) -> bytes:
+    ctx = _ctx()
+    fingerprints = _series_fingerprints(series_list, ctx)
+    # Only series whose fingerprint moved since this process last built them need their
+    # Meeting rows loaded and their events built again (see _SERIES_EVENTS).
+    stale = [s.id for s in series_list if _SERIES_EVENTS.get(s.id, fingerprints[s.id]) is None]
+    rows = rows_by_series(stale)
+    events: list[ical.SeriesEvent | ical.SingleEvent] = []
+    for series in series_list:
+        built = _SERIES_EVENTS.get(series.id, fingerprints[series.id])
+        if built is None:
+            built = _series_events(series, rows.get(series.id, []), ctx)
+            _SERIES_EVENTS.put(series.id, fingerprints[series.id], built)
+        events.extend(built)
+    for meeting in one_offs:
+        if meeting.status != MeetingStatus.CANCELLED.value:
+            events.append(_single(meeting, ctx))
+    return ical.build_calendar(
+        name,
+        timezone,
+        events,
+        todos,
+        refresh=_refresh(),
+        description=description,
+        cache=_COMPONENTS,
+    )
+
+
+class _SeriesEventCache:
+    """A series' built events by its fingerprint, per process (see _series_fingerprints)."""
+
+    def __init__(self, max_items: int) -> None:
+        self._lru = BoundedCache(max_items)
+
+    def get(self, series_id: int, fingerprint: tuple) -> list | None:
+        hit = self._lru.get(series_id)
+        return hit[1] if hit is not None and hit[0] == fingerprint else None
+
+    def put(self, series_id: int, fingerprint: tuple, events: list) -> None:
+        self._lru.put(series_id, (fingerprint, events))
+
+    def clear(self) -> None:
+        self._lru.clear()
+
+
+# Render caches of this process. Both are keyed by values read from the database in
+# the same request, so a hit is always current, whichever server changed the data:
+# they only make a re-render after a change cost in proportion to what changed.
+_SERIES_EVENTS = _SeriesEventCache(20_000)
+_COMPONENTS = BoundedCache(50_000)  # serialized iCal components, see ical.build_calendar
+
+
+def clear_render_cache() -> None:
+    """Forget this process's render caches (the bench uses it to time a cold render)."""
+    _SERIES_EVENTS.clear()
+    _COMPONENTS.clear()
+    clear_feed_bodies()
+
+
+def _series_fingerprints(series_list: Sequence[MeetingSeries], ctx: _Ctx) -> dict[int, tuple]:
+    """Everything a series' events are built from: its own columns, slots and work stream
+    names (already loaded), and an aggregate of its Meeting rows (one grouped query for
+    all series): a row added, removed or edited moves its count, max id, latest
+    ``updated_dt`` or ``sequence`` sum (every change the feed shows bumps the sequence,
+    docs/feeds.md)."""
+    ids = [s.id for s in series_list]
+    aggregates: dict[int, tuple] = {}
+    if ids:
+        for row in db.session.execute(
+            select(
+                Meeting.series_id,
+                func.count(),
+                func.max(Meeting.id),
+                func.max(Meeting.updated_dt),
+                func.coalesce(func.sum(Meeting.sequence), 0),
+            )
+            .where(Meeting.series_id.in_(ids))
+            .group_by(Meeting.series_id)
+        ):
+            aggregates[row[0]] = tuple(row[1:])
+    return {
+        s.id: (
+            ctx,
+            s.id,
+            s.uid_token,
+            s.status,
+            s.title,
+            s.description,
+            s.location,
+            s.agenda_url,
+            s.timezone,
+            s.revision,
+            s.updated_dt,
+            tuple(
+                (
+                    slot.id,
+                    slot.key,
+                    slot.position,
+                    slot.timezone,
+                    slot.start_local,
+                    slot.duration_minutes,
+                    slot.frequency,
+                    slot.interval,
+                    slot.weekday,
+                    slot.setpos,
+                    slot.until,
+                    slot.count,
+                )
+                for slot in s.slots
+            ),
+            tuple(ws.name for ws in s.work_streams),
+            aggregates.get(s.id),
+        )
+        for s in series_list
+    }
+
+
+def group_description(group: Group) -> str:
+    return f"Meetings of {group.name}"
+
+
+def _page_url(ctx: _Ctx, path: str) -> str:
+    return f"{ctx.base_url}{path}"
+
+
+def _describe(
+    text: str, ctx: _Ctx, *, page: str, agenda: str | None, reason: str | None = None
+) -> str:
+    parts = []
+    if reason:
+        parts.append(f"Changed: {reason}")
+    if text.strip():
+        parts.append(text.strip())
+    parts.append(f"Meeting page: {page}")
+    if agenda:
+        parts.append(f"Agenda: {agenda}")
+    return "\n\n".join(parts)
+
+
+def _series_events(
+    series: MeetingSeries, rows: list[Meeting], ctx: _Ctx
+) -> list[ical.SeriesEvent | ical.SingleEvent]:
+    """One SeriesEvent per slot with its overrides; stand-alone events for the rest."""
+    events: list[ical.SeriesEvent | ical.SingleEvent] = []
+    standalone: list[Meeting] = []
+    if series.status == SeriesStatus.ENDED.value:
+        standalone = rows
+    else:
+        by_slot: dict[int, list[Meeting]] = defaultdict(list)
+        for row in rows:
+            by_slot[row.slot_id].append(row)
+        known = {slot.id for slot in series.slots}
+        standalone.extend(r for r in rows if r.slot_id not in known)
+        for slot in series.slots:
+            event, detached = _slot_event(series, slot, by_slot.get(slot.id, []), ctx)
+            events.append(event)
+            standalone.extend(detached)
+    for row in standalone:
+        if row.status != MeetingStatus.CANCELLED.value:
+            events.append(_single(row, ctx))
+    return events
+
+
+def _generated(slot: SeriesSlot, rows: list[Meeting]) -> dict:
+    """original local start -> Occurrence, for the rows' original starts the rule makes."""
+    if not rows:
+        return {}
+    domain_slot = slot.to_domain()
+    starts = [to_utc(r.original_start_local, slot.timezone) for r in rows]
+    found = expand(domain_slot, min(starts) - timedelta(days=1), max(starts) + timedelta(days=1))
+    return {occ.original_start: occ for occ in found}
+
+
+def _slot_event(
+    series: MeetingSeries, slot: SeriesSlot, rows: list[Meeting], ctx: _Ctx
+) -> tuple[ical.SeriesEvent, list[Meeting]]:
+    generated = _generated(slot, rows)
+    overrides: list[ical.OccurrenceOverride] = []
+    detached: list[Meeting] = []
+    for row in sorted(rows, key=lambda r: r.original_start_local):
+        occ = generated.get(row.original_start_local)
+        if occ is None:
+            detached.append(row)
+            continue
+        override = _override(series, row, occ, ctx)
+        if override is not None:
+            overrides.append(override)
+    series_page = _page_url(ctx, f"/series/{series.id}")
+    event = ical.SeriesEvent(
+        uid=slot_uid(series, slot, ctx.domain),
+        slot=slot.to_domain(),
+        title=series.title,
+        dtstamp=series.updated_dt,
+        sequence=series.revision or 0,
+        description=_describe(series.description, ctx, page=series_page, agenda=series.agenda_url),
+        location=series.location or None,
+        url=series_page,
+        categories=tuple(ws.name for ws in series.work_streams),
+        overrides=tuple(overrides),
+    )
+    return event, detached
+
+
+def _override(
+    series: MeetingSeries, row: Meeting, occ: object, ctx: _Ctx
+) -> ical.OccurrenceOverride | None:
+    """The exception a Meeting row makes to its generated occurrence, or None if the
+    row shows exactly what the rule does (e.g. a held meeting with minutes)."""
+    sequence = (series.revision or 0) + (row.sequence or 0)
+    if row.status == MeetingStatus.CANCELLED.value:
+        return ical.OccurrenceOverride(original_start=row.original_start_local, cancelled=True)
+    title = row.title if row.title and row.title != series.title else None
+    location = (
+        row.location if row.location is not None and row.location != series.location else None
+    )
+    moved = row.start_dt != occ.start_utc or row.end_dt != occ.end_utc
+    if not (moved or title or location is not None or row.change_reason):
+        return None
+    page = _page_url(ctx, f"/meetings/{row.id}")
+    return ical.OccurrenceOverride(
+        original_start=row.original_start_local,
+        start_utc=row.start_dt,
+        end_utc=row.end_dt,
+        title=title,
+        description=_describe(
+            series.description, ctx, page=page, agenda=series.agenda_url, reason=row.change_reason
+        ),
+        location=location,
+        url=page,
+        sequence=sequence,
+        dtstamp=max(row.updated_dt, series.updated_dt),
+    )
+
+
+def _single(row: Meeting, ctx: _Ctx) -> ical.SingleEvent:
+    series = row.series
+    page = _page_url(ctx, f"/meetings/{row.id}")
+    sequence = (row.sequence or 0) + ((series.revision or 0) if series is not None else 0)
+    stamp = row.updated_dt if series is None else max(row.updated_dt, series.updated_dt)
+    categories: tuple[str, ...] = ()
+    if series is not None:
+        categories = tuple(ws.name for ws in series.work_streams)
+    elif row.work_stream is not None:
+        categories = (row.work_stream.name,)
+    return ical.SingleEvent(
+        uid=meeting_uid(row, ctx.domain),
+        start_utc=row.start_dt,
+        end_utc=row.end_dt,
+        timezone=row.timezone,
+        title=row.effective_title,
+        dtstamp=stamp,
+        sequence=sequence,
+        description=_describe(
+            series.description if series is not None else "",
+            ctx,
+            page=page,
+            agenda=series.agenda_url if series is not None else None,
+            reason=row.change_reason,
+        ),
+        location=row.effective_location or None,
+        url=page,
+        categories=categories,
+    )
+
+
+def _todo(item: ActionItem, ctx: _Ctx) -> ical.TodoItem:
+    page = _page_url(ctx, f"/groups/{item.group.slug}")
+    return ical.TodoItem(
+        uid=f"action-{item.uid_token}@{ctx.domain}",
+        summary=item.text.strip().splitlines()[0][:200] if item.text.strip() else "Action item",
+        dtstamp=item.updated_dt,
+        sequence=item.sequence or 0,
+        description=f"{item.text.strip()}\n\nGroup: {item.group.name} ({page})",
+        due=item.due_date,
+        status="NEEDS-ACTION",
+        url=page,
+        categories=(item.group.name,),
+        created=item.created_dt,
+    )
+
+
+def meeting_calendar(row: Meeting) -> bytes:
+    """One meeting row as a stand-alone event (nothing when it is cancelled)."""
+    events = [] if row.status == MeetingStatus.CANCELLED.value else [_single(row, _ctx())]
+    return ical.build_calendar(row.effective_title, row.timezone, events, refresh=_refresh())
+
+
+def todo_items(items: Iterable[ActionItem]) -> list[ical.TodoItem]:
+    """Open action items as the VTODOs of a personal feed."""
+    ctx = _ctx()
+    return [_todo(item, ctx) for item in items]

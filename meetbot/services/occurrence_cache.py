@@ -1,0 +1,134 @@
+"""Occurrences of a group's window through the per-process cache (meetbot.freshness),
+keyed by the day (or hour) and a fingerprint of the group's schedule read from the
+database, so an answer is current whichever server changed the data."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import TypeVar
+
+from meetbot import freshness
+from meetbot.models import Group, WorkStream
+from meetbot.services.occurrences import OccurrenceView, group_occurrences
+
+T = TypeVar("T")
+
+
+def _window_key(
+    group: Group, now: datetime, days: int, domain: str, work_stream: WorkStream | None
+) -> tuple[tuple, datetime, datetime]:
+    """(cache key, window start, window end) of the window from the start of ``now``'s
+    day (UTC) to a day after ``now + days``: keyed by the day and the fingerprint of
+    the group's schedule. A day, not an hour: a big group's window is expanded once a
+    day per process instead of every hour, for a day's more occurrences."""
+
+    day = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    wide_end = day + timedelta(days=days + 1)
+    key = (
+        "group_occurrences",
+        group.id,
+        work_stream.id if work_stream is not None else None,
+        day,
+        wide_end,
+        domain,
+        freshness.schedule_fingerprint([group.id], day, wide_end),
+    )
+    return key, day, wide_end
+
+
+def cached_group_occurrences(
+    group: Group,
+    now: datetime,
+    days: int,
+    domain: str,
+    *,
+    work_stream: WorkStream | None = None,
+) -> list[OccurrenceView]:
+    """group_occurrences(group, now, now + days), through a per-process cache keyed by
+    the day and a fingerprint of the group's schedule read from the database
+    (meetbot.freshness): the occurrences of a window from the start of
+    the day (see _window_key), filtered to those that overlap [now, now + days)."""
+
+    now = now.astimezone(UTC)
+    key, begin, wide_end = _window_key(group, now, days, domain, work_stream)
+    found = freshness.cached(
+        key, lambda: group_occurrences(group, begin, wide_end, domain, work_stream=work_stream)
+    )
+    end = now + timedelta(days=days)
+    return [o for o in found if o.start < end and o.end > now]
+
+
+def cached_group_rendered(
+    group: Group,
+    now: datetime,
+    days: int,
+    domain: str,
+    render: Callable[[OccurrenceView], T],
+    *,
+    work_stream: WorkStream | None = None,
+) -> list[T]:
+    """[render(o) for o in cached_group_occurrences(...)], with each occurrence rendered
+    once per cache entry rather than on every request (the API keeps each one's JSON:
+    serializing thousands of occurrences cost more than everything else). ``render``
+    must be a module-level function: its name is part of the key."""
+
+    now = now.astimezone(UTC)
+    key, _, _ = _window_key(group, now, days, domain, work_stream)
+
+    def compute() -> list[tuple[datetime, datetime, T]]:
+        found = freshness.cached(
+            key, lambda: group_occurrences(group, key[3], key[4], domain, work_stream=work_stream)
+        )
+        return [(o.start, o.end, render(o)) for o in found]
+
+    rendered = freshness.cached(("rendered", render.__module__, render.__qualname__, *key), compute)
+    end = now + timedelta(days=days)
+    return [value for start, stop, value in rendered if start < end and stop > now]
+
+
+def cached_upcoming(
+    group: Group,
+    now: datetime,
+    domain: str,
+    *,
+    limit: int = 10,
+    days: int = 120,
+    work_stream: WorkStream | None = None,
+) -> list[OccurrenceView]:
+    """The first ``limit`` of group_occurrences(group, now, now + days), as upcoming()
+    gives them, through the per-process cache of cached_group_occurrences().
+
+    Only as much is expanded as the answer needs: windows from the start of the hour
+    of 1, 4, 16, 64 ... days (then the whole ``days``) until one holds ``limit``
+    occurrences ending after the hour is over. Occurrences outside such a window start
+    after all of those in it, so its first ``limit`` are the first of the whole list.
+    A group with a thousand series fills a page in a day, not in four months."""
+
+    now = now.astimezone(UTC)
+    hour = now.replace(minute=0, second=0, microsecond=0)
+    horizon = hour + timedelta(days=days, hours=1)
+    later = hour + timedelta(hours=1)  # ``now`` is before it: these all count for it
+
+    def compute() -> list[OccurrenceView]:
+        span = timedelta(days=1)
+        while True:
+            window_end = min(hour + span, horizon)
+            found = group_occurrences(group, hour, window_end, domain, work_stream=work_stream)
+            if window_end >= horizon or sum(1 for o in found if o.end > later) >= limit:
+                return found
+            span *= 4
+
+    key = (
+        "upcoming",
+        group.id,
+        work_stream.id if work_stream is not None else None,
+        hour,
+        days,
+        limit,
+        domain,
+        freshness.schedule_fingerprint([group.id], hour, horizon),
+    )
+    found = freshness.cached(key, compute)
+    end = now + timedelta(days=days)
+    return [o for o in found if o.start < end and o.end > now][:limit]
