@@ -26,7 +26,8 @@ FUNCTION = "meetbot_notify_change"
 TRIGGER = "meetbot_change"
 # Written while serving reads (the rendered-feed cache), and changes nothing a reader
 # derives: notifying would only make every process drop its feeds after each render.
-UNWATCHED_TABLES = frozenset({"feed_cache", "alembic_version"})
+# chat_leases: a bot renews its lease every few seconds; no page shows it.
+UNWATCHED_TABLES = frozenset({"feed_cache", "alembic_version", "chat_leases"})
 
 FUNCTION_DDL = f"""
 CREATE OR REPLACE FUNCTION {FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$
