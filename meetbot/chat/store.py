@@ -87,6 +87,13 @@ class ChatStore:
         self.base_url = base_url.rstrip("/")
         self._machines: dict[int, MeetingMachine] = {}
 
+    def add_bot(self, nick: str) -> None:
+        """The bot's nick on a network (it may get ``meetbot_``): its lines are not
+        the meeting's."""
+        if nick.casefold() not in self.bots:
+            self.bots = self.bots | {nick.casefold()}
+            self._machines.clear()
+
     def forget(self, channel_id: int) -> None:
         """Drop the cached state (another process may have written since)."""
         self._machines.pop(channel_id, None)
