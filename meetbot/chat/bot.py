@@ -12,7 +12,7 @@ from datetime import timedelta
 
 from meetbot.chat import lease
 from meetbot.chat.store import ChatStore, LineOutcome
-from meetbot.chat.transport import Connected, Disconnected, Message, Transport
+from meetbot.chat.transport import Connected, Disconnected, Joined, Message, Transport
 
 __all__ = ["Backoff", "ChatBot"]
 
@@ -56,6 +56,7 @@ class ChatBot:
         self.nick: str | None = None
         self.connected = threading.Event()
         self.lines_stored = 0
+        self.joined: set[str] = set()  # channels (casefolded) the bot is in
         self.outcomes: queue.Queue[LineOutcome] = queue.Queue()  # for tests and the bench
 
     def run(self, stop: threading.Event) -> None:
@@ -89,9 +90,12 @@ class ChatBot:
             if isinstance(event, Connected):
                 self.backoff.reset()
                 self._connected(event.nick)
+            elif isinstance(event, Joined) and event.nick == self.nick:
+                self.joined.add(event.channel.casefold())
             elif isinstance(event, Disconnected):
                 log.warning("disconnected from %s: %s", self.transport.network, event.reason)
                 self.connected.clear()
+                self.joined.clear()
                 return
             elif isinstance(event, Message):
                 self._message(event)
