@@ -55,13 +55,13 @@ MaxNickLength = 30
 PingTimeout = 120
 PongTimeout = 20
 MaxConnectionsIP = 0
+# The participants flood on purpose; the bot keeps its own limit (its token bucket).
+MaxPenaltyTime = 0
 
 [Options]
 PAM = no
 DNS = no
 Ident = no
-# The participants flood on purpose; the bot keeps its own limit (its token bucket).
-MaxPenaltyTime = 0
 """
 
 

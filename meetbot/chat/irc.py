@@ -10,6 +10,7 @@ from __future__ import annotations
 import queue
 import ssl
 import threading
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
@@ -77,7 +78,7 @@ class IrcTransport:
         self.tls_context = tls_context
         self.events: queue.Queue[Event] = queue.Queue()
         self.bucket = TokenBucket(rate, burst)
-        self.sent = 0
+        self.sent_at: list[float] = []  # monotonic times of lines sent (tests, bench)
         self._out: queue.Queue[Callable[[], None]] = queue.Queue()
         self._stop = threading.Event()
         self.reactor = irc.client.Reactor()
@@ -148,7 +149,7 @@ class IrcTransport:
             send = self._out.get_nowait()
             try:
                 send()
-                self.sent += 1
+                self.sent_at.append(time.monotonic())
             except irc.client.ServerNotConnectedError:
                 return
 

@@ -31,7 +31,15 @@ def ircd(tmp_path):
 
 
 class RunningBot:
-    def __init__(self, app, server: Ngircd, channels: dict[str, str], **transport) -> None:
+    def __init__(
+        self,
+        app,
+        server: Ngircd,
+        channels: dict[str, str],
+        holder: str = "test-holder",
+        lease_ttl: float = 30,
+        **transport,
+    ) -> None:
         self.app = app
         self.transport = IrcTransport(server.url, "meetbot", **transport)
         ids = {
@@ -42,8 +50,8 @@ class RunningBot:
             self.transport,
             self.store,
             ids,
-            "test-holder",
-            lease_ttl=timedelta(seconds=30),
+            holder,
+            lease_ttl=timedelta(seconds=lease_ttl),
             backoff=Backoff(first=0.1, most=0.5),
         )
         self.channel_ids = ids
@@ -69,10 +77,11 @@ def start_bot(app, ircd):
     bots: list[RunningBot] = []
     participants: list[Participant] = []
 
-    def start(channels: dict[str, str], **transport) -> RunningBot:
-        running = RunningBot(app, ircd, channels, **transport)
+    def start(channels: dict[str, str], *, wait: bool = True, **options) -> RunningBot:
+        running = RunningBot(app, ircd, channels, **options)
         bots.append(running)
-        running.wait_joined()
+        if wait:
+            running.wait_joined()
         return running
 
     def person(nick: str, channel: str) -> Participant:
