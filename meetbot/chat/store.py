@@ -210,7 +210,7 @@ class ChatStore:
         channel.live_meeting, channel.start_line_id = meeting, line.id
         line.meeting_id = meeting.id
         outcome.started, outcome.meeting_id = True, meeting.id
-        outcome.replies.append(f"Minutes: {self.base_url}/meetings/{meeting.id}")
+        outcome.replies.append(f"Minutes: {self.base_url}/meetings/{meeting.id}/")
 
     def _end(self, channel: ChatChannel, meeting: Meeting, outcome: LineOutcome) -> None:
         from meetbot.services.log_import import APPEND, _import_in_session
@@ -242,7 +242,7 @@ class ChatStore:
         outcome.ended = True
         page = f"{self.base_url}/meetings/{meeting.id}"
         outcome.replies.append(
-            f"Minutes: {page} · minutes text: {page}/minutes.md · log: {page}/chat-log.txt"
+            f"Minutes: {page}/ · minutes text: {page}/minutes.txt · log: {page}/chat-log.txt"
         )
 
 

@@ -92,7 +92,7 @@ def test_undo_removes_the_live_item_and_a_restart_resumes(app, create_group) -> 
     at = datetime(2024, 5, 7, 14, 0, tzinfo=UTC)
     store = ChatStore("meetbot", BASE)
     first = store.record(channel_id, "alice", "#startmeeting Edge", said=at)
-    assert first.started and first.replies[-1] == f"Minutes: {BASE}/meetings/{first.meeting_id}"
+    assert first.started and first.replies[-1] == f"Minutes: {BASE}/meetings/{first.meeting_id}/"
     store.record(channel_id, "bob", "#info wrong", said=at + timedelta(seconds=5))
     meeting = db.session.get(Meeting, first.meeting_id)
     assert outcome(meeting)["items"] == [("info", "wrong", "bob", "")]
