@@ -121,9 +121,14 @@ class ChatBot:
         if entry is None or entry[1] not in self.held:
             return
         name, channel_id = entry
-        outcome = self.store.record(
-            channel_id, event.nick, event.text, is_action=event.is_action, said=event.at
-        )
+        try:
+            outcome = self.store.record(
+                channel_id, event.nick, event.text, is_action=event.is_action, said=event.at
+            )
+        except Exception:  # noqa: BLE001 - one bad line must not stop the bot
+            log.exception("line from %s in %s not stored", event.nick, name)
+            self.store.forget(channel_id)
+            return
         self.lines_stored += 1
         if outcome.topic:
             self.transport.set_topic(name, outcome.topic)

@@ -30,7 +30,7 @@ from meetbot.extensions import db
 from meetbot.models import ChatChannel, ChatLine, Group, Meeting, MinuteItem, Person, PersonHandle
 from meetbot.services import audit
 from meetbot.services.db import unit_of_work
-from meetbot.services.errors import NotFound
+from meetbot.services.errors import NotFound, ValidationError
 
 __all__ = ["MAX_LINE_CHARS", "ChatStore", "LineOutcome", "map_channel", "render_line"]
 
@@ -217,15 +217,21 @@ class ChatStore:
 
         db.session.flush()
         text = meeting_log_text(meeting.id)
-        _import_in_session(
-            None,
-            meeting,
-            text,
-            bots=frozenset(self.bots),
-            owner_overrides=None,
-            version=None,
-            existing=APPEND,
-        )
+        try:
+            with db.session.begin_nested():
+                _import_in_session(
+                    None,
+                    meeting,
+                    text,
+                    bots=frozenset(self.bots),
+                    owner_overrides=None,
+                    version=None,
+                    existing=APPEND,
+                )
+        except ValidationError as exc:  # past a cap of the log import (lines, size)
+            outcome.replies.append(
+                f"The minutes items are kept; actions and attendance were not taken: {exc}"
+            )
         _authors_for_live_items(meeting)
         if meeting.series_id is None and meeting.end_dt < outcome_end(meeting):
             meeting.end_dt = outcome_end(meeting)
