@@ -46,6 +46,7 @@ class BackendResult:
     render: dict[str, float] = field(default_factory=dict)
     checkins: Any = None
     log_import: dict[str, float] = field(default_factory=dict)  # bench/log_import.py
+    chat_bot: dict[str, float] = field(default_factory=dict)  # bench/chat_bot.py
     errors: list[str] = field(default_factory=list)
 
 
@@ -384,6 +385,10 @@ def run_backend(
 
     print(f"[{backend}] log import 100 x 100 and 1,000 x 1,000", flush=True)
     result.log_import = log_import.measure(url)
+    from bench import chat_bot
+
+    print(f"[{backend}] chat bot: a flood of 500 lines, line-to-page delay", flush=True)
+    result.chat_bot = chat_bot.measure(url)
     for row in result.rows:
         if row.figures is not None and (row.figures.errors or row.figures.bad_status):
             result.errors.append(
