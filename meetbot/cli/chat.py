@@ -56,9 +56,21 @@ def chat_bot_command(
 ) -> None:
     """Run the meeting bot in the mapped channels of one network, until stopped."""
     try:
-        parse_server(server)
+        host, port, tls = parse_server(server)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--server") from None
+    network = f"{'ircs' if tls else 'irc'}://{host}:{port}"
+    for channel, slug in [_mapping(value) for value in channels]:  # all checked first
+        try:
+            map_channel(network, channel, slug)
+        except NotFound as exc:
+            raise click.BadParameter(str(exc), param_hint="--channel") from None
+    mapped = {
+        row.channel: row.id
+        for row in db.session.scalars(select(ChatChannel).where(ChatChannel.network == network))
+    }
+    if not mapped:
+        raise click.UsageError(f"no channel is mapped on {network}: give --channel")
     transport = IrcTransport(
         server,
         nick,
@@ -67,20 +79,6 @@ def chat_bot_command(
         rate=rate,
         burst=burst,
     )
-    for value in channels:
-        channel, slug = _mapping(value)
-        try:
-            map_channel(transport.network, channel, slug)
-        except NotFound as exc:
-            raise click.BadParameter(str(exc), param_hint="--channel") from None
-    mapped = {
-        row.channel: row.id
-        for row in db.session.scalars(
-            select(ChatChannel).where(ChatChannel.network == transport.network)
-        )
-    }
-    if not mapped:
-        raise click.UsageError(f"no channel is mapped on {transport.network}: give --channel")
     holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"[:100]
     store = ChatStore(nick, current_app.config["MEETBOT_BASE_URL"])
     bot = ChatBot(transport, store, mapped, holder)
