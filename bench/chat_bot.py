@@ -15,7 +15,6 @@ import statistics
 import tempfile
 import threading
 import time
-from datetime import timedelta
 from pathlib import Path
 
 LINES = 500
@@ -26,14 +25,11 @@ CHANNEL = "#bench"
 
 
 def measure(url: str) -> dict[str, float]:
-    from sqlalchemy import func, select
-
     from bench.dataset import make_app
     from meetbot.chat.bot import Backoff, ChatBot
     from meetbot.chat.irc import IrcTransport
     from meetbot.chat.store import ChatStore, map_channel
     from meetbot.extensions import db
-    from meetbot.models import ChatChannel, ChatLine
     from meetbot.services import groups
     from tests.chat.participant import Participant
     from tests.ircd import Ngircd, find_ngircd, wait_until
@@ -42,7 +38,6 @@ def measure(url: str) -> dict[str, float]:
     if binary is None:
         return {"missing": 1.0}
     app = make_app(url)
-    out: dict[str, float] = {}
     with tempfile.TemporaryDirectory(prefix="bench-ircd-") as folder, app.app_context():
         server = Ngircd(binary, Path(folder))
         server.start()
@@ -51,7 +46,6 @@ def measure(url: str) -> dict[str, float]:
         channel_id = map_channel(transport.network, CHANNEL, "bench-chat")
         store = ChatStore("meetbot", "http://127.0.0.1")
         bot = ChatBot(transport, store, {CHANNEL: channel_id}, "bench", backoff=Backoff(0.1, 1))
-        bot.lease_ttl = timedelta(seconds=30)
         stop = threading.Event()
 
         def run() -> None:
@@ -64,50 +58,8 @@ def measure(url: str) -> dict[str, float]:
         try:
             wait_until(lambda: CHANNEL in bot.joined, 20, "the bot to join")
             alice.join(CHANNEL)
-
-            def count() -> int:
-                try:
-                    return db.session.scalar(
-                        select(func.count(ChatLine.id)).where(ChatLine.nick == "alice")
-                    )
-                finally:
-                    db.session.rollback()
-
-            alice.say(CHANNEL, "#startmeeting bench")
-            wait_until(lambda: count() == 1, 20, "the meeting to start")
-            started = time.perf_counter()
-            for n in range(LINES):
-                alice.say(CHANNEL, f"#info flood line {n}")
-            wait_until(lambda: count() == LINES + 1, 300, "the flood to be stored")
-            out["lines_per_s"] = LINES / (time.perf_counter() - started)
-            meeting_id = db.session.scalar(select(ChatChannel.live_meeting_id))
-            db.session.rollback()
-            client = app.test_client()
-
-            def items_after(after: int) -> list[dict]:
-                # The client reuses this app context: end its read so the bot can write.
-                try:
-                    response = client.get(f"/meetings/{meeting_id}/live.json?after={after}")
-                    return response.get_json()["items"]
-                finally:
-                    db.session.rollback()
-
-            last = max(i["id"] for i in items_after(0))
-            delays = []
-            for n in range(PROBES):
-                said = time.perf_counter()
-                alice.say(CHANNEL, f"#idea probe {n}")
-                found: list = []
-
-                def arrived(found: list = found, after: int = last) -> bool:
-                    found[:] = items_after(after)
-                    return bool(found)
-
-                wait_until(arrived, 20, "the probe on the page")
-                delays.append((time.perf_counter() - said) * 1000)
-                last = found[-1]["id"]
-            out["delay_ms"] = statistics.median(delays)
-            out["delay_max_ms"] = max(delays)
+            out = _flood(alice)
+            out.update(_probe_delays(app, alice))
         finally:
             alice.close()
             stop.set()
@@ -116,6 +68,68 @@ def measure(url: str) -> dict[str, float]:
             db.session.remove()
             db.engine.dispose()
     return out
+
+
+def _count_alice() -> int:
+    from sqlalchemy import func, select
+
+    from meetbot.extensions import db
+    from meetbot.models import ChatLine
+
+    try:
+        return db.session.scalar(select(func.count(ChatLine.id)).where(ChatLine.nick == "alice"))
+    finally:
+        db.session.rollback()  # an open SQLite read would hold the bot's writes up
+
+
+def _flood(alice) -> dict[str, float]:
+    """Start a meeting, then LINES lines as fast as the server takes them."""
+    from tests.ircd import wait_until
+
+    alice.say(CHANNEL, "#startmeeting bench")
+    wait_until(lambda: _count_alice() == 1, 20, "the meeting to start")
+    started = time.perf_counter()
+    for n in range(LINES):
+        alice.say(CHANNEL, f"#info flood line {n}")
+    wait_until(lambda: _count_alice() == LINES + 1, 300, "the flood to be stored")
+    return {"lines_per_s": LINES / (time.perf_counter() - started)}
+
+
+def _probe_delays(app, alice) -> dict[str, float]:
+    """PROBES lines, each timed from said to its item in live.json."""
+    from sqlalchemy import select
+
+    from meetbot.extensions import db
+    from meetbot.models import ChatChannel
+    from tests.ircd import wait_until
+
+    meeting_id = db.session.scalar(select(ChatChannel.live_meeting_id))
+    db.session.rollback()
+    client = app.test_client()
+
+    def items_after(after: int) -> list[dict]:
+        # The client reuses this app context: end its read so the bot can write.
+        try:
+            response = client.get(f"/meetings/{meeting_id}/live.json?after={after}")
+            return response.get_json()["items"]
+        finally:
+            db.session.rollback()
+
+    last = max(i["id"] for i in items_after(0))
+    delays = []
+    for n in range(PROBES):
+        said = time.perf_counter()
+        alice.say(CHANNEL, f"#idea probe {n}")
+        found: list = []
+
+        def arrived(found: list = found, after: int = last) -> bool:
+            found[:] = items_after(after)
+            return bool(found)
+
+        wait_until(arrived, 20, "the probe on the page")
+        delays.append((time.perf_counter() - said) * 1000)
+        last = found[-1]["id"]
+    return {"delay_ms": statistics.median(delays), "delay_max_ms": max(delays)}
 
 
 def passes(figures: dict[str, float]) -> bool:
