@@ -32,6 +32,7 @@ def main(argv: list[str] | None = None) -> int:
     gen.add_argument("--fresh", action="store_true", help="regenerate even if cached")
     sub.add_parser("slot-finder", help="only time the slot finder (2,000 and 20,000 people)")
     sub.add_parser("log-import", help="only the log-import row, on a throwaway SQLite file")
+    sub.add_parser("chat-bot", help="only the chat bot rows (ngircd), on a throwaway SQLite file")
     args = parser.parse_args(argv)
 
     if args.command == "slot-finder":
@@ -40,6 +41,10 @@ def main(argv: list[str] | None = None) -> int:
         for n, groups, seconds in measure():
             print(f"{n:>6} people ({groups} zone/window groups): {seconds * 1000:.0f} ms")
         return 0
+    if args.command == "chat-bot":
+        from bench.chat_bot import run_alone as run_chat_bot
+
+        return run_chat_bot()
     if args.command == "log-import":
         from bench.log_import import run_alone
 

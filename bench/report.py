@@ -157,6 +157,13 @@ def write(
             passed += ok
             checked += 1
             lines.append(log_import.describe(res.log_import))
+        if res.chat_bot:
+            from bench import chat_bot
+
+            ok = chat_bot.passes(res.chat_bot)
+            passed += ok
+            checked += 1
+            lines.append(chat_bot.describe(res.chat_bot))
         # A run that completed no request has no percentile: count it as failing.
         worst = max(
             (f.p95_ms if f.requests else float("inf") for _, f in res.page_p95), default=0.0

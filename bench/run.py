@@ -46,6 +46,7 @@ class BackendResult:
     render: dict[str, float] = field(default_factory=dict)
     checkins: Any = None
     log_import: dict[str, float] = field(default_factory=dict)  # bench/log_import.py
+    chat_bot: dict[str, float] = field(default_factory=dict)  # bench/chat_bot.py
     errors: list[str] = field(default_factory=list)
 
 
@@ -392,6 +393,11 @@ def run_backend(
 
     print(f"[{backend}] mail worker: due agenda mail", flush=True)
     mail.check(result, url)  # last: it gives every group a list address
+
+    from bench import chat_bot
+
+    print(f"[{backend}] chat bot: a flood of 500 lines, line-to-page delay", flush=True)
+    result.chat_bot = chat_bot.measure(url)
     for row in result.rows:
         if row.figures is not None and (row.figures.errors or row.figures.bad_status):
             result.errors.append(

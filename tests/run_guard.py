@@ -22,6 +22,7 @@ REQUIRED_SUITES: dict[str, tuple[str, ...]] = {
     "MEETBOT_REQUIRE_ICALJS": ("ical.js",),
     "MEETBOT_REQUIRE_BROWSER": ("browser test skipped", "chromium", "Playwright"),
     "MEETBOT_REQUIRE_SAMPLE_DATA": ("irc-meetings sample data",),
+    "MEETBOT_REQUIRE_IRC": ("ngircd IRC server not found",),
 }
 
 

@@ -1,5 +1,9 @@
 """Parse a MeetBot-style IRC meeting log into minutes items.
 
+This module reads log lines (``split_line``); the commands themselves are the table
+in ``meetbot.domain.meeting_machine``, a state machine fed one line at a time, which
+the live chat bot (``meetbot.chat``) feeds too: one set of rules for both paths.
+
 The rules follow Richard Darst's MeetBot (the supybot plugin used by Debian,
 OpenStack and Fedora), read from its ``meeting.py``, ``items.py``,
 ``writers.py``, ``plugin.py`` and ``Manual.txt``:
@@ -71,13 +75,20 @@ __all__ = [
     "MAX_LOG_LINES",
     "MAX_NICKS",
     "MAX_NICK_CHARS",
+    "URL_PROTOCOLS",
+    "Caps",
+    "ChatLine",
+    "LineClock",
     "LogItem",
     "LogParseError",
     "OwnerIndex",
     "ParsedMeeting",
     "action_owners",
+    "find_url",
+    "log_lines",
     "nick_pattern",
-    "parse_log",
+    "split_line",
+    "split_nicks",
 ]
 
 T = TypeVar("T")
@@ -127,9 +138,8 @@ MAX_NICKS = 2_000
 MAX_NICK_CHARS = 100
 
 # MeetBot's Config.UrlProtocols (matched against ``line.split('//')[0]``).
-_URL_PROTOCOLS = ("http:", "https:", "irc:", "ftp:", "mailto:", "ssh:")
+URL_PROTOCOLS = ("http:", "https:", "irc:", "ftp:", "mailto:", "ssh:")
 _URL_RE = re.compile(r"(?:https?|irc|ftp|ssh)://[^\s<>\"]+|mailto:[^\s<>\"]+", re.IGNORECASE)
-_COMMAND_RE = re.compile(r"#(\w+)[ \t]*(.*)", re.DOTALL)
 # mIRC formatting: bold, colour (with optional fg,bg), hex colour, reset, reverse,
 # italic, strike, monospace, underline.
 _FORMATTING_RE = re.compile(
@@ -158,36 +168,6 @@ _ACTION_NOISE_RE = re.compile(
     re.IGNORECASE,
 )
 _MODE_CHARS = "~&@%+"
-
-_CHAIR_ONLY = {
-    "endmeeting",
-    "topic",
-    "meetingtopic",
-    "agreed",
-    "agree",
-    "accepted",
-    "accept",
-    "rejected",
-    "reject",
-    "chair",
-    "unchair",
-    "undo",
-}
-_ITEM_COMMANDS = {
-    "topic": "topic",
-    "info": "info",
-    "idea": "idea",
-    "agreed": "agreed",
-    "agree": "agreed",
-    "accepted": "accepted",
-    "accept": "accepted",
-    "rejected": "rejected",
-    "reject": "rejected",
-    "help": "help",
-    "halp": "help",
-    "link": "link",
-    "action": "action",
-}
 
 
 class LogParseError(ValueError):
@@ -282,7 +262,9 @@ def action_owners(text: str, handles: Mapping[str, T]) -> list[T]:
 
 
 @dataclass
-class _Line:
+class ChatLine:
+    """One line said: by ``nick`` (``is_action`` for /me), 1-based ``number``."""
+
     number: int
     nick: str
     text: str
@@ -294,7 +276,7 @@ def _strip_mode(nick: str) -> str:
     return nick.lstrip(_MODE_CHARS)
 
 
-class _Clock:
+class LineClock:
     """Turns parsed timestamps into datetimes, rolling over midnight."""
 
     def __init__(self, default_date: date | None) -> None:
@@ -342,7 +324,7 @@ def _parse_tz(tz_s: str | None) -> timezone | None:
     return timezone(sign * timedelta(hours=hours, minutes=minutes))
 
 
-def _split_line(raw: str, number: int, clock: _Clock) -> _Line | None:
+def split_line(raw: str, number: int, clock: LineClock) -> ChatLine | None:
     """Recognise one log line; None for noise (joins, parts, server lines)."""
     line = _FORMATTING_RE.sub("", raw).rstrip("\r\n")
     wm = _WEECHAT_RE.match(line)
@@ -357,9 +339,9 @@ def _split_line(raw: str, number: int, clock: _Clock) -> _Line | None:
             nick, _, rest = text.partition(" ")
             if not nick or _ACTION_NOISE_RE.match(rest):
                 return None
-            return _Line(number, _strip_mode(nick), rest.strip(), stamp, True)
+            return ChatLine(number, _strip_mode(nick), rest.strip(), stamp, True)
         nick = _strip_mode(prefix)
-        return _Line(number, nick, text, stamp, False) if nick else None
+        return ChatLine(number, nick, text, stamp, False) if nick else None
 
     stamp: datetime | time | None = None
     tm = _TS_PREFIX_RE.match(line)
@@ -375,18 +357,18 @@ def _split_line(raw: str, number: int, clock: _Clock) -> _Line | None:
         nick = _strip_mode(mm.group("nick").strip())
         if not nick:
             return None
-        return _Line(number, nick, mm.group("text").strip(), stamp, False)
+        return ChatLine(number, nick, mm.group("text").strip(), stamp, False)
     am = _ACTION_RE.match(body)
     if am:
         rest = am.group("text").strip()
         if _ACTION_NOISE_RE.match(rest):
             return None
         nick = _strip_mode(am.group("nick"))
-        return _Line(number, nick, rest, stamp, True) if nick else None
+        return ChatLine(number, nick, rest, stamp, True) if nick else None
     return None
 
 
-class _Caps:
+class Caps:
     """Counts what a log asks for and raises ``LogParseError`` past a cap."""
 
     def __init__(self) -> None:
@@ -411,7 +393,7 @@ class _Caps:
             raise LogParseError(f"more than {MAX_ACTIONS} #action items in one meeting", line=line)
 
 
-def _log_lines(text: str) -> list[str]:
+def log_lines(text: str) -> list[str]:
     if not isinstance(text, str):
         raise LogParseError("the log must be text")
     if len(text) > MAX_LOG_CHARS:
@@ -422,155 +404,13 @@ def _log_lines(text: str) -> list[str]:
     return lines
 
 
-def _split_nicks(text: str, pattern: str = r"[, ]+") -> list[str]:
+def split_nicks(text: str, pattern: str = r"[, ]+") -> list[str]:
     return [n.strip() for n in re.split(pattern, text.strip()) if n.strip()]
 
 
-def _find_url(text: str) -> str | None:
+def find_url(text: str) -> str | None:
     m = _URL_RE.search(text)
     if not m:
         return None
     # Trailing sentence punctuation is not part of the URL (OpenStack's rule).
     return m.group(0).rstrip(".,;:!?)'\"")
-
-
-def parse_log(
-    text: str,
-    *,
-    bots: frozenset[str] = DEFAULT_BOTS,
-    default_date: date | None = None,
-) -> ParsedMeeting:
-    """Parse a chat log and return what MeetBot would record for its first meeting.
-
-    ``bots`` are nicks whose lines are ignored (case-insensitive).
-    ``default_date`` turns clock-only timestamps into datetimes (rolling over
-    midnight); dates written in the log take precedence.
-    Raises ``LogParseError`` when there is no ``#startmeeting`` or the log is
-    past a cap (``MAX_LOG_CHARS``, ``MAX_LOG_LINES``, ``MAX_ACTIONS``,
-    ``MAX_NICKS``, ``MAX_NICK_CHARS``).
-    """
-    lines = _log_lines(text)
-    caps = _Caps()
-    bot_set = {b.casefold() for b in bots}
-    clock = _Clock(default_date)
-    warnings: list[str] = []
-
-    owner: str | None = None
-    start_line = 0
-    start: datetime | time | None = None
-    end: datetime | time | None = None
-    end_line: int | None = None
-    ended = False
-    name: str | None = None
-    meetingname: str | None = None
-    chairs: list[str] = []  # MeetBot's M.chairs (owner kept separately)
-    items: list[LogItem] = []
-    speakers: dict[str, int] = {}
-    declared: list[str] = []
-    last_time: datetime | time | None = None
-
-    def is_chair(nick: str) -> bool:
-        return nick == owner or nick in chairs
-
-    declared_set: set[str] = set()
-
-    def declare(nick: str) -> None:
-        caps.nick(nick, number)
-        if nick not in declared_set:
-            declared_set.add(nick)
-            declared.append(nick)
-
-    for number, raw in enumerate(lines, start=1):
-        parsed = _split_line(raw, number, clock)
-        if parsed is None or parsed.nick.casefold() in bot_set:
-            continue
-        nick, body = parsed.nick, parsed.text
-        cmd_match = None if parsed.is_action else _COMMAND_RE.match(body)
-        command = cmd_match.group(1).lower() if cmd_match else None
-        rest = cmd_match.group(2).strip() if cmd_match else ""
-
-        if ended:
-            if command == "startmeeting":
-                warnings.append(
-                    f"line {number}: another meeting starts after #endmeeting; "
-                    "only the first meeting was read"
-                )
-                break
-            continue
-        if owner is None:
-            if command != "startmeeting":
-                continue  # talk before the meeting
-            owner, start_line, start = nick, number, parsed.time
-            name = rest or None
-        elif command == "startmeeting":
-            # plugin.py: "Can't start another meeting, one is in progress." (not logged)
-            warnings.append(f"line {number}: #startmeeting ignored: a meeting is already running")
-            continue
-
-        caps.nick(nick, number)
-        speakers[nick] = speakers.get(nick, 0) + 1
-        last_time = parsed.time
-
-        if command is None:
-            if not parsed.is_action and body.split("//")[0] in _URL_PROTOCOLS:
-                items.append(LogItem("link", body, nick, parsed.time, number, _find_url(body)))
-            continue
-        if command in _CHAIR_ONLY and not is_chair(nick):
-            warnings.append(f"line {number}: #{command} by {nick} ignored: only chairs may use it")
-            continue
-        if command in _ITEM_COMMANDS:
-            kind = _ITEM_COMMANDS[command]
-            url = _find_url(rest) if kind == "link" else None
-            if kind == "action":
-                caps.action(number)
-            items.append(LogItem(kind, rest, nick, parsed.time, number, url))
-        elif command == "endmeeting":
-            ended, end, end_line = True, parsed.time, number
-        elif command == "chair":
-            for chair in _split_nicks(rest):
-                declare(chair)
-                if chair not in chairs:
-                    chairs.append(chair)
-        elif command == "unchair":
-            for chair in _split_nicks(rest, r"\s+"):
-                if chair in chairs:
-                    chairs.remove(chair)
-        elif command == "nick":
-            for declared_nick in _split_nicks(rest):
-                declare(declared_nick)
-        elif command == "undo":
-            if items:
-                items.pop()
-        elif command == "meetingname":
-            meetingname = rest or meetingname
-        # startmeeting (handled above), meetingtopic, save, lurk, commands, ...:
-        # no effect on the minutes.
-
-    if owner is None:
-        raise LogParseError("no #startmeeting found in the log")
-    if not ended:
-        end, end_line = last_time, None
-        warnings.append("no #endmeeting: the meeting runs to the end of the log")
-
-    kept: list[LogItem] = []
-    for item in items:
-        if item.text.strip():
-            kept.append(item)
-        else:
-            warnings.append(f"line {item.line}: empty #{item.kind} dropped")
-
-    all_chairs = [owner] + [c for c in chairs if c != owner]
-    return ParsedMeeting(
-        name=meetingname or name,
-        owner=owner,
-        start=start,
-        end=end,
-        chairs=all_chairs,
-        items=kept,
-        speakers=speakers,
-        nicks_declared=declared,
-        warnings=warnings,
-        start_line=start_line,
-        end_line=end_line,
-        ended=ended,
-    )

@@ -26,8 +26,11 @@ FUNCTION = "meetbot_notify_change"
 TRIGGER = "meetbot_change"
 # Tables no cached answer is derived from, so a write to them need not make every
 # process drop its caches: the rendered-feed cache (written while serving reads), the
-# server-side logins (every log-in and log-out) and the mail outbox (every send).
-UNWATCHED_TABLES = frozenset({"feed_cache", "alembic_version", "logins", "mail_outbox"})
+# server-side logins (every log-in and log-out), the mail outbox (every send) and the
+# chat bot's lease (renewed every few seconds; no page shows it).
+UNWATCHED_TABLES = frozenset(
+    {"feed_cache", "alembic_version", "logins", "mail_outbox", "chat_leases"}
+)
 
 FUNCTION_DDL = f"""
 CREATE OR REPLACE FUNCTION {FUNCTION}() RETURNS trigger LANGUAGE plpgsql AS $$

@@ -2,6 +2,7 @@
 
 from meetbot.models.actions import ActionEventKind, ActionItem, ActionItemEvent, ActionStatus
 from meetbot.models.attendance import Attendance, AttendanceKind, AttendanceSource
+from meetbot.models.chat import ChatChannel, ChatLease, ChatLine
 from meetbot.models.groups import Group, Membership, Role, WorkStream, WorkStreamStatus
 from meetbot.models.mail import OutboxMail
 from meetbot.models.meetings import (
@@ -29,6 +30,9 @@ __all__ = [
     "AttendanceSource",
     "AuditEntry",
     "AvailabilityPoll",
+    "ChatChannel",
+    "ChatLease",
+    "ChatLine",
     "FeedCache",
     "Group",
     "LocationKind",

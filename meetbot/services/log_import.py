@@ -43,9 +43,9 @@ from meetbot.domain.meetbot_log import (
     LogParseError,
     OwnerIndex,
     ParsedMeeting,
-    parse_log,
 )
 from meetbot.domain.meeting_attach import occurrence_for_start, search_window
+from meetbot.domain.meeting_machine import parse_log
 from meetbot.domain.nick_match import OwnerMatchTooCostly
 from meetbot.domain.text import single_line
 from meetbot.extensions import db
@@ -77,6 +77,7 @@ __all__ = [
     "check_existing",
     "import_log_for_group",
     "log_sha256",
+    "meeting_for_start_in_session",
     "plan_import",
     "said_at",
 ]
@@ -549,18 +550,59 @@ def _import_in_session(
 
 
 def _occurrence_for(
-    group: Group, started: datetime
+    group: Group, started: datetime, series_id: int | None = None
 ) -> tuple[int | None, str | None, datetime | None, int | None]:
     """(series_id, slot_key, original_start_local, meeting_id) of the group's occurrence
     a meeting started at ``started`` belongs to (``domain.meeting_attach``, the one
-    rule); Nones when it belongs to none."""
+    rule); Nones when it belongs to none. ``series_id`` narrows it to one series (a
+    chat channel mapped to a series)."""
     from meetbot.services.occurrences import group_occurrences
 
     lo, hi = search_window(started)
-    best = occurrence_for_start(group_occurrences(group, lo, hi, "import.invalid"), started)
+    occurrences = group_occurrences(group, lo, hi, "import.invalid")
+    if series_id is not None:
+        occurrences = [o for o in occurrences if o.series_id == series_id]
+    best = occurrence_for_start(occurrences, started)
     if best is None:
         return None, None, None, None
     return best.series_id, best.slot_key, best.original_start_local, best.meeting_id
+
+
+def meeting_for_start_in_session(
+    actor: Person | None,
+    group: Group,
+    started: datetime,
+    *,
+    name: str | None,
+    end: datetime | None = None,
+    series_id: int | None = None,
+    source: str = "log",
+) -> tuple[Meeting, bool]:
+    """(meeting, created): the group's meeting a ``#startmeeting`` at ``started``
+    belongs to, the log import's and the chat bot's one rule. That is the occurrence
+    whose scheduled time holds the start (``domain.meeting_attach``), created on
+    demand; otherwise a new one-off meeting from ``started`` to ``end`` (an hour when
+    ``end`` is not after ``started``). Runs inside the caller's transaction."""
+    from meetbot.models import MeetingSeries
+    from meetbot.services.meetings import materialize_occurrence
+
+    found_series, slot_key, original, meeting_id = _occurrence_for(group, started, series_id)
+    if meeting_id is not None:
+        return db.session.get(Meeting, meeting_id), False
+    if found_series is not None:
+        series = db.session.get(MeetingSeries, found_series)
+        return materialize_occurrence(series, slot_key, original), True
+    meeting = Meeting(
+        group=group,
+        start_dt=started,
+        end_dt=end if end and end > started else started + timedelta(hours=1),
+        timezone=group.timezone,
+        title=single_line(name or "Meeting")[:200] or "Meeting",
+    )
+    db.session.add(meeting)
+    db.session.flush()
+    audit.record(actor, group, "meeting", meeting.id, "created", source=source)
+    return meeting, True
 
 
 def import_log_for_group(
@@ -580,33 +622,13 @@ def import_log_for_group(
     meeting spanning the log. ``day`` dates a log that has clock times only (and
     places one without any time at 00:00 UTC). ``existing`` as for ``import_log``.
     All in one transaction."""
-    from meetbot.models import MeetingSeries
-    from meetbot.services.meetings import materialize_occurrence
-
     plan = plan_import(text, default_date=day, bots=bots)
     anchor = plan.start or datetime.combine(day, time(0), tzinfo=UTC)
     with unit_of_work():
         result = ImportResult(meeting=None)  # type: ignore[arg-type]
-        series_id, slot_key, original, meeting_id = _occurrence_for(group, anchor)
-        if meeting_id is not None:
-            meeting = db.session.get(Meeting, meeting_id)
-        elif series_id is not None:
-            series = db.session.get(MeetingSeries, series_id)
-            meeting = materialize_occurrence(series, slot_key, original)
-            result.meeting_created = True
-        else:
-            end = plan.end if plan.end and plan.end > anchor else anchor + timedelta(hours=1)
-            meeting = Meeting(
-                group=group,
-                start_dt=anchor,
-                end_dt=end,
-                timezone=group.timezone,
-                title=(plan.parsed.name or "Meeting")[:200],
-            )
-            db.session.add(meeting)
-            db.session.flush()
-            audit.record(actor, group, "meeting", meeting.id, "created", source="log")
-            result.meeting_created = True
+        meeting, result.meeting_created = meeting_for_start_in_session(
+            actor, group, anchor, name=plan.parsed.name, end=plan.end
+        )
         _import_in_session(
             actor,
             meeting,

@@ -18,7 +18,15 @@ import yaml
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from meetbot.domain import ical, irc_meetings, markdown, meetbot_log, names, participants
+from meetbot.domain import (
+    ical,
+    irc_meetings,
+    markdown,
+    meetbot_log,
+    meeting_machine,
+    names,
+    participants,
+)
 from meetbot.domain.recurrence import (
     Frequency,
     RecurrenceError,
@@ -307,7 +315,7 @@ def test_meetbot_log(lines, start, default_date) -> None:
     if start:
         lines = ["[10:00] <chair> #startmeeting fuzz", *lines]
     try:
-        parsed = meetbot_log.parse_log("\n".join(lines), default_date=default_date)
+        parsed = meeting_machine.parse_log("\n".join(lines), default_date=default_date)
     except meetbot_log.LogParseError:
         return
     parsed.people_present()

@@ -18,8 +18,8 @@ from meetbot.domain.meetbot_log import (
     DEFAULT_BOTS,
     LogParseError,
     action_owners,
-    parse_log,
 )
+from meetbot.domain.meeting_machine import parse_log
 
 DATA = Path(__file__).parent / "data"
 

@@ -12,7 +12,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from meetbot.domain import meetbot_log
-from meetbot.domain.meetbot_log import LogParseError, OwnerIndex, nick_pattern, parse_log
+from meetbot.domain.meetbot_log import LogParseError, OwnerIndex, nick_pattern
+from meetbot.domain.meeting_machine import parse_log
 
 
 def _reference_owners(text: str, handles: Mapping[str, object]) -> list[object]:

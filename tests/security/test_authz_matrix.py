@@ -741,6 +741,9 @@ MATRIX: dict[tuple[str, str], Case] = {
     # --- minutes ------------------------------------------------------------------
     ("minutes.page", "GET"): Case(public()),
     ("minutes.export_text", "GET"): Case(public()),
+    ("chat.live", "GET"): Case(public()),
+    ("chat.log_page", "GET"): Case(public()),
+    ("chat.log_text", "GET"): Case(public()),
     ("minutes.export_markdown", "GET"): Case(public()),
     ("minutes.export_html", "GET"): Case(public()),
     ("minutes.export_email", "GET"): Case(public()),
