@@ -96,6 +96,7 @@ def _register_blueprints(app: Flask) -> None:
         minutes,
         security,
         series,
+        signup,
     )
 
     errors.register_error_handlers(app)
@@ -103,6 +104,7 @@ def _register_blueprints(app: Flask) -> None:
 
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp)
+    app.register_blueprint(signup.bp)
     app.register_blueprint(account.bp)
     app.register_blueprint(audit.bp)
     app.register_blueprint(mail.bp)

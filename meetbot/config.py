@@ -13,6 +13,7 @@
 | MEETBOT_TRUSTED_PROXIES | 0 | proxies in front whose X-Forwarded-* headers to trust |
 | MEETBOT_MAIL_URL | Maildir instance/mail/ | smtp://u:p@host:587, smtps://...:465, maildir:///p |
 | MEETBOT_MAIL_FROM | meetbot <meetbot@UID_DOMAIN> | the From of every mail |
+| MEETBOT_SIGNUP | open | who may make an account: open, approval (an admin enables it), invite |
 """
 
 from __future__ import annotations
@@ -73,6 +74,8 @@ def load_config(instance_path: Path) -> dict[str, Any]:
         "MEETBOT_UID_DOMAIN": uid_domain,
         # Mail (meetbot/mail): where it goes (empty: the Maildir instance/mail/) and From.
         "MEETBOT_MAIL_URL": os.environ.get("MEETBOT_MAIL_URL", ""),
+        # Who may make an account (services/signup.py): open | approval | invite.
+        "MEETBOT_SIGNUP": os.environ.get("MEETBOT_SIGNUP", "open"),
         "MEETBOT_MAIL_FROM": os.environ.get("MEETBOT_MAIL_FROM")
         or f"meetbot <meetbot@{uid_domain}>",
         "MAX_CONTENT_LENGTH": int(os.environ.get("MEETBOT_MAX_CONTENT_LENGTH", 5 * 1024 * 1024)),

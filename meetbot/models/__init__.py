@@ -1,5 +1,6 @@
 """SQLAlchemy models. Importing this package registers every table on the metadata."""
 
+from meetbot.models.account_tokens import AccountToken, TokenPurpose
 from meetbot.models.actions import ActionEventKind, ActionItem, ActionItemEvent, ActionStatus
 from meetbot.models.attendance import Attendance, AttendanceKind, AttendanceSource
 from meetbot.models.groups import Group, Membership, Role, WorkStream, WorkStreamStatus
@@ -19,6 +20,7 @@ from meetbot.models.system import AuditEntry, FeedCache, Webhook, WebhookDeliver
 from meetbot.models.types import UTCDateTime, utcnow
 
 __all__ = [
+    "AccountToken",
     "ActionEventKind",
     "ActionItem",
     "ActionItemEvent",
@@ -48,6 +50,7 @@ __all__ = [
     "Role",
     "SeriesSlot",
     "SeriesStatus",
+    "TokenPurpose",
     "UTCDateTime",
     "Webhook",
     "WebhookDelivery",

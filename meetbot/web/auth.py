@@ -50,8 +50,27 @@ def login():
             logins.start(person)
             login_user(person, remember=form.remember.data)
             flash(f"Welcome, {person.display_name}.", "success")
-            return redirect(_safe_next(request.args.get("next")))
-    return render_template("auth/login.html", form=form), 200 if not form.errors else 422
+            joined = _join_after_login(person, request.args.get("join"))
+            return redirect(joined or _safe_next(request.args.get("next")))
+    join = request.args.get("join")
+    return render_template("auth/login.html", form=form, join=join), 200 if not form.errors else 422
+
+
+def _join_after_login(person: Person, slug: str | None) -> str | None:
+    """The "Log in to join" path: join the group named in the log-in link, then its page."""
+    from meetbot.services import groups as group_service
+    from meetbot.services.errors import NotFound
+
+    if not slug:
+        return None
+    try:
+        group = group_service.get_group(slug)
+    except NotFound:
+        return None
+    role, joined = group_service.join_group(person, group)
+    if joined:
+        flash(f"You are a member of {group.name} now.", "success")
+    return url_for("groups.view", slug=group.slug)
 
 
 @bp.post("/logout")

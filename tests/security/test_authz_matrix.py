@@ -58,6 +58,7 @@ from tests.conftest import _truncate_all as truncate_all
 ROLES = ("anonymous", "member", "other_chair", "chair", "organizer", "admin")
 LOGGED_IN = ROLES[1:]
 OK, LOGIN = "ok", "login"
+NEW_PASSWORD = "lantern otter quietly 42"  # passes the password policy
 
 # ------------------------------------------------------------------ expectation rows
 
@@ -137,6 +138,7 @@ class World:
     polls: dict[str, int] = field(default_factory=dict)  # one availability poll per role
     poll_tokens: dict[str, str] = field(default_factory=dict)
     feed_token: str = ""
+    links: dict[str, str] = field(default_factory=dict)  # "<purpose>-<role>" -> mailed token
 
 
 def _minute(now: datetime) -> datetime:
@@ -321,8 +323,29 @@ def build_world() -> World:
         )
         w.polls[role], w.poll_tokens[role] = poll.id, poll.token
     w.feed_token = accounts.feed_token(people["member"], SECRET_KEY)
+    _mailed_links(w)
     db.session.commit()
     return w
+
+
+def _mailed_links(w: World) -> None:
+    """One live sign-up and one reset link per role (each for its own address)."""
+    from meetbot.models import TokenPurpose
+    from meetbot.services import account_tokens
+
+    for role in ROLES:
+        slug = role.replace("_", "")
+        w.links[f"signup-{role}"], _ = account_tokens.issue(
+            TokenPurpose.SIGNUP,
+            f"signup-{slug}@example.org",
+            display_name=f"Signup {slug}",
+            password_hash=generate_password_hash(TEST_PASSWORD, method="pbkdf2:sha256:1000"),
+        )
+        person = _person(f"Reset {slug}", login=True)
+        db.session.flush()
+        w.links[f"reset-{role}"], _ = account_tokens.issue(
+            TokenPurpose.RESET, person.email, person_id=person.id
+        )
 
 
 def _dump() -> dict[str, list[dict[str, Any]]]:
@@ -563,6 +586,30 @@ MATRIX: dict[tuple[str, str], Case] = {
         data=lambda w, r: {"email": w.emails["member"], "password": TEST_PASSWORD},
     ),
     ("auth.logout", "POST"): Case(logged_in()),
+    # --- sign-up and password reset (bearer links: whoever holds one may use it) ---
+    ("signup.signup_page", "GET"): Case(public()),
+    ("signup.signup_page", "POST"): Case(
+        public(),
+        data=lambda w, r: {
+            "email": f"new-{r.replace('_', '')}@example.org",
+            "display_name": "New Person",
+            "password": NEW_PASSWORD,
+        },
+    ),
+    ("signup.verify", "GET"): Case(public(), params=lambda w, r: {"token": w.links[f"signup-{r}"]}),
+    ("signup.verify", "POST"): Case(
+        public(), params=lambda w, r: {"token": w.links[f"signup-{r}"]}
+    ),
+    ("signup.reset_request", "GET"): Case(public()),
+    ("signup.reset_request", "POST"): Case(
+        public(), data=lambda w, r: {"email": w.emails["member"]}
+    ),
+    ("signup.reset", "GET"): Case(public(), params=lambda w, r: {"token": w.links[f"reset-{r}"]}),
+    ("signup.reset", "POST"): Case(
+        public(),
+        params=lambda w, r: {"token": w.links[f"reset-{r}"]},
+        data=lambda w, r: {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
+    ),
     ("main.index", "GET"): Case(public()),
     ("main.healthz", "GET"): Case(public()),
     # --- groups and work streams --------------------------------------------------
