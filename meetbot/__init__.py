@@ -98,6 +98,7 @@ def _register_blueprints(app: Flask) -> None:
         series,
         signup,
     )
+    from meetbot.web import invitations as invitation_views
 
     errors.register_error_handlers(app)
     security.init_security(app)
@@ -105,6 +106,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(signup.bp)
+    app.register_blueprint(invitation_views.bp)
     app.register_blueprint(account.bp)
     app.register_blueprint(audit.bp)
     app.register_blueprint(mail.bp)

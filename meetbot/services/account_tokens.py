@@ -21,7 +21,7 @@ from flask import current_app
 from sqlalchemy import func, select, update
 
 from meetbot.extensions import db
-from meetbot.models import AccountToken, OutboxMail, Person, TokenPurpose, utcnow
+from meetbot.models import AccountToken, Group, OutboxMail, Person, TokenPurpose, utcnow
 
 LIFETIMES = {
     TokenPurpose.SIGNUP: timedelta(hours=24),
@@ -90,11 +90,19 @@ def spend(row: AccountToken) -> bool:
     return True
 
 
-def revoke_live(purpose: TokenPurpose, *, person: Person | None = None, email: str = "") -> None:
-    """Revoke every live token of a purpose for a person or address (no commit)."""
+def revoke_live(
+    purpose: TokenPurpose,
+    *,
+    person: Person | None = None,
+    email: str = "",
+    group: Group | None = None,
+) -> None:
+    """Revoke every live token of a purpose for a person or address (and group)."""
     condition = (
         AccountToken.person_id == person.id if person is not None else AccountToken.email == email
     )
+    if group is not None:
+        condition = condition & (AccountToken.group_id == group.id)
     db.session.execute(
         update(AccountToken)
         .where(

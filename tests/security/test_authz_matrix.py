@@ -139,6 +139,7 @@ class World:
     poll_tokens: dict[str, str] = field(default_factory=dict)
     feed_token: str = ""
     links: dict[str, str] = field(default_factory=dict)  # "<purpose>-<role>" -> mailed token
+    invitations: dict[str, int] = field(default_factory=dict)  # one pending per role
 
 
 def _minute(now: datetime) -> datetime:
@@ -323,12 +324,12 @@ def build_world() -> World:
         )
         w.polls[role], w.poll_tokens[role] = poll.id, poll.token
     w.feed_token = accounts.feed_token(people["member"], SECRET_KEY)
-    _mailed_links(w)
+    _mailed_links(w, group.id)
     db.session.commit()
     return w
 
 
-def _mailed_links(w: World) -> None:
+def _mailed_links(w: World, group_id: int) -> None:
     """One live sign-up and one reset link per role (each for its own address)."""
     from meetbot.models import TokenPurpose
     from meetbot.services import account_tokens
@@ -346,6 +347,10 @@ def _mailed_links(w: World) -> None:
         w.links[f"reset-{role}"], _ = account_tokens.issue(
             TokenPurpose.RESET, person.email, person_id=person.id
         )
+        w.links[f"invite-{role}"], row = account_tokens.issue(
+            TokenPurpose.INVITE, f"invited-{slug}@example.org", group_id=group_id, role="member"
+        )
+        w.invitations[role] = row.id
 
 
 def _dump() -> dict[str, list[dict[str, Any]]]:
@@ -599,6 +604,26 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("signup.verify", "GET"): Case(public(), params=lambda w, r: {"token": w.links[f"signup-{r}"]}),
     ("signup.verify", "POST"): Case(
         public(), params=lambda w, r: {"token": w.links[f"signup-{r}"]}
+    ),
+    # --- invitations --------------------------------------------------------------
+    ("invitations.list_invitations", "GET"): Case(organizers(LOGIN)),
+    ("invitations.create", "POST"): Case(
+        organizers(401),
+        data=lambda w, r: {"addresses": f"new-{r.replace('_', '')}@example.org", "role": "member"},
+    ),
+    ("invitations.change", "POST"): Case(
+        organizers(401),
+        params=lambda w, r: {"invitation_id": w.invitations[r], "action": "revoke"},
+    ),
+    ("invitations.accept", "GET"): Case(
+        public(), params=lambda w, r: {"token": w.links[f"invite-{r}"]}
+    ),
+    # Logged in as someone else, an invitation for an address without an account is
+    # refused beside the form (log out first): it never makes a second account.
+    ("invitations.accept", "POST"): Case(
+        _row(OK, 422, 422, 422, 422, 422),
+        params=lambda w, r: {"token": w.links[f"invite-{r}"]},
+        data=lambda w, r: {"display_name": "Invited Person", "password": NEW_PASSWORD},
     ),
     ("signup.reset_request", "GET"): Case(public()),
     ("signup.reset_request", "POST"): Case(
