@@ -99,6 +99,7 @@ def _register_blueprints(app: Flask) -> None:
         signup,
     )
     from meetbot.web import invitations as invitation_views
+    from meetbot.web import oidc as oidc_views
 
     errors.register_error_handlers(app)
     security.init_security(app)
@@ -107,6 +108,8 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth.bp)
     app.register_blueprint(signup.bp)
     app.register_blueprint(invitation_views.bp)
+    app.register_blueprint(oidc_views.bp)
+    oidc_views.init_oidc(app)
     app.register_blueprint(account.bp)
     app.register_blueprint(audit.bp)
     app.register_blueprint(mail.bp)

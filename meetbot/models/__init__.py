@@ -4,6 +4,7 @@ from meetbot.models.account_tokens import AccountToken, TokenPurpose
 from meetbot.models.actions import ActionEventKind, ActionItem, ActionItemEvent, ActionStatus
 from meetbot.models.attendance import Attendance, AttendanceKind, AttendanceSource
 from meetbot.models.groups import Group, Membership, Role, WorkStream, WorkStreamStatus
+from meetbot.models.identities import ExternalIdentity
 from meetbot.models.mail import OutboxMail
 from meetbot.models.meetings import (
     LocationKind,
@@ -31,6 +32,7 @@ __all__ = [
     "AttendanceSource",
     "AuditEntry",
     "AvailabilityPoll",
+    "ExternalIdentity",
     "FeedCache",
     "Group",
     "LocationKind",

@@ -15,14 +15,16 @@ from meetbot.models import Person, TokenPurpose
 from meetbot.services import account_tokens, audit, logins
 from meetbot.services.accounts import find_person_by_email, normalize_email
 from meetbot.services.db import unit_of_work
-from meetbot.services.errors import ValidationError
-from meetbot.services.signup import check_password
+from meetbot.services.errors import Forbidden, ValidationError
+from meetbot.services.signup import check_password, passwords_enabled
 
 INVALID = "This link is not valid: it was used already or has expired. Ask for a new one."
 
 
 def request_reset(email: str) -> None:
     """Mail a reset link to the account of ``email``, if there is one (no answer says)."""
+    if not passwords_enabled():
+        raise Forbidden("Passwords do not log in on this site: use single sign-on.")
     email = normalize_email(email or "")
     person = find_person_by_email(email)
     if person is None or not person.can_login:

@@ -37,6 +37,11 @@ def mode() -> str:
     return value if value in MODES else "open"
 
 
+def passwords_enabled() -> bool:
+    """False when only single sign-on logs in (MEETBOT_PASSWORD_LOGIN=0)."""
+    return bool(current_app.config.get("MEETBOT_PASSWORD_LOGIN", True))
+
+
 def check_password(password: str, *, email: str, name: str, field: str = "password") -> None:
     problem = password_problem(password or "", (email, name))
     if problem:
@@ -58,6 +63,8 @@ def request_signup(
     """Mail a verification link (or "you already have an account"); no account yet."""
     if mode() == "invite":
         raise Forbidden("Sign-up is by invitation only on this site.")
+    if not passwords_enabled():
+        raise Forbidden("Accounts on this site are made by single sign-on: log in with it.")
     email = normalize_email(email or "")
     name = check_name(display_name)
     if len(password or "") > MAX_LENGTH:

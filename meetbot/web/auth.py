@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_required, login_user, logout_user
 
 from meetbot.extensions import limiter, login_manager
@@ -41,7 +50,10 @@ def login():
     if current_user.is_authenticated:
         return redirect(_safe_next(request.args.get("next")))
     form = LoginForm()
-    if form.validate_on_submit():
+    password_login = current_app.config.get("MEETBOT_PASSWORD_LOGIN", True)
+    if request.method == "POST" and not password_login:
+        form.form_errors.append("Passwords do not log in on this site: use single sign-on.")
+    elif form.validate_on_submit():
         person = accounts.authenticate(form.email.data, form.password.data)
         if person is None:
             # The same message for an unknown e-mail and a wrong password.
@@ -52,8 +64,17 @@ def login():
             flash(f"Welcome, {person.display_name}.", "success")
             joined = _join_after_login(person, request.args.get("join"))
             return redirect(joined or _safe_next(request.args.get("next")))
-    join = request.args.get("join")
-    return render_template("auth/login.html", form=form, join=join), 200 if not form.errors else 422
+    page = render_template(
+        "auth/login.html",
+        form=form,
+        join=request.args.get("join"),
+        next=request.args.get("next"),
+        password_login=password_login,
+        providers=current_app.extensions["meetbot_oidc"][0].values(),
+    )
+    if not password_login and request.method == "POST":
+        return page, 403
+    return page, 200 if not form.errors else 422
 
 
 def _join_after_login(person: Person, slug: str | None) -> str | None:

@@ -64,8 +64,10 @@ def signup_page():
         form.join.data = request.args.get("join", "")
     group = _group_or_none(form.join.data)
     status = 200
-    if signup.mode() == "invite":
-        return render_template("auth/signup.html", form=None, group=group), 403
+    if signup.mode() == "invite" or not signup.passwords_enabled():
+        return render_template(
+            "auth/signup.html", form=None, group=group, sso=signup.passwords_enabled() is False
+        ), 403
     if form.validate_on_submit():
         try:
             signup.request_signup(
@@ -110,16 +112,19 @@ def verify(token: str):
 @limiter.limit(MAIL_RATE, methods=["POST"], error_message=TOO_MANY)
 def reset_request():
     form = ResetRequestForm()
+    status = 200
     if form.validate_on_submit():
         try:
             password_reset.request_reset(form.email.data)
         except ServiceError as exc:
             apply_service_errors(form, exc.fields or {"email": exc.message})
+            status = exc.status
         else:
             return render_template(
                 "auth/check_mail.html", email=form.email.data.strip(), reset=True
             )
-    status = 422 if form.errors else 200
+    elif form.errors:
+        status = 422
     return render_template("auth/reset_request.html", form=form), status
 
 

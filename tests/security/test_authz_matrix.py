@@ -605,6 +605,12 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("signup.verify", "POST"): Case(
         public(), params=lambda w, r: {"token": w.links[f"signup-{r}"]}
     ),
+    # --- single sign-on: no provider is configured here, so there is nothing to start,
+    # no callback to take and no pending sign-in to decide, for anyone ---------------
+    ("oidc.start", "GET"): Case(_row(*[404] * 6), params=lambda w, r: {"provider": "nope"}),
+    ("oidc.callback", "GET"): Case(_row(*[404] * 6), params=lambda w, r: {"provider": "nope"}),
+    ("oidc.pending", "GET"): Case(_row(*[404] * 6)),
+    ("oidc.decide", "POST"): Case(_row(*[404] * 6), params=lambda w, r: {"choice": "link"}),
     # --- invitations --------------------------------------------------------------
     ("invitations.list_invitations", "GET"): Case(organizers(LOGIN)),
     ("invitations.create", "POST"): Case(
