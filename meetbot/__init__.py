@@ -90,6 +90,7 @@ def _register_blueprints(app: Flask) -> None:
         errors,
         feeds,
         groups,
+        leaving,
         mail,
         main,
         members,
@@ -109,6 +110,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(signup.bp)
     app.register_blueprint(invitation_views.bp)
     app.register_blueprint(oidc_views.bp)
+    app.register_blueprint(leaving.bp)
     oidc_views.init_oidc(app)
     app.register_blueprint(account.bp)
     app.register_blueprint(audit.bp)

@@ -605,6 +605,13 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("signup.verify", "POST"): Case(
         public(), params=lambda w, r: {"token": w.links[f"signup-{r}"]}
     ),
+    # --- leaving: one's own data and account only (the organizer is the last one of
+    # the group, so is told to name another organizer first) --------------------------
+    ("leaving.export", "GET"): Case(logged_in()),
+    ("leaving.delete", "GET"): Case(logged_in()),
+    ("leaving.delete", "POST"): Case(
+        _row(LOGIN, OK, OK, OK, 422, OK), data=lambda w, r: {"password": TEST_PASSWORD}
+    ),
     # --- single sign-on: no provider is configured here, so there is nothing to start,
     # no callback to take and no pending sign-in to decide, for anyone ---------------
     ("oidc.start", "GET"): Case(_row(*[404] * 6), params=lambda w, r: {"provider": "nope"}),
