@@ -5,6 +5,7 @@ from meetbot.models.actions import ActionEventKind, ActionItem, ActionItemEvent,
 from meetbot.models.attendance import Attendance, AttendanceKind, AttendanceSource
 from meetbot.models.groups import Group, Membership, Role, WorkStream, WorkStreamStatus
 from meetbot.models.identities import ExternalIdentity
+from meetbot.models.join_requests import JoinRequest
 from meetbot.models.mail import OutboxMail
 from meetbot.models.meetings import (
     LocationKind,
@@ -35,6 +36,7 @@ __all__ = [
     "ExternalIdentity",
     "FeedCache",
     "Group",
+    "JoinRequest",
     "LocationKind",
     "Login",
     "Meeting",

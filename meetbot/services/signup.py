@@ -120,6 +120,7 @@ class Verified:
     person: Person
     active: bool  # False under approval: a site admin enables the account first
     group: Group | None
+    joined: str | None = None  # services.join_requests: joined, already or requested
 
 
 def verify_signup(token: str) -> Verified:
@@ -128,8 +129,6 @@ def verify_signup(token: str) -> Verified:
     row = account_tokens.find_live(TokenPurpose.SIGNUP, token)
     if row is None:
         raise ValidationError("This link is not valid: it was used already or has expired.")
-    from meetbot.services import groups as group_service
-
     approval = mode() == "approval"
     with unit_of_work():
         if not account_tokens.spend(row):
@@ -149,5 +148,8 @@ def verify_signup(token: str) -> Verified:
         account_tokens.revoke_live(TokenPurpose.SIGNUP, email=row.email)
         group = row.group
     if group is not None and not approval:
-        group_service.join_group(person, group)
+        from meetbot.services import join_requests
+
+        joined = join_requests.join_or_request(person, group)
+        return Verified(person=person, active=True, group=group, joined=joined)
     return Verified(person=person, active=not approval, group=group)

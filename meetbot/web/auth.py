@@ -88,9 +88,13 @@ def _join_after_login(person: Person, slug: str | None) -> str | None:
         group = group_service.get_group(slug)
     except NotFound:
         return None
-    role, joined = group_service.join_group(person, group)
-    if joined:
+    from meetbot.services import join_requests
+
+    outcome = join_requests.join_or_request(person, group)
+    if outcome == join_requests.JOINED:
         flash(f"You are a member of {group.name} now.", "success")
+    elif outcome == join_requests.REQUESTED:
+        flash(f"Asked: {group.name}'s organizers approve new members.", "info")
     return url_for("groups.view", slug=group.slug)
 
 

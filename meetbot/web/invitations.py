@@ -3,7 +3,7 @@ accept at /invitations/<token>."""
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user
 
 from meetbot.extensions import limiter
@@ -12,7 +12,7 @@ from meetbot.forms.invitations import AcceptForm, InviteForm
 from meetbot.forms.signup import PASSWORD_HELP
 from meetbot.models import utcnow
 from meetbot.services import groups as group_service
-from meetbot.services import invitations, logins
+from meetbot.services import invitations, join_requests, logins
 from meetbot.services.errors import Forbidden, ServiceError
 from meetbot.services.permissions import Permission
 from meetbot.web.guards import require
@@ -29,8 +29,39 @@ def _page(group, form: InviteForm, status: int = 200):
         group=group,
         form=form,
         rows=invitations.invitations(group),
+        requests=join_requests.pending(group),
         now=utcnow(),
     ), status
+
+
+@bp.post("/groups/<slug>/join-approval")
+def join_approval(slug: str):
+    group = group_service.get_group(slug)
+    require(Permission.EDIT_GROUP, group)
+    needed = request.form.get("value") == "1"
+    join_requests.set_approval(current_user, group, needed)
+    flash(
+        "New members now need an organizer's approval." if needed else "Anyone may join.", "success"
+    )
+    return redirect(url_for("invitations.list_invitations", slug=group.slug))
+
+
+@bp.post("/groups/<slug>/join-requests/<int:request_id>/<any(approve, decline):decision>")
+def decide(slug: str, request_id: int, decision: str):
+    group = group_service.get_group(slug)
+    require(Permission.EDIT_GROUP, group)
+    try:
+        person = join_requests.decide(
+            current_user, group, request_id, approve=decision == "approve"
+        )
+    except ServiceError as exc:
+        if exc.status == 404:
+            abort(404)
+        flash(exc.message, "error")
+    else:
+        verb = "is a member now" if decision == "approve" else "was declined"
+        flash(f"{person.display_name} {verb}.", "success")
+    return redirect(url_for("invitations.list_invitations", slug=group.slug))
 
 
 @bp.get("/groups/<slug>/invitations")

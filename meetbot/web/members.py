@@ -152,11 +152,15 @@ def join(slug: str):
     group = group_service.get_group(slug)
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login", next=url_for("groups.view", slug=group.slug)))
-    role, joined = group_service.join_group(current_user, group)
-    if joined:
+    from meetbot.services import join_requests
+
+    outcome = join_requests.join_or_request(current_user, group)
+    if outcome == join_requests.JOINED:
         flash(f"Welcome to {group.name}: you are a member now.", "success")
+    elif outcome == join_requests.REQUESTED:
+        flash(f"Asked: {group.name}'s organizers approve new members.", "info")
     else:
-        flash(f"You are already in {group.name} ({role.value}).", "info")
+        flash(f"You are already in {group.name} or have asked to join.", "info")
     return redirect(url_for("groups.view", slug=group.slug))
 
 

@@ -97,6 +97,9 @@ def verify(token: str):
             return _no_referrer(render_template("auth/awaiting_approval.html"))
         logins.start(done.person)
         login_user(done.person)
+        if done.group is not None and done.joined == "requested":
+            flash(f"Welcome: {done.group.name}'s organizers approve new members.", "info")
+            return redirect(url_for("groups.view", slug=done.group.slug))
         if done.group is not None:
             flash(
                 f"Welcome, {done.person.display_name}: you are a member of {done.group.name}.",

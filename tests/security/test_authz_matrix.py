@@ -140,6 +140,7 @@ class World:
     feed_token: str = ""
     links: dict[str, str] = field(default_factory=dict)  # "<purpose>-<role>" -> mailed token
     invitations: dict[str, int] = field(default_factory=dict)  # one pending per role
+    join_requests: dict[str, int] = field(default_factory=dict)  # one per role
 
 
 def _minute(now: datetime) -> datetime:
@@ -331,7 +332,7 @@ def build_world() -> World:
 
 def _mailed_links(w: World, group_id: int) -> None:
     """One live sign-up and one reset link per role (each for its own address)."""
-    from meetbot.models import TokenPurpose
+    from meetbot.models import JoinRequest, TokenPurpose
     from meetbot.services import account_tokens
 
     for role in ROLES:
@@ -351,6 +352,12 @@ def _mailed_links(w: World, group_id: int) -> None:
             TokenPurpose.INVITE, f"invited-{slug}@example.org", group_id=group_id, role="member"
         )
         w.invitations[role] = row.id
+        asker = _person(f"Asker {slug}", login=True)
+        db.session.flush()
+        request = JoinRequest(group_id=group_id, person_id=asker.id)
+        db.session.add(request)
+        db.session.flush()
+        w.join_requests[role] = request.id
 
 
 def _dump() -> dict[str, list[dict[str, Any]]]:
@@ -627,6 +634,11 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("invitations.change", "POST"): Case(
         organizers(401),
         params=lambda w, r: {"invitation_id": w.invitations[r], "action": "revoke"},
+    ),
+    ("invitations.join_approval", "POST"): Case(organizers(401), data=lambda w, r: {"value": "1"}),
+    ("invitations.decide", "POST"): Case(
+        organizers(401),
+        params=lambda w, r: {"request_id": w.join_requests[r], "decision": "approve"},
     ),
     ("invitations.accept", "GET"): Case(
         public(), params=lambda w, r: {"token": w.links[f"invite-{r}"]}
