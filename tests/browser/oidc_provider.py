@@ -62,16 +62,17 @@ def start_provider(redirect_uris: list[str], user: dict[str, Any]) -> OidcProvid
     return OidcProvider(issuer=line.split()[1], user=user, _process=process)
 
 
-def provider_setting(provider: OidcProvider, name: str = "testid") -> str:
-    """MEETBOT_OIDC_PROVIDERS for the app, naming this provider."""
+def provider_setting(providers: dict[str, tuple[str, OidcProvider]]) -> str:
+    """MEETBOT_OIDC_PROVIDERS for the app: ``{name: (title, provider)}``."""
     return json.dumps(
         [
             {
                 "name": name,
-                "title": "Test ID",
+                "title": title,
                 "issuer": provider.issuer,
                 "client_id": CLIENT_ID,
                 "client_secret": CLIENT_SECRET,
             }
+            for name, (title, provider) in providers.items()
         ]
     )

@@ -9,7 +9,7 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import func, select
 
-from tests.browser.conftest import REQUIRE_BROWSER, LiveServer, expect
+from tests.browser.conftest import MEMBER, REQUIRE_BROWSER, LiveServer, expect
 from tests.browser.oidc_provider import OidcProvider, provider_setting, start_provider
 
 GROUP = "/groups/edge-computing/"
@@ -23,18 +23,32 @@ USER = {
 }
 
 
+# A second provider that does not vouch for its user's address: a demo member's.
+UNVERIFIED_USER = {
+    "sub": "kenji-7",
+    "login": "kenji",
+    "password": "provider-password",
+    "email": MEMBER,
+    "email_verified": False,
+    "name": "Kenji Sato",
+}
+
+
 @pytest.fixture(scope="module")
 def oidc(live_server: LiveServer) -> Iterator[OidcProvider]:
-    """The provider, and the live app configured to use it."""
+    """The providers, and the live app configured to use them."""
     try:
         provider = start_provider([live_server.url("/sso/testid/callback")], USER)
+        other = start_provider([live_server.url("/sso/loose/callback")], UNVERIFIED_USER)
     except RuntimeError as exc:
         if REQUIRE_BROWSER:
             pytest.fail(f"MEETBOT_REQUIRE_BROWSER=1 but {exc}")
         pytest.skip(str(exc))
     from meetbot.web.oidc import init_oidc
 
-    live_server.app.config["MEETBOT_OIDC_PROVIDERS"] = provider_setting(provider)
+    live_server.app.config["MEETBOT_OIDC_PROVIDERS"] = provider_setting(
+        {"testid": ("Test ID", provider), "loose": ("Loose ID", other)}
+    )
     init_oidc(live_server.app)
     with live_server.app_context():
         from meetbot.extensions import db
@@ -45,6 +59,7 @@ def oidc(live_server: LiveServer) -> Iterator[OidcProvider]:
         db.session.commit()
     yield provider
     provider.stop()
+    other.stop()
 
 
 def _sign_in_at_provider(page) -> None:
@@ -96,3 +111,38 @@ def test_a_forged_callback_is_refused(new_page, live_server: LiveServer, oidc) -
     page.goto("/sso/testid/callback?code=stolen&state=forged")
     expect(page.get_by_text("The sign-in did not work")).to_be_visible()
     expect(page.get_by_role("heading", name="Log in")).to_be_visible()
+
+
+def test_an_unverified_address_asks_and_links_after_a_password_login(
+    new_page, live_server: LiveServer, oidc
+) -> None:
+    page = new_page()
+    page.goto("/login")
+    page.get_by_role("link", name="Log in with Loose ID").click()
+    page.get_by_label("Username").fill(UNVERIFIED_USER["login"])
+    page.get_by_label("Password").fill(UNVERIFIED_USER["password"])
+    page.get_by_role("button", name="Sign in to the provider").click()
+    # Not linked to Kenji's account on the provider's word alone: it asks.
+    expect(page.get_by_role("heading", name="Link your Loose ID sign-in")).to_be_visible()
+    expect(page.get_by_role("button", name="Log out")).to_have_count(0)
+    page.get_by_role("link", name="I have an account: log in to link it").click()
+    page.get_by_label("E-mail").fill(MEMBER)
+    from meetbot.services.demo import DEMO_PASSWORD
+
+    page.get_by_label("Password").fill(DEMO_PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.get_by_role("button", name="Link it to my account (Kenji Sato)").click()
+    expect(page.get_by_text("You can log in with Loose ID now.")).to_be_visible()
+
+    page.get_by_role("button", name="Log out").click()
+    page.goto("/login")
+    page.get_by_role("link", name="Log in with Loose ID").click()  # the provider remembers
+    expect(page.get_by_text("Welcome, Kenji Sato.")).to_be_visible()
+    with live_server.app_context():
+        from meetbot.extensions import db
+        from meetbot.models import ExternalIdentity
+
+        row = db.session.scalar(
+            select(ExternalIdentity).where(ExternalIdentity.subject == UNVERIFIED_USER["sub"])
+        )
+        assert row.person.email == MEMBER
