@@ -90,19 +90,28 @@ def _register_blueprints(app: Flask) -> None:
         errors,
         feeds,
         groups,
+        leaving,
         mail,
         main,
         members,
         minutes,
         security,
         series,
+        signup,
     )
+    from meetbot.web import invitations as invitation_views
+    from meetbot.web import oidc as oidc_views
 
     errors.register_error_handlers(app)
     security.init_security(app)
 
     app.register_blueprint(main.bp)
     app.register_blueprint(auth.bp)
+    app.register_blueprint(signup.bp)
+    app.register_blueprint(invitation_views.bp)
+    app.register_blueprint(oidc_views.bp)
+    app.register_blueprint(leaving.bp)
+    oidc_views.init_oidc(app)
     app.register_blueprint(account.bp)
     app.register_blueprint(audit.bp)
     app.register_blueprint(mail.bp)

@@ -13,6 +13,9 @@
 | MEETBOT_TRUSTED_PROXIES | 0 | proxies in front whose X-Forwarded-* headers to trust |
 | MEETBOT_MAIL_URL | Maildir instance/mail/ | smtp://u:p@host:587, smtps://...:465, maildir:///p |
 | MEETBOT_MAIL_FROM | meetbot <meetbot@UID_DOMAIN> | the From of every mail |
+| MEETBOT_SIGNUP | open | who may make an account: open, approval (an admin enables it), invite |
+| MEETBOT_OIDC_PROVIDERS | (none) | JSON list of OpenID providers (docs/accounts.md) |
+| MEETBOT_PASSWORD_LOGIN | 1 | 0: only single sign-on logs in (no passwords, sign-up or reset) |
 """
 
 from __future__ import annotations
@@ -73,6 +76,12 @@ def load_config(instance_path: Path) -> dict[str, Any]:
         "MEETBOT_UID_DOMAIN": uid_domain,
         # Mail (meetbot/mail): where it goes (empty: the Maildir instance/mail/) and From.
         "MEETBOT_MAIL_URL": os.environ.get("MEETBOT_MAIL_URL", ""),
+        # Who may make an account (services/signup.py): open | approval | invite.
+        "MEETBOT_SIGNUP": os.environ.get("MEETBOT_SIGNUP", "open"),
+        # Single sign-on (services/oidc.py): a JSON list of {name, title, issuer,
+        # client_id, client_secret}; and whether passwords log in at all.
+        "MEETBOT_OIDC_PROVIDERS": os.environ.get("MEETBOT_OIDC_PROVIDERS", ""),
+        "MEETBOT_PASSWORD_LOGIN": _bool(os.environ.get("MEETBOT_PASSWORD_LOGIN", "1")),
         "MEETBOT_MAIL_FROM": os.environ.get("MEETBOT_MAIL_FROM")
         or f"meetbot <meetbot@{uid_domain}>",
         "MAX_CONTENT_LENGTH": int(os.environ.get("MEETBOT_MAX_CONTENT_LENGTH", 5 * 1024 * 1024)),

@@ -1,9 +1,12 @@
 """SQLAlchemy models. Importing this package registers every table on the metadata."""
 
+from meetbot.models.account_tokens import AccountToken, TokenPurpose
 from meetbot.models.actions import ActionEventKind, ActionItem, ActionItemEvent, ActionStatus
 from meetbot.models.attendance import Attendance, AttendanceKind, AttendanceSource
 from meetbot.models.chat import ChatChannel, ChatLease, ChatLine
 from meetbot.models.groups import Group, Membership, Role, WorkStream, WorkStreamStatus
+from meetbot.models.identities import ExternalIdentity
+from meetbot.models.join_requests import JoinRequest
 from meetbot.models.mail import OutboxMail
 from meetbot.models.meetings import (
     LocationKind,
@@ -20,6 +23,7 @@ from meetbot.models.system import AuditEntry, FeedCache, Webhook, WebhookDeliver
 from meetbot.models.types import UTCDateTime, utcnow
 
 __all__ = [
+    "AccountToken",
     "ActionEventKind",
     "ActionItem",
     "ActionItemEvent",
@@ -33,8 +37,10 @@ __all__ = [
     "ChatChannel",
     "ChatLease",
     "ChatLine",
+    "ExternalIdentity",
     "FeedCache",
     "Group",
+    "JoinRequest",
     "LocationKind",
     "Login",
     "Meeting",
@@ -52,6 +58,7 @@ __all__ = [
     "Role",
     "SeriesSlot",
     "SeriesStatus",
+    "TokenPurpose",
     "UTCDateTime",
     "Webhook",
     "WebhookDelivery",

@@ -16,6 +16,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
     true,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -65,6 +66,10 @@ class Group(db.Model):
     mail_minutes: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     mail_changes: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     mail_agenda_hours: Mapped[int] = mapped_column(Integer, default=24, server_default="24")
+    # Joining from the group page asks the organizers first (services/join_requests.py).
+    join_needs_approval: Mapped[bool] = mapped_column(
+        Boolean, default=False, server_default=false()
+    )
     website: Mapped[str | None] = mapped_column(String(500))
     timezone: Mapped[str] = mapped_column(String(64), default="UTC")
     # Governance: people needed for quorum (None: no quorum rule) and the attendance

@@ -16,7 +16,7 @@ from meetbot.models import Group, Membership, Person, Role
 from meetbot.services import audit
 from meetbot.services.accounts import find_person_by_email, normalize_email
 from meetbot.services.db import unit_of_work
-from meetbot.services.errors import Conflict, NotFound, field_error
+from meetbot.services.errors import Conflict, Forbidden, NotFound, field_error
 
 
 def set_role(actor: Person | None, group: Group, person: Person, role: Role | None) -> None:
@@ -242,14 +242,19 @@ def remove_member(actor: Person | None, group: Group, person_id: int) -> bool:
     return True
 
 
-def join_group(person: Person, group: Group) -> tuple[Role, bool]:
+def join_group(person: Person, group: Group, *, approved: bool = False) -> tuple[Role, bool]:
     """The person joins as a member; (their role, True if they just joined). Someone
-    who is already in the group keeps their role."""
+    who is already in the group keeps their role. A group whose organizers approve new
+    members refuses (Forbidden) unless ``approved`` (services/join_requests.py)."""
     with unit_of_work():
         _lock_group(group)
         existing = _membership(group, person)
         if existing is not None:
             return Role(existing.role), False
+        if group.join_needs_approval and not approved:
+            raise Forbidden(
+                f"{group.name}'s organizers approve new members: ask to join on its page."
+            )
         db.session.add(Membership(group=group, person=person, role=Role.MEMBER.value))
         try:
             db.session.flush()

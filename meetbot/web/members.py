@@ -17,6 +17,7 @@ from meetbot.forms.fields import apply_service_errors
 from meetbot.forms.members import ROLE_CHOICES, AddMemberForm
 from meetbot.models import Group
 from meetbot.services import groups as group_service
+from meetbot.services import join_requests
 from meetbot.services import members as member_service
 from meetbot.services.errors import ServiceError, ValidationError
 from meetbot.services.permissions import Permission, may, role_in
@@ -153,11 +154,13 @@ def join(slug: str):
     group = group_service.get_group(slug)
     if not current_user.is_authenticated:
         return redirect(url_for("auth.login", next=url_for("groups.view", slug=group.slug)))
-    role, joined = member_service.join_group(current_user, group)
-    if joined:
+    outcome = join_requests.join_or_request(current_user, group)
+    if outcome == join_requests.JOINED:
         flash(f"Welcome to {group.name}: you are a member now.", "success")
+    elif outcome == join_requests.REQUESTED:
+        flash(f"Asked: {group.name}'s organizers approve new members.", "info")
     else:
-        flash(f"You are already in {group.name} ({role.value}).", "info")
+        flash(f"You are already in {group.name} or have asked to join.", "info")
     return redirect(url_for("groups.view", slug=group.slug))
 
 

@@ -134,8 +134,9 @@ def _listening_socket() -> socket.socket:
     return sock
 
 
-def start_live_server(db_path: Path) -> LiveServer:
-    """Build the app over a fresh SQLite file with the demo and serve it in a thread."""
+def start_live_server(db_path: Path, config: dict[str, Any] | None = None) -> LiveServer:
+    """Build the app over a fresh SQLite file with the demo and serve it in a thread
+    (``config``: more settings, e.g. the mail server of a test module)."""
     from werkzeug.serving import make_server
 
     from meetbot import create_app
@@ -156,6 +157,7 @@ def start_live_server(db_path: Path) -> LiveServer:
             "MEETBOT_BASE_URL": base_url,
             "MEETBOT_UID_DOMAIN": "meetbot.test",
             "SESSION_COOKIE_SECURE": False,
+            **(config or {}),
         }
     )
     with app.app_context():

@@ -58,6 +58,7 @@ from tests.conftest import _truncate_all as truncate_all
 ROLES = ("anonymous", "member", "other_chair", "chair", "organizer", "admin")
 LOGGED_IN = ROLES[1:]
 OK, LOGIN = "ok", "login"
+NEW_PASSWORD = "lantern otter quietly 42"  # passes the password policy
 
 # ------------------------------------------------------------------ expectation rows
 
@@ -137,6 +138,9 @@ class World:
     polls: dict[str, int] = field(default_factory=dict)  # one availability poll per role
     poll_tokens: dict[str, str] = field(default_factory=dict)
     feed_token: str = ""
+    links: dict[str, str] = field(default_factory=dict)  # "<purpose>-<role>" -> mailed token
+    invitations: dict[str, int] = field(default_factory=dict)  # one pending per role
+    join_requests: dict[str, int] = field(default_factory=dict)  # one per role
 
 
 def _minute(now: datetime) -> datetime:
@@ -321,8 +325,39 @@ def build_world() -> World:
         )
         w.polls[role], w.poll_tokens[role] = poll.id, poll.token
     w.feed_token = accounts.feed_token(people["member"], SECRET_KEY)
+    _mailed_links(w, group.id)
     db.session.commit()
     return w
+
+
+def _mailed_links(w: World, group_id: int) -> None:
+    """One live sign-up and one reset link per role (each for its own address)."""
+    from meetbot.models import JoinRequest, TokenPurpose
+    from meetbot.services import account_tokens
+
+    for role in ROLES:
+        slug = role.replace("_", "")
+        w.links[f"signup-{role}"], _ = account_tokens.issue(
+            TokenPurpose.SIGNUP,
+            f"signup-{slug}@example.org",
+            display_name=f"Signup {slug}",
+            password_hash=generate_password_hash(TEST_PASSWORD, method="pbkdf2:sha256:1000"),
+        )
+        person = _person(f"Reset {slug}", login=True)
+        db.session.flush()
+        w.links[f"reset-{role}"], _ = account_tokens.issue(
+            TokenPurpose.RESET, person.email, person_id=person.id
+        )
+        w.links[f"invite-{role}"], row = account_tokens.issue(
+            TokenPurpose.INVITE, f"invited-{slug}@example.org", group_id=group_id, role="member"
+        )
+        w.invitations[role] = row.id
+        asker = _person(f"Asker {slug}", login=True)
+        db.session.flush()
+        request = JoinRequest(group_id=group_id, person_id=asker.id)
+        db.session.add(request)
+        db.session.flush()
+        w.join_requests[role] = request.id
 
 
 def _dump() -> dict[str, list[dict[str, Any]]]:
@@ -563,6 +598,68 @@ MATRIX: dict[tuple[str, str], Case] = {
         data=lambda w, r: {"email": w.emails["member"], "password": TEST_PASSWORD},
     ),
     ("auth.logout", "POST"): Case(logged_in()),
+    # --- sign-up and password reset (bearer links: whoever holds one may use it) ---
+    ("signup.signup_page", "GET"): Case(public()),
+    ("signup.signup_page", "POST"): Case(
+        public(),
+        data=lambda w, r: {
+            "email": f"new-{r.replace('_', '')}@example.org",
+            "display_name": "New Person",
+            "password": NEW_PASSWORD,
+        },
+    ),
+    ("signup.verify", "GET"): Case(public(), params=lambda w, r: {"token": w.links[f"signup-{r}"]}),
+    ("signup.verify", "POST"): Case(
+        public(), params=lambda w, r: {"token": w.links[f"signup-{r}"]}
+    ),
+    # --- leaving: one's own data and account only (the organizer is the last one of
+    # the group, so is told to name another organizer first) --------------------------
+    ("leaving.export", "GET"): Case(logged_in()),
+    ("leaving.delete", "GET"): Case(logged_in()),
+    ("leaving.delete", "POST"): Case(
+        _row(LOGIN, OK, OK, OK, 422, OK), data=lambda w, r: {"password": TEST_PASSWORD}
+    ),
+    # --- single sign-on: no provider is configured here, so there is nothing to start,
+    # no callback to take and no pending sign-in to decide, for anyone ---------------
+    ("oidc.start", "GET"): Case(_row(*[404] * 6), params=lambda w, r: {"provider": "nope"}),
+    ("oidc.callback", "GET"): Case(_row(*[404] * 6), params=lambda w, r: {"provider": "nope"}),
+    ("oidc.pending", "GET"): Case(_row(*[404] * 6)),
+    ("oidc.decide", "POST"): Case(_row(*[404] * 6), params=lambda w, r: {"choice": "link"}),
+    # --- invitations --------------------------------------------------------------
+    ("invitations.list_invitations", "GET"): Case(organizers(LOGIN)),
+    ("invitations.create", "POST"): Case(
+        organizers(401),
+        data=lambda w, r: {"addresses": f"new-{r.replace('_', '')}@example.org", "role": "member"},
+    ),
+    ("invitations.change", "POST"): Case(
+        organizers(401),
+        params=lambda w, r: {"invitation_id": w.invitations[r], "action": "revoke"},
+    ),
+    ("invitations.join_approval", "POST"): Case(organizers(401), data=lambda w, r: {"value": "1"}),
+    ("invitations.decide", "POST"): Case(
+        organizers(401),
+        params=lambda w, r: {"request_id": w.join_requests[r], "decision": "approve"},
+    ),
+    ("invitations.accept", "GET"): Case(
+        public(), params=lambda w, r: {"token": w.links[f"invite-{r}"]}
+    ),
+    # Logged in as someone else, an invitation for an address without an account is
+    # refused beside the form (log out first): it never makes a second account.
+    ("invitations.accept", "POST"): Case(
+        _row(OK, 422, 422, 422, 422, 422),
+        params=lambda w, r: {"token": w.links[f"invite-{r}"]},
+        data=lambda w, r: {"display_name": "Invited Person", "password": NEW_PASSWORD},
+    ),
+    ("signup.reset_request", "GET"): Case(public()),
+    ("signup.reset_request", "POST"): Case(
+        public(), data=lambda w, r: {"email": w.emails["member"]}
+    ),
+    ("signup.reset", "GET"): Case(public(), params=lambda w, r: {"token": w.links[f"reset-{r}"]}),
+    ("signup.reset", "POST"): Case(
+        public(),
+        params=lambda w, r: {"token": w.links[f"reset-{r}"]},
+        data=lambda w, r: {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD},
+    ),
     ("main.index", "GET"): Case(public()),
     ("main.healthz", "GET"): Case(public()),
     # --- groups and work streams --------------------------------------------------
