@@ -4,6 +4,7 @@ from meetbot.models.actions import ActionEventKind, ActionItem, ActionItemEvent,
 from meetbot.models.attendance import Attendance, AttendanceKind, AttendanceSource
 from meetbot.models.groups import Group, Membership, Role, WorkStream, WorkStreamStatus
 from meetbot.models.mail import OutboxMail
+from meetbot.models.mail_prefs import MailSettings, SeriesFollow
 from meetbot.models.meetings import (
     LocationKind,
     Meeting,
@@ -33,6 +34,7 @@ __all__ = [
     "Group",
     "LocationKind",
     "Login",
+    "MailSettings",
     "Meeting",
     "MeetingSeries",
     "MeetingStatus",
@@ -46,6 +48,7 @@ __all__ = [
     "PollOption",
     "PollStatus",
     "Role",
+    "SeriesFollow",
     "SeriesSlot",
     "SeriesStatus",
     "UTCDateTime",
