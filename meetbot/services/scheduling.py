@@ -629,6 +629,7 @@ def end_series(actor: Person | None, series: MeetingSeries, last_date: date) -> 
             raise field_error(
                 "last_date", "The series has not started by then; delete it or pick a later date."
             )
+        cancelled: list[Meeting] = []
         for meeting in series.meetings:
             if (
                 meeting.original_start_local is not None
@@ -639,6 +640,11 @@ def end_series(actor: Person | None, series: MeetingSeries, last_date: date) -> 
                 meeting.change_reason = "The series has ended."
                 meeting.sequence = (meeting.sequence or 0) + 1
                 changed.append(f"meeting {meeting.id} cancelled")
+                cancelled.append(meeting)
+        if cancelled:  # the list's cancellation notices (docs/mail.md), as _touch sends
+            db.session.flush()
+            for meeting in cancelled:
+                group_mail.queue_change(meeting, "cancelled")
         if changed:
             audit.record(
                 actor, group, "series", series.id, "ended", last_date=last_date, changes=changed
