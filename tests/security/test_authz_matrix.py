@@ -46,6 +46,7 @@ from meetbot.models import (
     SeriesSlot,
     WorkStream,
 )
+from meetbot.mail import prefs as mail_prefs
 from meetbot.services import accounts, logins
 from meetbot.services import attendance as attendance_service
 from meetbot.services import polls as poll_service
@@ -137,6 +138,7 @@ class World:
     polls: dict[str, int] = field(default_factory=dict)  # one availability poll per role
     poll_tokens: dict[str, str] = field(default_factory=dict)
     feed_token: str = ""
+    unsubscribe_token: str = ""
 
 
 def _minute(now: datetime) -> datetime:
@@ -321,6 +323,9 @@ def build_world() -> World:
         )
         w.polls[role], w.poll_tokens[role] = poll.id, poll.token
     w.feed_token = accounts.feed_token(people["member"], SECRET_KEY)
+    w.unsubscribe_token = mail_prefs.unsubscribe_token(
+        db.session.get(Person, w.regular_id), mail_prefs.REMINDERS
+    )
     db.session.commit()
     return w
 
@@ -600,6 +605,21 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("mail.group_outbox", "GET"): Case(organizers(LOGIN)),
     ("mail.retry", "POST"): Case(organizers(401)),
     ("mail.send_minutes", "POST"): Case(chairs(401)),
+    # --- mail to each person (the unsubscribe link needs no login: the signed token) --
+    ("mail_prefs.save_settings", "POST"): Case(
+        logged_in(),
+        data=lambda w, r: {"reminder_minutes": "30", "actions": "digest", "reminders": "y"},
+    ),
+    ("mail_prefs.new_links", "POST"): Case(logged_in()),
+    ("mail_prefs.follow", "POST"): Case(logged_in(), data=lambda w, r: {"follow": "1"}),
+    ("mail_prefs.unsubscribe_page", "GET"): Case(
+        public(), params=lambda w, r: {"token": w.unsubscribe_token}
+    ),
+    ("mail_prefs.unsubscribe", "POST"): Case(
+        public(),
+        params=lambda w, r: {"token": w.unsubscribe_token},
+        data=lambda w, r: {"List-Unsubscribe": "One-Click"},
+    ),
     # --- feeds (public, or a secret token in the URL) -------------------------------
     ("feeds.group_calendar", "GET"): Case(public()),
     ("feeds.stream_calendar", "GET"): Case(public()),
