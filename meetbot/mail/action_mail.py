@@ -113,12 +113,13 @@ def due_action_mail(now: datetime) -> list[tuple[Person, ActionItem, str]]:
     if not found:
         return []
     queued = set(
-        db.session.execute(
+        tuple(row)
+        for row in db.session.execute(
             select(OutboxMail.kind, OutboxMail.ref, OutboxMail.recipient).where(
                 OutboxMail.kind.in_((DUE, OVERDUE)),
                 OutboxMail.ref.in_({_ref(i) for _, i, _ in found}),
             )
-        ).tuples()
+        )
     )
     return [(p, i, k) for p, i, k in found if (k, _ref(i), (p.email or "").lower()) not in queued]
 
@@ -153,11 +154,12 @@ def due_digests(now: datetime) -> list[tuple[Person, str]]:
     if not weeks:
         return []
     queued = set(
-        db.session.execute(
+        tuple(row)
+        for row in db.session.execute(
             select(OutboxMail.ref, OutboxMail.recipient).where(
                 OutboxMail.kind == DIGEST, OutboxMail.ref.in_({w for _, w in weeks})
             )
-        ).tuples()
+        )
     )
     return [(p, w) for p, w in weeks if (w, (p.email or "").lower()) not in queued]
 

@@ -130,12 +130,13 @@ def due_reminders(now: datetime | None = None) -> list[tuple[int, OccurrenceView
     if not due:
         return []
     queued = set(
-        db.session.execute(
+        tuple(row)
+        for row in db.session.execute(
             select(OutboxMail.ref, OutboxMail.recipient).where(
                 OutboxMail.kind == REMINDER,
                 OutboxMail.ref.in_({occurrence_ref(v) for _, v in due}),
             )
-        ).tuples()
+        )
     )
     return sorted(
         ((r.person_id, v) for r, v in due if (occurrence_ref(v), r.email) not in queued),
