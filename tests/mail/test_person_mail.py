@@ -4,7 +4,7 @@ notes, the weekly digest, hostile names. Through the real SMTP server; frozen cl
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import urlsplit
 

@@ -29,6 +29,7 @@ from werkzeug.security import generate_password_hash
 
 from meetbot import create_app
 from meetbot.extensions import db
+from meetbot.mail import prefs as mail_prefs
 from meetbot.models import (
     ActionItem,
     ActionStatus,
@@ -46,7 +47,6 @@ from meetbot.models import (
     SeriesSlot,
     WorkStream,
 )
-from meetbot.mail import prefs as mail_prefs
 from meetbot.services import accounts, logins
 from meetbot.services import attendance as attendance_service
 from meetbot.services import polls as poll_service
