@@ -42,6 +42,7 @@ from meetbot.services.db import unit_of_work
 from meetbot.services.occurrences import OccurrenceView, occurrences_of_groups
 
 REMINDER = "reminder"
+BATCH = 50  # reminders queued per transaction
 
 
 @dataclass(frozen=True)
@@ -126,7 +127,19 @@ def due_reminders(now: datetime | None = None) -> list[tuple[int, OccurrenceView
         )
         if v.status == MeetingStatus.SCHEDULED.value and v.start > now
     ]
-    due = [(r, v) for v in views for r in readers if v.start <= now + r.lead and r.follows(v)]
+    # Readers by group and by followed series: each occurrence looks at its own only.
+    by_group: dict[int, list[_Reader]] = defaultdict(list)
+    by_series: dict[int | None, list[_Reader]] = defaultdict(list)
+    for r in readers:
+        for gid in r.members_of:
+            by_group[gid].append(r)
+        for sid, on in r.chosen.items():
+            if on:
+                by_series[sid].append(r)
+    due = []
+    for v in views:
+        near = {r.person_id: r for r in (*by_group[v.group_id], *by_series[v.series_id])}
+        due += [(r, v) for r in near.values() if v.start <= now + r.lead and r.follows(v)]
     if not due:
         return []
     queued = set(
@@ -149,13 +162,16 @@ def _domain() -> str:
 
 
 def queue_due_reminders(now: datetime | None = None) -> int:
-    """Queue every reminder due now (the worker calls it each round)."""
+    """Queue every reminder due now (the worker calls it each round), BATCH a commit:
+    a row conflicting with another worker's is skipped by the insert, not an error."""
+    found = due_reminders(now)
     queued = 0
-    for person_id, view in due_reminders(now):
+    for first in range(0, len(found), BATCH):
         with unit_of_work():
-            person = db.session.get(Person, person_id)
-            if person is not None:
-                queued += queue_reminder(person, view)
+            for person_id, view in found[first : first + BATCH]:
+                person = db.session.get(Person, person_id)
+                if person is not None:
+                    queued += queue_reminder(person, view)
     return queued
 
 
