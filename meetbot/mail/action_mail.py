@@ -63,7 +63,7 @@ def _send(person: Person, kind: str, ref: str, subject: str, template: str, **co
         subject=subject,
         text=render_template(f"mail/{template}.txt", **context),
         html=render_template(f"mail/{template}.html", **context),
-        headers=prefs.personal_headers(person, prefs.ACTIONS),
+        headers=prefs.personal_headers(context["unsubscribe"]),
     )
 
 

@@ -155,10 +155,11 @@ def new_links(person: Person) -> None:
         row.link_nonce = (row.link_nonce or 0) + 1
 
 
-def personal_headers(person: Person, kind: str) -> dict[str, str]:
-    """RFC 8058 one-click unsubscribe headers (Auto-Submitted is added by the outbox)."""
+def personal_headers(url: str) -> dict[str, str]:
+    """RFC 8058 one-click unsubscribe headers for the link ``url`` (from
+    :func:`unsubscribe_url`; Auto-Submitted is added by the outbox)."""
     return {
-        "List-Unsubscribe": f"<{unsubscribe_url(person, kind)}>",
+        "List-Unsubscribe": f"<{url}>",
         "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
     }
 

@@ -206,7 +206,7 @@ def queue_reminder(person: Person, view: OccurrenceView) -> int:
             subject=f"Reminder: {view.title}, {local:%a %d %b %H:%M %Z}",
             text=render_template("mail/reminder.txt", **context),
             html=render_template("mail/reminder.html", **context),
-            headers=prefs.personal_headers(person, prefs.REMINDERS),
+            headers=prefs.personal_headers(context["unsubscribe"]),
             expires=view.start,
         )
     )
