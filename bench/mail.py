@@ -26,7 +26,7 @@ def mail_times(url: str) -> dict[str, Any]:
 
     from meetbot.extensions import db
     from meetbot.mail import group_mail, reminders
-    from meetbot.models import Group, MailSettings, Meeting, OutboxMail, Person
+    from meetbot.models import Group, MailSettings, Meeting, OutboxMail, Person, utcnow
 
     app = make_app(url)
     out: dict[str, Any] = {}
@@ -49,15 +49,16 @@ def mail_times(url: str) -> dict[str, Any]:
         db.session.commit()
         out["readers"] = len(ids)
         out["history_meetings"] = db.session.scalar(select(func.count()).select_from(Meeting))
+        now = utcnow()  # one instant for both rounds: the second must find nothing new
         started = time.perf_counter()
-        out["queued"] = group_mail.queue_due_agendas()
+        out["queued"] = group_mail.queue_due_agendas(now)
         out["first_s"] = time.perf_counter() - started
         started = time.perf_counter()
-        out["reminders"] = reminders.queue_due_reminders()
+        out["reminders"] = reminders.queue_due_reminders(now)
         out["reminders_s"] = time.perf_counter() - started
         db.session.remove()
         started = time.perf_counter()
-        out["again"] = group_mail.queue_due_agendas() + reminders.queue_due_reminders()
+        out["again"] = group_mail.queue_due_agendas(now) + reminders.queue_due_reminders(now)
         out["recheck_s"] = time.perf_counter() - started
         db.session.execute(OutboxMail.__table__.delete())
         db.session.execute(MailSettings.__table__.delete())
