@@ -92,6 +92,7 @@ def _register_blueprints(app: Flask) -> None:
         groups,
         leaving,
         mail,
+        mail_prefs,
         main,
         members,
         minutes,
@@ -115,6 +116,7 @@ def _register_blueprints(app: Flask) -> None:
     app.register_blueprint(account.bp)
     app.register_blueprint(audit.bp)
     app.register_blueprint(mail.bp)
+    app.register_blueprint(mail_prefs.bp)
     app.register_blueprint(groups.bp)
     app.register_blueprint(members.bp)
     app.register_blueprint(feeds.bp)

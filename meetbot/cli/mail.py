@@ -7,7 +7,7 @@ import time
 import click
 
 from meetbot.extensions import db
-from meetbot.mail import group_mail, outbox, transport
+from meetbot.mail import action_mail, group_mail, outbox, reminders, transport
 
 
 @click.command("send-mail")
@@ -30,6 +30,9 @@ def send_mail_command(once: bool, dry_run: bool, interval: float, limit: int) ->
         for group, view in group_mail.due_agendas():
             when = f"{view.start:%Y-%m-%d %H:%MZ}"
             click.echo(f"new\tagenda\t{group.mailing_list}\t{view.title} {when}")
+        for person_id, view in reminders.due_reminders():
+            when = f"{view.start:%Y-%m-%d %H:%MZ}"
+            click.echo(f"new\treminder\tperson {person_id}\t{view.title} {when}")
         rows = outbox.due(limit=limit)
         for row in rows:
             click.echo(f"{row.id}\t{row.kind}\t{row.recipient}\t{row.subject}")
@@ -39,6 +42,9 @@ def send_mail_command(once: bool, dry_run: bool, interval: float, limit: int) ->
         queued = group_mail.queue_due_agendas()
         if queued:
             click.echo(f"mail: {queued} agenda mail(s) queued")
+        personal = reminders.queue_due_reminders() + action_mail.queue_due_actions()
+        if personal:
+            click.echo(f"mail: {personal} reminder(s) and action item mail(s) queued")
         report = outbox.send_due(limit=limit)
         if report.attempted:
             click.echo(

@@ -8,6 +8,7 @@ from meetbot.models.groups import Group, Membership, Role, WorkStream, WorkStrea
 from meetbot.models.identities import ExternalIdentity
 from meetbot.models.join_requests import JoinRequest
 from meetbot.models.mail import OutboxMail
+from meetbot.models.mail_prefs import MailSettings, SeriesFollow
 from meetbot.models.meetings import (
     LocationKind,
     Meeting,
@@ -43,6 +44,7 @@ __all__ = [
     "JoinRequest",
     "LocationKind",
     "Login",
+    "MailSettings",
     "Meeting",
     "MeetingSeries",
     "MeetingStatus",
@@ -56,6 +58,7 @@ __all__ = [
     "PollOption",
     "PollStatus",
     "Role",
+    "SeriesFollow",
     "SeriesSlot",
     "SeriesStatus",
     "TokenPurpose",

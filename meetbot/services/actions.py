@@ -18,6 +18,7 @@ from datetime import date
 from sqlalchemy import exists, select
 
 from meetbot.extensions import db
+from meetbot.mail import action_mail
 from meetbot.models import (
     ActionEventKind,
     ActionItem,
@@ -231,6 +232,7 @@ def create_action(
             work_stream_id=work_stream_id,
             due_date=due_date,
         )
+        action_mail.queue_assigned(actor, item, owners)  # a note to each owner (docs/mail.md)
         if meeting is not None and record_in_minutes:
             db.session.add(
                 MinuteItem(
@@ -276,6 +278,7 @@ def update_action(
         if not changed:
             return item
         item.text = text
+        added = [p for p in owners if p.id not in {o.id for o in item.owners}]
         item.owners = owners
         item.due_date = due_date
         item.work_stream = stream
@@ -286,6 +289,7 @@ def update_action(
         if "text" in changed and item.opened_in is not None:
             _sync_minute_text(item.opened_in, old_text, text)
         audit.record(actor, item.group, "action_item", item.id, "edited", fields=changed)
+        action_mail.queue_assigned(actor, item, added)
     return item
 
 

@@ -21,6 +21,7 @@ from sqlalchemy.orm import selectinload
 
 from meetbot.domain.recurrence import Frequency, expand, to_utc
 from meetbot.extensions import db
+from meetbot.mail import group_mail
 from meetbot.models import (
     Group,
     Meeting,
@@ -356,8 +357,10 @@ def _end_slot(series: MeetingSeries, slot: SeriesSlot, last_date: date) -> str |
 
 
 def _cancel_changed_after(series: MeetingSeries, last_date: date) -> list[str]:
-    """Cancel the scheduled occurrence rows after ``last_date`` (moved ones included)."""
+    """Cancel the scheduled occurrence rows after ``last_date`` (moved ones included),
+    with the list's cancellation notices (docs/mail.md), as a single cancellation sends."""
     changed: list[str] = []
+    cancelled: list[Meeting] = []
     for meeting in series.meetings:
         if (
             meeting.original_start_local is not None
@@ -368,4 +371,9 @@ def _cancel_changed_after(series: MeetingSeries, last_date: date) -> list[str]:
             meeting.change_reason = "The series has ended."
             meeting.sequence = (meeting.sequence or 0) + 1
             changed.append(f"meeting {meeting.id} cancelled")
+            cancelled.append(meeting)
+    if cancelled:
+        db.session.flush()
+        for meeting in cancelled:
+            group_mail.queue_change(meeting, "cancelled")
     return changed

@@ -7,7 +7,7 @@ function gets the same keyword arguments and returns HTML (usually from
 area's code and templates in its own module, and page templates small.
 
 Areas in use: group_main, group_side, stream_main, series_main, meeting_main,
-meeting_side.
+meeting_side, settings_main.
 """
 
 from __future__ import annotations

@@ -28,3 +28,28 @@ def test_a_bad_mail_url_is_a_clear_error(app, runner) -> None:
     result = runner.invoke(args=["send-mail", "--once"])
     assert result.exit_code == 1
     assert "MEETBOT_MAIL_URL: use smtp://, smtps:// or maildir:///path" in result.output
+
+
+def test_the_worker_queues_and_sends_reminders(
+    app, runner, smtp_server, create_person, create_group, create_series, time_machine
+) -> None:
+    from datetime import UTC, datetime
+
+    from meetbot.mail import prefs
+    from meetbot.models import Role
+
+    ada = create_person("Ada", timezone="Europe/Berlin")
+    group = create_group("edge", members={ada: Role.MEMBER})
+    create_series(group, title="Weekly", start=datetime(2026, 3, 24, 15, 0))
+    prefs.update_settings(
+        ada, reminders=True, reminder_minutes=60, follow_member_series=True, actions="off"
+    )
+    time_machine.move_to(datetime(2026, 3, 24, 14, 30, tzinfo=UTC), tick=False)
+    dry = runner.invoke(args=["send-mail", "--dry-run"])
+    assert f"new\treminder\tperson {ada.id}\tWeekly 2026-03-24 15:00Z" in dry.output
+    once = runner.invoke(args=["send-mail", "--once"])
+    assert once.exit_code == 0, once.output
+    assert "mail: 1 reminder(s) and action item mail(s) queued" in once.output
+    assert [m["Subject"] for m in smtp_server.received] == [
+        "Reminder: Weekly, Tue 24 Mar 16:00 CET"
+    ]

@@ -29,6 +29,7 @@ from werkzeug.security import generate_password_hash
 
 from meetbot import create_app
 from meetbot.extensions import db
+from meetbot.mail import prefs as mail_prefs
 from meetbot.models import (
     ActionItem,
     ActionStatus,
@@ -141,6 +142,7 @@ class World:
     links: dict[str, str] = field(default_factory=dict)  # "<purpose>-<role>" -> mailed token
     invitations: dict[str, int] = field(default_factory=dict)  # one pending per role
     join_requests: dict[str, int] = field(default_factory=dict)  # one per role
+    unsubscribe_token: str = ""
 
 
 def _minute(now: datetime) -> datetime:
@@ -326,6 +328,9 @@ def build_world() -> World:
         w.polls[role], w.poll_tokens[role] = poll.id, poll.token
     w.feed_token = accounts.feed_token(people["member"], SECRET_KEY)
     _mailed_links(w, group.id)
+    w.unsubscribe_token = mail_prefs.unsubscribe_token(
+        db.session.get(Person, w.regular_id), mail_prefs.REMINDERS
+    )
     db.session.commit()
     return w
 
@@ -697,6 +702,21 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("mail.group_outbox", "GET"): Case(organizers(LOGIN)),
     ("mail.retry", "POST"): Case(organizers(401)),
     ("mail.send_minutes", "POST"): Case(chairs(401)),
+    # --- mail to each person (the unsubscribe link needs no login: the signed token) --
+    ("mail_prefs.save_settings", "POST"): Case(
+        logged_in(),
+        data=lambda w, r: {"reminder_minutes": "30", "actions": "digest", "reminders": "y"},
+    ),
+    ("mail_prefs.new_links", "POST"): Case(logged_in()),
+    ("mail_prefs.follow", "POST"): Case(logged_in(), data=lambda w, r: {"follow": "1"}),
+    ("mail_prefs.unsubscribe_page", "GET"): Case(
+        public(), params=lambda w, r: {"token": w.unsubscribe_token}
+    ),
+    ("mail_prefs.unsubscribe", "POST"): Case(
+        public(),
+        params=lambda w, r: {"token": w.unsubscribe_token},
+        data=lambda w, r: {"List-Unsubscribe": "One-Click"},
+    ),
     # --- feeds (public, or a secret token in the URL) -------------------------------
     ("feeds.group_calendar", "GET"): Case(public()),
     ("feeds.stream_calendar", "GET"): Case(public()),
