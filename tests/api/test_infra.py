@@ -35,7 +35,7 @@ def test_openapi_document(api):
                 assert operation["security"] == [{"bearerAuth": []}], (method, path)
     error = spec["components"]["schemas"]["Error"]
     assert error["required"] == ["error"]
-    # The occurrence schema has exactly DESIGN.md's fields.
+    # The occurrence schema has exactly the public fields (docs/api.md).
     assert set(spec["components"]["schemas"]["Occurrence"]["properties"]) == {
         "uid",
         "recurrence_id",

@@ -247,7 +247,7 @@ class WorkStreamUpdateSchema(Strict):
 
 
 class OccurrenceSchema(ma.Schema):
-    """Exactly the fields DESIGN.md lists."""
+    """Exactly the fields of the public interface (docs/api.md, "Occurrences")."""
 
     uid = ma.fields.String(required=True)
     recurrence_id = UTCDateTime(
