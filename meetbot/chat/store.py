@@ -17,12 +17,11 @@ from datetime import UTC, datetime
 
 from sqlalchemy import delete, select
 
+from meetbot.domain.chat_line import LineClock, split_line
 from meetbot.domain.meetbot_log import (
     DEFAULT_BOTS,
-    LineClock,
     LogItem,
     LogParseError,
-    split_line,
 )
 from meetbot.domain.meeting_machine import MeetingMachine
 from meetbot.domain.text import single_line
