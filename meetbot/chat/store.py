@@ -1,8 +1,8 @@
 """Every line said in a mapped channel, stored as it arrives, run through MeetBot's
 commands (``domain.meeting_machine``): the live meeting's minutes build up as the
 chair types, and at ``#endmeeting`` the meeting's lines are imported like a log
-(``services.log_import``), which adds the action items and attendance, so a live
-meeting and the same log imported give the same result.
+(``services.log_write.import_log_in_session``), which adds the action items and
+attendance, so a live meeting and the same log imported give the same result.
 
 Each line is one transaction: the line, the meeting it starts, the item it adds or
 the item ``#undo`` removes. A restarted bot (or the one that takes a channel over)
@@ -17,12 +17,11 @@ from datetime import UTC, datetime
 
 from sqlalchemy import delete, select
 
+from meetbot.domain.chat_line import LineClock, split_line
 from meetbot.domain.meetbot_log import (
     DEFAULT_BOTS,
-    LineClock,
     LogItem,
     LogParseError,
-    split_line,
 )
 from meetbot.domain.meeting_machine import MeetingMachine
 from meetbot.domain.text import single_line
@@ -31,7 +30,8 @@ from meetbot.models import ChatChannel, ChatLine, Group, Meeting, MinuteItem, Pe
 from meetbot.services import audit
 from meetbot.services.db import unit_of_work
 from meetbot.services.errors import NotFound, ValidationError
-from meetbot.services.log_import import APPEND, _import_in_session, meeting_for_start_in_session
+from meetbot.services.log_attach import meeting_for_start_in_session
+from meetbot.services.log_write import APPEND, import_log_in_session
 from meetbot.services.minute_rows import next_position
 from meetbot.services.minutes import touch
 
@@ -216,7 +216,7 @@ class ChatStore:
         text = meeting_log_text(meeting.id)
         try:
             with db.session.begin_nested():
-                _import_in_session(
+                import_log_in_session(
                     None,
                     meeting,
                     text,

@@ -8,7 +8,7 @@ from typing import NoReturn
 import click
 from flask import current_app
 
-from meetbot.services import log_import
+from meetbot.services import log_import, log_write
 from meetbot.services.errors import ServiceError
 from meetbot.services.groups import get_group
 from meetbot.services.meetings import get_meeting
@@ -62,7 +62,7 @@ def import_log_command(
     meeting that already has imported minutes needs --replace or --append."""
     if replace and append:
         raise click.UsageError("Give --replace or --append, not both.")
-    existing = log_import.REPLACE if replace else log_import.APPEND if append else log_import.REFUSE
+    existing = log_write.REPLACE if replace else log_write.APPEND if append else log_write.REFUSE
     if (meeting_id is None) == (group_slug is None):
         raise click.UsageError("Give either --meeting ID or --group SLUG --date YYYY-MM-DD.")
     if group_slug is not None and day is None:
@@ -103,7 +103,7 @@ def _read_log(file: str) -> str:
     return raw.decode("utf-8", errors="replace")
 
 
-def _report(file: str, result: log_import.ImportResult) -> None:
+def _report(file: str, result: log_write.ImportResult) -> None:
     """What the import did, on stderr (stdout holds only the meeting id)."""
     for warning in result.warnings:
         click.echo(f"warning: {file}: {warning}", err=True)

@@ -21,18 +21,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 
+from meetbot.domain.chat_line import ChatLine, LineClock, split_line
 from meetbot.domain.meetbot_log import (
     DEFAULT_BOTS,
     URL_PROTOCOLS,
     Caps,
-    ChatLine,
-    LineClock,
     LogItem,
     LogParseError,
     ParsedMeeting,
     find_url,
     log_lines,
-    split_line,
     split_nicks,
 )
 

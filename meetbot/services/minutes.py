@@ -267,8 +267,3 @@ def reorder_items(
         touch(meeting)
         flush_or_conflict()
         audit.record(actor, meeting.group, "minutes", meeting.id, "reordered")
-
-
-#: log_import.py (which nobody edits during the issue 13 refactor) imports the old
-#: private name from here; drop this line when it imports minute_rows.flush_or_conflict.
-_flush_or_conflict = flush_or_conflict

@@ -11,7 +11,7 @@ from flask_login import current_user
 from meetbot.forms.fields import apply_service_errors
 from meetbot.forms.minutes import LogImportForm
 from meetbot.models import Meeting
-from meetbot.services import log_import
+from meetbot.services import log_import, log_plan, log_write
 from meetbot.services.errors import Conflict, ValidationError
 from meetbot.services.meetings import get_meeting
 from meetbot.services.members import members
@@ -48,13 +48,13 @@ def _log_errors(fields: dict[str, str]) -> dict[str, str]:
     return errors
 
 
-def _overrides(plan: log_import.ImportPlan) -> dict[int, list[str]]:
+def _overrides(plan: log_plan.ImportPlan) -> dict[int, list[str]]:
     """The owners the chair confirmed: field ``owners-<index>`` (multi), present
     only when the preview was shown."""
     return {a.index: request.form.getlist(f"owners-{a.index}") for a in plan.actions}
 
 
-def _owner_choices(meeting: Meeting, plan: log_import.ImportPlan) -> list[tuple[str, str]]:
+def _owner_choices(meeting: Meeting, plan: log_plan.ImportPlan) -> list[tuple[str, str]]:
     choices: dict[str, str] = {}
     for a in plan.attendees:
         label = a.person_name or f"{a.nick} (new person)"
@@ -80,8 +80,8 @@ def import_log(meeting_id: int):
         if text is not None:
             day = meeting.start_dt.date()
             try:
-                plan = log_import.plan_import(text, default_date=day, bots=log_bots())
-                log_import.check_existing(meeting, plan.sha256, form.existing.data)
+                plan = log_plan.plan_import(text, default_date=day, bots=log_bots())
+                log_write.check_existing(meeting, plan.sha256, form.existing.data)
                 if form.step.data == "confirm":
                     result = log_import.import_log(
                         current_user,
@@ -112,7 +112,7 @@ def import_log(meeting_id: int):
     ), status
 
 
-def _result_message(result: log_import.ImportResult) -> str:
+def _result_message(result: log_write.ImportResult) -> str:
     if result.already_imported:
         return "This log was already imported; nothing changed."
     parts = [

@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import select
 
 from meetbot.chat.store import ChatStore, map_channel, meeting_log_text
-from meetbot.domain.meetbot_log import LineClock, split_line
+from meetbot.domain.chat_line import LineClock, split_line
 from meetbot.extensions import db
 from meetbot.models import ActionItem, Attendance, Meeting, MinuteItem, PersonHandle
 from meetbot.services import log_import

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from meetbot.domain.meetbot_log import ChatLine
+from meetbot.domain.chat_line import ChatLine
 from meetbot.domain.meeting_machine import COMMANDS, MeetingMachine
 
 

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from meetbot.extensions import db
 from meetbot.models import ActionItem, Meeting, MinuteItem
-from meetbot.services import log_import
+from meetbot.services import log_import, log_plan, log_write
 from meetbot.services.errors import ValidationError
 
 EDGE_LOG = (Path(__file__).parent / "data" / "edge_2017_11_07.log").read_text()
@@ -96,19 +96,19 @@ def test_replace_swaps_the_log_items_and_keeps_hand_written_ones(weekly) -> None
     minutes.add_item(None, first, kind="info", text="typed by a chair", version=first.lock_version)
     actions_before = db.session.scalar(select(func.count(ActionItem.id)))
     result = log_import.import_log_for_group(
-        None, group, DAY, _log("15:05", "Corrected"), existing=log_import.REPLACE
+        None, group, DAY, _log("15:05", "Corrected"), existing=log_write.REPLACE
     )
     assert result.meeting.id == first.id and result.items_removed == 12
     assert _texts(first) == ["typed by a chair", "Corrected", "bob to write up Corrected"]
     # Action items are tracked work: the old log's stay, the new one is added.
     assert db.session.scalar(select(func.count(ActionItem.id))) == actions_before + 1
-    assert first.imported_log_sha256 == log_import.log_sha256(_log("15:05", "Corrected"))
+    assert first.imported_log_sha256 == log_plan.log_sha256(_log("15:05", "Corrected"))
 
 
 def test_append_adds_the_log_items(weekly) -> None:
     group, first = weekly
     before = _texts(first)
-    result = log_import.import_log(None, first, _log("15:05", "Extra"), existing=log_import.APPEND)
+    result = log_import.import_log(None, first, _log("15:05", "Extra"), existing=log_write.APPEND)
     assert result.items_removed == 0
     assert _texts(first) == [*before, "Extra", "bob to write up Extra"]
 
@@ -116,7 +116,7 @@ def test_append_adds_the_log_items(weekly) -> None:
 def test_the_same_log_again_changes_nothing_whatever_the_choice(weekly) -> None:
     group, first = weekly
     before = _state()
-    for existing in log_import.EXISTING_CHOICES:
+    for existing in log_write.EXISTING_CHOICES:
         again = log_import.import_log_for_group(None, group, DAY, EDGE_LOG, existing=existing)
         assert again.already_imported and again.meeting.id == first.id
     assert _state() == before

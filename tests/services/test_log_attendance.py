@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from meetbot.extensions import db
 from meetbot.models import Attendance, AuditEntry, MinuteItem, Person, Role
-from meetbot.services import attendance, log_import
+from meetbot.services import attendance, log_import, log_write
 
 EDGE_LOG = (Path(__file__).parent / "data" / "edge_2017_11_07.log").read_text()
 START = datetime(2017, 11, 7, 15, 0, tzinfo=UTC)
@@ -67,7 +67,7 @@ def test_a_corrected_log_updates_log_counts_but_not_other_sources(world) -> None
         "15:04:30 <alice> #endmeeting",
         "15:04:25 <alice> one more thing\n15:04:30 <alice> #endmeeting",
     )
-    result = log_import.import_log(chair, m, corrected, existing=log_import.APPEND)
+    result = log_import.import_log(chair, m, corrected, existing=log_write.APPEND)
     assert not result.already_imported and result.attendance_added == 0
     entries = _entries(m)
     assert entries["alice"] == ("present", "log", 9)
@@ -83,14 +83,14 @@ def test_attendance_is_part_of_the_one_transaction(world, monkeypatch) -> None:
     )
 
     # The import's last write fails after attendance was recorded: nothing is kept.
-    original = log_import.audit.record
+    original = log_write.audit.record
 
     def failing_record(actor, group, entity, entity_id, action, **details):
         if action == "log_imported":
             raise RuntimeError("disk full")
         return original(actor, group, entity, entity_id, action, **details)
 
-    monkeypatch.setattr(log_import.audit, "record", failing_record)
+    monkeypatch.setattr(log_write.audit, "record", failing_record)
     with pytest.raises(RuntimeError):
         log_import.import_log(world["chair"], m, EDGE_LOG)
     db.session.expire_all()

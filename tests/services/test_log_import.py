@@ -21,7 +21,7 @@ from meetbot.models import (
     PersonHandle,
     Role,
 )
-from meetbot.services import log_import, minutes_export
+from meetbot.services import log_import, log_plan, log_write, minutes_export
 from meetbot.services.errors import ValidationError
 
 DATA = Path(__file__).parent / "data"
@@ -168,7 +168,7 @@ def test_reimport_changes_nothing(edge) -> None:
     longer = text + "15:09:00 <erin> late hello\n"
     with pytest.raises(ValidationError):
         log_import.import_log(None, first.meeting, longer)
-    more = log_import.import_log(None, first.meeting, longer, existing=log_import.APPEND)
+    more = log_import.import_log(None, first.meeting, longer, existing=log_write.APPEND)
     assert not more.already_imported
     assert (more.items_added, more.actions_added, more.attendance_added) == (0, 0, 0)
     assert _counts() == before
@@ -179,7 +179,7 @@ def test_owners_by_handle_and_alias_unmatched_flagged(create_person, create_grou
     create_person("Xavier", handles=["xyz"])  # named in an action but not present
     group = create_group()
     meeting = create_meeting(group, start=datetime(2017, 12, 5, 9, 0, tzinfo=UTC))
-    plan = log_import.plan_import(OWNERS_LOG.read_text(), default_date=date(2017, 12, 5))
+    plan = log_plan.plan_import(OWNERS_LOG.read_text(), default_date=date(2017, 12, 5))
     assert [(a.nick, a.person_name) for a in plan.attendees] == [("JDoe", "Jane Doe"), ("mk", None)]
     assert [a.owner_names for a in plan.actions] == [["Jane Doe"], ["mk"], []]
     assert [a.flagged for a in plan.actions] == [False, False, True]

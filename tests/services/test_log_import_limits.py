@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from meetbot.domain import meetbot_log
 from meetbot.extensions import db
 from meetbot.models import ActionItem, Meeting, MinuteItem, Person
-from meetbot.services import log_import
+from meetbot.services import log_plan
 from tests.domain.test_owner_index import _square_log, count_calls
 
 
@@ -27,12 +27,12 @@ def test_plan_import_work_grows_linearly(create_person) -> None:
     for i in range(0, 200, 10):
         create_person(f"Person {i}", handles=[f"nick{i:04d}", f"alias{i:04d}"])
     small, big = _square_log(50), _square_log(200)
-    log_import.plan_import(small)  # warm caches (SQL compilation, regexes)
-    ratio = count_calls(lambda: log_import.plan_import(big)) / count_calls(
-        lambda: log_import.plan_import(small)
+    log_plan.plan_import(small)  # warm caches (SQL compilation, regexes)
+    ratio = count_calls(lambda: log_plan.plan_import(big)) / count_calls(
+        lambda: log_plan.plan_import(small)
     )
     assert ratio < 6, ratio  # 4x the log: linear ~4x, one regex per nick per action ~16x
-    plan = log_import.plan_import(big)
+    plan = log_plan.plan_import(big)
     assert plan.actions[10].owner_names == ["Person 10"]
     assert plan.actions[11].owner_names == ["nick0011"]
 
@@ -62,6 +62,6 @@ def test_costly_owner_matching_is_a_validation_error_with_the_line(app, monkeypa
     lines = ["<c> #startmeeting x", "<c> #nick " + "[" * 100]
     lines += ["<c> #action " + "[" * 200 for _ in range(5)]
     with pytest.raises(ValidationError) as exc:
-        log_import.plan_import("\n".join(lines))
+        log_plan.plan_import("\n".join(lines))
     assert exc.value.fields["line"] == "3"
     assert exc.value.fields["log"].startswith("finding the owners of the #action items")

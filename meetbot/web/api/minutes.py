@@ -13,7 +13,7 @@ from typing import Any
 import marshmallow as ma
 from flask import current_app, request
 
-from meetbot.services import log_import
+from meetbot.services import log_import, log_plan, log_write
 from meetbot.services import meetings as meeting_service
 from meetbot.services import minutes as minutes_service
 from meetbot.services.errors import field_error
@@ -213,8 +213,8 @@ class LogImportArgs(ma.Schema):
         metadata={"description": "The meeting's lock_version you started from (409 if stale)."},
     )
     existing = ma.fields.String(
-        load_default=log_import.REFUSE,
-        validate=ma.validate.OneOf(log_import.EXISTING_CHOICES),
+        load_default=log_write.REFUSE,
+        validate=ma.validate.OneOf(log_write.EXISTING_CHOICES),
         metadata={
             "description": "When the meeting already has minutes imported from a different "
             "log: refuse (422 on this field, the default), replace (its minutes items from "
@@ -310,7 +310,7 @@ def _log_text() -> str:
     return text
 
 
-def _plan_data(plan: log_import.ImportPlan, day) -> dict[str, Any]:
+def _plan_data(plan: log_plan.ImportPlan, day) -> dict[str, Any]:
     return {
         "sha256": plan.sha256,
         "start": plan.start,
@@ -320,7 +320,7 @@ def _plan_data(plan: log_import.ImportPlan, day) -> dict[str, Any]:
                 "kind": i.kind,
                 "text": i.text,
                 "nick": i.nick,
-                "said_at": log_import.said_at(i.time, day),
+                "said_at": log_plan.said_at(i.time, day),
                 "line": i.line,
             }
             for i in plan.items
@@ -366,8 +366,8 @@ def import_log(args: dict[str, Any], meeting_id: int) -> dict[str, Any]:
     with api_fields(version="lock_version"):
         if "lock_version" in args:
             minutes_service.check_version(meeting, args["lock_version"])
-        plan = log_import.plan_import(text, default_date=day, bots=_bots())
-        log_import.check_existing(meeting, plan.sha256, args["existing"])
+        plan = log_plan.plan_import(text, default_date=day, bots=_bots())
+        log_write.check_existing(meeting, plan.sha256, args["existing"])
         imported = None
         already = meeting.imported_log_sha256 == plan.sha256
         if not args["dry_run"]:
