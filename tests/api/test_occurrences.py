@@ -1,4 +1,4 @@
-"""GET /groups/<group>/occurrences: the public fields (docs/api.md), equal to the service's expansion."""
+"""GET /groups/<group>/occurrences: the public fields (docs/api.md), as the service expands."""
 
 from __future__ import annotations
 
