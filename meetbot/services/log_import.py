@@ -21,7 +21,7 @@ Rules:
 * Times in logs without a zone are UTC (MeetBot's default); clock-only logs take
   their date from the meeting (or the date given).
 
-Attendance goes through ``services.attendance.record_from_log_in_session`` (the
+Attendance goes through ``services.attendance_entries.record_from_log_in_session`` (the
 rules of every attendance source: one entry per person, presence wins over regrets,
 an existing presence keeps its source), inside the import's one transaction.
 """
@@ -60,7 +60,7 @@ from meetbot.models import (
     PersonHandle,
     Role,
 )
-from meetbot.services import attendance, audit
+from meetbot.services import attendance_entries, audit
 from meetbot.services.db import unit_of_work
 from meetbot.services.errors import ValidationError
 
@@ -529,7 +529,7 @@ def _import_in_session(
     for a in plan.attendees:
         person = by_token[a.token]
         lines_by_person[person.id] = lines_by_person.get(person.id, 0) + a.lines
-    changes = attendance.record_from_log_in_session(actor, meeting, lines_by_person)
+    changes = attendance_entries.record_from_log_in_session(actor, meeting, lines_by_person)
     result.attendance_added = len(changes.added)
 
     audit.record(
