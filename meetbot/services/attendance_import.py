@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 
 from meetbot.domain.names import MatchResult, PeopleIndex, PersonKey, normalize_email
 from meetbot.domain.not_people import NotPeople
+from meetbot.domain.participant_csv import parse_participant_csv
 from meetbot.domain.participants import (
     MAX_CSV_BYTES,
     MAX_PASTE_BYTES,
@@ -20,9 +21,8 @@ from meetbot.domain.participants import (
     ParsedIdentity,
     ParsedParticipant,
     ParticipantsError,
-    parse_participant_csv,
-    parse_pasted_list,
 )
+from meetbot.domain.pasted_list import parse_pasted_list
 from meetbot.domain.text import single_line
 from meetbot.extensions import db
 from meetbot.models import Attendance, AttendanceSource, Meeting, Person, PersonHandle, utcnow

@@ -14,6 +14,7 @@ from typing import Any
 import marshmallow as ma
 from flask import current_app, request, url_for
 
+from meetbot.domain.participants import MAX_CSV_BYTES
 from meetbot.models import (
     Attendance,
     AttendanceSource,
@@ -230,7 +231,7 @@ def _csv_bytes() -> bytes:
         upload = request.files.get("file")
         if upload is None:
             raise field_error("file", "Upload the CSV in the multipart field 'file'.")
-        return upload.read(attendance_import.MAX_CSV_BYTES + 1)
+        return upload.read(MAX_CSV_BYTES + 1)
     return request.get_data(cache=False)
 
 
