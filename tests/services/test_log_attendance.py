@@ -1,4 +1,4 @@
-"""A chat-log import records attendance through services.attendance: the rules of
+"""A chat-log import records attendance through services.attendance_entries: the rules of
 every source (presence wins over regrets, an existing presence keeps its source),
 lines said, and all of it inside the import's one transaction."""
 

@@ -1,7 +1,7 @@
 """API: a meeting's attendance: list, record, remove, paste and call-CSV imports, the
 check-in link. A group's attendance statistics are in attendance_stats.py.
 
-Thin: services.attendance and services.analytics do the work with the same rules as
+Thin: the services.attendance_* modules and services.analytics do the work with the same rules as
 the pages. The CSV import has ``dry_run``: it answers what would be recorded and
 changes nothing.
 """
