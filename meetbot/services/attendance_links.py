@@ -126,6 +126,34 @@ def _checkin_fields(name: str, email: str, handle: str) -> tuple[str, str, str]:
     return name, email, handle
 
 
+def _link_person(ident: ParsedIdentity, changes: Changes) -> Person:
+    """The person a check-in names (matched, or created and flushed), or a field error
+    when the name fits several people or is only close to someone."""
+    result = people_index().match_identity(
+        Identity(name=ident.name, email=ident.email, handle=ident.handle)
+    )
+    if result.status == "ambiguous":
+        raise field_error(
+            "email",
+            "More than one person has that name here; please add your e-mail or chat "
+            "handle so we record the right one.",
+        )
+    if result.status == "new" and result.suggestions:
+        raise field_error(
+            "name",
+            "Please give your full name (first and last) or your e-mail, so we record "
+            "the right person.",
+        )
+    if result.status == "matched":
+        person = db.session.get(Person, result.person.id)  # type: ignore[union-attr]
+    else:
+        person = new_person(ident, set(db.session.scalars(select(PersonHandle.handle))))
+        db.session.flush()
+        changes.created_people.append(person.id)
+    assert person is not None
+    return person
+
+
 def check_in_with_link(
     meeting: Meeting,
     token: str,
@@ -148,29 +176,8 @@ def check_in_with_link(
     name, email, handle = _checkin_fields(name, email, handle)
     ident = ParsedIdentity(name=name, email=email or None, handle=handle or None, raw=name, line=1)
     with unit_of_work():
-        result = people_index().match_identity(
-            Identity(name=name, email=email or None, handle=handle or None)
-        )
         changes = Changes()
-        if result.status == "ambiguous":
-            raise field_error(
-                "email",
-                "More than one person has that name here; please add your e-mail or chat "
-                "handle so we record the right one.",
-            )
-        if result.status == "new" and result.suggestions:
-            raise field_error(
-                "name",
-                "Please give your full name (first and last) or your e-mail, so we record "
-                "the right person.",
-            )
-        if result.status == "matched":
-            person = db.session.get(Person, result.person.id)  # type: ignore[union-attr]
-        else:
-            person = new_person(ident, set(db.session.scalars(select(PersonHandle.handle))))
-            db.session.flush()
-            changes.created_people.append(person.id)
-        assert person is not None
+        person = _link_person(ident, changes)
         ensure_members(meeting, [person])
         record_present(
             meeting,

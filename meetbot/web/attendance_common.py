@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, redirect, render_template, url_for
+from werkzeug.wrappers import Response
 
 from meetbot.forms.attendance import CheckinLinkForm, CsvForm, PasteForm, RegretsForm
 from meetbot.models import Meeting
@@ -26,12 +27,14 @@ def mask_email(email: str | None) -> str:
 
 
 def chair_meeting(meeting_id: int) -> Meeting:
+    """The meeting (NotFound if none), for someone who chairs it (else login or 403)."""
     meeting = meeting_service.get_meeting(meeting_id)
     require(Permission.CHAIR, meeting.group, meeting=meeting)
     return meeting
 
 
-def back(meeting: Meeting):
+def back(meeting: Meeting) -> Response:
+    """Back to the chair's attendance page."""
     return redirect(url_for("attendance.take", meeting_id=meeting.id))
 
 
@@ -41,7 +44,8 @@ def take_page(
     paste: PasteForm | None = None,
     csv_form: CsvForm | None = None,
     status: int = 200,
-):
+) -> tuple[str, int]:
+    """The chair's page: roster, paste, CSV upload, check-in link, regrets."""
     rows = attendance_reads.roster(meeting)
     # Forms not given are blank (never read from the request: it may be a refused upload).
     regrets_form = RegretsForm(prefix="regrets", formdata=None)
