@@ -317,10 +317,6 @@ def test_mail_building_and_sending_are_pure() -> None:
 
 # --- web/ is thin: no session, no SQLAlchemy (issue 13, point 5) ----------------------
 
-# web/attendance.py is being rewritten by another change (issue 13, point 3): its three
-# session reads move with it. Remove this entry when they have.
-WEB_QUERY_EXCEPTIONS = {"web/attendance.py"}
-
 
 def _session_uses(path: Path) -> list[str]:
     """What in ``path`` reaches the database itself: imports of SQLAlchemy, of the
@@ -356,8 +352,6 @@ def test_web_does_not_query() -> None:
     for folder in ("web", "forms"):
         for path in sorted((PACKAGE / folder).rglob("*.py")):
             rel = str(path.relative_to(PACKAGE))
-            if rel in WEB_QUERY_EXCEPTIONS:
-                continue
             bad.extend(f"{rel}: {use}" for use in _session_uses(path))
     assert bad == []
 

@@ -22,7 +22,7 @@ Rules:
 * Times in logs without a zone are UTC (MeetBot's default); clock-only logs take
   their date from the meeting (or the date given).
 
-Attendance goes through ``services.attendance.record_from_log_in_session`` (the
+Attendance goes through ``services.attendance_entries.record_from_log_in_session`` (the
 rules of every attendance source: one entry per person, presence wins over regrets,
 an existing presence keeps its source), inside the import's one transaction.
 """

@@ -25,7 +25,7 @@ from meetbot.models import (
     PersonHandle,
     Role,
 )
-from meetbot.services import attendance, audit
+from meetbot.services import attendance_entries, audit
 from meetbot.services.actions import member_ids, open_action_in_session
 from meetbot.services.errors import ValidationError
 from meetbot.services.log_plan import ImportPlan, PlannedAction, plan_import, said_at
@@ -320,5 +320,5 @@ def _record_attendance(
     for a in plan.attendees:
         person = by_token[a.token]
         lines_by_person[person.id] = lines_by_person.get(person.id, 0) + a.lines
-    changes = attendance.record_from_log_in_session(actor, meeting, lines_by_person)
+    changes = attendance_entries.record_from_log_in_session(actor, meeting, lines_by_person)
     result.attendance_added = len(changes.added)

@@ -6,8 +6,7 @@ from datetime import datetime
 
 from meetbot.extensions import db
 from meetbot.models import Meeting, MeetingSeries, Person
-from meetbot.services import attendance as attendance_service
-from meetbot.services import audit
+from meetbot.services import attendance_roster, audit
 from meetbot.services import meetings as meeting_service
 from meetbot.services.db import unit_of_work
 
@@ -47,5 +46,5 @@ def check_in_to_occurrence(
     """
     with unit_of_work():
         meeting = meeting_service.materialize_occurrence(series, slot_key, original_start_local)
-        attendance_service.check_in_self(person, meeting)
+        attendance_roster.check_in_self(person, meeting)
     return meeting

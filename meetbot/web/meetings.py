@@ -11,7 +11,7 @@ from flask_login import current_user
 from meetbot.domain.recurrence import to_utc
 from meetbot.forms.attendance import AgendaForm
 from meetbot.models import Meeting, MeetingStatus, utcnow
-from meetbot.services import attendance as attendance_service
+from meetbot.services import attendance_links, attendance_reads, attendance_roster
 from meetbot.services import meetings as meeting_service
 from meetbot.services.agenda import AgendaConflict, text_hash, update_agenda
 from meetbot.services.errors import NotFound, ValidationError
@@ -68,9 +68,9 @@ def view(meeting_id: int):
     group = meeting.group
     is_chair = may(current_user, Permission.CHAIR, group, meeting=meeting)
     is_member = may(current_user, Permission.PARTICIPATE, group)
-    entries = attendance_service.entries(meeting)
+    entries = attendance_reads.entries(meeting)
     now = utcnow()
-    opens, closes = attendance_service.checkin_window(meeting)
+    opens, closes = attendance_roster.checkin_window(meeting)
     mine = None
     if current_user.is_authenticated:
         mine = next((e for e in entries if e.person_id == current_user.id), None)
@@ -87,7 +87,7 @@ def view(meeting_id: int):
         checkin_open=opens <= now <= closes and meeting.status != MeetingStatus.CANCELLED.value,
         checkin_opens=opens,
         regrets_open=now < meeting.start_dt and meeting.status != MeetingStatus.CANCELLED.value,
-        link_open=attendance_service.checkin_link_open(meeting, now),
+        link_open=attendance_links.checkin_link_open(meeting, now),
         upcoming=_upcoming_in_series(meeting),
         work_streams=(meeting.series.work_streams if meeting.series else [])
         + ([meeting.work_stream] if meeting.work_stream else []),
@@ -162,8 +162,8 @@ def occurrence(series_id: int, slot_key: str, stamp: str):
     end = start + timedelta(minutes=slot.duration_minutes)
     now = utcnow()
     opens, closes = (
-        start - attendance_service.CHECKIN_OPENS_BEFORE,
-        end + (attendance_service.CHECKIN_CLOSES_AFTER),
+        start - attendance_roster.CHECKIN_OPENS_BEFORE,
+        end + (attendance_roster.CHECKIN_CLOSES_AFTER),
     )
     return render_template(
         "meetings/occurrence.html",

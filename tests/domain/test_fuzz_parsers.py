@@ -25,7 +25,9 @@ from meetbot.domain import (
     meetbot_log,
     meeting_machine,
     names,
+    participant_csv,
     participants,
+    pasted_list,
 )
 from meetbot.domain.recurrence import (
     Frequency,
@@ -334,7 +336,7 @@ def test_meetbot_log(lines, start, default_date) -> None:
 )
 def test_pasted_list(text) -> None:
     try:
-        result = participants.parse_pasted_list(text)
+        result = pasted_list.parse_pasted_list(text)
     except participants.ParticipantsError:
         return
     for ident in result:
@@ -389,7 +391,7 @@ def test_participant_csv(header, rows, delimiter, encoding, raw) -> None:
     data: bytes | str
     data = text if raw else text.encode(encoding, errors="replace")
     try:
-        result = participants.parse_participant_csv(data)
+        result = participant_csv.parse_participant_csv(data)
     except participants.ParticipantsError:
         return
     for person in result:
@@ -400,7 +402,7 @@ def test_participant_csv(header, rows, delimiter, encoding, raw) -> None:
 @given(data=st.binary(max_size=300))
 def test_participant_csv_arbitrary_bytes(data) -> None:
     with contextlib.suppress(participants.ParticipantsError):
-        participants.parse_participant_csv(data)
+        participant_csv.parse_participant_csv(data)
 
 
 # --- names (never raise: they only normalise and match) ------------------------------------

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from meetbot.domain.call_spans import covered_minutes, parse_call_time
 from meetbot.domain.names import PeopleIndex, PersonKey
 from meetbot.domain.not_people import NotPeople
-from meetbot.domain.participants import parse_participant_csv
+from meetbot.domain.participant_csv import parse_participant_csv
 
 ADRIEN = PersonKey(1, "Adrien Lebre", "adrien.lebre@example.org", ("alebre",))
 WEI = PersonKey(2, "Wei Zhang", "wei.zhang@example.org", ("wzhang",))

@@ -8,13 +8,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from meetbot.domain.participants import (
-    ParsedParticipant,
-    ParticipantsError,
-    parse_duration_minutes,
-    parse_participant_csv,
-    parse_pasted_list,
-)
+from meetbot.domain.participant_csv import parse_duration_minutes, parse_participant_csv
+from meetbot.domain.participants import ParsedParticipant, ParticipantsError
+from meetbot.domain.pasted_list import parse_pasted_list
 
 DATA = Path(__file__).parent / "data"
 

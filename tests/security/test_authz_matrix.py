@@ -47,8 +47,7 @@ from meetbot.models import (
     SeriesSlot,
     WorkStream,
 )
-from meetbot.services import accounts, logins
-from meetbot.services import attendance as attendance_service
+from meetbot.services import accounts, attendance_links, logins
 from meetbot.services import polls as poll_service
 from meetbot.services import webhooks as webhook_service
 from meetbot.services.agenda import text_hash
@@ -313,7 +312,7 @@ def build_world() -> World:
         db.session.add(failed)
         db.session.flush()
         w.mails[role] = failed.id
-    w.checkin_token = attendance_service.open_checkin_link(people["chair"], meeting)
+    w.checkin_token = attendance_links.open_checkin_link(people["chair"], meeting)
     for role in ROLES:
         poll = poll_service.create_poll(
             people["organizer"],
@@ -484,7 +483,7 @@ def _new_series_form(w: World, role: str) -> dict[str, Any]:
 
 def _csv_payload(w: World) -> str:
     from meetbot.domain.participants import ParsedParticipant
-    from meetbot.web.attendance import _encode_participants
+    from meetbot.web.attendance_lists import _encode_participants
 
     person = ParsedParticipant(
         name="Carla Csv",

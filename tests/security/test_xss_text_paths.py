@@ -33,7 +33,8 @@ from meetbot.models import Group, Meeting, MeetingSeries, Person, Role, WorkStre
 from meetbot.services import (
     actions,
     agenda,
-    attendance,
+    attendance_import,
+    attendance_roster,
     imports,
     log_import,
     minutes,
@@ -191,13 +192,13 @@ def build_world(payload: str, create_user, tmp_path: Path):
         )
     action = _try(actions.create_action, admin, group, text=payload, meeting=meeting)
     at = meeting.start_dt + timedelta(minutes=10)
-    pasted = attendance.parse_paste(f"{payload}\nAlice Example <alice@example.org>")
-    _try(attendance.confirm_import, admin, meeting, pasted, {}, source="paste", now=at)
+    pasted = attendance_import.parse_paste(f"{payload}\nAlice Example <alice@example.org>")
+    _try(attendance_import.confirm_import, admin, meeting, pasted, {}, source="paste", now=at)
     _try(
-        attendance.confirm_import,
+        attendance_import.confirm_import,
         admin,
         meeting,
-        attendance.parse_csv(_csv(payload)),
+        attendance_import.parse_csv(_csv(payload)),
         {},
         source="csv",
         now=at,
@@ -349,11 +350,11 @@ def test_attendance_csv_export_neutralises_formula_cells(app, client, auth, crea
     people = [Person(display_name=name, organization=name) for name in FORMULAS]
     db.session.add_all([meeting, *people])
     db.session.commit()
-    attendance.save_roster(chair, meeting, [chair.id], now=start)
+    attendance_roster.save_roster(chair, meeting, [chair.id], now=start)
     group_service_members = [p.id for p in people]
     for person_id in group_service_members:
         member_service.set_role(chair, group, db.session.get(Person, person_id), Role.MEMBER)
-    attendance.save_roster(
+    attendance_roster.save_roster(
         chair, meeting, [chair.id, *group_service_members], now=start + timedelta(minutes=1)
     )
 

@@ -17,7 +17,14 @@ from meetbot.models import (
     Person,
     Role,
 )
-from meetbot.services import attendance as svc
+from meetbot.services import (
+    attendance_import,
+    attendance_links,
+    attendance_reads,
+    attendance_regrets,
+    attendance_roster,
+    audit,
+)
 from meetbot.services.errors import NotFound, ServiceError, ValidationError
 
 START = datetime(2026, 3, 3, 15, 0, tzinfo=UTC)
@@ -72,12 +79,12 @@ def test_45_people_from_a_pasted_list_each_once_and_reimport_changes_nothing(wor
     lines += [rows[0][2], rows[1][1]]  # Ada by handle and Ben by e-mail again
     text = "Attendees:\n" + "\n".join(lines)
 
-    identities = svc.parse_paste(text)
+    identities = attendance_import.parse_paste(text)
     # Ben's second e-mail line collapses in the parser; "ada0" is known to be Ada only
     # once matched against the people, so it is one more line but the same person.
     assert len(identities) == 46
     people_before = count(Person)
-    changes = svc.confirm_import(
+    changes = attendance_import.confirm_import(
         world["chair"],
         world["meeting"],
         identities,
@@ -107,10 +114,10 @@ def test_45_people_from_a_pasted_list_each_once_and_reimport_changes_nothing(wor
     assert db.session.get(Meeting, world["meeting"].id).status == MeetingStatus.HELD.value
 
     audit_before = count(AuditEntry)
-    again = svc.confirm_import(
+    again = attendance_import.confirm_import(
         world["chair"],
         world["meeting"],
-        svc.parse_paste(text),
+        attendance_import.parse_paste(text),
         {},
         create_unmatched=True,
         source="paste",
@@ -123,8 +130,10 @@ def test_45_people_from_a_pasted_list_each_once_and_reimport_changes_nothing(wor
 
 
 def test_new_people_keep_name_email_and_handle(world):
-    identities = svc.parse_paste("Zed Newcomer <zed@example.com>\nYara Nick (yaranick)")
-    changes = svc.confirm_import(
+    identities = attendance_import.parse_paste(
+        "Zed Newcomer <zed@example.com>\nYara Nick (yaranick)"
+    )
+    changes = attendance_import.confirm_import(
         world["chair"],
         world["meeting"],
         identities,
@@ -148,9 +157,9 @@ def test_preview_classifies_and_saves_nothing(world, create_person):
     create_person("Alice Smith", email="alice@example.org")
     create_person("Sam Jones", email="sam.j@example.org")
     create_person("Sam Jones", email="sam.k@example.org")
-    identities = svc.parse_paste("alice@example.org\nSam Jones\nNew Person")
+    identities = attendance_import.parse_paste("alice@example.org\nSam Jones\nNew Person")
     before = (count(Person), count(Attendance), count(AuditEntry), count(Membership))
-    lines = svc.preview(world["meeting"], identities)
+    lines = attendance_import.preview(world["meeting"], identities)
     assert [line.status for line in lines] == ["matched", "ambiguous", "new"]
     assert lines[0].person.display_name == "Alice Smith"
     assert len(lines[1].candidates) == 2
@@ -160,12 +169,12 @@ def test_preview_classifies_and_saves_nothing(world, create_person):
 def test_ambiguous_line_needs_a_choice(world, create_person):
     a = create_person("Sam Jones", email="sam.j@example.org")
     create_person("Sam Jones", email="sam.k@example.org")
-    identities = svc.parse_paste("Sam Jones")
-    skipped = svc.confirm_import(
+    identities = attendance_import.parse_paste("Sam Jones")
+    skipped = attendance_import.confirm_import(
         world["chair"], world["meeting"], identities, {}, source="paste", now=DURING
     )
     assert count(Attendance) == 0 and len(skipped.skipped) == 1
-    chosen = svc.confirm_import(
+    chosen = attendance_import.confirm_import(
         world["chair"],
         world["meeting"],
         identities,
@@ -176,8 +185,10 @@ def test_ambiguous_line_needs_a_choice(world, create_person):
     assert chosen.added == [a.id]
     # A forged choice (not one of the candidates) is not recorded.
     stranger = create_person("Somebody Else")
-    svc.remove_entry(world["chair"], world["meeting"], db.session.scalar(select(Attendance.id)))
-    forged = svc.confirm_import(
+    attendance_roster.remove_entry(
+        world["chair"], world["meeting"], db.session.scalar(select(Attendance.id))
+    )
+    forged = attendance_import.confirm_import(
         world["chair"],
         world["meeting"],
         identities,
@@ -189,10 +200,10 @@ def test_ambiguous_line_needs_a_choice(world, create_person):
 
 
 def test_line_shown_new_that_now_matches_is_not_duplicated(world, create_person):
-    identities = svc.parse_paste("Late Comer <late@example.org>")
-    assert svc.preview(world["meeting"], identities)[0].status == "new"
+    identities = attendance_import.parse_paste("Late Comer <late@example.org>")
+    assert attendance_import.preview(world["meeting"], identities)[0].status == "new"
     existing = create_person("Late Comer", email="late@example.org")  # created meanwhile
-    changes = svc.confirm_import(
+    changes = attendance_import.confirm_import(
         world["chair"], world["meeting"], identities, {0: "new"}, source="paste", now=DURING
     )
     assert changes.added == [existing.id] and not changes.created_people
@@ -200,8 +211,8 @@ def test_line_shown_new_that_now_matches_is_not_duplicated(world, create_person)
 
 def test_skip_choice(world, create_person):
     p = create_person("Alice Smith", email="alice@example.org")
-    identities = svc.parse_paste("alice@example.org\nNew Person")
-    changes = svc.confirm_import(
+    identities = attendance_import.parse_paste("alice@example.org\nNew Person")
+    changes = attendance_import.confirm_import(
         world["chair"],
         world["meeting"],
         identities,
@@ -222,21 +233,21 @@ def test_skip_choice(world, create_person):
 )
 def test_paste_limits_give_clear_errors(world, text, needle):
     with pytest.raises(ValidationError) as exc:
-        svc.parse_paste(text)
+        attendance_import.parse_paste(text)
     assert needle in exc.value.fields["text"]
 
 
 def test_failure_midway_leaves_nothing(world, create_person, monkeypatch):
     create_person("Known One", email="known@example.org")
-    identities = svc.parse_paste("known@example.org\nBrand New <brand@example.org>")
+    identities = attendance_import.parse_paste("known@example.org\nBrand New <brand@example.org>")
     before = (count(Person), count(Attendance), count(Membership), count(AuditEntry))
 
     def boom(*args, **kwargs):
         raise RuntimeError("disk full")
 
-    monkeypatch.setattr(svc.audit, "record", boom)
+    monkeypatch.setattr(audit, "record", boom)
     with pytest.raises(RuntimeError):
-        svc.confirm_import(
+        attendance_import.confirm_import(
             world["chair"],
             world["meeting"],
             identities,
@@ -264,9 +275,9 @@ def _zoom_csv(rows, *, rejoin=()):
 def test_45_people_from_a_csv_each_once_with_durations_summed(world, create_person):
     rows = _forty_five(create_person, world["group"], known=40)
     data = _zoom_csv(rows, rejoin=rows[:3])  # three people joined twice
-    participants = svc.parse_csv(data)
+    participants = attendance_import.parse_csv(data)
     assert len(participants) == 45
-    changes = svc.confirm_import(
+    changes = attendance_import.confirm_import(
         world["chair"],
         world["meeting"],
         participants,
@@ -282,10 +293,10 @@ def test_45_people_from_a_csv_each_once_with_durations_summed(world, create_pers
     ada = db.session.scalar(select(Person.id).where(Person.email == rows[0][1]))
     dev = db.session.scalar(select(Person.id).where(Person.email == rows[3][1]))
     assert durations[ada] == 45 and durations[dev] == 40
-    again = svc.confirm_import(
+    again = attendance_import.confirm_import(
         world["chair"],
         world["meeting"],
-        svc.parse_csv(data),
+        attendance_import.parse_csv(data),
         {},
         create_unmatched=True,
         source="csv",
@@ -298,10 +309,15 @@ def test_csv_keeps_existing_presence_source_and_fills_duration(world, create_per
     p = create_person("Ada Tester", email="ada@example.net")
     db.session.add(Membership(group=world["group"], person=p, role="member"))
     db.session.commit()
-    svc.save_roster(world["chair"], world["meeting"], [p.id], now=DURING)
+    attendance_roster.save_roster(world["chair"], world["meeting"], [p.id], now=DURING)
     data = b"Name,Email,Duration\nAda Tester,ada@example.net,33\n"
-    changes = svc.confirm_import(
-        world["chair"], world["meeting"], svc.parse_csv(data), {}, source="csv", now=DURING
+    changes = attendance_import.confirm_import(
+        world["chair"],
+        world["meeting"],
+        attendance_import.parse_csv(data),
+        {},
+        source="csv",
+        now=DURING,
     )
     assert changes.updated == [p.id]
     entry = db.session.scalar(select(Attendance))
@@ -310,14 +326,14 @@ def test_csv_keeps_existing_presence_source_and_fills_duration(world, create_per
 
 def test_csv_without_name_or_email_column_names_what_is_missing(world):
     with pytest.raises(ValidationError) as exc:
-        svc.parse_csv(b"Join Time,Leave Time,Duration\n10:00,11:00,60\n")
+        attendance_import.parse_csv(b"Join Time,Leave Time,Duration\n10:00,11:00,60\n")
     message = exc.value.fields["file"]
     assert "name or email column" in message and "Join Time" in message
 
 
 def test_csv_too_large(world):
     with pytest.raises(ValidationError) as exc:
-        svc.parse_csv(b"Name,Email\n" + b"x" * 5_000_001)
+        attendance_import.parse_csv(b"Name,Email\n" + b"x" * 5_000_001)
     assert "too large" in exc.value.fields["file"]
 
 
@@ -330,25 +346,25 @@ def test_roster_ticks_unticks_and_keeps_other_sources(world, create_person):
     for p in (a, b, c):
         db.session.add(Membership(group=group, person=p, role="member"))
     db.session.commit()
-    svc.confirm_import(
+    attendance_import.confirm_import(
         chair,
         meeting,
-        svc.parse_paste("Cat C"),
+        attendance_import.parse_paste("Cat C"),
         {},
         create_unmatched=True,
         source="paste",
         now=DURING,
     )
 
-    first = svc.save_roster(chair, meeting, [a.id, b.id], now=DURING)
+    first = attendance_roster.save_roster(chair, meeting, [a.id, b.id], now=DURING)
     assert sorted(first.added) == sorted([a.id, b.id])
     # Unticking Bob removes his roster entry; Cat (from a paste, unticked) stays.
-    second = svc.save_roster(chair, meeting, [a.id], now=DURING)
+    second = attendance_roster.save_roster(chair, meeting, [a.id], now=DURING)
     assert second.removed == [b.id]
     kinds = dict(db.session.execute(select(Attendance.person_id, Attendance.source)).all())
     assert kinds == {a.id: "roster", c.id: "paste"}
     # Saving the same roster again changes nothing.
-    assert not svc.save_roster(chair, meeting, [a.id], now=DURING).changed
+    assert not attendance_roster.save_roster(chair, meeting, [a.id], now=DURING).changed
 
 
 def test_roster_only_removes_people_it_showed(world, create_person):
@@ -357,9 +373,9 @@ def test_roster_only_removes_people_it_showed(world, create_person):
     for p in (a, b):
         db.session.add(Membership(group=group, person=p, role="member"))
     db.session.commit()
-    svc.save_roster(chair, meeting, [a.id, b.id], now=DURING)
+    attendance_roster.save_roster(chair, meeting, [a.id, b.id], now=DURING)
     # A form that listed only Ann (Bob joined later) does not remove Bob.
-    changes = svc.save_roster(chair, meeting, [], shown_ids=[a.id], now=DURING)
+    changes = attendance_roster.save_roster(chair, meeting, [], shown_ids=[a.id], now=DURING)
     assert changes.removed == [a.id]
     assert count(Attendance) == 1
 
@@ -367,7 +383,7 @@ def test_roster_only_removes_people_it_showed(world, create_person):
 def test_roster_refuses_non_members(world, create_person):
     stranger = create_person("Not A Member")
     with pytest.raises(ValidationError):
-        svc.save_roster(world["chair"], world["meeting"], [stranger.id], now=DURING)
+        attendance_roster.save_roster(world["chair"], world["meeting"], [stranger.id], now=DURING)
     assert count(Attendance) == 0
 
 
@@ -378,16 +394,18 @@ def test_previous_meeting_for_select_last_time(world, create_person, create_meet
     db.session.commit()
     earlier = create_meeting(group, start=START - timedelta(days=7))
     cancelled = create_meeting(group, start=START - timedelta(days=3), status="cancelled")
-    svc.save_roster(chair, earlier, [p.id], now=START)
-    assert svc.previous_meeting(world["meeting"]).id == earlier.id
+    attendance_roster.save_roster(chair, earlier, [p.id], now=START)
+    assert attendance_reads.previous_meeting(world["meeting"]).id == earlier.id
     assert cancelled.id != earlier.id
-    rows = {r.person.id: r for r in svc.roster(world["meeting"])}
+    rows = {r.person.id: r for r in attendance_reads.roster(world["meeting"])}
     assert rows[p.id].came_last_time and not rows[chair.id].came_last_time
 
 
 def test_attendance_before_start_does_not_hold(world):
     chair = world["chair"]
-    svc.save_roster(chair, world["meeting"], [chair.id], now=START - timedelta(hours=1))
+    attendance_roster.save_roster(
+        chair, world["meeting"], [chair.id], now=START - timedelta(hours=1)
+    )
     assert db.session.get(Meeting, world["meeting"].id).status == "scheduled"
 
 
@@ -395,7 +413,9 @@ def test_cancelled_meeting_takes_no_attendance(world):
     world["meeting"].status = "cancelled"
     db.session.commit()
     with pytest.raises(ValidationError):
-        svc.save_roster(world["chair"], world["meeting"], [world["chair"].id], now=DURING)
+        attendance_roster.save_roster(
+            world["chair"], world["meeting"], [world["chair"].id], now=DURING
+        )
 
 
 # ----------------------------------------------------------------- check-in
@@ -415,13 +435,13 @@ def test_self_checkin_window(world, time_machine, offset, ok):
     time_machine.move_to(START + offset, tick=False)
     chair, meeting = world["chair"], world["meeting"]
     if ok:
-        svc.check_in_self(chair, meeting)
+        attendance_roster.check_in_self(chair, meeting)
         entry = db.session.scalar(select(Attendance))
         assert (entry.kind, entry.source, entry.recorded_by_id) == ("present", "self", chair.id)
         assert entry.recorded_dt == START + offset
     else:
         with pytest.raises(ValidationError) as exc:
-            svc.check_in_self(chair, meeting)
+            attendance_roster.check_in_self(chair, meeting)
         assert "Check-in" in exc.value.message
         assert count(Attendance) == 0
 
@@ -429,39 +449,45 @@ def test_self_checkin_window(world, time_machine, offset, ok):
 def test_checkin_link_token(world, time_machine):
     time_machine.move_to(START, tick=False)
     meeting = world["meeting"]
-    token = svc.open_checkin_link(world["chair"], meeting, valid_for=timedelta(hours=2))
+    token = attendance_links.open_checkin_link(
+        world["chair"], meeting, valid_for=timedelta(hours=2)
+    )
     assert meeting.checkin_token_hash and token not in meeting.checkin_token_hash
     with pytest.raises(NotFound):
-        svc.verify_checkin_token(meeting, token + "x")
-    person, changes = svc.check_in_with_link(meeting, token, name="Guest Visitor", email="g@v.org")
+        attendance_links.verify_checkin_token(meeting, token + "x")
+    person, changes = attendance_links.check_in_with_link(
+        meeting, token, name="Guest Visitor", email="g@v.org"
+    )
     assert changes.created_people == [person.id]
     entry = db.session.scalar(select(Attendance))
     assert (entry.source, entry.recorded_by_id) == ("link", None)
     # The same guest again: matched by e-mail, nothing new.
-    _, again = svc.check_in_with_link(meeting, token, name="Guest Visitor", email="g@v.org")
+    _, again = attendance_links.check_in_with_link(
+        meeting, token, name="Guest Visitor", email="g@v.org"
+    )
     assert not again.changed
     time_machine.move_to(START + timedelta(hours=2, seconds=1), tick=False)
-    with pytest.raises(svc.LinkExpired):
-        svc.check_in_with_link(meeting, token, name="Too Late")
+    with pytest.raises(attendance_links.LinkExpired):
+        attendance_links.check_in_with_link(meeting, token, name="Too Late")
     assert count(Attendance) == 1
 
 
 def test_closed_link_stops_working(world):
     meeting = world["meeting"]
-    token = svc.open_checkin_link(world["chair"], meeting, now=START)
-    svc.close_checkin_link(world["chair"], meeting)
+    token = attendance_links.open_checkin_link(world["chair"], meeting, now=START)
+    attendance_links.close_checkin_link(world["chair"], meeting)
     with pytest.raises(NotFound):
-        svc.verify_checkin_token(meeting, token, now=START)
+        attendance_links.verify_checkin_token(meeting, token, now=START)
 
 
 def test_link_checkin_ambiguous_name_asks_for_email(world, create_person):
     create_person("Sam Jones", email="sam.j@example.org")
     create_person("Sam Jones", email="sam.k@example.org")
-    token = svc.open_checkin_link(world["chair"], world["meeting"], now=START)
+    token = attendance_links.open_checkin_link(world["chair"], world["meeting"], now=START)
     with pytest.raises(ValidationError) as exc:
-        svc.check_in_with_link(world["meeting"], token, name="Sam Jones", now=START)
+        attendance_links.check_in_with_link(world["meeting"], token, name="Sam Jones", now=START)
     assert "email" in exc.value.fields
-    person, _ = svc.check_in_with_link(
+    person, _ = attendance_links.check_in_with_link(
         world["meeting"], token, name="Sam Jones", email="sam.k@example.org", now=START
     )
     assert person.email == "sam.k@example.org"
@@ -474,37 +500,39 @@ def test_regrets_before_the_meeting_then_presence_wins(world, create_person):
     m = create_person("Mia Member")
     db.session.add(Membership(group=world["group"], person=m, role="member"))
     db.session.commit()
-    svc.send_regrets(m, world["meeting"], now=START - timedelta(days=1))
+    attendance_regrets.send_regrets(m, world["meeting"], now=START - timedelta(days=1))
     assert db.session.scalar(select(Attendance.kind)) == "regrets"
-    assert not svc.send_regrets(m, world["meeting"], now=START - timedelta(hours=1)).changed
+    assert not attendance_regrets.send_regrets(
+        m, world["meeting"], now=START - timedelta(hours=1)
+    ).changed
     with pytest.raises(ValidationError):
-        svc.send_regrets(m, world["meeting"], now=START)
+        attendance_regrets.send_regrets(m, world["meeting"], now=START)
     # She came after all.
-    changes = svc.save_roster(world["chair"], world["meeting"], [m.id], now=DURING)
+    changes = attendance_roster.save_roster(world["chair"], world["meeting"], [m.id], now=DURING)
     assert changes.upgraded == [m.id]
     entry = db.session.scalar(select(Attendance))
     assert (entry.kind, entry.source) == ("present", "roster")
     with pytest.raises(ValidationError):
-        svc.record_regrets(world["chair"], world["meeting"], [m.id], now=DURING)
+        attendance_regrets.record_regrets(world["chair"], world["meeting"], [m.id], now=DURING)
 
 
 def test_remove_entry(world):
     chair, meeting = world["chair"], world["meeting"]
-    svc.save_roster(chair, meeting, [chair.id], now=DURING)
+    attendance_roster.save_roster(chair, meeting, [chair.id], now=DURING)
     entry_id = db.session.scalar(select(Attendance.id))
-    svc.remove_entry(chair, meeting, entry_id)
+    attendance_roster.remove_entry(chair, meeting, entry_id)
     assert count(Attendance) == 0
     assert db.session.scalar(select(AuditEntry.action).order_by(AuditEntry.id.desc())) == "removed"
     assert db.session.get(Meeting, meeting.id).status == "held"  # never un-held
     with pytest.raises(NotFound):
-        svc.remove_entry(chair, meeting, entry_id)
+        attendance_roster.remove_entry(chair, meeting, entry_id)
 
 
 def test_concurrent_duplicate_is_refused_cleanly(world, monkeypatch):
     chair, meeting = world["chair"], world["meeting"]
-    svc.save_roster(chair, meeting, [chair.id], now=DURING)
+    attendance_roster.save_roster(chair, meeting, [chair.id], now=DURING)
     # Simulate a racing request: our read of existing entries missed the other's row.
-    monkeypatch.setattr(svc, "_entries_by_person", lambda m: {})
+    monkeypatch.setattr(attendance_roster, "entries_by_person", lambda m: {})
     with pytest.raises(ServiceError):
-        svc.check_in_self(chair, meeting, now=DURING)
+        attendance_roster.check_in_self(chair, meeting, now=DURING)
     assert count(Attendance) == 1

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 
 from meetbot.extensions import db
 from meetbot.models import Meeting, MeetingStatus, Role
-from meetbot.services import attendance, minutes
+from meetbot.services import attendance_roster, minutes
 
 START = datetime(2026, 3, 3, 15, 0, tzinfo=UTC)
 
@@ -21,8 +21,8 @@ def test_first_checkin_marks_held_and_keeps_the_minutes_version(
     meeting = create_meeting(group, start=START)
     version = meeting.lock_version  # the chair opens the minutes form now
 
-    first = attendance.check_in_self(alice, meeting, now=START + timedelta(minutes=2))
-    second = attendance.check_in_self(bob, meeting, now=START + timedelta(minutes=3))
+    first = attendance_roster.check_in_self(alice, meeting, now=START + timedelta(minutes=2))
+    second = attendance_roster.check_in_self(bob, meeting, now=START + timedelta(minutes=3))
     assert first.held and not second.held
 
     db.session.expire_all()
@@ -39,7 +39,7 @@ def test_checkin_before_the_start_leaves_it_scheduled(
     alice = create_user("Alice")
     group = create_group(members={alice: Role.MEMBER})
     meeting = create_meeting(group, start=START)
-    changes = attendance.check_in_self(alice, meeting, now=START - timedelta(minutes=5))
+    changes = attendance_roster.check_in_self(alice, meeting, now=START - timedelta(minutes=5))
     assert changes.added and not changes.held
     db.session.expire_all()
     assert db.session.get(Meeting, meeting.id).status == MeetingStatus.SCHEDULED.value

@@ -22,7 +22,7 @@ from sqlalchemy.exc import OperationalError
 
 from meetbot.extensions import db
 from meetbot.models import Meeting, Role
-from meetbot.services import attendance, imports, log_import, series_input
+from meetbot.services import attendance_import, attendance_roster, imports, log_import, series_input
 from meetbot.services import series as series_service
 from meetbot.services.errors import ServiceError
 
@@ -169,8 +169,8 @@ def test_pasted_attendance_confirm_is_all_or_nothing(app, world) -> None:
     text = known + "\nNew One <new1@example.org>\nNew Two <new2@example.org>"
 
     def run() -> None:
-        identities = attendance.parse_paste(text)
-        attendance.confirm_import(
+        identities = attendance_import.parse_paste(text)
+        attendance_import.confirm_import(
             world["chair"],
             _meeting(world),
             identities,
@@ -195,8 +195,8 @@ def test_csv_attendance_confirm_is_all_or_nothing(app, world) -> None:
     data = ("\n".join(rows) + "\n").encode()
 
     def run() -> None:
-        participants = attendance.parse_csv(data)
-        attendance.confirm_import(
+        participants = attendance_import.parse_csv(data)
+        attendance_import.confirm_import(
             world["chair"],
             _meeting(world),
             participants,
@@ -217,7 +217,7 @@ def test_roster_save_of_45_people_is_all_or_nothing(app, world) -> None:
     ids = [m.id for m in world["members"]]
 
     def run() -> None:
-        attendance.save_roster(world["chair"], _meeting(world), ids, now=START)
+        attendance_roster.save_roster(world["chair"], _meeting(world), ids, now=START)
 
     changed = assert_atomic(run)
     assert "attendance" in changed
@@ -225,10 +225,10 @@ def test_roster_save_of_45_people_is_all_or_nothing(app, world) -> None:
 
 def test_roster_save_that_adds_and_removes_is_all_or_nothing(app, world) -> None:
     ids = [m.id for m in world["members"]]
-    attendance.save_roster(world["chair"], _meeting(world), ids[:30], now=START)
+    attendance_roster.save_roster(world["chair"], _meeting(world), ids[:30], now=START)
 
     def run() -> None:  # 15 removed, 15 added
-        attendance.save_roster(world["chair"], _meeting(world), ids[15:], now=START)
+        attendance_roster.save_roster(world["chair"], _meeting(world), ids[15:], now=START)
 
     assert "attendance" in assert_atomic(run)
 

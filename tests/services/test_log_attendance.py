@@ -1,4 +1,4 @@
-"""A chat-log import records attendance through services.attendance: the rules of
+"""A chat-log import records attendance through services.attendance_entries: the rules of
 every source (presence wins over regrets, an existing presence keeps its source),
 lines said, and all of it inside the import's one transaction."""
 
@@ -12,7 +12,13 @@ from sqlalchemy import func, select
 
 from meetbot.extensions import db
 from meetbot.models import Attendance, AuditEntry, MinuteItem, Person, Role
-from meetbot.services import attendance, log_import, log_write
+from meetbot.services import (
+    attendance_entries,
+    attendance_regrets,
+    attendance_roster,
+    log_import,
+    log_write,
+)
 
 EDGE_LOG = (Path(__file__).parent / "data" / "edge_2017_11_07.log").read_text()
 START = datetime(2017, 11, 7, 15, 0, tzinfo=UTC)
@@ -37,8 +43,8 @@ def _entries(meeting) -> dict[str, tuple]:
 
 def test_regrets_turn_into_log_presence_and_presence_keeps_its_source(world) -> None:
     m, chair = world["meeting"], world["chair"]
-    attendance.record_regrets(chair, m, [world["alice"].id], now=START)
-    attendance.save_roster(chair, m, [world["bob"].id], shown_ids=[], now=START)
+    attendance_regrets.record_regrets(chair, m, [world["alice"].id], now=START)
+    attendance_roster.save_roster(chair, m, [world["bob"].id], shown_ids=[], now=START)
     result = log_import.import_log(chair, m, EDGE_LOG)
     entries = _entries(m)
     assert entries["alice"] == ("present", "log", 8)  # she spoke: present after all
@@ -57,7 +63,7 @@ def test_regrets_turn_into_log_presence_and_presence_keeps_its_source(world) -> 
 
 def test_a_corrected_log_updates_log_counts_but_not_other_sources(world) -> None:
     m, chair = world["meeting"], world["chair"]
-    attendance.save_roster(chair, m, [world["bob"].id], shown_ids=[], now=START)
+    attendance_roster.save_roster(chair, m, [world["bob"].id], shown_ids=[], now=START)
     row = db.session.scalar(select(Attendance).where(Attendance.person_id == world["bob"].id))
     row.lines_said = 99  # a count that did not come from a log
     db.session.commit()
@@ -105,7 +111,7 @@ def test_attendance_is_part_of_the_one_transaction(world, monkeypatch) -> None:
 
 def test_in_session_function_does_not_commit(world) -> None:
     m = world["meeting"]
-    changes = attendance.record_from_log_in_session(None, m, {world["alice"].id: 3})
+    changes = attendance_entries.record_from_log_in_session(None, m, {world["alice"].id: 3})
     assert changes.added == [world["alice"].id]
     db.session.rollback()  # the caller decides: rolled back, nothing is there
     assert db.session.scalar(select(func.count()).select_from(Attendance)) == 0

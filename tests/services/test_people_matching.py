@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from meetbot.extensions import db
 from meetbot.models import Attendance, Membership, Person, Role
-from meetbot.services import attendance as svc
+from meetbot.services import attendance_import, attendance_links
 from meetbot.services.demo import PEOPLE
 from meetbot.services.errors import ValidationError
 
@@ -44,8 +44,8 @@ def _pasted(edge) -> str:
 
 
 def test_first_names_and_first_l_wait_for_a_choice_and_nothing_is_created(edge):
-    identities = svc.parse_paste(_pasted(edge))
-    lines = svc.preview(edge["meeting"], identities)
+    identities = attendance_import.parse_paste(_pasted(edge))
+    lines = attendance_import.preview(edge["meeting"], identities)
     unsure = {ln.label: ln for ln in lines if ln.status != "matched"}
     assert {k: (v.status, [c.display_name for c in v.candidates]) for k, v in unsure.items()} == {
         "Adrien": ("suggested", ["Adrien Lebre"]),
@@ -54,14 +54,14 @@ def test_first_names_and_first_l_wait_for_a_choice_and_nothing_is_created(edge):
     }
     people_before = count(Person)
     with pytest.raises(ValidationError) as exc:
-        svc.confirm_import(
+        attendance_import.confirm_import(
             edge["chair"], edge["meeting"], identities, {}, source="paste", ask=True, now=DURING
         )
     assert sorted(exc.value.fields) == sorted(f"choice-{ln.index}" for ln in unsure.values())
     assert (count(Attendance), count(Person)) == (0, people_before)
 
     choices = {ln.index: f"person:{ln.candidates[0].id}" for ln in unsure.values()}
-    changes = svc.confirm_import(
+    changes = attendance_import.confirm_import(
         edge["chair"], edge["meeting"], identities, choices, source="paste", ask=True, now=DURING
     )
     assert (len(changes.added), changes.created_people) == (44, [])
@@ -69,8 +69,8 @@ def test_first_names_and_first_l_wait_for_a_choice_and_nothing_is_created(edge):
 
 
 def test_unsure_lines_are_skipped_not_created_without_ask(edge):
-    identities = svc.parse_paste("Adrien\nNobody Close")
-    changes = svc.confirm_import(
+    identities = attendance_import.parse_paste("Adrien\nNobody Close")
+    changes = attendance_import.confirm_import(
         edge["chair"], edge["meeting"], identities, {}, source="paste", now=DURING
     )
     assert (changes.added, changes.created_people) == ([], [])
@@ -92,8 +92,8 @@ ZOOM = (
 
 
 def test_zoom_export_leaves_out_bots_and_phones_and_merges_overlapping_joins(edge):
-    participants = svc.parse_csv(ZOOM.encode())
-    lines = svc.preview(edge["meeting"], participants)
+    participants = attendance_import.parse_csv(ZOOM.encode())
+    lines = attendance_import.preview(edge["meeting"], participants)
     assert [(ln.label, ln.status, ln.reason) for ln in lines] == [
         ("Beth Morgan", "matched", None),
         ("Wei Zhang", "matched", None),
@@ -102,7 +102,7 @@ def test_zoom_export_leaves_out_bots_and_phones_and_merges_overlapping_joins(edg
         ("Kenji Sato", "matched", None),
     ]
     people_before = count(Person)
-    changes = svc.confirm_import(
+    changes = attendance_import.confirm_import(
         edge["chair"], edge["meeting"], participants, {}, source="csv", ask=True, now=DURING
     )
     assert len(changes.added) == 3 and count(Person) == people_before
@@ -118,8 +118,8 @@ def test_zoom_export_leaves_out_bots_and_phones_and_merges_overlapping_joins(edg
 
 
 def test_a_chair_may_say_a_not_person_line_is_a_person(edge):
-    identities = svc.parse_paste("Conference Room B")
-    changes = svc.confirm_import(
+    identities = attendance_import.parse_paste("Conference Room B")
+    changes = attendance_import.confirm_import(
         edge["chair"], edge["meeting"], identities, {0: "new"}, source="paste", now=DURING
     )
     assert len(changes.created_people) == 1
@@ -127,16 +127,20 @@ def test_a_chair_may_say_a_not_person_line_is_a_person(edge):
 
 def test_the_site_extends_the_not_people_list(edge, app):
     app.config["MEETBOT_NOT_PEOPLE"] = ("Lab Speaker",)
-    (line,) = svc.preview(edge["meeting"], svc.parse_paste("Edge lab speaker"))
+    (line,) = attendance_import.preview(
+        edge["meeting"], attendance_import.parse_paste("Edge lab speaker")
+    )
     assert (line.status, line.reason) == ("not_person", "on this site's not-a-person list")
 
 
 def test_checkin_link_asks_for_the_full_name_instead_of_creating_a_near_duplicate(edge):
-    token = svc.open_checkin_link(edge["chair"], edge["meeting"], now=START)
+    token = attendance_links.open_checkin_link(edge["chair"], edge["meeting"], now=START)
     people_before = count(Person)
     with pytest.raises(ValidationError) as exc:
-        svc.check_in_with_link(edge["meeting"], token, name="Adrien", now=DURING)
+        attendance_links.check_in_with_link(edge["meeting"], token, name="Adrien", now=DURING)
     assert "full name" in exc.value.fields["name"]
     assert (count(Person), count(Attendance)) == (people_before, 0)
-    person, _ = svc.check_in_with_link(edge["meeting"], token, name="Adrien Lebre", now=DURING)
+    person, _ = attendance_links.check_in_with_link(
+        edge["meeting"], token, name="Adrien Lebre", now=DURING
+    )
     assert person.id == edge["people"]["Adrien Lebre"].id

@@ -18,7 +18,7 @@ from meetbot.models import (
     PersonHandle,
     Role,
 )
-from meetbot.services import attendance as svc
+from meetbot.services import attendance_reads
 from meetbot.services.errors import Forbidden, ValidationError
 from meetbot.services.people_merge import merge_people
 
@@ -82,7 +82,7 @@ def test_everything_moves_to_the_kept_person_once(dup):
     audit = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "people_merged"))
     assert (audit.entity_id, audit.details["merged"]) == (keep.id, copy_id)
     # The roster now lists one Adrien.
-    names = [r.person.display_name for r in svc.roster(dup["first"])]
+    names = [r.person.display_name for r in attendance_reads.roster(dup["first"])]
     assert names.count("Adrien Lebre") == 1 and "Adrien" not in names
 
 

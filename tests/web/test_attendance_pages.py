@@ -13,7 +13,7 @@ from sqlalchemy import func, select
 
 from meetbot.extensions import db
 from meetbot.models import Attendance, Membership, Person, Role
-from meetbot.services import attendance as svc
+from meetbot.services import attendance_links, attendance_roster
 
 START = datetime(2026, 3, 3, 15, 0, tzinfo=UTC)
 DURING = START + timedelta(minutes=10)
@@ -285,7 +285,7 @@ def limited_client(app_config, db_backend, create_user):
 
 def test_checkin_link_is_rate_limited(limited_client, world, time_machine):
     time_machine.move_to(START, tick=False)
-    token = svc.open_checkin_link(world["chair"], world["meeting"], now=START)
+    token = attendance_links.open_checkin_link(world["chair"], world["meeting"], now=START)
     url = f"/checkin/{world['meeting'].id}/{token}"
     codes = [limited_client.post(url, data={"name": "Guest Gina"}).status_code for _ in range(21)]
     assert codes[:20] == [200] * 20
@@ -308,7 +308,7 @@ def test_regrets_and_withdrawal(client, auth, world, time_machine):
 def test_removal_by_chair_only(client, auth, world, time_machine):
     time_machine.move_to(DURING, tick=False)
     m = world["meeting"]
-    svc.save_roster(world["chair"], m, [world["quiet"].id])
+    attendance_roster.save_roster(world["chair"], m, [world["quiet"].id])
     entry_id = db.session.scalar(select(Attendance.id))
     auth.login(world["member"].email)
     assert client.post(f"/meetings/{m.id}/attendance/{entry_id}/remove").status_code == 403
@@ -326,7 +326,9 @@ def test_csv_export_neutralises_formulas_and_needs_a_chair(client, auth, world, 
     evil = create_person('=HYPERLINK("http://x")', organization="+Evil Corp", email="e@x.org")
     db.session.add(Membership(group=world["group"], person=evil, role="member"))
     db.session.commit()
-    svc.save_roster(world["chair"], world["meeting"], [evil.id, world["quiet"].id], now=DURING)
+    attendance_roster.save_roster(
+        world["chair"], world["meeting"], [evil.id, world["quiet"].id], now=DURING
+    )
     url = f"/groups/{world['group'].slug}/attendance.csv"
     auth.login(world["member"].email)
     assert client.get(url).status_code == 403
@@ -349,7 +351,7 @@ def test_report_page_escapes_names_in_chart(client, world, create_person):
     db.session.add(Membership(group=world["group"], person=evil, role="member"))
     world["meeting"].title = "Call <b>&"
     db.session.commit()
-    svc.save_roster(world["chair"], world["meeting"], [evil.id], now=DURING)
+    attendance_roster.save_roster(world["chair"], world["meeting"], [evil.id], now=DURING)
     html = client.get(f"/groups/{world['group'].slug}/attendance").get_data(as_text=True)
     assert "<script>x" not in html and "&lt;script&gt;x" in html
     assert "Call <b>" not in html

@@ -11,7 +11,7 @@ import pytest
 from meetbot.extensions import db
 from meetbot.models import Attendance, Meeting, Role
 from meetbot.services import analytics
-from meetbot.web import attendance as attendance_views
+from meetbot.web import attendance_report as attendance_views
 
 T0 = datetime(2026, 1, 6, 15, 0, tzinfo=UTC)
 

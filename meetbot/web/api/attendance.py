@@ -1,7 +1,7 @@
 """API: a meeting's attendance: list, record, remove, paste and call-CSV imports, the
 check-in link. A group's attendance statistics are in attendance_stats.py.
 
-Thin: services.attendance and services.analytics do the work with the same rules as
+Thin: the services.attendance_* modules and services.analytics do the work with the same rules as
 the pages. The CSV import has ``dry_run``: it answers what would be recorded and
 changes nothing.
 """
@@ -14,13 +14,21 @@ from typing import Any
 import marshmallow as ma
 from flask import current_app, request, url_for
 
+from meetbot.domain.participants import MAX_CSV_BYTES
 from meetbot.models import (
     Attendance,
     AttendanceSource,
 )
-from meetbot.services import attendance as attendance_service
+from meetbot.services import (
+    attendance_entries,
+    attendance_import,
+    attendance_links,
+    attendance_reads,
+    attendance_regrets,
+    attendance_roster,
+    people_reads,
+)
 from meetbot.services import meetings as meeting_service
-from meetbot.services import people_reads
 from meetbot.services.errors import field_error
 from meetbot.services.permissions import Permission
 from meetbot.web.api.common import (
@@ -85,7 +93,7 @@ class ImportResultSchema(ma.Schema):
 @read_docs(blp)
 def list_attendance(meeting_id: int) -> list[Attendance]:
     """Everyone recorded at a meeting: present and regrets (``kind``), with source."""
-    return attendance_service.entries(meeting_service.get_meeting(meeting_id))
+    return attendance_reads.entries(meeting_service.get_meeting(meeting_id))
 
 
 @blp.route(f"/meetings/<{ID}:meeting_id>/attendance/<{ID}:person_id>", methods=["PUT"])
@@ -101,9 +109,9 @@ def put_attendance(data: dict[str, Any], meeting_id: int, person_id: int) -> Att
     actor = require_person()
     with api_fields(present="person_id", person_ids="person_id", people="person_id"):
         if data["kind"] == "present":
-            attendance_service.save_roster(actor, meeting, [person.id], shown_ids=[])
+            attendance_roster.save_roster(actor, meeting, [person.id], shown_ids=[])
         else:
-            attendance_service.record_regrets(actor, meeting, [person.id])
+            attendance_regrets.record_regrets(actor, meeting, [person.id])
     entry = people_reads.attendance_entry(meeting.id, person.id)
     if entry is None or entry.kind != data["kind"]:
         raise field_error("kind", "This could not be recorded (see the meeting's state).")
@@ -119,7 +127,7 @@ def delete_attendance(meeting_id: int, person_id: int) -> None:
     meeting = meeting_service.get_meeting(meeting_id)
     entry = people_reads.attendance_entry(meeting.id, person_id)
     if entry is not None:
-        attendance_service.remove_entry(require_person(), meeting, entry.id)
+        attendance_roster.remove_entry(require_person(), meeting, entry.id)
 
 
 @blp.route(f"/meetings/<{ID}:meeting_id>/attendance/import", methods=["POST"])
@@ -136,9 +144,9 @@ def import_attendance(data: dict[str, Any], meeting_id: int) -> dict[str, Any]:
     Idempotent."""
     meeting = meeting_service.get_meeting(meeting_id)
     with api_fields():
-        identities = attendance_service.parse_paste(data["text"])
-        lines = attendance_service.preview(meeting, identities)
-        changes = attendance_service.confirm_import(
+        identities = attendance_import.parse_paste(data["text"])
+        lines = attendance_import.preview(meeting, identities)
+        changes = attendance_import.confirm_import(
             require_person(),
             meeting,
             identities,
@@ -223,7 +231,7 @@ def _csv_bytes() -> bytes:
         upload = request.files.get("file")
         if upload is None:
             raise field_error("file", "Upload the CSV in the multipart field 'file'.")
-        return upload.read(attendance_service.MAX_CSV_BYTES + 1)
+        return upload.read(MAX_CSV_BYTES + 1)
     return request.get_data(cache=False)
 
 
@@ -242,11 +250,11 @@ def import_csv(args: dict[str, Any], meeting_id: int) -> dict[str, Any]:
     ``dry_run=true`` is the form's preview: nothing is saved. Idempotent."""
     meeting = meeting_service.get_meeting(meeting_id)
     with api_fields():
-        participants = attendance_service.parse_csv(_csv_bytes())
-        lines = attendance_service.preview(meeting, participants)
-        changes = attendance_service.Changes()
+        participants = attendance_import.parse_csv(_csv_bytes())
+        lines = attendance_import.preview(meeting, participants)
+        changes = attendance_entries.Changes()
         if not args["dry_run"]:
-            changes = attendance_service.confirm_import(
+            changes = attendance_import.confirm_import(
                 require_person(),
                 meeting,
                 participants,
@@ -286,7 +294,7 @@ def import_csv(args: dict[str, Any], meeting_id: int) -> dict[str, Any]:
 class CheckinLinkArgs(Strict):
     valid_minutes = ma.fields.Integer(
         strict=True,
-        load_default=int(attendance_service.CHECKIN_LINK_DEFAULT_VALID.total_seconds() // 60),
+        load_default=int(attendance_links.CHECKIN_LINK_DEFAULT_VALID.total_seconds() // 60),
         validate=ma.validate.Range(5, 2880),
         metadata={"description": "How long the link stays open (5 minutes to 2 days)."},
     )
@@ -308,7 +316,7 @@ def open_checkin_link(data: dict[str, Any], meeting_id: int) -> dict[str, Any]:
     URL is in this response only: the server keeps just the token's hash."""
     meeting = meeting_service.get_meeting(meeting_id)
     with api_fields(valid_for="valid_minutes"):
-        token = attendance_service.open_checkin_link(
+        token = attendance_links.open_checkin_link(
             require_person(), meeting, valid_for=timedelta(minutes=data["valid_minutes"])
         )
     path = url_for("attendance.link_checkin", meeting_id=meeting.id, token=token)
@@ -325,4 +333,4 @@ def open_checkin_link(data: dict[str, Any], meeting_id: int) -> dict[str, Any]:
 @write_docs(blp)
 def close_checkin_link(meeting_id: int) -> None:
     """Close the check-in link at once (idempotent)."""
-    attendance_service.close_checkin_link(require_person(), meeting_service.get_meeting(meeting_id))
+    attendance_links.close_checkin_link(require_person(), meeting_service.get_meeting(meeting_id))
