@@ -103,7 +103,10 @@ def test_owner_filter_lists_each_owner_once_by_name_and_keeps_the_choice(
 ) -> None:
     chair = create_user("Chair", email="chair@example.org")
     zoe, adam, nobody = create_person("Zoe <z>"), create_person("Adam"), create_person("Nobody")
-    group = create_group(slug="g", members={chair: Role.CHAIR, nobody: Role.MEMBER})
+    group = create_group(
+        slug="g",
+        members={chair: Role.CHAIR, nobody: Role.MEMBER, zoe: Role.MEMBER, adam: Role.MEMBER},
+    )
     other = create_group(members={chair: Role.CHAIR})
     actions.create_action(chair, group, text="one", owner_ids=[zoe.id, adam.id])
     actions.create_action(chair, group, text="two", owner_ids=[zoe.id])
