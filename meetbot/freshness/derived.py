@@ -89,50 +89,14 @@ def query_schedule_fingerprint(
     def scoped(query, column):
         return query if group_ids is None else query.where(column.in_(list(group_ids)))
 
-    lo, hi = start - ROW_MARGIN, end + ROW_MARGIN
-    groups = scoped(select(func.count(), func.max(Group.id), func.sum(Group.revision)), Group.id)
-    series = scoped(
-        select(
-            func.count(),
-            func.max(MeetingSeries.id),
-            func.sum(MeetingSeries.revision),
-            func.max(MeetingSeries.updated_dt),
-        ),
-        MeetingSeries.group_id,
-    )
-    slots = scoped(
-        select(func.count(), func.max(SeriesSlot.id)).join(
-            MeetingSeries, MeetingSeries.id == SeriesSlot.series_id
-        ),
-        MeetingSeries.group_id,
-    )
-    chairs = scoped(
-        select(
-            func.count(),
-            func.sum(series_chairs.c.series_id * 100_003 + series_chairs.c.person_id),
-            func.max(Person.updated_dt),
-        )
-        .select_from(series_chairs)
-        .join(Person, Person.id == series_chairs.c.person_id)
-        .join(MeetingSeries, MeetingSeries.id == series_chairs.c.series_id),
-        MeetingSeries.group_id,
-    )
-    held = case((Meeting.status == MeetingStatus.HELD.value, 1), else_=0)
-    cancelled = case((Meeting.status == MeetingStatus.CANCELLED.value, 1), else_=0)
-    meetings = scoped(
-        select(
-            func.count(),
-            func.max(Meeting.id),
-            func.sum(Meeting.sequence),
-            func.max(Meeting.updated_dt),
-            func.sum(held),
-            func.sum(cancelled),
-        ).where(Meeting.start_dt >= lo, Meeting.start_dt < hi),
-        Meeting.group_id,
-    )
+    sources = [
+        scoped(select(func.count(), func.max(Group.id), func.sum(Group.revision)), Group.id),
+        *(scoped(q, MeetingSeries.group_id) for q in _series_aggregates()),
+        scoped(_meeting_aggregates(start - ROW_MARGIN, end + ROW_MARGIN), Meeting.group_id),
+    ]
     # One derived table per source, cross-joined (each has exactly one row): every
     # table is read once, not once per aggregate as scalar subqueries would.
-    parts = [q.subquery() for q in (groups, series, slots, chairs, meetings)]
+    parts = [q.subquery() for q in sources]
     joined = parts[0]
     for part in parts[1:]:
         joined = joined.join(part, true())
@@ -140,3 +104,41 @@ def query_schedule_fingerprint(
         select(*(c for part in parts for c in part.c)).select_from(joined)
     ).one()
     return tuple(str(v) for v in row)
+
+
+def _series_aggregates() -> list:
+    """Series, their slots and their chairs (each to be scoped by the series' group)."""
+    series = select(
+        func.count(),
+        func.max(MeetingSeries.id),
+        func.sum(MeetingSeries.revision),
+        func.max(MeetingSeries.updated_dt),
+    )
+    slots = select(func.count(), func.max(SeriesSlot.id)).join(
+        MeetingSeries, MeetingSeries.id == SeriesSlot.series_id
+    )
+    chairs = (
+        select(
+            func.count(),
+            func.sum(series_chairs.c.series_id * 100_003 + series_chairs.c.person_id),
+            func.max(Person.updated_dt),
+        )
+        .select_from(series_chairs)
+        .join(Person, Person.id == series_chairs.c.person_id)
+        .join(MeetingSeries, MeetingSeries.id == series_chairs.c.series_id)
+    )
+    return [series, slots, chairs]
+
+
+def _meeting_aggregates(lo: datetime, hi: datetime):
+    """Meeting rows near the window: ids, sequences, updates, held and cancelled counts."""
+    held = case((Meeting.status == MeetingStatus.HELD.value, 1), else_=0)
+    cancelled = case((Meeting.status == MeetingStatus.CANCELLED.value, 1), else_=0)
+    return select(
+        func.count(),
+        func.max(Meeting.id),
+        func.sum(Meeting.sequence),
+        func.max(Meeting.updated_dt),
+        func.sum(held),
+        func.sum(cancelled),
+    ).where(Meeting.start_dt >= lo, Meeting.start_dt < hi)
