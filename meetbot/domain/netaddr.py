@@ -25,13 +25,16 @@ _NAT64_LOCAL = ipaddress.ip_network("64:ff9b:1::/48")
 _IPV4_COMPATIBLE = ipaddress.ip_network("::/96")
 
 
-def _ipv4_refusal(ip: IPv4Address) -> str | None:
+def _refusal(ip: IPv4Address | IPv6Address) -> str | None:
+    """Why an address of either family is not public unicast (None when it is)."""
     if ip.is_multicast:
         return "a multicast address"
     if ip.is_loopback:
         return "a loopback address"
     if ip.is_link_local:
         return "a link-local address"
+    if isinstance(ip, IPv6Address) and ip.is_site_local:
+        return "a site-local address"
     if not ip.is_global or ip.is_private or ip.is_reserved or ip.is_unspecified:
         return "a private or reserved address"
     return None
@@ -56,7 +59,7 @@ def _ipv6_refusal(ip: IPv6Address) -> str | None:
     embedded = _embedded(ip)
     if embedded is not None:
         form, v4 = embedded
-        reason = _ipv4_refusal(v4)
+        reason = _refusal(v4)
         if reason is not None:
             return f"a {form} form of {v4}, {reason}"
         if ip in _NAT64_LOCAL:
@@ -65,17 +68,7 @@ def _ipv6_refusal(ip: IPv6Address) -> str | None:
             return "a deprecated IPv4-compatible address"
         if form in ("IPv4-mapped", "NAT64"):
             return None  # a translation: the IPv4 address decides, and it is public
-    if ip.is_multicast:
-        return "a multicast address"
-    if ip.is_loopback:
-        return "a loopback address"
-    if ip.is_link_local:
-        return "a link-local address"
-    if ip.is_site_local:
-        return "a site-local address"
-    if not ip.is_global or ip.is_private or ip.is_reserved or ip.is_unspecified:
-        return "a private or reserved address"
-    return None
+    return _refusal(ip)
 
 
 def refusal(address: str) -> str | None:
@@ -86,7 +79,7 @@ def refusal(address: str) -> str | None:
     """
     ip = ipaddress.ip_address(address.split("%", 1)[0])
     if isinstance(ip, IPv4Address):
-        return _ipv4_refusal(ip)
+        return _refusal(ip)
     return _ipv6_refusal(ip)
 
 

@@ -63,12 +63,18 @@ def build_calendar(
     cal = _calendar(name, calendar_zone, refresh, description, prodid)
     for zone in sorted(ctx.tzids):
         cal.add_component(vtimezone(zone, ctx.first_year, ctx.last_year))
-    # The calendar's bytes are its own lines, then each component's bytes in order
-    # (icalendar serializes subcomponents one after another), then END:VCALENDAR.
+    return with_components(cal, b"".join(part for _key, part in components))
+
+
+def with_components(cal: Calendar, body: bytes) -> bytes:
+    """``cal`` serialized with already serialized components appended.
+
+    A calendar's bytes are its own lines, then each component's bytes in order
+    (icalendar serializes subcomponents one after another), then END:VCALENDAR: so
+    cached component bytes are spliced in before the end instead of re-parsed."""
     head = cal.to_ical()
     if not head.endswith(_END_CALENDAR):
         raise AssertionError("unexpected calendar serialization")
-    body = b"".join(part for _key, part in components)
     return head[: -len(_END_CALENDAR)] + body + _END_CALENDAR
 
 

@@ -8,6 +8,7 @@ from datetime import datetime
 from icalendar import Calendar
 
 from meetbot.domain.ical.components import _event
+from meetbot.domain.ical.feed import with_components
 from meetbot.domain.ical.items import DEFAULT_PRODID
 from meetbot.domain.ical.values import (
     Context,
@@ -20,7 +21,6 @@ from meetbot.domain.ical.values import (
 from meetbot.domain.ical.vtimezone import _vtimezone_bytes
 
 MESSAGE_METHODS = frozenset({"PUBLISH", "CANCEL"})
-_END_CALENDAR = b"END:VCALENDAR\r\n"
 
 
 @dataclass(frozen=True)
@@ -81,9 +81,6 @@ def _calendar_bytes(method: str, ctx: Context, event: bytes) -> bytes:
     cal.add("prodid", DEFAULT_PRODID)
     cal.add("calscale", "GREGORIAN")
     cal.add("method", method)
-    # As build_calendar: the cached VTIMEZONE bytes are spliced in, not re-parsed.
+    # The cached VTIMEZONE bytes are spliced in, not re-parsed.
     zones = b"".join(_vtimezone_bytes(z, ctx.first_year, ctx.last_year) for z in sorted(ctx.tzids))
-    head = cal.to_ical()
-    if not head.endswith(_END_CALENDAR):
-        raise AssertionError("unexpected calendar serialization")
-    return head[: -len(_END_CALENDAR)] + zones + event + _END_CALENDAR
+    return with_components(cal, zones + event)
