@@ -152,16 +152,3 @@ def describe(figures: dict[str, float]) -> str:
         f"| {figures['delay_ms']:.0f} ms | ≤ {MAX_DELAY_MS:.0f} ms "
         f"| {'PASS' if figures['delay_ms'] <= MAX_DELAY_MS else 'FAIL'} |"
     )
-
-
-def run_alone() -> int:
-    """``python -m bench chat-bot``: the rows on a throwaway SQLite file."""
-    from bench.dataset import _upgrade
-
-    with tempfile.TemporaryDirectory(prefix="bench-chat-") as folder:
-        url = f"sqlite:///{Path(folder) / 'bench.db'}"
-        _upgrade(url)
-        figures = measure(url)
-    print("| target | measured | needed | result |")
-    print(describe(figures))
-    return 0 if passes(figures) else 1

@@ -41,14 +41,12 @@ def main(argv: list[str] | None = None) -> int:
         for n, groups, seconds in measure():
             print(f"{n:>6} people ({groups} zone/window groups): {seconds * 1000:.0f} ms")
         return 0
-    if args.command == "chat-bot":
-        from bench.chat_bot import run_alone as run_chat_bot
+    if args.command in ("chat-bot", "log-import"):
+        from bench import chat_bot, log_import
+        from bench.dataset import run_rows_alone
 
-        return run_chat_bot()
-    if args.command == "log-import":
-        from bench.log_import import run_alone
-
-        return run_alone()
+        module = chat_bot if args.command == "chat-bot" else log_import
+        return run_rows_alone(module, prefix=f"bench-{args.command}-")
 
     if args.command == "generate":
         from bench.dataset import sqlite_database

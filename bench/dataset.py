@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import json
 import shutil
+import tempfile
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import text
 
@@ -133,3 +135,16 @@ def postgres_database(server, scale: float, name: str = "meetbot_bench") -> tupl
     """(url, info) of a fresh database on ``server`` (a tests.pgserver.PostgresServer)."""
     url = server.create_database(name)
     return url, build(url, scale)
+
+
+def run_rows_alone(module: Any, prefix: str) -> int:
+    """Measure one bench module's rows (``measure``, ``describe``, ``passes``) on a
+    throwaway, freshly migrated SQLite file and print them as RESULTS.md rows; the exit
+    status says whether they pass (``python -m bench log-import`` and the like)."""
+    with tempfile.TemporaryDirectory(prefix=prefix) as folder:
+        url = f"sqlite:///{Path(folder) / 'bench.db'}"
+        _upgrade(url)
+        figures = module.measure(url)
+    print("| target | measured | needed | result |")
+    print(module.describe(figures))
+    return 0 if module.passes(figures) else 1

@@ -14,10 +14,8 @@ throwaway SQLite file (a few seconds).
 
 from __future__ import annotations
 
-import tempfile
 import time
 from datetime import date
-from pathlib import Path
 
 RATIO_MAX = 20.0
 SIZES = (100, 1_000)
@@ -77,16 +75,3 @@ def describe(figures: dict[str, float]) -> str:
         f" | {figures['ratio']:.1f}x | ≤ {RATIO_MAX:.0f}x"
         f" | {'PASS' if passes(figures) else 'FAIL'} |"
     )
-
-
-def run_alone() -> int:
-    """``python -m bench log-import``: the row on a throwaway SQLite file."""
-    from bench.dataset import _upgrade
-
-    with tempfile.TemporaryDirectory(prefix="bench-log-import-") as folder:
-        url = f"sqlite:///{Path(folder) / 'bench.db'}"
-        _upgrade(url)
-        figures = measure(url)
-    print("| target | measured | needed | result |")
-    print(describe(figures))
-    return 0 if passes(figures) else 1
