@@ -85,7 +85,7 @@ def due_agendas(now: datetime | None = None) -> list[tuple[Group, OccurrenceView
     due = [
         (groups[v.group_id], v)
         for v in views
-        if v.status == MeetingStatus.SCHEDULED.value
+        if v.status == MeetingStatus.SCHEDULED
         and now < v.start <= now + timedelta(hours=groups[v.group_id].mail_agenda_hours)
     ]
     if not due:
@@ -164,7 +164,7 @@ def _open_actions(group: Group) -> list[ActionItem]:
     return list(
         db.session.scalars(
             select(ActionItem)
-            .where(ActionItem.group_id == group.id, ActionItem.status == ActionStatus.OPEN.value)
+            .where(ActionItem.group_id == group.id, ActionItem.status == ActionStatus.OPEN)
             .order_by(ActionItem.due_date.is_(None), ActionItem.due_date, ActionItem.id)
             .limit(MAX_ACTIONS)
             .options(selectinload(ActionItem.owners))  # the templates list the owners

@@ -284,7 +284,7 @@ def confirm_import(
     chose is skipped and reported, or with ``ask`` refuses the whole import
     (ValidationError naming each ``choice-<index>``).
     """
-    if source not in {AttendanceSource.PASTE.value, AttendanceSource.CSV.value}:
+    if source not in {AttendanceSource.PASTE, AttendanceSource.CSV}:
         raise ValueError(f"not an import source: {source}")
     check_open(meeting)
     now = now or utcnow()

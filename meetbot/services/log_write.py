@@ -175,9 +175,7 @@ def _member_owners(
             )
         for person in owners:
             if person.id not in members:
-                db.session.add(
-                    Membership(group=meeting.group, person=person, role=Role.MEMBER.value)
-                )
+                db.session.add(Membership(group=meeting.group, person=person, role=Role.MEMBER))
                 members.add(person.id)
         kept.append((action, owners))
     return kept
@@ -253,7 +251,7 @@ def _write_items(
     for log_item in plan.items:
         said = said_at(log_item.time, day)
         text_ = log_item.text
-        if log_item.kind == MinuteKind.ACTION.value and not text_.strip():
+        if log_item.kind == MinuteKind.ACTION and not text_.strip():
             continue
         key = (log_item.kind, text_, log_item.nick, said)
         if key in seen:
