@@ -8,11 +8,11 @@ from datetime import timedelta
 
 import pytest
 
+from loopback.irc_participant import Participant
+from loopback.ircd import SKIP_PHRASE, Ngircd, find_ngircd, wait_until
 from meetbot.chat.bot import Backoff, ChatBot
 from meetbot.chat.irc import IrcTransport
 from meetbot.chat.store import ChatStore, map_channel
-from tests.chat.participant import Participant
-from tests.ircd import SKIP_PHRASE, Ngircd, find_ngircd, wait_until
 
 REQUIRE_IRC = os.environ.get("MEETBOT_REQUIRE_IRC") == "1"
 

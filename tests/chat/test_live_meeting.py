@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from loopback.ircd import wait_until
 from meetbot.extensions import db
 from meetbot.models import ActionItem, Attendance, ChatChannel, ChatLine, Meeting, MinuteItem
-from tests.ircd import wait_until
 
 CHANNEL = "#edge-computing"
 

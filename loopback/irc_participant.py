@@ -7,7 +7,7 @@ import threading
 import irc.client
 from jaraco.stream import buffer
 
-from tests.ircd import wait_until
+from loopback.ircd import wait_until
 
 
 class Participant:
