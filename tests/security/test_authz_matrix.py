@@ -860,6 +860,7 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("chat.live", "GET"): Case(public()),
     ("chat.log_page", "GET"): Case(public()),
     ("chat.log_text", "GET"): Case(public()),
+    ("chat.resolve_handles", "POST"): Case(chairs(401)),
     ("minutes.export_markdown", "GET"): Case(public()),
     ("minutes.export_html", "GET"): Case(public()),
     ("minutes.export_email", "GET"): Case(public()),
