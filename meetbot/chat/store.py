@@ -28,9 +28,9 @@ from meetbot.domain.meetbot_log import (
 from meetbot.domain.meeting_machine import MeetingMachine
 from meetbot.domain.text import single_line
 from meetbot.extensions import db
-from meetbot.models import ChatChannel, ChatLine, Group, Meeting, MinuteItem
+from meetbot.models import ChatChannel, ChatLine, Meeting, MinuteItem
+from meetbot.services import chat_settings
 from meetbot.services.db import unit_of_work
-from meetbot.services.errors import NotFound
 from meetbot.services.log_attach import meeting_for_start_in_session
 from meetbot.services.minute_rows import next_position
 from meetbot.services.minutes import touch
@@ -60,25 +60,10 @@ class LineOutcome:
     ended: bool = False
 
 
-def map_channel(network: str, channel: str, group_slug: str) -> int:
-    """The id of the mapping of ``channel`` on ``network`` to a group (made or
-    re-pointed). Raises NotFound for an unknown group."""
-    with unit_of_work():
-        group = db.session.scalar(select(Group).where(Group.slug == group_slug))
-        if group is None:
-            raise NotFound(f"No group {group_slug!r}.")
-        row = db.session.scalar(
-            select(ChatChannel).where(
-                ChatChannel.network == network, ChatChannel.channel == channel
-            )
-        )
-        if row is None:
-            row = ChatChannel(network=network, channel=channel, group=group)
-            db.session.add(row)
-        elif row.group_id != group.id:
-            row.group, row.series_id = group, None
-        db.session.flush()
-        return row.id
+def map_channel(network: str, channel: str, group_slug: str, series_id: int | None = None) -> int:
+    """The operator's mapping of ``channel`` on ``network`` to a group (made or
+    re-pointed): ``services.chat_settings.map_channel_by_slug``."""
+    return chat_settings.map_channel_by_slug(network, channel, group_slug, series_id)
 
 
 class ChatStore:
