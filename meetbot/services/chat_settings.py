@@ -32,6 +32,7 @@ __all__ = [
     "network_for",
     "networks",
     "remove_network",
+    "series_choices",
     "unmap_channel",
     "update_network",
 ]
@@ -60,6 +61,16 @@ def mappings(group: Group) -> list[ChatChannel]:
             .order_by(ChatChannel.network, ChatChannel.channel)
         )
     )
+
+
+def series_choices(group: Group) -> list[tuple[int, str]]:
+    """(id, title) of the group's series, for the channel form."""
+    rows = db.session.execute(
+        select(MeetingSeries.id, MeetingSeries.title)
+        .where(MeetingSeries.group_id == group.id)
+        .order_by(MeetingSeries.title, MeetingSeries.id)
+    )
+    return [(sid, title) for sid, title in rows]
 
 
 def channels_on(network: str) -> dict[str, int]:
