@@ -28,6 +28,7 @@ __all__ = [
     "channels_on",
     "map_channel",
     "map_channel_by_slug",
+    "map_channel_on",
     "mappings",
     "network_for",
     "networks",
@@ -264,6 +265,27 @@ def map_channel(
             network=network.server, channel=channel, series=series_id,
         )  # fmt: skip
     return row
+
+
+def map_channel_on(
+    actor: Person | None,
+    group: Group,
+    *,
+    server: str,
+    channel: str,
+    series_id: int | None = None,
+) -> ChatChannel:
+    """``map_channel`` naming the network by its server URL (the API)."""
+    try:
+        key = network_url(server)
+    except ValueError:
+        key = None
+    found = next((n for n in networks(group) if n.server == key), None)
+    if found is None:
+        raise field_error(
+            "network", "Not one of this group's networks: add it on the group's chat page."
+        )
+    return map_channel(actor, group, network_id=found.id, channel=channel, series_id=series_id)
 
 
 def map_channel_by_slug(

@@ -7,7 +7,8 @@ from sqlalchemy import func, select
 
 from meetbot.extensions import db
 from meetbot.models import ChatAuth, ChatChannel, ChatNetwork, Role
-from meetbot.services import chat_settings
+from meetbot.services import accounts, chat_settings
+from tests.api.conftest import ApiClient, assert_error
 
 SECRET = "correct-horse-battery"
 
@@ -16,13 +17,13 @@ def _setup(create_user, create_group, create_series):
     olga = create_user("Olga Organizer", email="olga@example.org")
     edge = create_group(slug="edge", members={olga: Role.ORGANIZER})
     series = create_series(edge, title="Edge weekly")
-    return edge, series
+    return olga, edge, series
 
 
 def test_a_network_and_a_channel_mapped_to_a_series(
     client, auth, create_user, create_group, create_series
 ) -> None:
-    _edge, series = _setup(create_user, create_group, create_series)
+    _olga, _edge, series = _setup(create_user, create_group, create_series)
     auth.login("olga@example.org")
     response = client.post(
         "/groups/edge/chat/networks",
@@ -68,7 +69,7 @@ def test_a_network_and_a_channel_mapped_to_a_series(
 def test_bad_input_is_shown_beside_the_field_and_changes_nothing(
     client, auth, create_user, create_group, create_series
 ) -> None:
-    edge, _series = _setup(create_user, create_group, create_series)
+    _olga, edge, _series = _setup(create_user, create_group, create_series)
     auth.login("olga@example.org")
     form = {"network-nick": "bot", "network-auth": "none"}
     bad_server = client.post(
@@ -101,3 +102,38 @@ def test_bad_input_is_shown_beside_the_field_and_changes_nothing(
         assert response.status_code == 422
         assert message in response.get_data(as_text=True)
     assert db.session.scalar(select(func.count(ChatChannel.id))) == 1
+
+
+def test_the_api_maps_a_channel_on_one_of_the_groups_networks(
+    client, create_user, create_group, create_series
+) -> None:
+    olga, edge, _series = _setup(create_user, create_group, create_series)
+    token = accounts.create_api_token(olga, "t")
+    api = ApiClient(client)
+    chat_settings.add_network(olga, edge, server="ircs://irc.example.org", nick="bot")
+    created = api.post(
+        "/groups/edge/chat-channels",
+        token=token,
+        json={"network": "ircs://irc.example.org:6697", "channel": "#edge"},
+    )
+    assert created.status_code == 201
+    body = created.get_json()
+    assert (body["network"], body["channel"], body["series_id"]) == (
+        "ircs://irc.example.org:6697", "#edge", None
+    )  # fmt: skip
+    error = assert_error(
+        api.post(
+            "/groups/edge/chat-channels",
+            token=token,
+            json={"network": "irc://elsewhere.example", "channel": "#edge"},
+        ),
+        422,
+    )
+    assert error["fields"] == {
+        "network": "Not one of this group's networks: add it on the group's chat page."
+    }
+    listed = api.get("/groups/edge/chat-channels", token=token).get_json()
+    assert [m["channel"] for m in listed["items"]] == ["#edge"]
+    assert api.delete(f"/groups/edge/chat-channels/{body['id']}", token=token).status_code == 204
+    assert api.delete(f"/groups/edge/chat-channels/{body['id']}", token=token).status_code == 204
+    assert db.session.scalar(select(func.count(ChatChannel.id))) == 0

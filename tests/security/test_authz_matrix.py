@@ -1232,6 +1232,12 @@ MATRIX: dict[tuple[str, str], Case] = {
     ),
     ("api_attendance.attendance_stats", "GET"): _api(public()),
     ("api_mail.mail_minutes", "POST"): _api(chairs(401)),
+    ("api_chat.list_chat_channels", "GET"): _api(organizers(401)),
+    ("api_chat.create_chat_channel", "POST"): _api(
+        organizers(401),
+        data=lambda w, r: {"network": "irc://admin.example:6667", "channel": f"#api-{r}"},
+    ),
+    ("api_chat.delete_chat_channel", "DELETE"): _api(organizers(401)),
     ("api_webhooks.list_webhooks", "GET"): _api(organizers(401)),
     ("api_webhooks.get_webhook", "GET"): _api(organizers(401)),
     ("api_webhooks.list_deliveries", "GET"): _api(organizers(401)),
