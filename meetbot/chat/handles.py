@@ -27,6 +27,7 @@ from meetbot.domain.participants import ParsedIdentity
 from meetbot.extensions import db
 from meetbot.models import (
     ActionItem,
+    AttendanceSource,
     ChatPendingHandle,
     Meeting,
     MinuteItem,
@@ -169,7 +170,11 @@ def _give_handle(person: Person, nick: str, taken: set[str]) -> None:
 def _credit(actor: Person, meeting: Meeting, person: Person, row: ChatPendingHandle) -> None:
     """What the import would have given the nick's person."""
     attendance_entries.ensure_members(meeting, [person])
-    attendance_entries.record_from_log_in_session(actor, meeting, {person.id: row.lines})
+    entry = attendance_entries.entries_by_person(meeting).get(person.id)
+    lines = row.lines
+    if entry is not None and entry.source == AttendanceSource.LOG and entry.lines_said:
+        lines += entry.lines_said  # another nick of the same person: lines add up
+    attendance_entries.record_from_log_in_session(actor, meeting, {person.id: lines})
     for item in db.session.scalars(
         select(MinuteItem).where(
             MinuteItem.meeting_id == meeting.id,

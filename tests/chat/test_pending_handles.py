@@ -9,12 +9,14 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, select
 
+from meetbot.chat import handles
 from meetbot.chat.store import ChatStore, map_channel
 from meetbot.extensions import db
 from meetbot.models import (
     ActionItem,
     Attendance,
     ChatPendingHandle,
+    Meeting,
     MinuteItem,
     Person,
     Role,
@@ -105,3 +107,27 @@ def test_choosing_nothing_says_so_and_changes_nothing(
     response = client.post(f"/meetings/{meeting_id}/chat-handles", data={}, follow_redirects=True)
     assert "Choose who at least one of the handles is." in response.get_data(as_text=True)
     assert list(_pending_ids()) == ["adrien", "wzhang"]
+
+
+def test_two_nicks_of_one_person_add_their_lines_up(create_person, create_group) -> None:
+    chair = create_person("Chloe Chair", handles=["chloe"])
+    adrien = create_person("Adrien Lebre")
+    create_group(slug="edge")
+    channel_id = map_channel("irc://127.0.0.1:6667", "#edge", "edge")
+    store = ChatStore("meetbot", "https://meetbot.test")
+    lines = [("chloe", "#startmeeting Edge"), ("adrien", "one"), ("adrien", "two")]
+    lines += [("lebre", "three"), ("chloe", "#endmeeting")]
+    for i, (nick, text) in enumerate(lines):
+        outcome = store.record(channel_id, nick, text, said=AT + timedelta(seconds=i))
+    meeting = db.session.get(Meeting, outcome.meeting_id)
+    ids = _pending_ids()
+    handles.resolve(chair, meeting, {ids["adrien"]: f"person:{adrien.id}"})
+    handles.resolve(chair, meeting, {ids["lebre"]: f"person:{adrien.id}"})  # did you mean
+    entry = db.session.scalar(
+        select(Attendance).where(
+            Attendance.meeting_id == meeting.id, Attendance.person_id == adrien.id
+        )
+    )
+    assert entry.lines_said == 3
+    assert _pending_ids() == {}
+    assert {h.handle for h in adrien.handles} == {"adrien", "lebre"}
