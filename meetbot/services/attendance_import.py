@@ -220,7 +220,7 @@ def _chosen_id(line: PreviewLine, choice: str) -> int | None:
     return None
 
 
-def _resolve(
+def resolve_line(
     line: PreviewLine, choice: str, create_unmatched: bool
 ) -> tuple[str, int | None, str | None]:
     """(what to do, person id, note) for one line: ``record``, ``create``, ``skip``
@@ -291,7 +291,10 @@ def confirm_import(
     with unit_of_work():
         lines = preview(meeting, identities)
         decided = [
-            (line, *_resolve(line, (resolutions.get(line.index) or "").strip(), create_unmatched))
+            (
+                line,
+                *resolve_line(line, (resolutions.get(line.index) or "").strip(), create_unmatched),
+            )
             for line in lines
         ]
         asked = [line for line, what, _, _ in decided if what == "ask"]
