@@ -40,7 +40,7 @@ def _credentials(
     row: ChatNetwork | None = chat_settings.network_for(network)
     password = os.environ.get(password_env) or (row.password if row is not None else None)
     if auth is None:
-        auth = row.auth.value if row is not None else ChatAuth.SASL.value
+        auth = row.auth.value if row is not None else ChatAuth.SASL
     return nick or (row.nick if row is not None else "meetbot"), password, auth == "sasl"
 
 

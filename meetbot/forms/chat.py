@@ -11,9 +11,9 @@ from wtforms.validators import DataRequired, Length, Optional
 from meetbot.models import ChatAuth
 
 AUTH_CHOICES = [
-    (ChatAuth.NONE.value, "None"),
-    (ChatAuth.SASL.value, "SASL (most networks)"),
-    (ChatAuth.NICKSERV.value, "NickServ IDENTIFY"),
+    (ChatAuth.NONE, "None"),
+    (ChatAuth.SASL, "SASL (most networks)"),
+    (ChatAuth.NICKSERV, "NickServ IDENTIFY"),
 ]
 
 
@@ -22,7 +22,7 @@ class NetworkForm(FlaskForm):
         "Server", validators=[DataRequired(), Length(max=200)], description="ircs://host:6697"
     )
     nick = StringField("Bot's nick", default="meetbot", validators=[DataRequired(), Length(max=30)])
-    auth = SelectField("Log in with", choices=AUTH_CHOICES, default=ChatAuth.NONE.value)
+    auth = SelectField("Log in with", choices=AUTH_CHOICES, default=ChatAuth.NONE)
     password = PasswordField("Password of the nick", validators=[Optional(), Length(max=200)])
 
 
