@@ -20,6 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from meetbot.extensions import db
+from meetbot.mail import action_mail
 from meetbot.models import (
     Meeting,
     MinuteItem,
@@ -28,7 +29,6 @@ from meetbot.models import (
     WorkStream,
     utcnow,
 )
-from meetbot.mail import action_mail
 from meetbot.services import audit
 from meetbot.services.actions import open_action_in_session
 from meetbot.services.db import unit_of_work

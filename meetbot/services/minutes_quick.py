@@ -74,10 +74,16 @@ def member_keys(group: Group) -> list[PersonKey]:
     ]
 
 
+def _label(person: PersonKey) -> str:
+    """A name and what tells two people of that name apart."""
+    other = person.handles[0] if person.handles else person.email
+    return f"{person.display_name} ({other})" if other else person.display_name
+
+
 def _notes(finding: OwnerFinding) -> tuple[str, ...]:
     notes = []
     for word, people in finding.unsure:
-        names = " or ".join(p.display_name for p in people)
+        names = " or ".join(_label(p) for p in people)
         notes.append(
             f"“{word}” could be {names}: no owner was set for it; pick the owner on the "
             "action item."
