@@ -92,9 +92,9 @@
     }
 
     input.addEventListener("keydown", function (ev) {
-      if (ev.key === "Enter" && input.value.trim()) {
-        ev.preventDefault(); // Enter adds the owner; it does not send the form
-        add(true);
+      if (ev.key === "Enter") {
+        ev.preventDefault(); // Enter adds the owner; it never sends the form
+        if (input.value.trim()) add(true);
       }
     });
     // Picking a suggestion from the list fills the box with an exact name.
