@@ -26,6 +26,7 @@ from sqlalchemy import select
 from meetbot.domain.action_owners import OwnerFinding, find_owners
 from meetbot.domain.due_dates import DueDateError, read_due
 from meetbot.domain.names import PersonKey
+from meetbot.domain.nick_match import OwnerMatchTooCostly
 from meetbot.extensions import db
 from meetbot.models import Group, Meeting, MinuteItem, MinuteKind, Person, PersonHandle
 from meetbot.models.groups import Membership
@@ -111,7 +112,10 @@ def add_quick_entry(
         read = read_due(text, meeting_day(meeting))
     except DueDateError as exc:
         raise field_error("text", exc.message) from None
-    finding = find_owners(read.text, member_keys(meeting.group))
+    try:
+        finding = find_owners(read.text, member_keys(meeting.group))
+    except OwnerMatchTooCostly as exc:  # names of repeated punctuation; see nick_match
+        raise field_error("text", f"The owners could not be read: {exc}.") from None
     ids = [p.id for p in finding.owners]
     people = {p.id: p for p in db.session.scalars(select(Person).where(Person.id.in_(ids)))}
     item = add_item(
