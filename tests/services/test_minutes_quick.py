@@ -46,7 +46,7 @@ def _action(item: MinuteItem) -> ActionItem:
     )
 
 
-def test_handle_assigns_the_owner_and_due_counts_from_the_meetings_local_day(setup) -> None:
+def test_handle_name_email_assign_members_and_due_counts_from_the_local_day(setup) -> None:
     chair, _, meeting, priya, _ = setup
     added = _add(chair, meeting, "#action praman send the draft due:friday")
     assert added.item.kind == "action"
@@ -66,6 +66,11 @@ def test_handle_assigns_the_owner_and_due_counts_from_the_meetings_local_day(set
     action = _action(added.item)
     assert ([p.id for p in action.owners], action.due_date) == ([priya.id], date(2027, 3, 1))
     assert action.text == "priya@example.org chase the vendor"
+    # Only members are owners; other kinds keep due: words as text.
+    added = _add(chair, meeting, "#action olga to send the slides")
+    assert _action(added.item).owners == []
+    added = _add(chair, meeting, "#agreed praman ships due:friday")
+    assert (added.item.kind, added.item.text) == ("agreed", "praman ships due:friday")
 
 
 def test_an_ambiguous_owner_is_not_guessed_and_the_chair_is_told(setup) -> None:
@@ -80,12 +85,6 @@ def test_an_ambiguous_owner_is_not_guessed_and_the_chair_is_told(setup) -> None:
     )
 
 
-def test_only_members_are_owners(setup) -> None:
-    chair, _, meeting, _, _ = setup
-    added = _add(chair, meeting, "#action olga to send the slides")
-    assert _action(added.item).owners == []
-
-
 def test_a_bad_due_date_saves_nothing(setup) -> None:
     chair, _, meeting, _, _ = setup
     version = meeting.lock_version
@@ -96,10 +95,3 @@ def test_a_bad_due_date_saves_nothing(setup) -> None:
     assert db.session.scalar(select(func.count(MinuteItem.id))) == 0
     assert db.session.scalar(select(func.count(ActionItem.id))) == 0
     assert meeting.lock_version == version
-
-
-def test_other_kinds_keep_due_words_as_text(setup) -> None:
-    chair, _, meeting, _, _ = setup
-    added = _add(chair, meeting, "#agreed praman ships due:friday")
-    assert (added.item.kind, added.item.text) == ("agreed", "praman ships due:friday")
-    assert db.session.scalar(select(func.count(ActionItem.id))) == 0
