@@ -144,7 +144,18 @@
           applyList(answer.body);
           const status = document.getElementById("quick-entry-status");
           if (answer.status !== 200) {
-            if (status) status.textContent = errorText(answer.body.error);
+            // Nothing changed: say why on the item (the list now shows the others' changes).
+            const fresh = document.getElementById("item-" + id);
+            if (fresh) {
+              const p = document.createElement("p");
+              p.className = "error";
+              p.setAttribute("role", "alert");
+              p.textContent = errorText(answer.body.error);
+              fresh.append(p);
+              refocus(id, "a");
+            } else if (status) {
+              status.textContent = errorText(answer.body.error);
+            }
             return;
           }
           if (status) status.textContent = answer.body.notes.join(" ");
