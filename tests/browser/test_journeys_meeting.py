@@ -344,6 +344,33 @@ def test_chair_records_ten_items_without_a_page_load_and_a_second_chair_sees_the
     expect(page.locator("#minutes-items li").nth(3)).to_contain_text("Publish the draft on 12 May")
     assert navigations == []
 
+    # The conflict rule holds while both write: the second chair adds an item while the
+    # first is editing one; the first chair's save is refused beside the box (their
+    # text kept), and saving again, now from the current version, goes through.
+    item = page.locator("#minutes-items li", has_text="Numbers from the Lyon testbed")
+    item.get_by_role("link", name="Edit").click()
+    editor = item.locator("form.inline-editor textarea")
+    editor.fill("Numbers from the Lyon and Nantes testbeds are in")
+    # (The second chair adds once their page shows the first chair's last change: an
+    # add made from an older version is refused too, beside their box.)
+    expect(other.locator("#minutes-version")).to_have_text(
+        page.locator("#minutes-version").inner_text()
+    )
+    other_box.fill("#info Nantes numbers next week")
+    other_box.press("Control+Enter")
+    expect(other.locator("#minutes-items li[data-item-id]")).to_have_count(13)
+    editor.press("Control+Enter")
+    expect(item.locator(".error[role=alert]")).to_contain_text("Someone else changed")
+    expect(editor).to_be_focused()
+    editor.press("Control+Enter")
+    expect(page.locator("#minutes-items")).to_contain_text("Lyon and Nantes testbeds")
+    expect(page.locator("#minutes-items")).to_contain_text("Nantes numbers next week")
+    assert [e.split("/minutes/")[0] for e in page.js_errors] == [
+        f"409 for {live_server.url(f'/meetings/{meeting_id}')}"
+    ] and page.js_errors[0].endswith("/edit")
+    page.js_errors.clear()  # that 409 was the point
+    assert navigations == []
+
     # axe: the meeting page with the chair's editor (tools on focus, the owner picker
     # open), in light and dark mode and at phone width.
     page.locator("summary", has_text="Add an action item").click()
