@@ -14,12 +14,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from meetbot.extensions import db
+from meetbot.mail import action_mail
 from meetbot.models import (
     Meeting,
     MinuteItem,
@@ -155,9 +156,13 @@ def add_item(
     version: int | None,
     work_stream_id: int | None = None,
     said_dt: datetime | None = None,
+    owners: Sequence[Person] = (),
+    due_date: date | None = None,
+    needs_owner_review: bool = False,
 ) -> MinuteItem:
     """Append an item to the minutes. An ``action`` item also opens an ActionItem
-    (unassigned, in this meeting) so it is tracked until done."""
+    (in this meeting, with ``owners``, who must be members, and ``due_date``) so it is
+    tracked until done."""
     kind = _clean_kind(kind)
     text = _clean_text(text)
     with unit_of_work():
@@ -176,14 +181,18 @@ def add_item(
         touch(meeting)
         flush_or_conflict()
         if kind == MinuteKind.ACTION:
-            open_action_in_session(
+            action = open_action_in_session(
                 actor,
                 meeting.group,
                 text=text,
-                owners=[],
+                owners=list(owners),
                 meeting=meeting,
                 work_stream_id=stream_id,
+                due_date=due_date,
+                needs_owner_review=needs_owner_review,
             )
+            if owners:
+                action_mail.queue_assigned(actor, action, list(owners))  # as create_action
         audit.record(actor, meeting.group, "minute_item", item.id, "created", kind=kind)
     return item
 

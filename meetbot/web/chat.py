@@ -66,7 +66,10 @@ def resolve_handles(meeting_id: int):
 
 @bp.get("/meetings/<int:meeting_id>/live.json")
 def live(meeting_id: int):
-    """``{"live": bool, "items": [{id, kind, text, nick}]}``: items after ``after``."""
+    """``{"live": bool, "version": n, "items": [{id, kind, text, nick}]}``: items after
+    ``after``; ``version`` is the minutes' (``Meeting.lock_version``), which moves at
+    every minutes change: the minutes editor (static/js/minutes.js) polls it to show
+    another chair's changes."""
     meeting = get_meeting(meeting_id)
     after = request.args.get("after", "0")
     if not after.isdigit() or len(after) > 18:
@@ -80,6 +83,7 @@ def live(meeting_id: int):
     items = pages.items_after(meeting, int(after))
     return jsonify(
         live=pages.is_live(meeting),
+        version=meeting.lock_version,
         items=[{"id": i.id, "kind": i.kind, "text": i.text, "nick": i.nick} for i in items],
     )
 

@@ -22,6 +22,7 @@ from meetbot.forms.fields import apply_service_errors
 from meetbot.forms.minutes import MinuteItemForm, VersionForm
 from meetbot.models import Meeting
 from meetbot.services import minutes as minutes_service
+from meetbot.services import minutes_quick
 from meetbot.services.errors import Conflict, ValidationError
 from meetbot.services.meetings import get_meeting
 from meetbot.services.permissions import Permission
@@ -35,6 +36,12 @@ from meetbot.web.minutes_common import (
     meeting_url,
     new_quick_form,
     stream_choices,
+)
+from meetbot.web.minutes_live import (
+    error_json,
+    form_error_json,
+    minutes_json,
+    wants_json,
 )
 from meetbot.web.panels import panel
 
@@ -71,27 +78,37 @@ def page(meeting_id: int):
 
 @bp.post("/meetings/<int:meeting_id>/minutes/items")
 def add(meeting_id: int):
-    """Quick entry: kind + text (a leading ``#agreed`` etc. picks the kind)."""
+    """Quick entry: kind + text (a leading ``#agreed`` etc. picks the kind; an
+    ``#action`` line reads its owners and ``due:``, services.minutes_quick)."""
     meeting = get_meeting(meeting_id)
     require(Permission.CHAIR, meeting.group, meeting=meeting)
     form = new_quick_form(meeting)
     if form.validate_on_submit():
-        kind, text = minutes_service.parse_quick_entry(form.kind.data, form.text.data or "")
         try:
-            minutes_service.add_item(
+            added = minutes_quick.add_quick_entry(
                 current_user,
                 meeting,
-                kind=kind,
-                text=text,
+                kind=form.kind.data,
+                text=form.text.data or "",
                 version=form.version.data,
                 work_stream_id=int_or_none(form.work_stream_id.data),
             )
         except Conflict as exc:
+            if wants_json():
+                return error_json(meeting, exc)
             return _conflict_page(meeting, exc, form)
         except ValidationError as exc:
+            if wants_json():
+                return error_json(meeting, exc)
             apply_service_errors(form, exc.fields)
         else:
+            if wants_json():
+                return minutes_json(meeting, item_id=added.item.id, notes=added.notes)
+            for note in added.notes:
+                flash(note, "warning")
             return back_to_meeting(meeting, "quick-entry")
+    elif wants_json():
+        return form_error_json(meeting, form.errors)
     g.minutes_quick_form = form
     return render_template("minutes/page.html", meeting=meeting), 422
 
@@ -129,17 +146,25 @@ def edit(meeting_id: int, item_id: int):
                 work_stream_id=int_or_none(form.work_stream_id.data),
             )
         except Conflict as exc:
+            if wants_json():
+                return error_json(meeting, exc, {"kind": item.kind, "text": item.text})
             form.form_errors.append(exc.message)
             current = item
             form.version.data = meeting.lock_version
             status = 409
         except ValidationError as exc:
+            if wants_json():
+                return error_json(meeting, exc)
             apply_service_errors(form, exc.fields)
             status = 422
         else:
+            if wants_json():
+                return minutes_json(meeting, item_id=item.id)
             flash("Minutes item saved.", "success")
             return redirect(meeting_url(meeting, f"item-{item.id}"))
     elif request.method == "POST":
+        if wants_json():
+            return form_error_json(meeting, form.errors)
         status = 422
     return render_template(
         "minutes/edit.html", meeting=meeting, item=item, form=form, current=current
@@ -149,14 +174,20 @@ def edit(meeting_id: int, item_id: int):
 def _version_action(meeting: Meeting, func, *args, success: str | None = None):
     form = VersionForm()
     if not form.validate_on_submit():
+        if wants_json():
+            return form_error_json(meeting, form.errors)
         flash("The form was incomplete; reload the page and try again.", "error")
         return back_to_meeting(meeting), 422
     try:
         func(*args, version=form.version.data)
     except (Conflict, ValidationError) as exc:
+        if wants_json():
+            return error_json(meeting, exc)
         flash(exc.message, "error")
         status = 409 if isinstance(exc, Conflict) else 422
         return render_template("minutes/page.html", meeting=meeting), status
+    if wants_json():
+        return minutes_json(meeting, notes=[success] if success else [])
     if success:
         flash(success, "success")
     return back_to_meeting(meeting)
@@ -195,7 +226,10 @@ def reorder(meeting_id: int):
     try:
         ids = [int(p) for p in raw.replace(" ", "").split(",") if p]
     except ValueError:
-        flash("The new order could not be read.", "error")
+        message = "The new order could not be read."
+        if wants_json():
+            return error_json(meeting, ValidationError(message, {"order": message}))
+        flash(message, "error")
         return back_to_meeting(meeting), 422
 
     def _reorder(actor, mtg, *, version):

@@ -125,7 +125,11 @@ def test_chair_pastes_45_names_records_actions_and_closes_one_next_time(
         page.locator("summary", has_text="Add an action item").click()
         form = page.locator("form[action$='/actions/new']")
         form.get_by_label("What needs doing").fill(text_)
-        form.get_by_label("Owners").select_option(label=owners)
+        picker = form.get_by_role("combobox", name="Owners")  # type, Enter adds (owner-picker.js)
+        for owner in owners:
+            picker.fill(owner)
+            picker.press("Enter")
+        expect(form.locator(".owner-chip")).to_have_count(len(owners))
         form.get_by_label("Due date").fill("2026-03-10")
         form.get_by_role("button", name="Add action item").click()
         expect(page.locator("#actions")).to_contain_text(text_)
@@ -216,3 +220,166 @@ def test_member_checks_in_when_the_window_opens(new_page, server_clock, live_ser
     present = page.locator("ul.people[data-count]").first
     expect(present).to_contain_text("Kenji Sato")
     expect(present).to_have_attribute("data-count", "1")
+
+
+# A chair records minutes (issue 16 point 2): ten lines typed in the quick-entry box,
+# owners by handle, name or e-mail and due dates by due:, without a page load; the
+# second chair's page shows them as they come, and theirs appear on the first page.
+MINUTES_CALL = datetime(2026, 4, 14, 15, 0, tzinfo=UTC)  # a Tuesday, group zone UTC
+MINUTES_LINES = [
+    "#topic Far-edge latency",
+    "#action praman write up the latency numbers due:friday",
+    "#info Numbers from the Lyon testbed are in",
+    "#action Wei Zhang to ask StarlingX about a joint session due:2026-04-30",
+    "#agreed Publish the draft in May",
+    "#action kenji.sato@example.org drafts the gap analysis template due:tomorrow",
+    "#idea A shared dashboard for the testbeds",
+    "#action wzhang and praman compare the two setups due:2w",
+    "#link https://wiki.example.org/edge/latency",
+    "#action Adrien reviews the template due:monday",
+]
+# (text, owners, due) of the action items the lines above open.
+MINUTES_ACTIONS = {
+    "praman write up the latency numbers": (["Priya Raman"], "2026-04-17"),
+    "Wei Zhang to ask StarlingX about a joint session": (["Wei Zhang"], "2026-04-30"),
+    "kenji.sato@example.org drafts the gap analysis template": (["Kenji Sato"], "2026-04-15"),
+    "wzhang and praman compare the two setups": (["Priya Raman", "Wei Zhang"], "2026-04-28"),
+    # A first name alone is a "did you mean", never an owner (the chair is told).
+    "Adrien reviews the template": ([], "2026-04-20"),
+}
+
+
+def _minutes_in_db(live_server, meeting_id: int) -> tuple[list[str], dict]:
+    from sqlalchemy import select
+
+    from meetbot.extensions import db
+    from meetbot.models import ActionItem, MinuteItem
+
+    with live_server.app_context():
+        texts = list(
+            db.session.scalars(
+                select(MinuteItem.text)
+                .where(MinuteItem.meeting_id == meeting_id)
+                .order_by(MinuteItem.position)
+            )
+        )
+        actions = {
+            a.text: (sorted(p.display_name for p in a.owners), a.due_date.isoformat())
+            for a in db.session.scalars(
+                select(ActionItem).where(ActionItem.opened_in_id == meeting_id)
+            )
+        }
+        db.session.remove()
+    return texts, actions
+
+
+def test_chair_records_ten_items_without_a_page_load_and_a_second_chair_sees_them(
+    new_page, login_state, live_server
+) -> None:
+    from tests.browser.conftest import ORGANIZER
+
+    meeting_id = _meeting_row(live_server, "americas-europe", MINUTES_CALL)
+    other = new_page(storage_state=login_state(ORGANIZER))  # the second chair
+    other.goto(f"/meetings/{meeting_id}/")
+    page = new_page(storage_state=login_state(CHAIR))
+    page.goto(f"/meetings/{meeting_id}/")
+    navigations: list[str] = []
+    page.on("framenavigated", lambda frame: navigations.append(frame.url))
+    page.evaluate("window.__sameDocument = true")
+
+    box = page.get_by_label("Text")
+    box.click()
+    for number, line in enumerate(MINUTES_LINES, start=1):
+        box.fill(line)
+        box.press("Control+Enter")
+        expect(page.locator("#minutes-items li[data-item-id]")).to_have_count(number)
+        expect(box).to_have_value("")
+        expect(box).to_be_focused()
+        expect(page.locator("#minutes-items li").last).to_be_in_viewport()
+    # The unsure owner is said beside the box, naming who it could be.
+    expect(page.locator("#quick-entry-status")).to_contain_text("“Adrien” could be Adrien Lebre")
+
+    assert navigations == [] and page.evaluate("window.__sameDocument") is True
+    texts, actions = _minutes_in_db(live_server, meeting_id)
+    assert len(texts) == 10 and texts[1] == "praman write up the latency numbers"
+    assert actions == {
+        text: (sorted(owners), due) for text, (owners, due) in MINUTES_ACTIONS.items()
+    }
+
+    # The second chair's page shows them without a reload, and what they add appears
+    # on the first page; the first chair's next line still saves (no stale version).
+    expect(other.locator("#minutes-items li[data-item-id]")).to_have_count(10)
+    other_box = other.get_by_label("Text")
+    other_box.fill("#info Ilona joins from the train")
+    other_box.press("Control+Enter")
+    expect(other.locator("#minutes-items li[data-item-id]")).to_have_count(11)
+    expect(page.locator("#minutes-items")).to_contain_text("Ilona joins from the train")
+    box.fill("#agreed Next call on the APAC slot")
+    box.press("Control+Enter")
+    expect(page.locator("#minutes-items li[data-item-id]")).to_have_count(12)
+
+    # A bad due date is said beside the box; nothing is saved, the text is kept.
+    box.fill("#action praman book a room due:fryday")
+    box.press("Control+Enter")
+    expect(page.locator("#quick-entry .error[role=alert]")).to_contain_text(
+        "due:fryday is not a date"
+    )
+    expect(box).to_have_value("#action praman book a room due:fryday")
+    expect(box).to_be_focused()
+    assert len(_minutes_in_db(live_server, meeting_id)[0]) == 12
+    assert page.js_errors == [f"422 for {live_server.url(f'/meetings/{meeting_id}/minutes/items')}"]
+    page.js_errors.clear()  # that 422 was the point
+
+    # Edit and move in place, with the keyboard: the tools show on focus.
+    item = page.locator("#minutes-items li", has_text="Publish the draft in May")
+    item.get_by_role("link", name="Edit").focus()
+    page.keyboard.press("Enter")
+    editor = item.locator("form.inline-editor textarea")
+    expect(editor).to_be_focused()
+    editor.fill("Publish the draft on 12 May")
+    editor.press("Control+Enter")
+    expect(page.locator("#minutes-items")).to_contain_text("Publish the draft on 12 May")
+    moved = page.locator("#minutes-items li", has_text="Publish the draft on 12 May")
+    moved.get_by_role("button", name=re.compile("up$")).click()
+    expect(page.locator("#minutes-items li").nth(3)).to_contain_text("Publish the draft on 12 May")
+    assert navigations == []
+
+    # The conflict rule holds while both write: the second chair adds an item while the
+    # first is editing one; the first chair's save is refused beside the box (their
+    # text kept), and saving again, now from the current version, goes through.
+    item = page.locator("#minutes-items li", has_text="Numbers from the Lyon testbed")
+    item.get_by_role("link", name="Edit").click()
+    editor = item.locator("form.inline-editor textarea")
+    editor.fill("Numbers from the Lyon and Nantes testbeds are in")
+    # (The second chair adds once their page shows the first chair's last change: an
+    # add made from an older version is refused too, beside their box.)
+    expect(other.locator("#minutes-version")).to_have_text(
+        page.locator("#minutes-version").inner_text()
+    )
+    other_box.fill("#info Nantes numbers next week")
+    other_box.press("Control+Enter")
+    expect(other.locator("#minutes-items li[data-item-id]")).to_have_count(13)
+    editor.press("Control+Enter")
+    expect(item.locator(".error[role=alert]")).to_contain_text("Someone else changed")
+    expect(editor).to_be_focused()
+    editor.press("Control+Enter")
+    expect(page.locator("#minutes-items")).to_contain_text("Lyon and Nantes testbeds")
+    expect(page.locator("#minutes-items")).to_contain_text("Nantes numbers next week")
+    assert [e.split("/minutes/")[0] for e in page.js_errors] == [
+        f"409 for {live_server.url(f'/meetings/{meeting_id}')}"
+    ] and page.js_errors[0].endswith("/edit")
+    page.js_errors.clear()  # that 409 was the point
+    assert navigations == []
+
+    # axe: the meeting page with the chair's editor (tools on focus, the owner picker
+    # open), in light and dark mode and at phone width.
+    page.locator("summary", has_text="Add an action item").click()
+    expect(page.get_by_role("combobox", name="Owners")).to_be_visible()
+    page.locator("#minutes-items li a", has_text="Edit").first.focus()
+    for mode in ("light", "dark", "phone"):
+        if mode == "dark":
+            page.emulate_media(color_scheme="dark")
+        if mode == "phone":
+            page.set_viewport_size({"width": 390, "height": 844})
+        violations = axe_violations(page)
+        assert not violations, f"{mode}:\n{format_violations(violations)}"

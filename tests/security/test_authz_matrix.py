@@ -869,6 +869,7 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("attendance.group_csv", "GET"): Case(chairs(LOGIN)),
     # --- minutes ------------------------------------------------------------------
     ("minutes.page", "GET"): Case(public()),
+    ("minutes.items_json", "GET"): Case(public()),
     ("minutes.export_text", "GET"): Case(public()),
     ("chat.live", "GET"): Case(public()),
     ("chat.log_page", "GET"): Case(public()),
