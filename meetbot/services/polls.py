@@ -13,16 +13,21 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date
 
 from sqlalchemy import func, select
 
 from meetbot.domain.slot_finder import MAX_WEEKS, Slot, score_pair
 from meetbot.extensions import db
-from meetbot.models import AvailabilityPoll, Group, Person, PollAnswer, PollOption, PollStatus
-from meetbot.models.types import utcnow
-from meetbot.services import series as series_service
-from meetbot.services import series_input
+from meetbot.models import (
+    AvailabilityPoll,
+    Group,
+    MeetingSeries,
+    Person,
+    PollAnswer,
+    PollOption,
+    PollStatus,
+)
 from meetbot.services import slot_finder as finder
 from meetbot.services.db import unit_of_work
 from meetbot.services.errors import Conflict, NotFound, ValidationError, field_error
@@ -277,45 +282,17 @@ def results(poll: AvailabilityPoll) -> list[OptionResult]:
     return out
 
 
-def _first(poll: AvailabilityPoll, slot: Slot, week: int) -> datetime:
-    day = poll.start_date + timedelta(
-        days=7 * week + (slot.weekday - poll.start_date.weekday()) % 7
-    )
-    return datetime(day.year, day.month, day.day, slot.minute // 60, slot.minute % 60)
-
-
-def close(actor: Person, poll: AvailabilityPoll, option_id: int) -> AvailabilityPoll:
-    """Close the poll with the chosen option: creates the series (A, B every 2 weeks)."""
-    if poll.status != PollStatus.OPEN.value:
-        raise Conflict("This poll is already closed.")
-    option = next((o for o in poll.options if o.id == option_id), None)
-    if option is None:
-        raise field_error("option", "Choose one of the poll's times.")
-    a, b = option_slots(option)
-    slots = [
-        series_input.SlotInput(
-            start=_first(poll, a, 0),
-            duration_minutes=poll.duration_minutes,
-            interval=2 if b else 1,
-            label="A" if b else "",
-        )
-    ]
-    if b is not None:
-        slots.append(
-            series_input.SlotInput(
-                start=_first(poll, b, 1),
-                duration_minutes=poll.duration_minutes,
-                interval=2,
-                label="B",
+def change_notes(series: MeetingSeries, limit: int = 5) -> list[AvailabilityPoll]:
+    """The polls closed into ``series`` that changed its times, newest first (their
+    ``change_note`` is what the members were told)."""
+    return list(
+        db.session.scalars(
+            select(AvailabilityPoll)
+            .where(
+                AvailabilityPoll.series_id == series.id,
+                AvailabilityPoll.change_note.is_not(None),
             )
+            .order_by(AvailabilityPoll.closed_dt.desc(), AvailabilityPoll.id.desc())
+            .limit(limit)
         )
-    series = series_service.create_series(
-        actor,
-        poll.group,
-        series_input.SeriesInput(title=poll.title, timezone=poll.timezone, slots=slots),
     )
-    with unit_of_work():
-        poll.status = PollStatus.CLOSED.value
-        poll.closed_dt = utcnow()
-        poll.series_id = series.id
-    return poll
