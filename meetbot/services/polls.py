@@ -15,7 +15,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from meetbot.domain.slot_finder import MAX_WEEKS, Slot, score_pair
 from meetbot.extensions import db
@@ -37,6 +37,7 @@ MAX_OPTIONS = 20
 MAX_ANSWERS = 2000
 MAX_TITLE = 200
 MAX_NAME = 200
+MAX_POLLS_PER_GROUP = 1000
 CHOICES = {"yes": "y", "maybe": "m", "no": "n"}
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _OPTION = re.compile(
@@ -105,6 +106,7 @@ def create_poll(
     if not options or len(options) > MAX_OPTIONS:
         raise field_error("options", f"Propose 1 to {MAX_OPTIONS} times.")
     with unit_of_work():
+        _check_room(group)
         poll = AvailabilityPoll(
             group=group,
             title=title,
@@ -129,6 +131,16 @@ def create_poll(
     return poll
 
 
+def _check_room(group: Group) -> None:
+    count = db.session.scalar(
+        select(func.count()).select_from(AvailabilityPoll).where(AvailabilityPoll.group_id == group.id)
+    )
+    if (count or 0) >= MAX_POLLS_PER_GROUP:
+        raise field_error(
+            "title", f"A group can have at most {MAX_POLLS_PER_GROUP} polls."
+        )
+
+
 def get_poll(token: str) -> AvailabilityPoll:
     poll = db.session.scalar(select(AvailabilityPoll).where(AvailabilityPoll.token == token))
     if poll is None:
@@ -143,14 +155,17 @@ def get_group_poll(group: Group, poll_id: int) -> AvailabilityPoll:
     return poll
 
 
-def group_polls(group: Group) -> list[AvailabilityPoll]:
-    return list(
-        db.session.scalars(
-            select(AvailabilityPoll)
-            .where(AvailabilityPoll.group_id == group.id)
-            .order_by(AvailabilityPoll.id.desc())
-        )
+def polls_query(group: Group) -> Select:
+    """The group's polls, newest first (for paging)."""
+    return (
+        select(AvailabilityPoll)
+        .where(AvailabilityPoll.group_id == group.id)
+        .order_by(AvailabilityPoll.id.desc())
     )
+
+
+def group_polls(group: Group, limit: int | None = None) -> list[AvailabilityPoll]:
+    return list(db.session.scalars(polls_query(group).limit(limit)))
 
 
 def option_slots(option: PollOption) -> tuple[Slot, Slot | None]:

@@ -202,5 +202,5 @@ def slot_finder_panel(group: Group, **_: Any) -> str:
     if not may(current_user, Permission.PARTICIPATE, group):
         return ""
     return render_template(
-        "groups/_slot_finder_panel.html", group=group, polls=polls.group_polls(group)[:5]
+        "groups/_slot_finder_panel.html", group=group, polls=polls.group_polls(group, 5)
     )
