@@ -133,12 +133,12 @@ def create_poll(
 
 def _check_room(group: Group) -> None:
     count = db.session.scalar(
-        select(func.count()).select_from(AvailabilityPoll).where(AvailabilityPoll.group_id == group.id)
+        select(func.count())
+        .select_from(AvailabilityPoll)
+        .where(AvailabilityPoll.group_id == group.id)
     )
     if (count or 0) >= MAX_POLLS_PER_GROUP:
-        raise field_error(
-            "title", f"A group can have at most {MAX_POLLS_PER_GROUP} polls."
-        )
+        raise field_error("title", f"A group can have at most {MAX_POLLS_PER_GROUP} polls.")
 
 
 def get_poll(token: str) -> AvailabilityPoll:

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import threading
 import zlib
-from datetime import date
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
 import pytest
