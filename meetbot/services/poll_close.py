@@ -66,6 +66,16 @@ def close(
     return poll
 
 
+def find_series(poll: AvailabilityPoll, series_id: int | None) -> MeetingSeries | None:
+    """The existing series of the poll's group a close names (None: a new one)."""
+    if series_id is None:
+        return None
+    series = db.session.get(MeetingSeries, series_id)
+    if series is None or series.group_id != poll.group_id:
+        raise field_error("series", "Choose a series of this poll's group.")
+    return series
+
+
 def _option(poll: AvailabilityPoll, option_id: int) -> PollOption:
     if poll.status != PollStatus.OPEN:
         raise Conflict("This poll is already closed.")

@@ -31,7 +31,7 @@ from meetbot.services import groups as group_service
 from meetbot.services import poll_close, polls
 from meetbot.services import series as series_service
 from meetbot.services import slot_finder as finder
-from meetbot.services.errors import Conflict, NotFound, ValidationError
+from meetbot.services.errors import Conflict, ValidationError
 from meetbot.services.permissions import Permission, may
 from meetbot.web.guards import require
 
@@ -159,12 +159,12 @@ def close(slug: str, poll_id: int):
     try:
         option_id = int(request.form.get("option", ""))
         series_id = request.form.get("series", "")
-        series = series_service.get_series(int(series_id)) if series_id else None
+        series = poll_close.find_series(poll, int(series_id) if series_id else None)
         poll_close.close(
             current_user, poll, option_id, series=series, note=request.form.get("note", "")
         )
-    except (ValueError, NotFound):
-        flash("Choose one of the poll's times and one of the group's series.", "error")
+    except ValueError:
+        flash("Choose one of the poll's times.", "error")
         return back
     except (ValidationError, Conflict) as exc:
         flash(" ".join(exc.fields.values()) or exc.message, "error")

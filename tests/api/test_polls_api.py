@@ -163,6 +163,11 @@ def test_who_may_do_what_and_bad_input(api, wg) -> None:
     assert_error(api.post(close, json={"option": 1}, token=wg["member"]), 403, "forbidden")
     error = assert_error(api.post(close, json={"option": 999999}, token=wg["organizer"]), 422)
     assert set(error["fields"]) == {"option"}
+    first = poll["options"][0]["id"]
+    error = assert_error(
+        api.post(close, json={"option": first, "series": 999999}, token=wg["organizer"]), 422
+    )
+    assert set(error["fields"]) == {"series"}
     assert api.get(f"/groups/wg/polls/{poll['id']}", token=wg["member"]).get_json()["status"] == (
         "open"
     )

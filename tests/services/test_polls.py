@@ -86,3 +86,19 @@ def test_results_combine_answers_and_coverage_and_close_creates_the_series(world
     ]
     with pytest.raises(Conflict):
         polls.answer(poll, choices=["yes", "yes"], name="Late")
+
+
+def test_a_group_has_a_bounded_number_of_polls(world, monkeypatch) -> None:
+    monkeypatch.setattr(polls, "MAX_POLLS_PER_GROUP", 1)
+    with pytest.raises(ValidationError) as exc:
+        polls.create_poll(
+            world["olga"],
+            world["group"],
+            title="One more",
+            timezone="UTC",
+            duration_minutes=60,
+            options=polls.parse_options("Tue 15:00"),
+            start=date(2027, 1, 4),
+        )
+    assert "at most 1 polls" in exc.value.fields["title"]
+    assert len(polls.group_polls(world["group"])) == 1

@@ -18,7 +18,6 @@ from meetbot.extensions import limiter
 from meetbot.models import AvailabilityPoll, PollAnswer
 from meetbot.services import groups as group_service
 from meetbot.services import poll_close, polls
-from meetbot.services import series as series_service
 from meetbot.services import slot_finder as finder
 from meetbot.services.permissions import Permission
 from meetbot.web.api.common import (
@@ -329,10 +328,8 @@ def close_poll(data: dict[str, Any], group: str, poll_id: int) -> dict[str, Any]
     tomorrow with a notice to its members (organizers). 409 if already closed."""
     row = group_service.get_group(group)
     poll = polls.get_group_poll(row, poll_id)
-    series = None
-    if data["series"] is not None:
-        series = series_service.get_series(data["series"])
     with api_fields():
+        series = poll_close.find_series(poll, data["series"])
         poll_close.close(require_person(), poll, data["option"], series=series, note=data["note"])
     return poll_data(poll)
 
