@@ -23,6 +23,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from meetbot.domain import ical
+from meetbot.domain.recurrence import next_occurrences
 from meetbot.extensions import db
 from meetbot.mail import outbox
 from meetbot.mail.message import Attachment
@@ -31,10 +32,12 @@ from meetbot.models import (
     ActionStatus,
     Group,
     Meeting,
+    MeetingSeries,
     MeetingStatus,
     Membership,
     OutboxMail,
     Person,
+    SeriesSlot,
     utcnow,
 )
 from meetbot.services import audit, feed_occurrence
@@ -44,6 +47,7 @@ from meetbot.services.errors import ValidationError
 from meetbot.services.occurrences import OccurrenceView, occurrences_of_groups
 
 AGENDA, CANCELLED, MOVED, MINUTES = "agenda", "cancelled", "moved", "minutes"
+SERIES_CHANGED = "series-changed"
 MAX_ZONES = 3  # besides UTC and the group's own zone
 MAX_ACTIONS = 30  # open action items listed in an agenda mail
 
@@ -135,9 +139,13 @@ def _zones(group: Group) -> list[str]:
 
 
 def _times(view: OccurrenceView, zones: list[str]) -> list[_Times]:
-    out = [_Times("UTC", f"{view.start:%A %d %B %Y, %H:%M}–{view.end:%H:%M} UTC")]
+    return _span_times(view.start, view.end, zones)
+
+
+def _span_times(start_utc: datetime, end_utc: datetime, zones: list[str]) -> list[_Times]:
+    out = [_Times("UTC", f"{start_utc:%A %d %B %Y, %H:%M}–{end_utc:%H:%M} UTC")]
     for zone in zones:
-        start, end = view.start.astimezone(ZoneInfo(zone)), view.end.astimezone(ZoneInfo(zone))
+        start, end = start_utc.astimezone(ZoneInfo(zone)), end_utc.astimezone(ZoneInfo(zone))
         out.append(_Times(zone, f"{start:%A %d %B %Y, %H:%M}–{end:%H:%M} {start:%Z} ({zone})"))
     return out
 
@@ -242,6 +250,41 @@ def queue_change(meeting: Meeting, action: str) -> None:
         group=group,
         attachments=[_ics(view, "CANCEL" if kind == CANCELLED else "PUBLISH")],
         in_reply_to=agenda_message_id(view),
+    )
+
+
+def queue_series_change(
+    series: MeetingSeries, new_slots: list[SeriesSlot], *, ref: str, notice: str
+) -> bool:
+    """Queue the list mail of a series that has new times (an availability poll closed
+    into it): ``notice``, then the first meeting of each new slot in UTC, the
+    group's zone and its members' zones. No commit; nothing without a list address or
+    with change mail switched off. False when nothing was queued."""
+    group = series.group
+    if not group.mail_changes or not group.mailing_list:
+        return False
+    zones = _zones(group)
+    now = utcnow()
+    slots = []
+    for slot in new_slots:
+        first = next_occurrences([slot.to_domain()], now, 1)
+        if first:
+            slots.append((slot, _span_times(first[0].start_utc, first[0].end_utc, zones)))
+    context = {
+        "group": group,
+        "series": series,
+        "notice": notice,
+        "slots": slots,
+        "page": f"{_base()}/series/{series.id}",
+    }
+    return outbox.enqueue(
+        kind=SERIES_CHANGED,
+        ref=ref,
+        to=group.mailing_list,
+        subject=_subject(group, f"New times: {series.title}"),
+        text=render_template("mail/series_change.txt", **context),
+        html=render_template("mail/series_change.html", **context),
+        group=group,
     )
 
 

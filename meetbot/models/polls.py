@@ -6,7 +6,15 @@ from __future__ import annotations
 from datetime import date, datetime
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import (
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from meetbot.extensions import db
@@ -43,6 +51,9 @@ class AvailabilityPoll(db.Model):
     )
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     closed_dt: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Closed into an existing series: the notice its members got (shown on the series
+    # page). NULL when the poll created its series or is open.
+    change_note: Mapped[str | None] = mapped_column(Text)
 
     group: Mapped[Group] = relationship()
     series: Mapped[MeetingSeries | None] = relationship()

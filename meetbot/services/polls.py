@@ -13,16 +13,21 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from meetbot.domain.slot_finder import MAX_WEEKS, Slot, score_pair
 from meetbot.extensions import db
-from meetbot.models import AvailabilityPoll, Group, Person, PollAnswer, PollOption, PollStatus
-from meetbot.models.types import utcnow
-from meetbot.services import series as series_service
-from meetbot.services import series_input
+from meetbot.models import (
+    AvailabilityPoll,
+    Group,
+    MeetingSeries,
+    Person,
+    PollAnswer,
+    PollOption,
+    PollStatus,
+)
 from meetbot.services import slot_finder as finder
 from meetbot.services.db import unit_of_work
 from meetbot.services.errors import Conflict, NotFound, ValidationError, field_error
@@ -32,6 +37,7 @@ MAX_OPTIONS = 20
 MAX_ANSWERS = 2000
 MAX_TITLE = 200
 MAX_NAME = 200
+MAX_POLLS_PER_GROUP = 1000
 CHOICES = {"yes": "y", "maybe": "m", "no": "n"}
 _DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _OPTION = re.compile(
@@ -100,6 +106,7 @@ def create_poll(
     if not options or len(options) > MAX_OPTIONS:
         raise field_error("options", f"Propose 1 to {MAX_OPTIONS} times.")
     with unit_of_work():
+        _check_room(group)
         poll = AvailabilityPoll(
             group=group,
             title=title,
@@ -124,6 +131,16 @@ def create_poll(
     return poll
 
 
+def _check_room(group: Group) -> None:
+    count = db.session.scalar(
+        select(func.count())
+        .select_from(AvailabilityPoll)
+        .where(AvailabilityPoll.group_id == group.id)
+    )
+    if (count or 0) >= MAX_POLLS_PER_GROUP:
+        raise field_error("title", f"A group can have at most {MAX_POLLS_PER_GROUP} polls.")
+
+
 def get_poll(token: str) -> AvailabilityPoll:
     poll = db.session.scalar(select(AvailabilityPoll).where(AvailabilityPoll.token == token))
     if poll is None:
@@ -138,14 +155,17 @@ def get_group_poll(group: Group, poll_id: int) -> AvailabilityPoll:
     return poll
 
 
-def group_polls(group: Group) -> list[AvailabilityPoll]:
-    return list(
-        db.session.scalars(
-            select(AvailabilityPoll)
-            .where(AvailabilityPoll.group_id == group.id)
-            .order_by(AvailabilityPoll.id.desc())
-        )
+def polls_query(group: Group) -> Select:
+    """The group's polls, newest first (for paging)."""
+    return (
+        select(AvailabilityPoll)
+        .where(AvailabilityPoll.group_id == group.id)
+        .order_by(AvailabilityPoll.id.desc())
     )
+
+
+def group_polls(group: Group, limit: int | None = None) -> list[AvailabilityPoll]:
+    return list(db.session.scalars(polls_query(group).limit(limit)))
 
 
 def option_slots(option: PollOption) -> tuple[Slot, Slot | None]:
@@ -277,45 +297,17 @@ def results(poll: AvailabilityPoll) -> list[OptionResult]:
     return out
 
 
-def _first(poll: AvailabilityPoll, slot: Slot, week: int) -> datetime:
-    day = poll.start_date + timedelta(
-        days=7 * week + (slot.weekday - poll.start_date.weekday()) % 7
-    )
-    return datetime(day.year, day.month, day.day, slot.minute // 60, slot.minute % 60)
-
-
-def close(actor: Person, poll: AvailabilityPoll, option_id: int) -> AvailabilityPoll:
-    """Close the poll with the chosen option: creates the series (A, B every 2 weeks)."""
-    if poll.status != PollStatus.OPEN:
-        raise Conflict("This poll is already closed.")
-    option = next((o for o in poll.options if o.id == option_id), None)
-    if option is None:
-        raise field_error("option", "Choose one of the poll's times.")
-    a, b = option_slots(option)
-    slots = [
-        series_input.SlotInput(
-            start=_first(poll, a, 0),
-            duration_minutes=poll.duration_minutes,
-            interval=2 if b else 1,
-            label="A" if b else "",
-        )
-    ]
-    if b is not None:
-        slots.append(
-            series_input.SlotInput(
-                start=_first(poll, b, 1),
-                duration_minutes=poll.duration_minutes,
-                interval=2,
-                label="B",
+def change_notes(series: MeetingSeries, limit: int = 5) -> list[AvailabilityPoll]:
+    """The polls closed into ``series`` that changed its times, newest first (their
+    ``change_note`` is what the members were told)."""
+    return list(
+        db.session.scalars(
+            select(AvailabilityPoll)
+            .where(
+                AvailabilityPoll.series_id == series.id,
+                AvailabilityPoll.change_note.is_not(None),
             )
+            .order_by(AvailabilityPoll.closed_dt.desc(), AvailabilityPoll.id.desc())
+            .limit(limit)
         )
-    series = series_service.create_series(
-        actor,
-        poll.group,
-        series_input.SeriesInput(title=poll.title, timezone=poll.timezone, slots=slots),
     )
-    with unit_of_work():
-        poll.status = PollStatus.CLOSED
-        poll.closed_dt = utcnow()
-        poll.series_id = series.id
-    return poll

@@ -127,7 +127,7 @@ def _letters(n: int) -> str:
     return out
 
 
-def _new_key(label: str, position: int, taken: set[str], suffix: str) -> str:
+def new_key(label: str, position: int, taken: set[str], suffix: str) -> str:
     """A fresh slot key: the label's slug (or a letter), plus ``suffix`` after creation.
 
     Keys are never reused: slots made when the series is created get plain keys ("a",
@@ -144,7 +144,7 @@ def _new_key(label: str, position: int, taken: set[str], suffix: str) -> str:
     return candidate
 
 
-def _apply_slot(row: SeriesSlot, c: CheckedSlot, position: int) -> bool:
+def apply_slot(row: SeriesSlot, c: CheckedSlot, position: int) -> bool:
     """Copy a checked slot onto its row; True if anything that feeds show changed."""
     rule = c.domain.rule
     values = {
@@ -180,25 +180,30 @@ def check_series_room(group: Group) -> None:
 
 def create_series(actor: Person | None, group: Group, data: SeriesInput) -> MeetingSeries:
     """Create a series with its slots, chairs and work streams."""
+    with unit_of_work():
+        return add_series(actor, group, data)
+
+
+def add_series(actor: Person | None, group: Group, data: SeriesInput) -> MeetingSeries:
+    """create_series without the commit: for a caller's own transaction (a poll's close)."""
     fields = check_series_fields(group, data)
     checked = check_slots(data.slots, fields["timezone"])
-    with unit_of_work():
-        check_series_room(group)
-        chairs = series_chairs(group, data.chair_ids)
-        streams = series_streams(group, data.work_stream_ids)
-        series = MeetingSeries(group=group, chairs=chairs, work_streams=streams, **fields)
-        taken: set[str] = set()
-        for pos, c in enumerate(checked):
-            key = _new_key(c.label, pos, taken, "")
-            taken.add(key)
-            row = SeriesSlot(key=key)
-            _apply_slot(row, c, pos)
-            series.slots.append(row)
-        db.session.add(series)
-        db.session.flush()
-        audit.record(
-            actor, group, "series", series.id, "created", title=series.title, slots=sorted(taken)
-        )
+    check_series_room(group)
+    chairs = series_chairs(group, data.chair_ids)
+    streams = series_streams(group, data.work_stream_ids)
+    series = MeetingSeries(group=group, chairs=chairs, work_streams=streams, **fields)
+    taken: set[str] = set()
+    for pos, c in enumerate(checked):
+        key = new_key(c.label, pos, taken, "")
+        taken.add(key)
+        row = SeriesSlot(key=key)
+        apply_slot(row, c, pos)
+        series.slots.append(row)
+    db.session.add(series)
+    db.session.flush()
+    audit.record(
+        actor, group, "series", series.id, "created", title=series.title, slots=sorted(taken)
+    )
     return series
 
 
@@ -282,13 +287,13 @@ def _apply_slots(
     taken = set(existing)
     for pos, c in enumerate(checked):
         if c.key is not None:
-            if _apply_slot(existing[c.key], c, pos):
+            if apply_slot(existing[c.key], c, pos):
                 changed.append(f"slot {c.key}")
             continue
-        key = _new_key(c.label, pos, taken, f"-{new_revision}")
+        key = new_key(c.label, pos, taken, f"-{new_revision}")
         taken.add(key)
         row = SeriesSlot(key=key)
-        _apply_slot(row, c, pos)
+        apply_slot(row, c, pos)
         series.slots.append(row)
         changed.append(f"slot {key} added")
     return changed
@@ -314,14 +319,14 @@ def end_series(actor: Person | None, series: MeetingSeries, last_date: date) -> 
     with unit_of_work():
         changed: list[str] = []
         for slot in list(series.slots):
-            change = _end_slot(series, slot, last_date)
+            change = end_slot(series, slot, last_date)
             if change:
                 changed.append(change)
         if not series.slots:
             raise field_error(
                 "last_date", "The series has not started by then; delete it or pick a later date."
             )
-        changed += _cancel_changed_after(series, last_date)
+        changed += cancel_changed_after(series, last_date)
         if changed:
             audit.record(
                 actor, group, "series", series.id, "ended", last_date=last_date, changes=changed
@@ -329,7 +334,7 @@ def end_series(actor: Person | None, series: MeetingSeries, last_date: date) -> 
     return series
 
 
-def _end_slot(series: MeetingSeries, slot: SeriesSlot, last_date: date) -> str | None:
+def end_slot(series: MeetingSeries, slot: SeriesSlot, last_date: date) -> str | None:
     """End one slot after ``last_date`` (or remove it); what changed, if anything."""
     if slot.start_local.date() > last_date:
         series.slots.remove(slot)
@@ -356,7 +361,7 @@ def _end_slot(series: MeetingSeries, slot: SeriesSlot, last_date: date) -> str |
     return f"slot {slot.key} until {last_date.isoformat()}"
 
 
-def _cancel_changed_after(series: MeetingSeries, last_date: date) -> list[str]:
+def cancel_changed_after(series: MeetingSeries, last_date: date) -> list[str]:
     """Cancel the scheduled occurrence rows after ``last_date`` (moved ones included),
     with the list's cancellation notices (docs/mail.md), as a single cancellation sends."""
     changed: list[str] = []

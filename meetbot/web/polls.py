@@ -28,7 +28,8 @@ from meetbot.extensions import limiter
 from meetbot.forms.fields import apply_service_errors
 from meetbot.models import AvailabilityPoll
 from meetbot.services import groups as group_service
-from meetbot.services import polls
+from meetbot.services import poll_close, polls
+from meetbot.services import series as series_service
 from meetbot.services import slot_finder as finder
 from meetbot.services.errors import Conflict, ValidationError
 from meetbot.services.permissions import Permission, may
@@ -144,6 +145,7 @@ def view(slug: str, poll_id: int):
         link=current_app.config["MEETBOT_BASE_URL"].rstrip("/")
         + url_for("polls.answer", token=poll.token),
         can_manage=may(current_user, Permission.MANAGE_SERIES, group),
+        series_titles=series_service.series_titles(group),
     )
 
 
@@ -153,16 +155,22 @@ def close(slug: str, poll_id: int):
     require(Permission.MANAGE_SERIES, group)
     poll = polls.get_group_poll(group, poll_id)
     FlaskForm().validate_on_submit()  # CSRF only
+    back = redirect(url_for("polls.view", slug=slug, poll_id=poll.id))
     try:
         option_id = int(request.form.get("option", ""))
-        polls.close(current_user, poll, option_id)
-    except (ValueError, ValidationError):
+        series_id = request.form.get("series", "")
+        series = poll_close.find_series(poll, int(series_id) if series_id else None)
+        poll_close.close(
+            current_user, poll, option_id, series=series, note=request.form.get("note", "")
+        )
+    except ValueError:
         flash("Choose one of the poll's times.", "error")
-        return redirect(url_for("polls.view", slug=slug, poll_id=poll.id))
-    except Conflict as exc:
-        flash(exc.message, "error")
-        return redirect(url_for("polls.view", slug=slug, poll_id=poll.id))
-    flash("Poll closed and series created.", "success")
+        return back
+    except (ValidationError, Conflict) as exc:
+        flash(" ".join(exc.fields.values()) or exc.message, "error")
+        return back
+    done = "series changed; its members are told" if series else "series created"
+    flash(f"Poll closed and {done}.", "success")
     return redirect(url_for("series.view", series_id=poll.series_id))
 
 

@@ -25,6 +25,7 @@ from meetbot.models import Group, MeetingSeries, utcnow
 from meetbot.services import conflicts as conflict_service
 from meetbot.services import groups as group_service
 from meetbot.services import members as members_service
+from meetbot.services import polls
 from meetbot.services import series as series_service
 from meetbot.services import series_input as series_input_service
 from meetbot.services.errors import ValidationError
@@ -298,6 +299,7 @@ def view(series_id: int):
         links=subscribe_links(feed_base_url(), series_feed_path(series.id), series.title),
         end_form=EndSeriesForm() if manager else None,
         can_manage=manager,
+        time_changes=polls.change_notes(series),
     )
 
 

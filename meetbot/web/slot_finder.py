@@ -145,6 +145,9 @@ def page(slug: str):
     group = group_service.get_group(slug)
     require(Permission.PARTICIPATE, group)
     zone = (request.args.get("tz") or current_user.timezone or group.timezone).strip()
+    # Neither asked for nor in the profile: the page says so, and meetbot.js reloads it
+    # with ?tz=<the browser's zone> (without JavaScript it stays in the group's zone).
+    fallback_zone = not request.args.get("tz") and not current_user.timezone
     duration = _int_arg("duration", 60)
     weeks = _int_arg("weeks", 52)
     weight = "attendance" if request.args.get("weight") == "attendance" else "none"
@@ -184,6 +187,7 @@ def page(slug: str):
         group=group,
         result=result,
         zone=zone,
+        fallback_zone=fallback_zone,
         duration=duration,
         weeks=weeks,
         weight=weight,
@@ -202,5 +206,5 @@ def slot_finder_panel(group: Group, **_: Any) -> str:
     if not may(current_user, Permission.PARTICIPATE, group):
         return ""
     return render_template(
-        "groups/_slot_finder_panel.html", group=group, polls=polls.group_polls(group)[:5]
+        "groups/_slot_finder_panel.html", group=group, polls=polls.group_polls(group, 5)
     )

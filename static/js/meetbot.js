@@ -5,6 +5,8 @@
 //   meeting's own zone beside it, plus an "in 2 hours" / "now" badge for upcoming times.
 // * <button data-copy="text"> (or data-copy-target="#input-id") copies to the clipboard.
 // * <form data-progress> uploads with a <progress> bar (large pastes, CSV and log files).
+// * <p data-zone-param="tz" data-zone="UTC">: a page drawn on the server in a fallback
+//   zone (no ?tz=, no zone in the profile) reloads with ?tz=<viewer's zone>.
 "use strict";
 
 (function () {
@@ -254,7 +256,22 @@
     return (n / (1024 * 1024)).toFixed(1) + " MB";
   }
 
+  // Server-drawn pages (the slot finder's heatmap) cannot know the browser's zone: the
+  // page marks that it fell back, and this asks again with the zone in the query.
+  function followViewerZone() {
+    const marker = document.querySelector("[data-zone-param]");
+    if (!marker) return;
+    const url = new URL(window.location.href);
+    const param = marker.dataset.zoneParam;
+    if (url.searchParams.has(param)) return;
+    const zone = viewerZone();
+    if (!zone || zone === marker.dataset.zone) return;
+    url.searchParams.set(param, zone);
+    window.location.replace(url.toString());
+  }
+
   function init() {
+    followViewerZone();
     setupPicker();
     localizeTimes(viewerZone());
     setupCopy();

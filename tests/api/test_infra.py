@@ -25,8 +25,9 @@ def test_openapi_document(api):
     ):
         assert path in paths
     # Every write declares the bearer scheme, except the stateless computations anyone
-    # may ask for (a token there is optional); the error shape is the documented one.
-    anonymous = {("post", "/api/v1/slot-finder")}
+    # may ask for and a poll's answers (a token there is optional); the error shape is
+    # the documented one.
+    anonymous = {("post", "/api/v1/slot-finder"), ("post", "/api/v1/polls/{token}/answers")}
     for path, operations in paths.items():
         for method, operation in operations.items():
             if (method, path) in anonymous:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import threading
 import zlib
 from collections.abc import Iterator
+from datetime import date
 from typing import Any
 
 import pytest
@@ -29,7 +30,7 @@ from werkzeug.serving import make_server
 from meetbot import create_app
 from meetbot.extensions import db
 from meetbot.models import Group, Meeting, Person
-from meetbot.services import accounts, demo, webhooks
+from meetbot.services import accounts, demo, polls, webhooks
 
 load_all_checks()
 # Every registered check, as the CLI's `--checks all`. (use_after_free,
@@ -60,6 +61,17 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
         demo.load_demo()
         group = db.session.scalar(select(Group).where(Group.slug == demo.DEMO_SLUG))
         hook, _ = webhooks.subscribe(None, group, url="https://hooks.example/meetbot")
+        admin = accounts.find_person_by_email(demo.DEMO_LOGINS[0][1])
+        poll = polls.create_poll(
+            admin,
+            group,
+            title="Call time",
+            timezone="UTC",
+            duration_minutes=60,
+            options=polls.parse_options("Tue 15:00\nTue 15:00 / Wed 07:00"),
+            start=date(2027, 1, 4),
+            weeks=4,
+        )
         KNOWN.update(
             group=group.slug,
             stream=group.work_streams[0].slug,
@@ -67,6 +79,8 @@ def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, 
             meeting_id=db.session.scalar(select(Meeting.id).order_by(Meeting.id)),
             person_id=db.session.scalar(select(Person.id).order_by(Person.id)),
             webhook_id=hook.id,
+            poll_id=poll.id,
+            token=poll.token,
         )
         db.session.remove()
 

@@ -1,7 +1,9 @@
-"""Browser journeys of the slot finder: from the heatmap to a created series (in dark
-mode), and from a poll link to an answer on a phone."""
+"""Browser journeys of the slot finder: from the heatmap (in the browser's zone, in dark
+mode) to a created series, and from a poll link to an answer on a phone."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 
@@ -15,6 +17,9 @@ def test_heatmap_to_a_created_alternating_series(page, screenshot) -> None:
     log_in(page, ORGANIZER)
     page.goto(GROUP)
     page.get_by_role("link", name="Find a time that suits the members").click()
+    # the organizer saved no zone: the page reloads itself in the browser's zone
+    expect(page).to_have_url(re.compile(r"[?&]tz=Asia%2FTokyo"))
+    expect(page.get_by_label("Time zone of the slots")).to_have_value("Asia/Tokyo")
     heatmap = page.locator("svg.heatmap")
     expect(heatmap).to_be_visible()
     expect(heatmap.locator("rect")).to_have_count(7 * 48)
@@ -23,7 +28,7 @@ def test_heatmap_to_a_created_alternating_series(page, screenshot) -> None:
     assert empty_fill != "rgb(243, 245, 249)", empty_fill
     screenshot(page, "slot-finder-heatmap")
     page.get_by_role("link", name="Create a series with this pair").first.click()
-    expect(page.get_by_label("Series time zone")).to_have_value("UTC")
+    expect(page.get_by_label("Series time zone")).to_have_value("Asia/Tokyo")
     rows = page.locator("[data-slot-row]")
     expect(rows.nth(0).get_by_label("Every N")).to_have_value("2")
     expect(rows.nth(1).get_by_label("Every N")).to_have_value("2")

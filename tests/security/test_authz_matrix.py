@@ -140,6 +140,7 @@ class World:
     checkin_token: str = ""
     polls: dict[str, int] = field(default_factory=dict)  # one availability poll per role
     poll_tokens: dict[str, str] = field(default_factory=dict)
+    api_polls: dict[str, int] = field(default_factory=dict)  # closed by the API's row
     feed_token: str = ""
     links: dict[str, str] = field(default_factory=dict)  # "<purpose>-<role>" -> mailed token
     invitations: dict[str, int] = field(default_factory=dict)  # one pending per role
@@ -336,6 +337,16 @@ def build_world() -> World:
             weeks=4,
         )
         w.polls[role], w.poll_tokens[role] = poll.id, poll.token
+        w.api_polls[role] = poll_service.create_poll(
+            people["organizer"],
+            group,
+            title=f"API poll {role}",
+            timezone="UTC",
+            duration_minutes=60,
+            options=poll_service.parse_options("Tue 15:00"),
+            start=date(2027, 1, 4),
+            weeks=4,
+        ).id
     w.feed_token = accounts.feed_token(people["member"], SECRET_KEY)
     _mailed_links(w, group.id)
     w.unsubscribe_token = mail_prefs.unsubscribe_token(
@@ -1087,6 +1098,25 @@ MATRIX: dict[tuple[str, str], Case] = {
         data=lambda w, r: {"participants": [{"timezone": "Asia/Kolkata"}], "weeks": 2},
     ),
     ("api_slot_finder.find_for_group", "GET"): _api(members(401), query={"weeks": "2"}),
+    ("api_polls.create_poll", "POST"): _api(
+        organizers(401),
+        data=lambda w, r: {
+            "title": f"Poll {r}",
+            "options": [{"a": {"weekday": 1, "start": "15:00"}}],
+        },
+    ),
+    ("api_polls.list_polls", "GET"): _api(members(401)),
+    ("api_polls.get_poll", "GET"): _api(members(401)),
+    ("api_polls.results", "GET"): _api(members(401)),
+    ("api_polls.close_poll", "POST"): _api(
+        organizers(401),
+        params=lambda w, r: {"poll_id": w.api_polls[r]},
+        data=lambda w, r: {"option": _first_option(w.api_polls[r])},
+    ),
+    ("api_poll_answers.read_by_link", "GET"): _api(public()),
+    ("api_poll_answers.answer", "POST"): _api(
+        public(), data=lambda w, r: {"choices": ["yes", "maybe"], "name": f"Guest {r}"}
+    ),
     ("api_people.list_people", "GET"): _api(public()),
     ("api_people.get_person", "GET"): _api(
         public(), params=lambda w, r: {"person_id": w.people["member"]}

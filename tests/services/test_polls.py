@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from meetbot.domain.slot_finder import Slot
 from meetbot.extensions import db
 from meetbot.models import PollAnswer, Role
-from meetbot.services import polls
+from meetbot.services import poll_close, polls
 from meetbot.services.errors import Conflict, ValidationError
 
 
@@ -77,7 +77,7 @@ def test_results_combine_answers_and_coverage_and_close_creates_the_series(world
     # Tue 15:00 UTC suits Berlin only; Mon 07:00 UTC suits Sydney's evening (18:00 / 17:00)
     assert single.included == 1 and pair.included == 2
     assert pair.score > single.score
-    polls.close(world["olga"], poll, pair.option.id)
+    poll_close.close(world["olga"], poll, pair.option.id)
     assert poll.status == "closed"
     series = poll.series
     assert [(s.label, s.interval, s.start_local.isoformat()) for s in series.slots] == [
@@ -86,3 +86,19 @@ def test_results_combine_answers_and_coverage_and_close_creates_the_series(world
     ]
     with pytest.raises(Conflict):
         polls.answer(poll, choices=["yes", "yes"], name="Late")
+
+
+def test_a_group_has_a_bounded_number_of_polls(world, monkeypatch) -> None:
+    monkeypatch.setattr(polls, "MAX_POLLS_PER_GROUP", 1)
+    with pytest.raises(ValidationError) as exc:
+        polls.create_poll(
+            world["olga"],
+            world["group"],
+            title="One more",
+            timezone="UTC",
+            duration_minutes=60,
+            options=polls.parse_options("Tue 15:00"),
+            start=date(2027, 1, 4),
+        )
+    assert "at most 1 polls" in exc.value.fields["title"]
+    assert len(polls.group_polls(world["group"])) == 1

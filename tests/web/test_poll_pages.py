@@ -91,7 +91,7 @@ def test_finder_to_poll_to_guest_answer_to_series(client, wg) -> None:
     # results, then closing creates the series
     _login(client, wg["sam"])
     results = client.get(f"/groups/wg/polls/{poll.id}").get_data(as_text=True)
-    assert "Close and create" not in results and "<strong>best</strong>" in results
+    assert "Close the poll" not in results and "<strong>best</strong>" in results
     _login(client, wg["olga"])
     option_b = poll.options[1].id
     closed = client.post(f"/groups/wg/polls/{poll.id}/close", data={"option": str(option_b)})
@@ -108,3 +108,37 @@ def test_finder_to_poll_to_guest_answer_to_series(client, wg) -> None:
 
 def test_unknown_poll_link_is_404(client, wg) -> None:
     assert client.get("/polls/nope").status_code == 404
+
+
+@time_machine.travel(NOW, tick=False)
+def test_closing_into_an_existing_series_from_the_page(client, wg, create_series) -> None:
+    series = create_series(wg["group"], title="Weekly call")
+    _login(client, wg["olga"])
+    client.post(
+        "/groups/wg/polls/new",
+        data={
+            "title": "New time",
+            "timezone": "UTC",
+            "duration": "60",
+            "weeks": "52",
+            "options": "Wed 08:00",
+        },
+    )
+    poll = db.session.scalars(select(AvailabilityPoll)).one()
+    page = client.get(f"/groups/wg/polls/{poll.id}").get_data(as_text=True)
+    assert "Close the poll" in page and "the existing series “Weekly call”" in page
+    closed = client.post(
+        f"/groups/wg/polls/{poll.id}/close",
+        data={"option": str(poll.options[0].id), "series": str(series.id), "note": "Earlier!"},
+        follow_redirects=True,
+    )
+    html = unescape(closed.get_data(as_text=True))
+    assert "Poll closed and series changed; its members are told." in html
+    assert "From Tuesday 5 January 2027, Weekly call meets every Wednesday 08:00 (UTC)" in html
+    assert "Earlier!" in html
+    again = client.post(
+        f"/groups/wg/polls/{poll.id}/close",
+        data={"option": str(poll.options[0].id)},
+        follow_redirects=True,
+    )
+    assert "This poll is already closed." in unescape(again.get_data(as_text=True))

@@ -12,7 +12,7 @@ import time_machine
 from sqlalchemy import select
 
 from meetbot.extensions import db
-from meetbot.models import MeetingSeries, Role
+from meetbot.models import MeetingSeries, Membership, Role
 from tests.conftest import TEST_PASSWORD
 
 NOW = "2027-01-04T09:00:00Z"
@@ -118,3 +118,24 @@ def test_a_proposed_pair_prefills_the_series_form_and_creates_the_series(client,
         (2, f"{fields['slots-0-start_date']}T{fields['slots-0-start_time']}:00"),
         (2, f"{fields['slots-1-start_date']}T{fields['slots-1-start_time']}:00"),
     ]
+
+
+@time_machine.travel(NOW, tick=False)
+def test_heatmap_is_in_the_viewers_zone(client, wg, create_user) -> None:
+    # the profile's zone when there is one: no reload asked for
+    _login(client, wg["member"])
+    html = client.get("/groups/wg/slot-finder").get_data(as_text=True)
+    assert "Coverage by weekly start time (Europe/Berlin)" in html
+    assert "data-zone-param" not in html
+    # no zone in the profile: drawn in the group's zone, marked for meetbot.js to reload
+    # it with ?tz=<the browser's zone>; that zone is then the heatmap's
+    nozone = create_user("Nadia", email="nadia@example.org")
+    client.post("/logout")
+    db.session.add(Membership(group=wg["group"], person=nozone, role=Role.MEMBER.value))
+    db.session.commit()
+    _login(client, nozone)
+    html = client.get("/groups/wg/slot-finder").get_data(as_text=True)
+    assert 'data-zone-param="tz" data-zone="UTC"' in html
+    html = client.get("/groups/wg/slot-finder?tz=Asia/Tokyo").get_data(as_text=True)
+    assert "Coverage by weekly start time (Asia/Tokyo)" in html
+    assert "data-zone-param" not in html

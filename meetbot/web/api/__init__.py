@@ -25,6 +25,7 @@ from meetbot.web.api import (  # noqa: F401  (each module registers its blueprin
     minutes,
     occurrence_changes,
     people,
+    polls,
     series,
     slot_finder,
     webhooks,
