@@ -14,6 +14,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from difflib import get_close_matches
 from functools import lru_cache
 from importlib.resources import files
 from zoneinfo import ZoneInfo
@@ -49,6 +50,7 @@ class ZoneChoice:
     name: str  # the current IANA name, e.g. Europe/Kyiv
     label: str  # e.g. "Kyiv — Ukraine (EET/EEST)"
     keywords: str  # folded search text: city, country, abbreviations, old names, note
+    exact: tuple[str, ...] = ()  # folded names that match it exactly (ranked first)
 
 
 def fold(text: str) -> str:
@@ -121,11 +123,17 @@ def _choice(
     label = f"{city_of(name)} — {country}" if name != UTC_NAME else f"UTC — {country}"
     if abbrs and abbrs != [UTC_NAME]:
         label += f" ({'/'.join(abbrs)})"
-    words = [name, country, *abbrs, *(note for _, note in places)]
-    words += links.get(name, []) + list(CITY_ALIASES.get(name, ()))
+    old = links.get(name, [])
+    exact = [name, city_of(name), *abbrs, *old, *map(city_of, old), *CITY_ALIASES.get(name, ())]
     if name == UTC_NAME:
-        words += ["GMT", "Zulu", "Etc/UTC", "Universal"]
-    return ZoneChoice(name=name, label=label, keywords=fold(" ".join(words)))
+        exact += ["GMT", "Zulu", "Etc/UTC", "Universal"]
+    words = [*exact, country, *(note for _, note in places)]
+    return ZoneChoice(
+        name=name,
+        label=label,
+        keywords=fold(" ".join(words)),
+        exact=tuple(dict.fromkeys(fold(w) for w in exact)),
+    )
 
 
 def search_zones(query: str, year: int, limit: int = 20) -> list[ZoneChoice]:
@@ -139,7 +147,7 @@ def search_zones(query: str, year: int, limit: int = 20) -> list[ZoneChoice]:
     def rank(c: ZoneChoice) -> int:
         if c.name == UTC_NAME:
             return 0
-        if folded and (folded == fold(c.name) or folded in c.keywords.split()):
+        if folded in c.exact:
             return 1
         return 2 if fold(city_of(c.name)).startswith(folded) else 3
 
@@ -153,3 +161,19 @@ def current_name(name: str) -> str:
         if name in aliases:
             return target
     return name
+
+
+def suggest_zone(text: str, year: int) -> str | None:
+    """The zone someone probably meant by ``text`` (a city, an old or misspelt name:
+    "Kiev", "Europe/Kiew", "Tokio"), or None when nothing is close."""
+    folded = fold(text)
+    if not folded:
+        return None
+    by_exact = {e: c.name for c in zone_choices(year) for e in c.exact}
+    if folded in by_exact:
+        return by_exact[folded]
+    close = get_close_matches(folded, list(by_exact), n=1, cutoff=0.8)
+    if close:
+        return by_exact[close[0]]
+    found = search_zones(text, year, limit=2)
+    return found[0].name if len(found) == 1 else None
