@@ -16,7 +16,6 @@ from flask import (
 from flask_login import current_user, login_required
 
 from meetbot.domain.recurrence import Frequency
-from meetbot.domain.zone_names import city_of, zone_choices
 from meetbot.forms.fields import apply_service_errors
 from meetbot.forms.series import (
     MIN_SLOT_ROWS,
@@ -30,9 +29,7 @@ from meetbot.services import members as members_service
 from meetbot.services import series as series_service
 from meetbot.services import series_input as series_input_service
 from meetbot.services.errors import ValidationError
-from meetbot.services.occurrences import (
-    series_occurrences,
-)
+from meetbot.services.occurrences import series_occurrences
 from meetbot.services.permissions import Permission
 from meetbot.services.series_checks import series_errors
 from meetbot.services.subscribe import (
@@ -41,6 +38,7 @@ from meetbot.services.subscribe import (
 )
 from meetbot.web.guards import require
 from meetbot.web.series_links import bp, can_manage, feed_base_url, uid_domain
+from meetbot.web.series_zones import slot_days
 
 # Service slot field -> form sub-field that shows its error.
 _SLOT_FIELD = {
@@ -297,30 +295,6 @@ def preview():
     )
 
 
-@bp.get("/time-zones.json")
-def time_zones():
-    """The time-zone picker's list (static/js/zone-picker.js): every current zone, UTC
-    first, with what it is found by. The same for everyone, cached for a day."""
-    choices = zone_choices(utcnow().year)
-    response = jsonify(
-        {
-            "zones": [
-                {
-                    "name": c.name,
-                    "label": c.label,
-                    "city": city_of(c.name),
-                    "keywords": c.keywords,
-                    "exact": list(c.exact),
-                }
-                for c in choices
-            ]
-        }
-    )
-    response.cache_control.public = True
-    response.cache_control.max_age = 86400
-    return response
-
-
 @bp.get("/series/<int:series_id>/")
 def view(series_id: int):
     series = series_service.get_series(series_id)
@@ -334,6 +308,7 @@ def view(series_id: int):
     manager = can_manage(series.group)
     return render_template(
         "series/view.html",
+        slot_days=slot_days(occurrences),
         series=series,
         group=series.group,
         occurrences=occurrences,

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from meetbot.extensions import db
-from meetbot.models import MeetingSeries, Role
+from meetbot.models import MeetingSeries, Person, Role
 from tests.web.test_series_pages import NOW, form
 
 FOUR_BAD = {
@@ -104,3 +104,19 @@ def test_time_zone_list_utc_first_and_cached(client):
     kyiv = next(z for z in zones if z["name"] == "Europe/Kyiv")
     assert "kiev" in kyiv["exact"] and kyiv["label"].startswith("Kyiv — Ukraine")
     assert "max-age=86400" in response.headers["Cache-Control"]
+
+
+def test_a_rule_that_is_another_day_for_the_reader_says_so(client, auth, edge, frozen):
+    auth.login("org@example.org")
+    data = form(
+        **{"timezone": "UTC", "slots-0-start_date": "2026-01-06", "slots-0-start_time": "15:00"}
+    )
+    location = client.post("/groups/edge/series/new", data=data).headers["Location"]
+    person = db.session.scalar(select(Person).where(Person.email == "org@example.org"))
+    assert "your time" not in client.get(location).get_data(as_text=True)  # no saved zone
+    person.timezone = "Asia/Tokyo"
+    db.session.commit()
+    html = client.get(location).get_data(as_text=True)
+    assert "Weekly on Tuesday at 15:00 (UTC)" in html
+    assert "— Wednesday 00:00 your time (Tuesday 15:00 UTC)" in html
+    assert 'data-reader-day data-start="2026-01-06T15:00:00Z" data-zone="UTC"' in html
