@@ -159,7 +159,9 @@ class EndSeriesForm(FlaskForm):
 
 class OneOffForm(FlaskForm):
     title = StringField("Title", validators=[DataRequired(), Length(max=200)])
-    timezone = StringField("Time zone", default="UTC", validators=[DataRequired()])
+    timezone = StringField(
+        "Time zone", default="UTC", validators=[DataRequired()], render_kw=ZONE_PICKER
+    )
     start_date = DateField("Date", validators=[DataRequired()])
     start_time = TimeField("Local time", validators=[DataRequired()])
     duration_minutes = IntegerField("Minutes", default=60, validators=[Optional()])

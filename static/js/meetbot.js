@@ -147,7 +147,8 @@
     if (!picker) return;
     const zones = (Intl.supportedValuesOf ? Intl.supportedValuesOf("timeZone") : ["UTC"]);
     const stored = storedZone();
-    zones.forEach(function (z) {
+    // UTC first (the zone many groups meet in), then the browser's list.
+    ["UTC"].concat(zones.filter(function (z) { return z !== "UTC"; })).forEach(function (z) {
       const opt = document.createElement("option");
       opt.value = z;
       opt.textContent = z.replace(/_/g, " ");

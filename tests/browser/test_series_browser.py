@@ -170,6 +170,9 @@ def test_series_form_stream_page_and_printable_minutes_in_dark_and_on_a_phone(
         assert response is not None and response.status == 200, path
         violations = axe_violations(page)
         assert not violations, f"{path}: {format_violations(violations)}"
+        if path.endswith("series/new"):  # the header's zone picker: UTC first
+            first = page.locator("[data-tz-picker] option").nth(1)
+            assert first.get_attribute("value") == "UTC"
         if "is_mobile" in context:
             width = page.evaluate("document.documentElement.scrollWidth")
             assert width <= 390, f"{path} is {width}px wide on a 390px screen"
