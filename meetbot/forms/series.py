@@ -1,7 +1,7 @@
 """Series, slot, occurrence and one-off meeting forms.
 
 Only the shape of the input is checked here (numbers are numbers, dates are dates);
-every rule about what makes a valid schedule lives in meetbot.services.scheduling, so
+every rule about what makes a valid schedule lives in meetbot.services.series_checks, so
 the pages, the live preview and the API give the same answers.
 """
 
@@ -17,6 +17,7 @@ from wtforms import (
     FormField,
     HiddenField,
     IntegerField,
+    RadioField,
     SelectField,
     SelectMultipleField,
     StringField,
@@ -29,7 +30,6 @@ from meetbot.models import LocationKind
 from meetbot.services.series_input import SlotInput
 
 WEEKDAYS = [
-    ("", "—"),
     ("0", "Monday"),
     ("1", "Tuesday"),
     ("2", "Wednesday"),
@@ -47,8 +47,8 @@ SETPOS = [
     ("-1", "last"),
 ]
 FREQUENCIES = [
-    ("weekly", "Weekly / every N weeks"),
-    ("monthly", "Monthly (nth weekday)"),
+    ("weekly", "Every week or every few weeks"),
+    ("monthly", "Monthly, on the 1st-4th or last weekday"),
     ("once", "Once"),
 ]
 LOCATION_KINDS = [
@@ -57,6 +57,8 @@ LOCATION_KINDS = [
     (LocationKind.ROOM, "Room"),
     (LocationKind.OTHER, "Other"),
 ]
+# A text input that static/js/zone-picker.js turns into a searchable zone list.
+ZONE_PICKER = {"data-zone-picker": "", "autocomplete": "off", "spellcheck": "false"}
 # Rows shown without JavaScript: enough for the common "two alternating times" case.
 MIN_SLOT_ROWS = 3
 
@@ -71,17 +73,27 @@ class SlotForm(Form):
     """One time slot (a sub-form: CSRF comes from the parent form)."""
 
     key = HiddenField()
-    label = StringField("Label", validators=[Optional(), Length(max=100)])
-    timezone = StringField("Time zone", validators=[Optional(), Length(max=64)])
-    start_date = DateField("First date", validators=[Optional()])
-    start_time = TimeField("Local time", validators=[Optional()])
-    duration_minutes = IntegerField("Minutes", default=60, validators=[Optional()])
+    label = StringField("Name of this time (optional)", validators=[Optional(), Length(max=100)])
+    timezone = StringField(
+        "Time zone of this time",
+        validators=[Optional(), Length(max=64)],
+        render_kw=ZONE_PICKER,
+    )
+    start_date = DateField("First meeting on or after", validators=[Optional()])
+    start_time = TimeField("Start time (local)", validators=[Optional()])
+    duration_minutes = IntegerField("Length in minutes", default=60, validators=[Optional()])
     frequency = SelectField("Repeats", choices=FREQUENCIES, default="weekly")
-    interval = IntegerField("Every N", default=1, validators=[Optional()])
-    weekday = SelectField("Weekday (monthly)", choices=WEEKDAYS, default="", coerce=_int_or_none)
-    setpos = SelectField("Which (monthly)", choices=SETPOS, default="", coerce=_int_or_none)
-    until = DateField("Last date", validators=[Optional()])
-    count = IntegerField("Or: times", validators=[Optional()])
+    interval = IntegerField("Repeat every N weeks (or months)", default=1, validators=[Optional()])
+    # Weekly: the day of the week (the first date moves forward to it); monthly: the
+    # weekday of "the 1st/2nd/.../last <weekday>". Radio buttons shown as day buttons.
+    weekday = RadioField(
+        "Day of the week", choices=WEEKDAYS, coerce=_int_or_none, validate_choice=False
+    )
+    setpos = SelectField(
+        "Which one in the month (monthly)", choices=SETPOS, default="", coerce=_int_or_none
+    )
+    until = DateField("Last meeting on or before (optional)", validators=[Optional()])
+    count = IntegerField("Or: stop after this many meetings", validators=[Optional()])
 
     def is_blank(self) -> bool:
         """A row left empty (no key, no date, no label) is ignored."""
@@ -108,9 +120,14 @@ class SlotForm(Form):
 
 
 class SeriesForm(FlaskForm):
-    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
+    title = StringField("Title", validators=[DataRequired("A title is required."), Length(max=200)])
     description = TextAreaField("Description (Markdown)", validators=[Length(max=20000)])
-    timezone = StringField("Series time zone", default="UTC", validators=[DataRequired()])
+    timezone = StringField(
+        "Series time zone",
+        default="UTC",
+        validators=[DataRequired("Choose a time zone.")],
+        render_kw=ZONE_PICKER,
+    )
     location_kind = SelectField("Where", choices=LOCATION_KINDS, default="video")
     location = StringField("Link, channel or room", validators=[Length(max=500)])
     agenda_url = StringField("Agenda link", validators=[Optional(), Length(max=500)])
@@ -142,7 +159,9 @@ class EndSeriesForm(FlaskForm):
 
 class OneOffForm(FlaskForm):
     title = StringField("Title", validators=[DataRequired(), Length(max=200)])
-    timezone = StringField("Time zone", default="UTC", validators=[DataRequired()])
+    timezone = StringField(
+        "Time zone", default="UTC", validators=[DataRequired()], render_kw=ZONE_PICKER
+    )
     start_date = DateField("Date", validators=[DataRequired()])
     start_time = TimeField("Local time", validators=[DataRequired()])
     duration_minutes = IntegerField("Minutes", default=60, validators=[Optional()])

@@ -4,10 +4,11 @@ service, so groups, accounts, series and meetings all use it without a cycle."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from zoneinfo import available_timezones
 
 from meetbot.domain.recurrence import RecurrenceError, to_utc
+from meetbot.domain.zone_names import suggest_zone
 from meetbot.services.errors import check_year, field_error
 
 MAX_TITLE = 200
@@ -18,9 +19,9 @@ def check_timezone(name: str, field: str = "timezone") -> str:
     """Return an IANA zone name or raise a field error naming ``field``."""
     name = (name or "").strip()
     if name not in _zones():
-        raise field_error(
-            field, f"Unknown time zone {name!r}; use an IANA name like Europe/Berlin."
-        )
+        guess = suggest_zone(name, datetime.now(UTC).year)
+        hint = f"did you mean {guess}?" if guess else "use an IANA name like Europe/Berlin."
+        raise field_error(field, f"Unknown time zone {name!r}; {hint}")
     return name
 
 

@@ -36,15 +36,8 @@ from meetbot.models.meetings import series_work_streams
 from meetbot.services import audit
 from meetbot.services.db import unit_of_work
 from meetbot.services.errors import NotFound, ValidationError, check_year, field_error
-from meetbot.services.series_input import (
-    CheckedSlot,
-    SeriesInput,
-    check_series_fields,
-    check_slots,
-    series_chairs,
-    series_streams,
-    slot_error,
-)
+from meetbot.services.series_checks import check_series_input
+from meetbot.services.series_input import CheckedSlot, SeriesInput, slot_error
 
 #: Series a group may have (ended ones included): ten times what the largest real
 #: schedule holds (irc-meetings: 103 schedules in one group), and the bench's
@@ -186,14 +179,13 @@ def create_series(actor: Person | None, group: Group, data: SeriesInput) -> Meet
 
 def add_series(actor: Person | None, group: Group, data: SeriesInput) -> MeetingSeries:
     """create_series without the commit: for a caller's own transaction (a poll's close)."""
-    fields = check_series_fields(group, data)
-    checked = check_slots(data.slots, fields["timezone"])
+    valid = check_series_input(group, data)
     check_series_room(group)
-    chairs = series_chairs(group, data.chair_ids)
-    streams = series_streams(group, data.work_stream_ids)
-    series = MeetingSeries(group=group, chairs=chairs, work_streams=streams, **fields)
+    series = MeetingSeries(
+        group=group, chairs=valid.chairs, work_streams=valid.streams, **valid.fields
+    )
     taken: set[str] = set()
-    for pos, c in enumerate(checked):
+    for pos, c in enumerate(valid.slots):
         key = new_key(c.label, pos, taken, "")
         taken.add(key)
         row = SeriesSlot(key=key)
@@ -212,15 +204,13 @@ def update_series(actor: Person | None, series: MeetingSeries, data: SeriesInput
     are new; existing slots missing from ``data.slots`` are removed, unless meetings of
     theirs already took place (then end the slot with an end date instead)."""
     group = series.group
-    fields = check_series_fields(group, data)
-    checked = check_slots(data.slots, fields["timezone"])
+    valid = check_series_input(group, data)
+    checked = valid.slots
     existing = {s.key: s for s in series.slots}
     removed = _removed_slots(checked, existing)
     with unit_of_work():
         _refuse_removing_held_slots(removed)
-        chairs = series_chairs(group, data.chair_ids)
-        streams = series_streams(group, data.work_stream_ids)
-        changed = _apply_fields(series, fields, chairs, streams)
+        changed = _apply_fields(series, valid.fields, valid.chairs, valid.streams)
         for slot in removed:
             series.slots.remove(slot)
             db.session.delete(slot)

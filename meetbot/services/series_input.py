@@ -17,8 +17,6 @@ from datetime import UTC, date, datetime, timedelta
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
-
 from meetbot.domain.bounds import YEAR_MESSAGE, slot_out_of_years
 from meetbot.domain.recurrence import (
     Frequency,
@@ -26,12 +24,12 @@ from meetbot.domain.recurrence import (
     Rule,
     Slot,
     first_matching_start,
+    first_weekday_on_or_after,
     next_occurrences,
     validate_slot,
 )
 from meetbot.domain.text import single_line
-from meetbot.extensions import db
-from meetbot.models import Group, LocationKind, Membership, Person, WorkStream, utcnow
+from meetbot.models import Group, LocationKind, utcnow
 from meetbot.services.checks import MAX_LOCATION, MAX_TITLE, check_timezone
 from meetbot.services.errors import ValidationError, field_error
 
@@ -114,9 +112,10 @@ def slot_error(index: int, name: str, message: str) -> ValidationError:
 
 
 def check_slots(slots: Sequence[SlotInput], series_timezone: str) -> list[CheckedSlot]:
-    """Validate every slot and return them normalised (monthly starts snapped forward).
+    """Validate every slot and return them normalised (monthly starts snapped forward,
+    weekly starts moved to the chosen weekday).
 
-    Collects the first error of each slot so a form can show them all at once.
+    Collects every error of every slot so a form can show them all at once.
     """
     if not slots:
         raise field_error("slots", "Add at least one time slot.")
@@ -134,32 +133,53 @@ def check_slots(slots: Sequence[SlotInput], series_timezone: str) -> list[Checke
     return checked
 
 
-def _check_slot(i: int, item: SlotInput, series_timezone: str) -> CheckedSlot:
-    zone = (item.timezone or "").strip() or series_timezone
+def _slot_field_errors(i: int, item: SlotInput) -> dict[str, str]:
+    """The errors of a slot's fields that can be told one by one (all of them)."""
+    errors: dict[str, str] = {}
+    if (item.timezone or "").strip():
+        try:
+            check_timezone(item.timezone or "", f"slots-{i}-timezone")
+        except ValidationError as exc:
+            errors.update(exc.fields)
     if item.start is None:
-        raise slot_error(i, "start", "Give the date and local time of the first meeting.")
+        errors["start"] = "Give the date and local time of the first meeting."
     if item.duration_minutes is None:
-        raise slot_error(i, "duration", "Give the length of the meeting in minutes.")
-    try:
-        frequency = Frequency(item.frequency)
-    except ValueError:
-        raise slot_error(i, "frequency", f"Unknown frequency {item.frequency!r}.") from None
-    interval = 1 if item.interval is None else item.interval
-    weekday, setpos = item.weekday, item.setpos
-    until, count = item.until, item.count
-    if frequency is not Frequency.MONTHLY:
-        weekday = setpos = None  # the weekday comes from the start date
-    if frequency is Frequency.ONCE:
-        interval, until, count = 1, None, None
-    rule = Rule(
-        frequency=frequency,
-        interval=interval,
-        weekday=weekday,
-        setpos=setpos,
-        until=until,
-        count=count,
-    )
+        errors["duration"] = "Give the length of the meeting in minutes."
+    elif not 0 < item.duration_minutes <= 24 * 60:
+        errors["duration"] = "The duration must be longer than 0 and at most 24 hours."
+    if item.frequency not in {f.value for f in Frequency}:
+        errors["frequency"] = f"Unknown frequency {item.frequency!r}."
+    elif item.frequency != Frequency.ONCE:
+        errors.update(_repeat_errors(item))
+    if item.weekday is not None and item.weekday not in range(7):
+        errors["weekday"] = "Choose a weekday from Monday to Sunday."
+    if len((item.label or "").strip()) > 100:
+        errors["label"] = "Use at most 100 characters."
+    return {k if k.startswith("slots-") else f"slots-{i}-{k}": v for k, v in errors.items()}
+
+
+def _repeat_errors(item: SlotInput) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if item.interval is not None and item.interval < 1:
+        errors["interval"] = "Repeat every 1 or more weeks (or months)."
+    if item.count is not None and item.count < 1:
+        errors["count"] = "The number of meetings must be at least 1."
+    if item.until is not None and item.count is not None:
+        errors["until"] = "Give either a last date or a number of meetings, not both."
+    return errors
+
+
+def _check_slot(i: int, item: SlotInput, series_timezone: str) -> CheckedSlot:
+    field_errors = _slot_field_errors(i, item)
+    if field_errors:
+        raise ValidationError("This time slot needs fixing.", field_errors)
+    assert item.start is not None and item.duration_minutes is not None
+    zone = (item.timezone or "").strip() or series_timezone
+    frequency = Frequency(item.frequency)
+    rule = _rule_of(item, frequency)
     start = item.start.replace(second=0, microsecond=0, tzinfo=None)
+    if frequency is Frequency.WEEKLY and item.weekday is not None:
+        start = first_weekday_on_or_after(start, item.weekday)
     try:
         if frequency is Frequency.MONTHLY:
             start = first_matching_start(rule, start)
@@ -177,9 +197,26 @@ def _check_slot(i: int, item: SlotInput, series_timezone: str) -> CheckedSlot:
         raise slot_error(i, "start", f"This date cannot be used ({exc}).") from None
     _check_slot_years(i, slot)
     label = (item.label or "").strip()
-    if len(label) > 100:
-        raise slot_error(i, "label", "Use at most 100 characters.")
     return CheckedSlot(index=i, domain=slot, label=label, key=item.key, timezone=zone)
+
+
+def _rule_of(item: SlotInput, frequency: Frequency) -> Rule:
+    """The rule as entered; a weekly rule's weekday moves the start, not the rule."""
+    interval = 1 if item.interval is None else item.interval
+    weekday, setpos = item.weekday, item.setpos
+    until, count = item.until, item.count
+    if frequency is not Frequency.MONTHLY:
+        weekday = setpos = None  # the weekday comes from the start date
+    if frequency is Frequency.ONCE:
+        interval, until, count = 1, None, None
+    return Rule(
+        frequency=frequency,
+        interval=interval,
+        weekday=weekday,
+        setpos=setpos,
+        until=until,
+        count=count,
+    )
 
 
 def _check_slot_years(i: int, slot: Slot) -> None:
@@ -215,54 +252,46 @@ def _is_http_url(value: str) -> bool:
 
 
 def check_series_fields(group: Group, data: SeriesInput) -> dict:
-    title = single_line(data.title)
+    """The series' own fields checked and normalised; every bad one is named at once."""
+    errors: dict[str, str] = {}
+    out: dict = {"description": data.description or "", "location_kind": data.location_kind}
+    checks = {
+        "title": lambda: _check_title(data.title),
+        "timezone": lambda: check_timezone(data.timezone),
+        "location": lambda: _check_location(data.location_kind, data.location),
+        "agenda_url": lambda: _check_agenda_url(data.agenda_url),
+    }
+    for name, check in checks.items():
+        try:
+            out[name] = check()
+        except ValidationError as exc:
+            errors.update(exc.fields)
+    if errors:
+        raise ValidationError(summary(errors), errors)
+    return out
+
+
+def summary(errors: dict[str, str]) -> str:
+    """One message for the API and flashes: the only error, or how many fields."""
+    if len(errors) == 1:
+        return next(iter(errors.values()))
+    return f"{len(errors)} fields need fixing."
+
+
+def _check_title(value: str) -> str:
+    title = single_line(value)
     if not title:
         raise field_error("title", "A title is required.")
     if len(title) > MAX_TITLE:
         raise field_error("title", f"Use at most {MAX_TITLE} characters.")
-    timezone = check_timezone(data.timezone)
-    location = _check_location(data.location_kind, data.location)
-    agenda_url = (data.agenda_url or "").strip() or None
+    return title
+
+
+def _check_agenda_url(value: str | None) -> str | None:
+    agenda_url = (value or "").strip() or None
     if agenda_url and (not _is_http_url(agenda_url) or len(agenda_url) > 500):
         raise field_error("agenda_url", "Give a full http(s):// link to the agenda.")
-    return {
-        "title": title,
-        "timezone": timezone,
-        "description": data.description or "",
-        "location_kind": data.location_kind,
-        "location": location,
-        "agenda_url": agenda_url,
-    }
-
-
-def series_chairs(group: Group, ids: Sequence[int]) -> list[Person]:
-    wanted = sorted(set(ids))
-    if not wanted:
-        return []
-    people = list(
-        db.session.scalars(
-            select(Person)
-            .join(Membership, Membership.person_id == Person.id)
-            .where(Membership.group_id == group.id, Person.id.in_(wanted))
-        )
-    )
-    if len(people) != len(wanted):
-        raise field_error("chairs", "Every chair must be a member of the group.")
-    return people
-
-
-def series_streams(group: Group, ids: Sequence[int]) -> list[WorkStream]:
-    wanted = sorted(set(ids))
-    if not wanted:
-        return []
-    streams = list(
-        db.session.scalars(
-            select(WorkStream).where(WorkStream.group_id == group.id, WorkStream.id.in_(wanted))
-        )
-    )
-    if len(streams) != len(wanted):
-        raise field_error("work_streams", "A work stream is not one of this group's.")
-    return streams
+    return agenda_url
 
 
 # --------------------------------------------------------------------------

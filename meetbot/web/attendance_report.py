@@ -3,7 +3,6 @@ of the group, series and work stream pages."""
 
 from __future__ import annotations
 
-from datetime import timedelta
 from typing import Any
 
 from flask import Response, g, render_template, request
@@ -11,7 +10,7 @@ from flask_login import current_user
 from markupsafe import Markup
 
 from meetbot.domain.charts import ChartPoint, attendance_chart
-from meetbot.models import Group, MeetingSeries, WorkStream, utcnow
+from meetbot.models import Group, MeetingSeries, WorkStream
 from meetbot.services import analytics, attendance_reads
 from meetbot.services import groups as group_service
 from meetbot.services import series as series_service
@@ -20,7 +19,6 @@ from meetbot.web.attendance_common import bp
 from meetbot.web.guards import require
 from meetbot.web.paging import page_from_args
 from meetbot.web.panels import panel
-from meetbot.web.series import stream_upcoming
 
 
 def _chart(report: analytics.AttendanceReport, title: str, chart_id: str) -> Markup:
@@ -140,16 +138,12 @@ def series_attendance_panel(series: MeetingSeries, group: Group | None = None, *
 @panel("stream_main", order=40)
 def stream_meetings_panel(group: Group, stream: WorkStream, **_: Any) -> str:
     report = analytics.summary(group, stream=stream, with_members=False)
-    # The same cached lookup as the series panel of this page (once per request),
-    # cut to the next 60 days.
-    horizon = utcnow() + timedelta(days=60)
-    upcoming = [o for o in stream_upcoming(group, stream) if o.start < horizon][:5]
+    # The upcoming meetings are the series panel's (stream_main order 10), not repeated.
     return render_template(
         "attendance/_stream_panel.html",
         group=group,
         stream=stream,
         report=report,
         recent=list(reversed(report.meetings[-10:])),
-        upcoming=upcoming,
         chart=_chart(report, f"People present per meeting: {stream.name}", "stream-attendance"),
     )

@@ -144,8 +144,9 @@ STREAM_UPCOMING_DAYS = 120
 
 def stream_upcoming(group: Group, stream: WorkStream) -> list[OccurrenceView]:
     """The work stream's occurrences of the next STREAM_UPCOMING_DAYS, looked up once per
-    request: two panels of the stream page show them, and each lookup of the per-process
-    cache reads the schedule fingerprint from the database (~10 ms on a large group)."""
+    request (each lookup of the per-process cache reads the schedule fingerprint from
+    the database, ~10 ms on a large group). The stream page lists them once, in its
+    series panel."""
     memo = g.setdefault("_meetbot_stream_upcoming", {})
     key = (group.id, stream.id)
     if key not in memo:

@@ -15,13 +15,14 @@ from flask import (
 )
 from flask_login import current_user, login_required
 
+from meetbot.domain.recurrence import Frequency
 from meetbot.forms.fields import apply_service_errors
 from meetbot.forms.series import (
     MIN_SLOT_ROWS,
     EndSeriesForm,
     SeriesForm,
 )
-from meetbot.models import Group, MeetingSeries, utcnow
+from meetbot.models import Group, MeetingSeries, SeriesSlot, utcnow
 from meetbot.services import conflicts as conflict_service
 from meetbot.services import groups as group_service
 from meetbot.services import members as members_service
@@ -29,16 +30,16 @@ from meetbot.services import polls
 from meetbot.services import series as series_service
 from meetbot.services import series_input as series_input_service
 from meetbot.services.errors import ValidationError
-from meetbot.services.occurrences import (
-    series_occurrences,
-)
+from meetbot.services.occurrences import series_occurrences
 from meetbot.services.permissions import Permission
+from meetbot.services.series_checks import series_errors
 from meetbot.services.subscribe import (
     series_feed_path,
     subscribe_links,
 )
 from meetbot.web.guards import require
 from meetbot.web.series_links import bp, can_manage, feed_base_url, uid_domain
+from meetbot.web.series_zones import slot_days
 
 # Service slot field -> form sub-field that shows its error.
 _SLOT_FIELD = {
@@ -82,7 +83,7 @@ def _series_form(group: Group, series: MeetingSeries | None = None) -> SeriesFor
                     "duration_minutes": slot.duration_minutes,
                     "frequency": slot.frequency,
                     "interval": slot.interval,
-                    "weekday": slot.weekday,
+                    "weekday": _weekday_shown(slot),
                     "setpos": slot.setpos,
                     "until": slot.until,
                     "count": slot.count,
@@ -94,6 +95,13 @@ def _series_form(group: Group, series: MeetingSeries | None = None) -> SeriesFor
         for _ in range(spare):
             form.slots.append_entry()
     return form
+
+
+def _weekday_shown(slot: SeriesSlot) -> int | None:
+    """The day button a slot shows: a monthly rule's weekday, a weekly one's start day."""
+    if slot.frequency == Frequency.WEEKLY:
+        return slot.start_local.weekday()
+    return slot.weekday
 
 
 def _series_input(form: SeriesForm) -> tuple[series_input_service.SeriesInput, list[str]]:
@@ -128,7 +136,8 @@ def _form_field_name(service_field: str, prefixes: list[str]) -> str:
 
 
 def _apply_errors(form: SeriesForm, fields: dict[str, str], prefixes: list[str]) -> None:
-    """Put service errors beside the form inputs (slot errors inside their row)."""
+    """Put service errors beside the form inputs (slot errors inside their row); a field
+    that already shows an error of the form's own (a date that is no date) keeps it."""
     rows = {entry.name: entry.form for entry in form.slots.entries}
     top: dict[str, str] = {}
     for name, message in fields.items():
@@ -136,12 +145,29 @@ def _apply_errors(form: SeriesForm, fields: dict[str, str], prefixes: list[str])
         prefix, _, sub = target.rpartition("-")
         if prefix in rows and hasattr(rows[prefix], sub):
             field = getattr(rows[prefix], sub)
-            field.errors = [*list(field.errors or ()), message]
+            field.errors = list(field.errors or ()) or [message]
         elif name == "slots":
             form.form_errors.append(message)
-        else:
+        elif not getattr(getattr(form, name, None), "errors", None):
             top[name] = message
     apply_service_errors(form, top)
+
+
+def _submit(form: SeriesForm, group: Group, series: MeetingSeries | None) -> MeetingSeries | None:
+    """Save a submitted form, or mark every field that needs fixing beside it (the
+    form's own checks and the service's, all in one round; Preview saves nothing)."""
+    form_ok = form.validate()
+    data, prefixes = _series_input(form)
+    if form_ok and not _preview_only():
+        try:
+            if series is None:
+                return series_service.create_series(current_user, group, data)
+            return series_service.update_series(current_user, series, data)
+        except ValidationError as exc:
+            _apply_errors(form, exc.fields, prefixes)
+            return None
+    _apply_errors(form, series_errors(group, data), prefixes)
+    return None
 
 
 def _form_errors_json(form: SeriesForm) -> dict[str, str]:
@@ -194,16 +220,11 @@ def create(slug: str):
     require(Permission.MANAGE_SERIES, group)
     form = _series_form(group)
     preview: list[series_input_service.PreviewItem] = []
-    if form.validate_on_submit() and not _preview_only():
-        data, prefixes = _series_input(form)
-        try:
-            series = series_service.create_series(current_user, group, data)
-        except ValidationError as exc:
-            _apply_errors(form, exc.fields, prefixes)
-        else:
-            flash(f"Series {series.title} created.", "success")
-            _warn_conflicts(series)
-            return redirect(url_for("series.view", series_id=series.id))
+    series = _submit(form, group, None) if form.is_submitted() else None
+    if series is not None:
+        flash(f"Series {series.title} created.", "success")
+        _warn_conflicts(series)
+        return redirect(url_for("series.view", series_id=series.id))
     if form.is_submitted():
         preview, _ = _preview(form)
     status = 422 if form.is_submitted() and not _preview_only() else 200
@@ -218,16 +239,10 @@ def edit(series_id: int):
     group = series.group
     require(Permission.MANAGE_SERIES, group)
     form = _series_form(group, series)
-    if form.validate_on_submit() and not _preview_only():
-        data, prefixes = _series_input(form)
-        try:
-            series_service.update_series(current_user, series, data)
-        except ValidationError as exc:
-            _apply_errors(form, exc.fields, prefixes)
-        else:
-            flash("Series saved.", "success")
-            _warn_conflicts(series)
-            return redirect(url_for("series.view", series_id=series.id))
+    if form.is_submitted() and _submit(form, group, series) is not None:
+        flash("Series saved.", "success")
+        _warn_conflicts(series)
+        return redirect(url_for("series.view", series_id=series.id))
     preview, _ = _preview(form)
     status = 422 if form.is_submitted() and not _preview_only() else 200
     return render_template(
@@ -253,6 +268,8 @@ def preview():
         errors = _form_errors_json(form)
         if "csrf_token" in errors:
             abort(400)
+        # Only what the meetings depend on stops a preview (not an empty title).
+        errors = {k: v for k, v in errors.items() if k.startswith(("slots-", "timezone"))}
         if errors:
             return jsonify({"occurrences": [], "errors": errors})
     items, errors = _preview(form)
@@ -292,6 +309,7 @@ def view(series_id: int):
     manager = can_manage(series.group)
     return render_template(
         "series/view.html",
+        slot_days=slot_days(occurrences),
         series=series,
         group=series.group,
         occurrences=occurrences,

@@ -117,7 +117,31 @@
     document.querySelectorAll("[data-viewer-zone]").forEach(function (el) {
       el.textContent = zone.replace(/_/g, " ");
     });
+    readerDays(zone);
     updateBadges();
+  }
+
+  // A rule such as "Tuesday 15:00 UTC" is another day for a reader in Tokyo: say so,
+  // "— Wednesday 00:00 your time (Tuesday 15:00 UTC)", as domain/reader_time.py does.
+  function readerDays(zone) {
+    function parts(when, tz) {
+      const out = {};
+      new Intl.DateTimeFormat("en-GB", {
+        weekday: "long", year: "numeric", month: "2-digit", day: "2-digit",
+        hour: "2-digit", minute: "2-digit", hourCycle: "h23", timeZone: tz,
+      }).formatToParts(when).forEach(function (p) { out[p.type] = p.value; });
+      return out;
+    }
+    document.querySelectorAll("[data-reader-day]").forEach(function (el) {
+      const when = new Date(el.dataset.start);
+      const own = el.dataset.zone;
+      if (isNaN(when) || !isZone(own)) return;
+      const mine = parts(when, zone);
+      const theirs = parts(when, own);
+      const same = mine.year === theirs.year && mine.month === theirs.month && mine.day === theirs.day;
+      el.textContent = same ? "" : "— " + mine.weekday + " " + mine.hour + ":" + mine.minute +
+        " your time (" + theirs.weekday + " " + theirs.hour + ":" + theirs.minute + " " + own + ")";
+    });
   }
 
   function setupPicker() {
@@ -125,7 +149,8 @@
     if (!picker) return;
     const zones = (Intl.supportedValuesOf ? Intl.supportedValuesOf("timeZone") : ["UTC"]);
     const stored = storedZone();
-    zones.forEach(function (z) {
+    // UTC first (the zone many groups meet in), then the browser's list.
+    ["UTC"].concat(zones.filter(function (z) { return z !== "UTC"; })).forEach(function (z) {
       const opt = document.createElement("option");
       opt.value = z;
       opt.textContent = z.replace(/_/g, " ");

@@ -30,8 +30,18 @@
     }
 
     function clearRow(row) {
+      // A cloned row's zone list belongs to the row it came from: the picker makes a
+      // new one on first focus.
+      row.querySelectorAll(".zone-options").forEach(function (el) { el.remove(); });
+      row.querySelectorAll("[data-zone-ready]").forEach(function (el) {
+        delete el.dataset.zoneReady;
+        ["role", "aria-expanded", "aria-controls", "aria-activedescendant"].forEach(function (a) {
+          el.removeAttribute(a);
+        });
+      });
       row.querySelectorAll("input, select").forEach(function (el) {
-        if (el.type === "hidden") el.value = "";
+        if (el.type === "radio") el.checked = false;
+        else if (el.type === "hidden") el.value = "";
         else if (el.tagName === "SELECT") el.selectedIndex = 0;
         else if (el.name.endsWith("-duration_minutes")) el.value = "60";
         else if (el.name.endsWith("-interval")) el.value = "1";
@@ -39,6 +49,54 @@
       });
       row.querySelectorAll(".error").forEach(function (el) { el.remove(); });
       row.querySelectorAll(".has-error").forEach(function (el) { el.classList.remove("has-error"); });
+      showMonthly(row);
+    }
+
+    function rowField(row, suffix) { return row.querySelector("[name$='-" + suffix + "']"); }
+
+    // "Which one in the month" only matters for monthly rows.
+    function showMonthly(row) {
+      const freq = rowField(row, "frequency");
+      const setpos = rowField(row, "setpos");
+      if (freq && setpos) setpos.closest(".field").hidden = freq.value !== "monthly";
+    }
+
+    function dayOf(value) {  // "2026-03-17" -> 0 (Monday) .. 6 (Sunday), or -1
+      const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value || "");
+      if (!m) return -1;
+      return (new Date(+m[1], +m[2] - 1, +m[3]).getDay() + 6) % 7;
+    }
+
+    function isoDate(d) {
+      return d.getFullYear() + "-" + String(d.getMonth() + 1).padStart(2, "0") + "-" +
+        String(d.getDate()).padStart(2, "0");
+    }
+
+    // Weekly rows: the day buttons show the first date's day, and choosing a day moves
+    // the first date forward to it (the server does the same without JavaScript).
+    function syncWeekday(row, target) {
+      const freq = rowField(row, "frequency");
+      const date = rowField(row, "start_date");
+      if (!freq || !date || freq.value !== "weekly") return;
+      const day = dayOf(date.value);
+      if (target === date && day >= 0) {
+        const radio = row.querySelector("input[type=radio][value='" + day + "']");
+        if (radio) radio.checked = true;
+      } else if (target.type === "radio" && day >= 0) {
+        const wanted = parseInt(target.value, 10);
+        const m = date.value.split("-");
+        const d = new Date(+m[0], +m[1] - 1, +m[2] + ((wanted - day + 7) % 7));
+        date.value = isoDate(d);
+      }
+    }
+
+    // A field the person changes loses its old server message (it may be fixed now).
+    function clearFieldError(el) {
+      const box = el.closest(".field, .weekday-buttons");
+      if (!box) return;
+      box.querySelectorAll(".error:not([data-live])").forEach(function (p) { p.remove(); });
+      box.classList.remove("has-error");
+      box.querySelectorAll("[aria-invalid]").forEach(function (i) { i.removeAttribute("aria-invalid"); });
     }
 
     function wireRow(row) {
@@ -101,7 +159,9 @@
       const table = document.createElement("table");
       table.className = "preview-table";
       const head = table.createTHead().insertRow();
-      ["Slot", "Local (slot zone)", "Series zone (" + data.timezone + ")", "UTC", "Your zone"].forEach(function (h) {
+      const viewer = window.meetbot ? window.meetbot.viewerZone() : undefined;
+      ["Slot", "Local (slot zone)", "Series zone (" + data.timezone + ")",
+        "Your time (" + (viewer || "browser").replace(/_/g, " ") + ")", "UTC"].forEach(function (h) {
         const th = document.createElement("th");
         th.textContent = h;
         head.appendChild(th);
@@ -109,11 +169,11 @@
       const body = table.createTBody();
       const mine = new Intl.DateTimeFormat(undefined, {
         weekday: "short", day: "2-digit", month: "short", hour: "2-digit", minute: "2-digit",
-        timeZone: window.meetbot ? window.meetbot.viewerZone() : undefined, timeZoneName: "short",
+        timeZone: viewer, timeZoneName: "short",
       });
       data.occurrences.forEach(function (o) {
         const tr = body.insertRow();
-        [o.slot, o.local, o.series_zone, o.utc, mine.format(new Date(o.start))].forEach(function (v) {
+        [o.slot, o.local, o.series_zone, mine.format(new Date(o.start)), o.utc].forEach(function (v) {
           tr.insertCell().textContent = v;
         });
       });
@@ -139,8 +199,14 @@
       timer = window.setTimeout(refresh, 400);
     }
 
-    form.addEventListener("input", schedule);
-    form.addEventListener("change", schedule);
+    rows().forEach(showMonthly);
+    form.addEventListener("input", function (e) { clearFieldError(e.target); schedule(); });
+    form.addEventListener("change", function (e) {
+      const row = e.target.closest("[data-slot-row]");
+      if (row) { syncWeekday(row, e.target); showMonthly(row); }
+      clearFieldError(e.target);
+      schedule();
+    });
     const previewButton = form.querySelector("[data-preview-button]");
     if (previewButton) previewButton.hidden = true;
   }

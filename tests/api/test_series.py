@@ -103,3 +103,22 @@ def test_end_series(api, org, time_machine):
         f"/series/{series['id']}/end", json={"last_date": "2026-01-01"}, token=org["token"]
     )
     assert "last_date" in assert_error(past, 422)["fields"]
+
+
+def test_every_bad_field_of_a_series_in_one_422(api, org):
+    bad = {
+        **SERIES,
+        "title": "   ",
+        "timezone": "Europe/Kiew",
+        "location": "meet.example/wg",
+        # (an end before the start: the schema takes it, the service refuses it)
+        "slots": [
+            {"start_local": "2026-03-17T14:00:00", "duration_minutes": 60, "until": "2026-03-01"}
+        ],
+    }
+    fields = assert_error(api.post("/groups/wg/series", json=bad, token=org["token"]), 422)[
+        "fields"
+    ]
+    assert set(fields) == {"title", "timezone", "location", "slots.0.until"}
+    assert "did you mean Europe/Kyiv?" in fields["timezone"]
+    assert db.session.scalar(select(func.count()).select_from(MeetingSeries)) == 0

@@ -32,8 +32,8 @@ def test_organizer_creates_berlin_series_and_cancels_one_meeting(
     page.get_by_label("Series time zone").fill("Europe/Berlin")
     page.get_by_label("Link, channel or room").fill("https://meet.example.org/edge-berlin")
     slot = page.locator("[data-slot-row]").first
-    slot.get_by_label("First date").fill("2026-03-17")
-    slot.get_by_label("Local time").fill("16:00")
+    slot.get_by_label("First meeting on or after").fill("2026-03-17")
+    slot.get_by_label("Start time (local)").fill("16:00")
     expect(slot.get_by_label("Repeats")).to_have_value("weekly")
 
     # The live preview fills in as the organizer types; no submit needed.

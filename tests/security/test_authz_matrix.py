@@ -750,6 +750,7 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("series.view", "GET"): Case(public()),
     ("series.group_upcoming", "GET"): Case(public()),
     ("series.group_series", "GET"): Case(public()),
+    ("series.time_zones", "GET"): Case(public()),  # the zone picker's list, the same for all
     ("slot_finder.page", "GET"): Case(members(LOGIN), query={"weeks": "2"}),
     ("polls.create", "GET"): Case(organizers(LOGIN)),
     ("polls.create", "POST"): Case(

@@ -24,7 +24,11 @@ from __future__ import annotations
 
 from meetbot.domain.recurrence.expansion import expand, expand_many, next_occurrences, validate_slot
 from meetbot.domain.recurrence.rrule import describe, to_rrule
-from meetbot.domain.recurrence.rules import first_matching_start, to_utc
+from meetbot.domain.recurrence.rules import (
+    first_matching_start,
+    first_weekday_on_or_after,
+    to_utc,
+)
 from meetbot.domain.recurrence.slots import Frequency, Occurrence, RecurrenceError, Rule, Slot
 
 __all__ = [
@@ -37,6 +41,7 @@ __all__ = [
     "expand",
     "expand_many",
     "first_matching_start",
+    "first_weekday_on_or_after",
     "next_occurrences",
     "to_rrule",
     "to_utc",

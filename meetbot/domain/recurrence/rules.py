@@ -134,6 +134,14 @@ def check_structure(slot: Slot) -> Frequency:
     return freq
 
 
+def first_weekday_on_or_after(start: datetime, weekday: int) -> datetime:
+    """The first date on or after naive ``start`` that is ``weekday`` (0=Monday), at
+    the same wall-clock time: a weekly rule picked by its weekday buttons."""
+    if weekday not in range(7):
+        raise RecurrenceError("Choose a weekday from Monday to Sunday.", field="weekday")
+    return start + timedelta(days=(weekday - start.weekday()) % 7)
+
+
 def first_matching_start(rule: Rule, start: datetime) -> datetime:
     """Snap a naive local ``start`` forward to the first date that ``rule`` matches.
 
