@@ -10,7 +10,7 @@
 | MEETBOT_API_OCCURRENCES_RATE | 60 per minute; 600 per hour | API occurrence list, per address |
 | MEETBOT_MAX_CONTENT_LENGTH | 5242880 | largest accepted request body in bytes |
 | MEETBOT_MAX_MEMBERS_PER_GROUP | 5000 | members one group may have (every way in) |
-| MEETBOT_MAX_ATTENDANCE_PER_MEETING | 2000 | attendance entries (present + regrets) of one meeting |
+| MEETBOT_MAX_ATTENDANCE_PER_MEETING | 2000 | attendance entries (present, regrets) a meeting |
 | MEETBOT_SESSION_COOKIE_SECURE | on when BASE_URL is https | Secure flag (session, remember) |
 | MEETBOT_TRUSTED_PROXIES | 0 | proxies in front whose X-Forwarded-* headers to trust |
 | MEETBOT_MAIL_URL | Maildir instance/mail/ | smtp://u:p@host:587, smtps://...:465, maildir:///p |
