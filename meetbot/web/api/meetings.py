@@ -62,8 +62,16 @@ def meetings_data(meetings: list[Meeting]) -> list[dict[str, Any]]:
         _meeting_dict(
             m, domain, records.attendance[m.id], records.minutes[m.id], records.actions[m.id]
         )
+        | _attendance_counts(records.attendance_counts[m.id])
         for m in meetings
     ]
+
+
+def _attendance_counts(counts: dict[str, int]) -> dict[str, int]:
+    return {
+        "attendee_count": counts.get(AttendanceKind.PRESENT.value, 0),
+        "regret_count": counts.get(AttendanceKind.REGRETS.value, 0),
+    }
 
 
 def _meeting_dict(

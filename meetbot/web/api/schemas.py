@@ -327,8 +327,26 @@ class MeetingSchema(ma.Schema):
         required=True,
         metadata={"description": "Send it back with agenda edits; a stale one gets 409."},
     )
-    attendees = ma.fields.List(ma.fields.Nested(AttendanceSchema), required=True)
-    regrets = ma.fields.List(ma.fields.Nested(AttendanceSchema), required=True)
+    attendees = ma.fields.List(
+        ma.fields.Nested(AttendanceSchema),
+        required=True,
+        metadata={
+            "description": "The first 100 present by name; attendee_count says how many "
+            "there are, attendance_url lists them all."
+        },
+    )
+    regrets = ma.fields.List(
+        ma.fields.Nested(AttendanceSchema),
+        required=True,
+        metadata={"description": "The first 100 regrets by name (regret_count: all)."},
+    )
+    attendee_count = ma.fields.Integer(required=True)
+    regret_count = ma.fields.Integer(required=True)
+    attendance_url = ma.fields.Function(
+        lambda m: url_for("api_attendance.list_attendance", meeting_id=m["id"], _external=True),
+        required=True,
+        metadata={"description": "The meeting's whole attendance (paged).", "format": "uri"},
+    )
     minutes = ma.fields.List(ma.fields.Nested(MinuteItemSchema), required=True)
     action_items = ma.fields.List(ma.fields.Nested(ActionItemSchema), required=True)
 
