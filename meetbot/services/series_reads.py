@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import func, or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from meetbot.extensions import db
@@ -18,6 +18,7 @@ from meetbot.models import (
     Person,
     WorkStream,
 )
+from meetbot.models.meetings import series_work_streams
 from meetbot.services.errors import NotFound
 from meetbot.services.paging import Query
 
@@ -136,3 +137,44 @@ def _load_attendance(ids: list[int], records: MeetingRecords) -> None:
         .order_by(Attendance.id)
     ):
         records.attendance[row.meeting_id].append(row)
+
+
+def _tagged(stream: WorkStream) -> Select:
+    return select(series_work_streams.c.series_id).where(
+        series_work_streams.c.work_stream_id == stream.id
+    )
+
+
+def list_stream_series(
+    group: Group,
+    stream: WorkStream,
+    *,
+    limit: int | None = None,
+    offset: int = 0,
+    with_slots: bool = False,
+) -> list[MeetingSeries]:
+    """The group's series tagged with ``stream``, by title (attributes only: chairs and
+    work streams are not loaded, slots only ``with_slots``). Reads the tagged rows, not
+    every series of the group; with ``limit``, the ``limit`` series from ``offset``."""
+    query = (
+        select(MeetingSeries)
+        .where(MeetingSeries.group_id == group.id, MeetingSeries.id.in_(_tagged(stream)))
+        .order_by(MeetingSeries.title, MeetingSeries.id)
+    )
+    if with_slots:
+        query = query.options(selectinload(MeetingSeries.slots))
+    if limit is not None:
+        query = query.limit(limit).offset(offset)
+    return list(db.session.scalars(query))
+
+
+def count_stream_series(group: Group, stream: WorkStream) -> int:
+    """How many of the group's series are tagged with ``stream``."""
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(MeetingSeries)
+            .where(MeetingSeries.group_id == group.id, MeetingSeries.id.in_(_tagged(stream)))
+        )
+        or 0
+    )
