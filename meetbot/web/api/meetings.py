@@ -135,7 +135,7 @@ def list_meetings(args: dict[str, int], group: str) -> dict[str, Any]:
 
 
 class OneOffSchema(Strict):
-    title = text(200, required=True)
+    title = text(200, required=True, blank=False)
     timezone = text(64, required=True)
     start_local = LocalDateTime(required=True, metadata={"description": "Wall time in timezone."})
     duration_minutes = ma.fields.Integer(
