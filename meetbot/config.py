@@ -87,11 +87,7 @@ def load_config(instance_path: Path) -> dict[str, Any]:
         "MEETBOT_MAIL_FROM": os.environ.get("MEETBOT_MAIL_FROM")
         or f"meetbot <meetbot@{uid_domain}>",
         "MAX_CONTENT_LENGTH": int(os.environ.get("MEETBOT_MAX_CONTENT_LENGTH", 5 * 1024 * 1024)),
-        # Caps on the lists that grow with membership (services/list_caps.py).
-        "MEETBOT_MAX_MEMBERS_PER_GROUP": int(os.environ.get("MEETBOT_MAX_MEMBERS_PER_GROUP", 5000)),
-        "MEETBOT_MAX_ATTENDANCE_PER_MEETING": int(
-            os.environ.get("MEETBOT_MAX_ATTENDANCE_PER_MEETING", 2000)
-        ),
+        **_list_caps(),
         "RATELIMIT_STORAGE_URI": os.environ.get("MEETBOT_RATELIMIT_STORAGE_URL", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "MEETBOT_API_OCCURRENCES_RATE": os.environ.get(
@@ -119,5 +115,15 @@ def load_config(instance_path: Path) -> dict[str, Any]:
         # "Lab speaker, Edge demo kiosk"), added to domain/not_people.py's defaults.
         "MEETBOT_NOT_PEOPLE": tuple(
             p.strip() for p in os.environ.get("MEETBOT_NOT_PEOPLE", "").split(",") if p.strip()
+        ),
+    }
+
+
+def _list_caps() -> dict[str, int]:
+    """Caps on the lists that grow with membership (services/list_caps.py)."""
+    return {
+        "MEETBOT_MAX_MEMBERS_PER_GROUP": int(os.environ.get("MEETBOT_MAX_MEMBERS_PER_GROUP", 5000)),
+        "MEETBOT_MAX_ATTENDANCE_PER_MEETING": int(
+            os.environ.get("MEETBOT_MAX_ATTENDANCE_PER_MEETING", 2000)
         ),
     }
