@@ -43,7 +43,7 @@ from meetbot.services.attendance_stats import (
     meeting_scope,
     meeting_stats,
 )
-from meetbot.services.paging import padded
+from meetbot.services.paging import name_key, padded
 
 CHART_MAX_MEETINGS = 26  # the chart shows the latest half-year of weekly calls
 
@@ -335,5 +335,5 @@ def export_csv(group: Group, *, include_email: bool = True) -> str:
 
 def keyed_members(members: list[MemberRate]) -> list[tuple[tuple[str, str], MemberRate]]:
     """The members of a report with their page keys (name, person id), in key order."""
-    keyed = ((m.name, padded(m.person_id)) for m in members)
+    keyed = ((name_key(m.name), padded(m.person_id)) for m in members)
     return sorted(zip(keyed, members, strict=True), key=lambda e: e[0])

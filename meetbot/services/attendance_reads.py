@@ -20,7 +20,7 @@ from meetbot.models import (
 )
 from meetbot.services.attendance_entries import PRESENT, entries_by_person
 from meetbot.services.errors import NotFound
-from meetbot.services.paging import padded
+from meetbot.services.paging import name_key, padded
 
 
 def entries(meeting: Meeting) -> list[Attendance]:
@@ -44,7 +44,7 @@ def entries(meeting: Meeting) -> list[Attendance]:
 def entry_key(entry: Attendance) -> tuple[str, str, str]:
     """An entry's place in the API's pages of a meeting's attendance: kind (present
     first), name, person id."""
-    return (entry.kind, entry.person.display_name, padded(entry.person_id))
+    return (entry.kind, name_key(entry.person.display_name), padded(entry.person_id))
 
 
 def keyed_entries(meeting: Meeting) -> list[tuple[tuple[str, str, str], Attendance]]:

@@ -44,6 +44,16 @@ def padded(number: int) -> str:
     return f"{number:012d}"
 
 
+NAME_KEY_CHARS = 40
+
+
+def name_key(name: str) -> str:
+    """A name's part of a page key: its first NAME_KEY_CHARS characters, so a cursor of
+    the longest name stays within the cursor's length limit (the id after it keeps keys
+    unique; names alike in those characters sort by id)."""
+    return name[:NAME_KEY_CHARS]
+
+
 def is_query(value: object) -> bool:
     """True if ``value`` is a query to run (not an already loaded list)."""
     return isinstance(value, Select)

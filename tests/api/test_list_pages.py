@@ -83,3 +83,13 @@ def test_meeting_embeds_a_bounded_attendance(api, wg, monkeypatch, count_queries
     with count_queries() as more:
         assert len(api.get(f"/meetings/{m.id}").get_json()["attendees"]) == 4
     assert more.count == counts.count
+
+
+def test_a_cursor_after_the_longest_name_fits_its_limit(api, wg, create_person) -> None:
+    long = create_person("Ж" * 200)
+    m = wg["meeting"]
+    db.session.add(Attendance(meeting_id=m.id, person_id=long.id, kind="present", source="csv"))
+    db.session.commit()
+    # The first page ends on the long name: its cursor must still be accepted.
+    pages = _walk(api, f"/meetings/{m.id}/attendance?limit=5")
+    assert pages == [["Ann", "Bob", "Cid", "Eve", "Ж" * 200], ["Dee"]]
