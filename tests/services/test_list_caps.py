@@ -13,12 +13,14 @@ import pytest
 from sqlalchemy import func, select
 
 from meetbot.extensions import db
-from meetbot.models import Attendance, Membership, MinuteItem, Person, Role
+from meetbot.models import Attendance, Membership, MinuteItem, Person, Role, TokenPurpose
 from meetbot.services import (
+    account_tokens,
     attendance_import,
     attendance_regrets,
     attendance_roster,
     backup,
+    invitations,
     join_requests,
     log_import,
 )
@@ -75,6 +77,19 @@ def test_every_membership_path_stops_at_the_cap(world) -> None:
     assert _count(Person) == people  # the person made for the e-mail was rolled back
     # Changing a member's role adds nobody: still allowed at the cap.
     member_service.change_role(world["chair"], group, world["alice"].id, Role.CHAIR)
+
+
+def test_accepting_an_invitation_to_a_full_group_changes_nothing(world) -> None:
+    token, _ = account_tokens.issue(
+        TokenPurpose.INVITE, "ivy@example.org", group_id=world["group"].id, role="member"
+    )
+    db.session.commit()
+    people = _count(Person)
+    with pytest.raises(ValidationError) as exc:
+        invitations.accept(token, current=None, display_name="Ivy", password="a long passphrase 42")
+    assert set(exc.value.fields) == {"members"}
+    assert _count(Person) == people and _count(Membership) == 3
+    assert invitations.live_invitation(token)  # not spent: it works once there is room
 
 
 def test_a_paste_that_would_make_too_many_members_saves_nothing(world) -> None:
