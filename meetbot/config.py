@@ -9,6 +9,8 @@
 | MEETBOT_RATELIMIT_STORAGE_URL | memory:// | Flask-Limiter storage (e.g. redis://) |
 | MEETBOT_API_OCCURRENCES_RATE | 60 per minute; 600 per hour | API occurrence list, per address |
 | MEETBOT_MAX_CONTENT_LENGTH | 5242880 | largest accepted request body in bytes |
+| MEETBOT_MAX_MEMBERS_PER_GROUP | 5000 | members one group may have (every way in) |
+| MEETBOT_MAX_ATTENDANCE_PER_MEETING | 2000 | attendance entries (present, regrets) a meeting |
 | MEETBOT_SESSION_COOKIE_SECURE | on when BASE_URL is https | Secure flag (session, remember) |
 | MEETBOT_TRUSTED_PROXIES | 0 | proxies in front whose X-Forwarded-* headers to trust |
 | MEETBOT_MAIL_URL | Maildir instance/mail/ | smtp://u:p@host:587, smtps://...:465, maildir:///p |
@@ -85,6 +87,7 @@ def load_config(instance_path: Path) -> dict[str, Any]:
         "MEETBOT_MAIL_FROM": os.environ.get("MEETBOT_MAIL_FROM")
         or f"meetbot <meetbot@{uid_domain}>",
         "MAX_CONTENT_LENGTH": int(os.environ.get("MEETBOT_MAX_CONTENT_LENGTH", 5 * 1024 * 1024)),
+        **_list_caps(),
         "RATELIMIT_STORAGE_URI": os.environ.get("MEETBOT_RATELIMIT_STORAGE_URL", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
         "MEETBOT_API_OCCURRENCES_RATE": os.environ.get(
@@ -112,5 +115,15 @@ def load_config(instance_path: Path) -> dict[str, Any]:
         # "Lab speaker, Edge demo kiosk"), added to domain/not_people.py's defaults.
         "MEETBOT_NOT_PEOPLE": tuple(
             p.strip() for p in os.environ.get("MEETBOT_NOT_PEOPLE", "").split(",") if p.strip()
+        ),
+    }
+
+
+def _list_caps() -> dict[str, int]:
+    """Caps on the lists that grow with membership (services/list_caps.py)."""
+    return {
+        "MEETBOT_MAX_MEMBERS_PER_GROUP": int(os.environ.get("MEETBOT_MAX_MEMBERS_PER_GROUP", 5000)),
+        "MEETBOT_MAX_ATTENDANCE_PER_MEETING": int(
+            os.environ.get("MEETBOT_MAX_ATTENDANCE_PER_MEETING", 2000)
         ),
     }

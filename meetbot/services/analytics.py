@@ -43,6 +43,7 @@ from meetbot.services.attendance_stats import (
     meeting_scope,
     meeting_stats,
 )
+from meetbot.services.paging import name_key, padded
 
 CHART_MAX_MEETINGS = 26  # the chart shows the latest half-year of weekly calls
 
@@ -330,3 +331,9 @@ def export_csv(group: Group, *, include_email: bool = True) -> str:
             values[5] = ""
         writer.writerow([neutralise(v) for v in values])
     return out.getvalue()
+
+
+def keyed_members(members: list[MemberRate]) -> list[tuple[tuple[str, str], MemberRate]]:
+    """The members of a report with their page keys (name, person id), in key order."""
+    keyed = ((name_key(m.name), padded(m.person_id)) for m in members)
+    return sorted(zip(keyed, members, strict=True), key=lambda e: e[0])

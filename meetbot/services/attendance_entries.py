@@ -56,6 +56,7 @@ from meetbot.models import (
 )
 from meetbot.services import audit, webhooks
 from meetbot.services.errors import ServiceError, ValidationError
+from meetbot.services.list_caps import check_attendance_room, check_member_room
 
 PRESENT = AttendanceKind.PRESENT
 REGRETS = AttendanceKind.REGRETS
@@ -105,15 +106,11 @@ def ensure_members(meeting: Meeting, people: Iterable[Person]) -> int:
             )
         )
     )
-    added = 0
-    for person in people:
-        if person.id not in existing:
-            db.session.add(
-                Membership(group_id=meeting.group_id, person_id=person.id, role=Role.MEMBER)
-            )
-            existing.add(person.id)
-            added += 1
-    return added
+    joining = {p.id: p for p in people if p.id not in existing}
+    check_member_room(meeting.group_id, adding=len(joining))
+    for person_id in joining:
+        db.session.add(Membership(group_id=meeting.group_id, person_id=person_id, role=Role.MEMBER))
+    return len(joining)
 
 
 @dataclass
@@ -206,6 +203,8 @@ def finish(
             "The meeting changed while attendance was being saved; nothing was saved. "
             "Please try again."
         ) from None
+    if changes.added:
+        check_attendance_room(meeting.id)
     if changes.changed:
         audit.record(
             actor,

@@ -20,6 +20,7 @@ from meetbot.models import (
 )
 from meetbot.services.attendance_entries import PRESENT, entries_by_person
 from meetbot.services.errors import NotFound
+from meetbot.services.paging import name_key, padded
 
 
 def entries(meeting: Meeting) -> list[Attendance]:
@@ -38,6 +39,18 @@ def entries(meeting: Meeting) -> list[Attendance]:
         )
     )
     return rows
+
+
+def entry_key(entry: Attendance) -> tuple[str, str, str]:
+    """An entry's place in the API's pages of a meeting's attendance: kind (present
+    first), name, person id."""
+    return (entry.kind, name_key(entry.person.display_name), padded(entry.person_id))
+
+
+def keyed_entries(meeting: Meeting) -> list[tuple[tuple[str, str, str], Attendance]]:
+    """The meeting's entries with their page keys, in key order (at most the attendance
+    cap of them: services.list_caps)."""
+    return sorted(((entry_key(a), a) for a in entries(meeting)), key=lambda e: e[0])
 
 
 def previous_meeting(meeting: Meeting) -> Meeting | None:

@@ -52,6 +52,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from meetbot.domain import safe_json
 from meetbot.extensions import db
+from meetbot.services import list_caps
 from meetbot.services.backup_columns import (
     BackupError,
     checked_value,
@@ -197,15 +198,22 @@ def decode_document(document: Any) -> list[tuple[Table, list[dict[str, Any]]]]:
 
 
 def _check_counts(rows: dict[str, list[dict[str, Any]]]) -> None:
-    """The series-per-group limit the services keep. (Slots per series are not
-    counted here: a yaml2ical import keeps the ended slots of a series' history.)"""
-    counts = Counter(row["group_id"] for row in rows.get("meeting_series", []))
-    for group_id, count in sorted(counts.items(), key=lambda item: str(item[0])):
-        if count > MAX_SERIES_PER_GROUP:
-            raise BackupError(
-                f"table meeting_series: group {group_id} has {count} series, more than "
-                f"the limit of {MAX_SERIES_PER_GROUP}"
-            )
+    """The per-parent limits the services keep: series per group, members per group,
+    attendance entries per meeting. (Slots per series are not counted here: a yaml2ical
+    import keeps the ended slots of a series' history.)"""
+    limits = (
+        ("meeting_series", "group_id", "group", "series", MAX_SERIES_PER_GROUP),
+        ("memberships", "group_id", "group", "members", list_caps.max_members()),
+        ("attendance", "meeting_id", "meeting", "attendance entries", list_caps.max_attendance()),
+    )
+    for table, column, parent, what, limit in limits:
+        counts = Counter(row[column] for row in rows.get(table, []))
+        for key, count in sorted(counts.items(), key=lambda item: str(item[0])):
+            if count > limit:
+                raise BackupError(
+                    f"table {table}: {parent} {key} has {count} {what}, more than "
+                    f"the limit of {limit}"
+                )
 
 
 def _decode_table(table: Table, data: Any) -> list[dict[str, Any]]:

@@ -93,10 +93,15 @@ class GroupSummary:
     series_count: int
 
 
-def list_group_summaries() -> list[GroupSummary]:
-    """Every group by name with its numbers of work streams and meeting series, in one
+def count_groups() -> int:
+    """How many groups there are."""
+    return db.session.scalar(select(func.count()).select_from(Group)) or 0
+
+
+def list_group_summaries(*, limit: int | None = None, offset: int = 0) -> list[GroupSummary]:
+    """The groups by name with their numbers of work streams and meeting series, in one
     statement (counting through the relationships would load every stream and series
-    of every group)."""
+    of every group); with ``limit``, the ``limit`` groups from position ``offset``."""
     streams = (
         select(func.count())
         .select_from(WorkStream)
@@ -111,7 +116,10 @@ def list_group_summaries() -> list[GroupSummary]:
         .correlate(Group)
         .scalar_subquery()
     )
-    rows = db.session.execute(select(Group, streams, series).order_by(Group.name, Group.id))
+    query = select(Group, streams, series).order_by(Group.name, Group.id)
+    if limit is not None:
+        query = query.limit(limit).offset(offset)
+    rows = db.session.execute(query)
     return [GroupSummary(group, n_streams, n_series) for group, n_streams, n_series in rows]
 
 

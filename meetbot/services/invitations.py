@@ -26,6 +26,7 @@ from meetbot.services import account_tokens, audit
 from meetbot.services.accounts import find_person_by_email, normalize_email
 from meetbot.services.db import unit_of_work
 from meetbot.services.errors import Forbidden, NotFound, ValidationError, field_error
+from meetbot.services.list_caps import check_member_room
 from meetbot.services.permissions import Permission, may
 from meetbot.services.signup import check_name, check_password
 
@@ -219,8 +220,9 @@ def accept(
         group, role = row.group, Role(row.role or "member")
         membership = _membership(group, person)
         if membership is None:
+            check_member_room(group.id)
             db.session.add(Membership(group=group, person=person, role=role))
         elif Role(membership.role).rank < role.rank:
             membership.role = role
-        audit.record(person, group, "invitation", row.id, "invitation_accepted", role=role.value)
+        audit.record(person, group, "invitation", row.id, "invitation_accepted", role=role)
     return person, group

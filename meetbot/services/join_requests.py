@@ -17,16 +17,22 @@ from meetbot.models import Group, JoinRequest, Membership, Person, Role
 from meetbot.services import account_tokens, audit
 from meetbot.services import members as member_service
 from meetbot.services.db import unit_of_work
-from meetbot.services.errors import Forbidden, NotFound
+from meetbot.services.errors import Forbidden, NotFound, ValidationError
 from meetbot.services.permissions import Permission, may
 
-JOINED, ALREADY, REQUESTED = "joined", "already", "requested"
+JOINED, ALREADY, REQUESTED, FULL = "joined", "already", "requested", "full"
 
 
 def join_or_request(person: Person, group: Group) -> str:
-    """joined, already (a member, or asked before) or requested."""
+    """joined, already (a member, or asked before), requested, or full (the group has
+    as many members as it may: list_caps; nothing changed)."""
     if not group.join_needs_approval or _is_member(group, person):
-        _, joined = member_service.join_group(person, group, approved=False)
+        try:
+            _, joined = member_service.join_group(person, group, approved=False)
+        except ValidationError as exc:
+            if "members" not in exc.fields:
+                raise
+            return FULL
         return JOINED if joined else ALREADY
     if pending_for(group, person) is not None:
         return ALREADY

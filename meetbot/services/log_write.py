@@ -28,6 +28,7 @@ from meetbot.models import (
 from meetbot.services import attendance_entries, audit
 from meetbot.services.actions import member_ids, open_action_in_session
 from meetbot.services.errors import ValidationError
+from meetbot.services.list_caps import check_member_room
 from meetbot.services.log_plan import ImportPlan, PlannedAction, plan_import, said_at
 from meetbot.services.minute_rows import check_version, flush_or_conflict, touch
 
@@ -189,7 +190,7 @@ def _member_owners(
     """
 
     members = member_ids(meeting.group, {p.id for _, owners in planned for p in owners})
-    kept = []
+    kept, joining = [], {}
     for action, owners in planned:
         strangers = [p for p in owners if p.id not in members and p.id not in present]
         if strangers:
@@ -198,11 +199,11 @@ def _member_owners(
                 "this group and was not present.",
                 {"owners": f"action {action.index + 1}: owners must be group members"},
             )
-        for person in owners:
-            if person.id not in members:
-                db.session.add(Membership(group=meeting.group, person=person, role=Role.MEMBER))
-                members.add(person.id)
+        joining.update((p.id, p) for p in owners if p.id not in members)
         kept.append((action, owners))
+    check_member_room(meeting.group_id, adding=len(joining), field="owners")
+    for person in joining.values():
+        db.session.add(Membership(group=meeting.group, person=person, role=Role.MEMBER))
     return kept
 
 

@@ -17,6 +17,7 @@ from meetbot.services import audit
 from meetbot.services.accounts import find_person_by_email, normalize_email
 from meetbot.services.db import unit_of_work
 from meetbot.services.errors import Conflict, Forbidden, NotFound, field_error
+from meetbot.services.list_caps import check_member_room
 
 
 def set_role(actor: Person | None, group: Group, person: Person, role: Role | None) -> None:
@@ -62,6 +63,7 @@ def _set_role(
     if role is None:
         db.session.delete(membership)
     elif membership is None:
+        check_member_room(group.id)
         db.session.add(Membership(group=group, person=person, role=role))
     else:
         membership.role = role
@@ -176,6 +178,7 @@ def _add_membership(
         who = person.display_name if field == "person_id" else "The person with this address"
         message = f"{who} is already a member ({existing.role}); change their role instead."
         raise Conflict(message, {field: message})
+    check_member_room(group.id, field=field)
     db.session.add(Membership(group=group, person=person, role=role))
     try:
         db.session.flush()
@@ -216,7 +219,7 @@ def change_role(actor: Person | None, group: Group, person_id: int, role: Role |
     with unit_of_work():
         old = _set_role(group, person, role)
         if old != role:
-            audit.record(actor, group, "membership", person.id, "role_set", role=role.value)
+            audit.record(actor, group, "membership", person.id, "role_set", role=role)
     return role
 
 
@@ -255,6 +258,7 @@ def join_group(person: Person, group: Group, *, approved: bool = False) -> tuple
             raise Forbidden(
                 f"{group.name}'s organizers approve new members: ask to join on its page."
             )
+        check_member_room(group.id)
         db.session.add(Membership(group=group, person=person, role=Role.MEMBER))
         try:
             db.session.flush()

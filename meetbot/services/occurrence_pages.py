@@ -10,19 +10,16 @@ instead of expanding five years of a thousand series for every page.
 
 from __future__ import annotations
 
-from bisect import bisect_right
-from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from typing import TypeVar
 
 from meetbot.models import Group, WorkStream
 from meetbot.services.occurrences import OccurrenceView, check_window, group_occurrences
+from meetbot.services.paging import DEFAULT_LIMIT, MAX_LIMIT, page_of
 
-T = TypeVar("T")
+# The limits and the pager are the ones every cursor-paged list shares (services.paging).
+__all__ = ["DEFAULT_LIMIT", "MAX_LIMIT", "Key", "key_start", "occurrence_page", "sort_key"]
+
 Key = tuple[str, str, str]
-
-DEFAULT_LIMIT = 500  # occurrences per page when the client names no limit
-MAX_LIMIT = 2000  # the most a client may ask for in one page
 FIRST_SPAN = timedelta(days=7)
 _FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
@@ -40,18 +37,6 @@ def sort_key(o: OccurrenceView) -> Key:
 def key_start(key: Key) -> datetime:
     """The instant a cursor's key starts at (ValueError when it is not one)."""
     return datetime.strptime(key[0], _FORMAT).replace(tzinfo=UTC)
-
-
-def page_of(
-    entries: Sequence[tuple[Key, T]], after: Key | None, limit: int
-) -> tuple[list[T], Key | None]:
-    """The ``limit`` values after ``after`` of entries sorted by key, and the key to
-    continue after (None on the last page)."""
-    first = 0 if after is None else bisect_right(entries, after, key=lambda e: e[0])
-    chunk = entries[first : first + limit + 1]
-    more = len(chunk) > limit
-    chunk = chunk[:limit]
-    return [value for _, value in chunk], (chunk[-1][0] if more else None)
 
 
 def occurrence_page(

@@ -32,7 +32,6 @@ from meetbot.models import (
     WorkStream,
     utcnow,
 )
-from meetbot.models.meetings import series_work_streams
 from meetbot.services import audit
 from meetbot.services.db import unit_of_work
 from meetbot.services.errors import NotFound, ValidationError, check_year, field_error
@@ -88,21 +87,6 @@ def count_series(group: Group) -> int:
             .where(MeetingSeries.group_id == group.id)
         )
         or 0
-    )
-
-
-def list_stream_series(group: Group, stream: WorkStream) -> list[MeetingSeries]:
-    """The group's series tagged with ``stream``, by title (attributes only: slots, chairs
-    and work streams are not loaded). Reads the tagged rows, not every series of the group."""
-    tagged = select(series_work_streams.c.series_id).where(
-        series_work_streams.c.work_stream_id == stream.id
-    )
-    return list(
-        db.session.scalars(
-            select(MeetingSeries)
-            .where(MeetingSeries.group_id == group.id, MeetingSeries.id.in_(tagged))
-            .order_by(MeetingSeries.title, MeetingSeries.id)
-        )
     )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import or_, select
+from sqlalchemy import Select, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from meetbot.extensions import db
@@ -15,8 +15,10 @@ from meetbot.models import (
     Meeting,
     MeetingSeries,
     MinuteItem,
+    Person,
     WorkStream,
 )
+from meetbot.models.meetings import series_work_streams
 from meetbot.services.errors import NotFound
 from meetbot.services.paging import Query
 
@@ -55,11 +57,18 @@ def meetings_query(group: Group) -> Query:
     )
 
 
+# A meeting in the API embeds at most this many attendees and as many regrets (by
+# name); the counts and GET /meetings/<id>/attendance (paged) give the rest.
+EMBEDDED_ATTENDANCE = 100
+
+
 @dataclass
 class MeetingRecords:
-    """What is attached to some meetings, by meeting id."""
+    """What is attached to some meetings, by meeting id. ``attendance`` holds at most
+    EMBEDDED_ATTENDANCE entries of each kind; ``attendance_counts`` counts them all."""
 
     attendance: dict[int, list[Attendance]] = field(default_factory=dict)
+    attendance_counts: dict[int, dict[str, int]] = field(default_factory=dict)
     minutes: dict[int, list[MinuteItem]] = field(default_factory=dict)
     actions: dict[int, list[ActionItem]] = field(default_factory=dict)
 
@@ -76,13 +85,7 @@ def meeting_records(ids: list[int]) -> MeetingRecords:
     )
     if not ids:
         return records
-    for row in db.session.scalars(
-        select(Attendance)
-        .where(Attendance.meeting_id.in_(ids))
-        .options(selectinload(Attendance.person), selectinload(Attendance.recorded_by))
-        .order_by(Attendance.id)
-    ):
-        records.attendance[row.meeting_id].append(row)
+    _load_attendance(ids, records)
     for item in db.session.scalars(
         select(MinuteItem)
         .where(MinuteItem.meeting_id.in_(ids))
@@ -100,3 +103,78 @@ def meeting_records(ids: list[int]) -> MeetingRecords:
             if meeting_id in records.actions:
                 records.actions[meeting_id].append(action)
     return records
+
+
+def _load_attendance(ids: list[int], records: MeetingRecords) -> None:
+    """The first EMBEDDED_ATTENDANCE entries of each kind of each meeting, by name, and
+    the count of all (two queries however many entries there are)."""
+    records.attendance_counts = {i: {} for i in ids}
+    for meeting_id, kind, count in db.session.execute(
+        select(Attendance.meeting_id, Attendance.kind, func.count())
+        .where(Attendance.meeting_id.in_(ids))
+        .group_by(Attendance.meeting_id, Attendance.kind)
+    ):
+        records.attendance_counts[meeting_id][str(kind)] = count
+    ranked = (
+        select(
+            Attendance.id,
+            func.row_number()
+            .over(
+                partition_by=(Attendance.meeting_id, Attendance.kind),
+                order_by=(func.lower(Person.display_name), Attendance.person_id),
+            )
+            .label("place"),
+        )
+        .join(Person, Person.id == Attendance.person_id)
+        .where(Attendance.meeting_id.in_(ids))
+        .subquery()
+    )
+    for row in db.session.scalars(
+        select(Attendance)
+        .join(ranked, ranked.c.id == Attendance.id)
+        .where(ranked.c.place <= EMBEDDED_ATTENDANCE)
+        .options(selectinload(Attendance.person), selectinload(Attendance.recorded_by))
+        .order_by(Attendance.id)
+    ):
+        records.attendance[row.meeting_id].append(row)
+
+
+def _tagged(stream: WorkStream) -> Select:
+    return select(series_work_streams.c.series_id).where(
+        series_work_streams.c.work_stream_id == stream.id
+    )
+
+
+def list_stream_series(
+    group: Group,
+    stream: WorkStream,
+    *,
+    limit: int | None = None,
+    offset: int = 0,
+    with_slots: bool = False,
+) -> list[MeetingSeries]:
+    """The group's series tagged with ``stream``, by title (attributes only: chairs and
+    work streams are not loaded, slots only ``with_slots``). Reads the tagged rows, not
+    every series of the group; with ``limit``, the ``limit`` series from ``offset``."""
+    query = (
+        select(MeetingSeries)
+        .where(MeetingSeries.group_id == group.id, MeetingSeries.id.in_(_tagged(stream)))
+        .order_by(MeetingSeries.title, MeetingSeries.id)
+    )
+    if with_slots:
+        query = query.options(selectinload(MeetingSeries.slots))
+    if limit is not None:
+        query = query.limit(limit).offset(offset)
+    return list(db.session.scalars(query))
+
+
+def count_stream_series(group: Group, stream: WorkStream) -> int:
+    """How many of the group's series are tagged with ``stream``."""
+    return (
+        db.session.scalar(
+            select(func.count())
+            .select_from(MeetingSeries)
+            .where(MeetingSeries.group_id == group.id, MeetingSeries.id.in_(_tagged(stream)))
+        )
+        or 0
+    )

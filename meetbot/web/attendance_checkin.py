@@ -64,6 +64,8 @@ def link_checkin(meeting_id: int, token: str):
                 field = getattr(form, name, None)
                 if field is not None:
                     field.errors = [*field.errors, message]
+                else:  # e.g. the attendance cap (list_caps)
+                    form.form_errors.append(message)
             if not exc.fields:
                 form.form_errors.append(exc.message)
         else:

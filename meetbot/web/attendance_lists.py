@@ -70,6 +70,9 @@ def _resolutions() -> dict[int, str]:
     return result
 
 
+_CAP_FIELDS = {"members", "attendance"}
+
+
 def _preview_page(
     meeting: Meeting,
     identities: list[ParsedIdentity],
@@ -93,6 +96,7 @@ def _preview_page(
         chosen=_resolutions() if error else {},
         create_unmatched=bool(request.form.get("create_unmatched")) if error else False,
         error=error,
+        marked=bool(error and any(key.startswith("choice-") for key in error.fields)),
     ), (422 if error else 200)
 
 
@@ -167,7 +171,8 @@ def _confirm(meeting: Meeting, identities: list[ParsedIdentity], source: str, **
             ask=True,
         )
     except ValidationError as exc:
-        if not any(key.startswith("choice-") for key in exc.fields):
+        # A line nobody chose for, or a list cap (list_caps): the preview again.
+        if not any(key.startswith("choice-") or key in _CAP_FIELDS for key in exc.fields):
             raise
         return _preview_page(meeting, identities, source=source, error=exc, **hidden)
     flash(f"Attendance saved: {changes.summary()}.", "success")

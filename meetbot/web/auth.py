@@ -19,7 +19,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from meetbot.extensions import limiter, login_manager
 from meetbot.forms.auth import LoginForm
 from meetbot.models import Person
-from meetbot.services import accounts, join_requests, logins
+from meetbot.services import accounts, join_requests, list_caps, logins
 from meetbot.services import groups as group_service
 from meetbot.services.errors import NotFound
 
@@ -92,6 +92,8 @@ def _join_after_login(person: Person, slug: str | None) -> str | None:
         flash(f"You are a member of {group.name} now.", "success")
     elif outcome == join_requests.REQUESTED:
         flash(f"Asked: {group.name}'s organizers approve new members.", "info")
+    elif outcome == join_requests.FULL:
+        flash(f"{group.name} is full: {list_caps.members_message()}", "error")
     return url_for("groups.view", slug=group.slug)
 
 

@@ -13,13 +13,22 @@ from meetbot.services import members as member_service
 from meetbot.services.errors import ValidationError
 from meetbot.services.permissions import Permission
 from meetbot.web.guards import require
+from meetbot.web.paging import page_from_args
 
 bp = Blueprint("groups", __name__, url_prefix="/groups")
+
+GROUPS_PAGE_SIZE = 50  # groups on one page of the index
 
 
 @bp.get("/")
 def index():
-    return render_template("groups/index.html", groups=group_service.list_group_summaries())
+    """Every group by name, GROUPS_PAGE_SIZE a page."""
+    total = group_service.count_groups()
+    page, pages = page_from_args(total, GROUPS_PAGE_SIZE)
+    groups = group_service.list_group_summaries(
+        limit=GROUPS_PAGE_SIZE, offset=(page - 1) * GROUPS_PAGE_SIZE
+    )
+    return render_template("groups/index.html", groups=groups, total=total, page=page, pages=pages)
 
 
 @bp.route("/new", methods=["GET", "POST"])

@@ -20,10 +20,12 @@ from meetbot.services.occurrences import OccurrenceView, series_occurrences
 from meetbot.services.permissions import Permission, may
 from meetbot.services.series_reads import find_series
 from meetbot.web.guards import require
+from meetbot.web.paging import page_from_args
 
 bp = Blueprint("meetings", __name__)
 
 STAMP_FORMAT = "%Y%m%dT%H%M"
+ATTENDANCE_PAGE_SIZE = 100  # present (and regrets) listed on one page of a meeting
 
 
 def occurrence_url(o: OccurrenceView) -> str:
@@ -68,7 +70,11 @@ def view(meeting_id: int):
     group = meeting.group
     is_chair = may(current_user, Permission.CHAIR, group, meeting=meeting)
     is_member = may(current_user, Permission.PARTICIPATE, group)
-    entries = attendance_reads.entries(meeting)
+    entries = attendance_reads.entries(meeting)  # at most the cap (services.list_caps)
+    present = [e for e in entries if e.kind == "present"]
+    regrets = [e for e in entries if e.kind == "regrets"]
+    size = ATTENDANCE_PAGE_SIZE
+    page, pages = page_from_args(max(len(present), len(regrets)), size, "attendance_page")
     now = utcnow()
     opens, closes = attendance_roster.checkin_window(meeting)
     mine = None
@@ -81,8 +87,12 @@ def view(meeting_id: int):
         series=meeting.series,
         is_chair=is_chair,
         is_member=is_member,
-        present=[e for e in entries if e.kind == "present"],
-        regrets=[e for e in entries if e.kind == "regrets"],
+        present=present[(page - 1) * size : page * size],
+        regrets=regrets[(page - 1) * size : page * size],
+        present_total=len(present),
+        regrets_total=len(regrets),
+        attendance_page=page,
+        attendance_pages=pages,
         mine=mine,
         checkin_open=opens <= now <= closes and meeting.status != MeetingStatus.CANCELLED,
         checkin_opens=opens,

@@ -17,7 +17,7 @@ from meetbot.forms.fields import apply_service_errors
 from meetbot.forms.members import ROLE_CHOICES, AddMemberForm
 from meetbot.models import Group
 from meetbot.services import groups as group_service
-from meetbot.services import join_requests
+from meetbot.services import join_requests, list_caps
 from meetbot.services import members as member_service
 from meetbot.services.errors import ServiceError, ValidationError
 from meetbot.services.permissions import Permission, may, role_in
@@ -159,6 +159,8 @@ def join(slug: str):
         flash(f"Welcome to {group.name}: you are a member now.", "success")
     elif outcome == join_requests.REQUESTED:
         flash(f"Asked: {group.name}'s organizers approve new members.", "info")
+    elif outcome == join_requests.FULL:
+        flash(f"{group.name} is full: {list_caps.members_message()}", "error")
     else:
         flash(f"You are already in {group.name} or have asked to join.", "info")
     return redirect(url_for("groups.view", slug=group.slug))

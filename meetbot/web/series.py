@@ -17,6 +17,7 @@ from meetbot.models import Group, MeetingSeries, WorkStream, utcnow
 from meetbot.services import conflicts as conflict_service
 from meetbot.services import groups as group_service
 from meetbot.services import series as series_service
+from meetbot.services import series_reads
 from meetbot.services.occurrence_cache import cached_group_occurrences, cached_upcoming
 from meetbot.services.occurrences import OccurrenceView
 from meetbot.services.subscribe import (
@@ -122,16 +123,32 @@ def group_series_panel(group: Group, **_: Any) -> str:
 
 @bp.get("/groups/<slug>/series/")
 def group_series(slug: str):
-    """All of a group's series by title, SERIES_PAGE_SIZE a page."""
+    """All of a group's series by title, SERIES_PAGE_SIZE a page; ``?stream=`` only
+    those of one work stream (the stream page's "show all")."""
     group = group_service.get_group(slug)
-    total = series_service.count_series(group)
-    page, pages = page_from_args(total, SERIES_PAGE_SIZE)
+    stream_slug = request.args.get("stream")
+    stream = group_service.get_work_stream(group, stream_slug) if stream_slug else None
+    if stream is None:
+        total = series_service.count_series(group)
+        page, pages = page_from_args(total, SERIES_PAGE_SIZE)
+        shown = series_service.list_series(
+            group, limit=SERIES_PAGE_SIZE, offset=(page - 1) * SERIES_PAGE_SIZE
+        )
+    else:
+        total = series_reads.count_stream_series(group, stream)
+        page, pages = page_from_args(total, SERIES_PAGE_SIZE)
+        shown = series_reads.list_stream_series(
+            group,
+            stream,
+            limit=SERIES_PAGE_SIZE,
+            offset=(page - 1) * SERIES_PAGE_SIZE,
+            with_slots=True,
+        )
     return render_template(
         "series/group_list.html",
         group=group,
-        series_list=series_service.list_series(
-            group, limit=SERIES_PAGE_SIZE, offset=(page - 1) * SERIES_PAGE_SIZE
-        ),
+        stream=stream,
+        series_list=shown,
         total=total,
         page=page,
         pages=pages,
@@ -140,6 +157,7 @@ def group_series(slug: str):
 
 
 STREAM_UPCOMING_DAYS = 120
+STREAM_SERIES_SHOWN = 50  # series titles on a work stream's page
 
 
 def stream_upcoming(group: Group, stream: WorkStream) -> list[OccurrenceView]:
@@ -158,12 +176,16 @@ def stream_upcoming(group: Group, stream: WorkStream) -> list[OccurrenceView]:
 def stream_series_panel(group: Group, stream: WorkStream, **_: Any) -> str:
     # Only the tagged series (titles): loading every series of the group with its slots
     # and streams to filter them here cost ~150 ms on a group with 1,000 series.
-    tagged = series_service.list_stream_series(group, stream)
+    # At most STREAM_SERIES_SHOWN; the count and the paged list (?stream=) give the rest.
+    # (Always counted: the statements a page runs do not depend on its data.)
+    tagged = series_reads.list_stream_series(group, stream, limit=STREAM_SERIES_SHOWN)
+    total = series_reads.count_stream_series(group, stream)
     return render_template(
         "series/_stream_main.html",
         group=group,
         stream=stream,
         series_list=tagged,
+        total=total,
         occurrences=stream_upcoming(group, stream)[:10],
         can_manage=can_manage(group),
         links=subscribe_links(

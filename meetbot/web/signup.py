@@ -28,7 +28,7 @@ from meetbot.forms.signup import (
     SignupForm,
 )
 from meetbot.services import groups as group_service
-from meetbot.services import logins, password_reset, signup
+from meetbot.services import list_caps, logins, password_reset, signup
 from meetbot.services.errors import NotFound, ServiceError
 
 bp = Blueprint("signup", __name__)
@@ -99,6 +99,13 @@ def verify(token: str):
         login_user(done.person)
         if done.group is not None and done.joined == "requested":
             flash(f"Welcome: {done.group.name}'s organizers approve new members.", "info")
+            return redirect(url_for("groups.view", slug=done.group.slug))
+        if done.group is not None and done.joined == "full":
+            flash(
+                f"Welcome, {done.person.display_name}: your account is ready, but "
+                f"{done.group.name} is full: {list_caps.members_message()}",
+                "error",
+            )
             return redirect(url_for("groups.view", slug=done.group.slug))
         if done.group is not None:
             flash(

@@ -15,8 +15,7 @@ from sqlalchemy import text
 from meetbot import freshness
 from meetbot.extensions import db
 from meetbot.models import ActionItem, Attendance, Role
-from meetbot.services import action_progress, actions, analytics, attendance_stats
-from meetbot.services import series as series_service
+from meetbot.services import action_progress, actions, analytics, attendance_stats, series_reads
 
 T0 = datetime(2026, 1, 6, 15, 0, tzinfo=UTC)
 
@@ -151,9 +150,9 @@ def test_stream_series_are_the_tagged_series_of_the_group(
     a.work_streams.extend([side, stream])
     untagged.work_streams.append(side)
     db.session.commit()
-    assert series_service.list_stream_series(group, stream) == [a, b]
-    assert series_service.list_stream_series(group, side) == [a, untagged]
-    assert series_service.list_stream_series(other, stream) == []
+    assert series_reads.list_stream_series(group, stream) == [a, b]
+    assert series_reads.list_stream_series(group, side) == [a, untagged]
+    assert series_reads.list_stream_series(other, stream) == []
 
 
 def test_stream_progress_counts_per_utc_month_as_the_items_say(

@@ -48,7 +48,7 @@ class ActionQuery(PageArgs):
 
 
 class ActionCreate(Strict):
-    text = text_field(5000, required=True)
+    text = text_field(5000, required=True, blank=False)
     owners = ma.fields.List(ident(), load_default=list, metadata={"description": "Person ids."})
     due_date = ma.fields.Date(allow_none=True, load_default=None, validate=DATES)
     work_stream = ma.fields.String(allow_none=True, load_default=None)

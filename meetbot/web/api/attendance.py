@@ -41,6 +41,7 @@ from meetbot.web.api.common import (
 )
 from meetbot.web.api.fields import UTCDateTime, flag
 from meetbot.web.api.meetings import meeting_data
+from meetbot.web.api.pages import LINK_HEADER, CursorArgs, cursor_page, limit_field
 from meetbot.web.api.schemas import (
     ID,
     AttendanceSchema,
@@ -88,12 +89,20 @@ class ImportResultSchema(ma.Schema):
     meeting = ma.fields.Nested(MeetingSchema, required=True)
 
 
+class AttendanceQuery(CursorArgs):
+    limit = limit_field("Entries")
+
+
 @blp.route(f"/meetings/<{ID}:meeting_id>/attendance")
-@blp.response(200, AttendanceSchema(many=True))
+@blp.arguments(AttendanceQuery, location="query")
+@blp.response(200, AttendanceSchema(many=True), headers=LINK_HEADER)
 @read_docs(blp)
-def list_attendance(meeting_id: int) -> list[Attendance]:
-    """Everyone recorded at a meeting: present and regrets (``kind``), with source."""
-    return attendance_reads.entries(meeting_service.get_meeting(meeting_id))
+def list_attendance(args: dict[str, Any], meeting_id: int) -> list[Attendance]:
+    """Everyone recorded at a meeting: present and regrets (``kind``), with source;
+    present first, then by name. In pages of ``limit``; when more follow, the ``Link``
+    header's ``rel="next"`` URL gives the next page."""
+    meeting = meeting_service.get_meeting(meeting_id)
+    return cursor_page(attendance_reads.keyed_entries(meeting), args, size=3)
 
 
 @blp.route(f"/meetings/<{ID}:meeting_id>/attendance/<{ID}:person_id>", methods=["PUT"])

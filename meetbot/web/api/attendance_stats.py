@@ -12,6 +12,7 @@ from meetbot.services.errors import NotFound
 from meetbot.web.api.attendance import blp
 from meetbot.web.api.common import read_docs
 from meetbot.web.api.fields import UTCDateTime
+from meetbot.web.api.pages import LINK_HEADER, CursorArgs, cursor_page, limit_field
 from meetbot.web.api.schemas import SLUG
 from meetbot.web.api.series import get_series_row
 
@@ -50,25 +51,35 @@ class OrganizationStatSchema(ma.Schema):
 
 class StatsSchema(ma.Schema):
     meetings = ma.fields.List(ma.fields.Nested(MeetingStatSchema), required=True)
-    members = ma.fields.List(ma.fields.Nested(MemberRateSchema), required=True)
+    members = ma.fields.List(
+        ma.fields.Nested(MemberRateSchema),
+        required=True,
+        metadata={"description": "One page of members by name (`limit`, `Link` rel=next)."},
+    )
+    member_count = ma.fields.Integer(
+        required=True, metadata={"description": "Members in all pages of `members`."}
+    )
     organizations = ma.fields.List(ma.fields.Nested(OrganizationStatSchema), required=True)
     average_present = ma.fields.Float(required=True)
     threshold = ma.fields.Integer(required=True)
     window = ma.fields.Integer(required=True)
 
 
-class StatsQuery(ma.Schema):
+class StatsQuery(CursorArgs):
+    limit = limit_field("Members (of `members`)")
     series_id = ma.fields.Integer(validate=ma.validate.Range(1, 2**31 - 1))
     stream = ma.fields.String(validate=ma.validate.Length(1, 64))
 
 
 @blp.route(f"/groups/<{SLUG}:group>/attendance-stats")
 @blp.arguments(StatsQuery, location="query")
-@blp.response(200, StatsSchema)
+@blp.response(200, StatsSchema, headers=LINK_HEADER)
 @read_docs(blp)
 def attendance_stats(args: dict[str, Any], group: str) -> dict[str, Any]:
     """Attendance per meeting (first-time vs returning, organizations, quorum) and each
-    member's rate over the group's window; optionally for one series or work stream."""
+    member's rate over the group's window; optionally for one series or work stream.
+    ``members`` comes in pages of ``limit`` (by name): when more follow, the ``Link``
+    header's ``rel="next"`` URL gives the next page (the other parts are repeated)."""
     row = group_service.get_group(group)
     series = None
     if "series_id" in args:
@@ -79,7 +90,8 @@ def attendance_stats(args: dict[str, Any], group: str) -> dict[str, Any]:
     result = analytics.report(row, series=series, stream=stream)
     return {
         "meetings": result.meetings,
-        "members": result.members,
+        "members": cursor_page(analytics.keyed_members(result.members), args, size=2),
+        "member_count": len(result.members),
         "organizations": result.organizations,
         "average_present": result.average_present,
         "threshold": row.attendance_threshold,

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import json
 from datetime import UTC, timedelta
 from functools import lru_cache
@@ -18,9 +17,9 @@ from meetbot.services import groups as group_service
 from meetbot.services import occurrence_pages as pages
 from meetbot.services import occurrences as occurrence_service
 from meetbot.services.errors import ValidationError as ServiceValidationError
+from meetbot.services.paging import page_of
 from meetbot.services.permissions import Permission
 from meetbot.web.api.common import (
-    api_abort,
     guard,
     location,
     make_blueprint,
@@ -30,7 +29,16 @@ from meetbot.web.api.common import (
     write_docs,
 )
 from meetbot.web.api.fields import InstantOrDate, format_utc
-from meetbot.web.api.pages import PageArgs, next_link, page_schema, paginate
+from meetbot.web.api.pages import (
+    LINK_HEADER,
+    PageArgs,
+    cursor_after,
+    cursor_field,
+    limit_field,
+    page_schema,
+    paginate,
+    send_next,
+)
 from meetbot.web.api.schemas import (
     SLUG,
     GroupCreateSchema,
@@ -49,8 +57,6 @@ DEFAULT_WINDOW = timedelta(days=90)
 # Anonymous and the most expensive read: limited per client address (Flask-Limiter,
 # as the log-in is); MEETBOT_API_OCCURRENCES_RATE overrides it.
 OCCURRENCES_RATE = "60 per minute; 600 per hour"
-CURSOR_MAX = 600
-CURSOR_PATTERN = r"^[A-Za-z0-9_-]+$"  # base64url, as _encode_cursor writes it
 
 
 # The group detail embeds the first page of its series (as GET /groups/<g>/series
@@ -191,19 +197,8 @@ class OccurrenceQuery(ma.Schema):
         validate=ma.validate.Length(min=1, max=64),
         metadata={"description": "Only occurrences tagged with this work stream (slug)."},
     )
-    limit = ma.fields.Integer(
-        load_default=pages.DEFAULT_LIMIT,
-        validate=ma.validate.Range(min=1, max=pages.MAX_LIMIT),
-        metadata={"description": "Occurrences per page (the rest: the `Link` rel=next URL)."},
-    )
-    cursor = ma.fields.String(
-        # base64url: ASCII only, so the longest cursor is CURSOR_MAX bytes of the URL
-        validate=[
-            ma.validate.Length(min=1, max=CURSOR_MAX),
-            ma.validate.Regexp(CURSOR_PATTERN, error="Unknown cursor: use the next link as given."),
-        ],
-        metadata={"description": "Opaque: where the page before ended (from its next link)."},
-    )
+    limit = limit_field("Occurrences")
+    cursor = cursor_field()
 
     @ma.validates_schema(skip_on_field_errors=True)
     def _window(self, data: dict[str, Any], **kwargs: Any) -> None:
@@ -213,28 +208,6 @@ class OccurrenceQuery(ma.Schema):
             occurrence_service.check_window(start, end)
         except ServiceValidationError as exc:
             raise ma.ValidationError({k: exc.message for k in exc.fields or {"end": ""}}) from None
-
-
-def _encode_cursor(key: pages.Key) -> str:
-    return base64.urlsafe_b64encode(json.dumps(list(key)).encode()).decode().rstrip("=")
-
-
-def _decode_cursor(text: str) -> pages.Key:
-    """The key a next link's cursor holds; 400 naming ``cursor`` for anything else."""
-    try:
-        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-        key = json.loads(raw)
-        if not (isinstance(key, list) and len(key) == 3 and all(isinstance(k, str) for k in key)):
-            raise ValueError("not a key")
-        pages.key_start(tuple(key))
-    except ValueError:
-        api_abort(
-            400,
-            "bad_request",
-            "Some parameters are not valid.",
-            {"cursor": "Unknown cursor: use the next link as given."},
-        )
-    return tuple(key)  # type: ignore[return-value]
 
 
 def _occurrence_entry(o: occurrence_service.OccurrenceView) -> tuple[pages.Key, str]:
@@ -290,12 +263,7 @@ def _occurrences_rate() -> str:
 @blp.response(
     200,
     OccurrenceSchema(many=True),
-    headers={
-        "Link": {
-            "description": 'When more follow: `<URL of the next page>; rel="next"`.',
-            "schema": {"type": "string"},
-        }
-    },
+    headers=LINK_HEADER,
 )
 @blp.alt_response(429, response="TOO_MANY_REQUESTS")
 @read_docs(blp)
@@ -310,7 +278,7 @@ def list_occurrences(args: dict[str, Any], group: str):
     row = group_service.get_group(group)
     stream = group_service.get_work_stream(row, args["stream"]) if "stream" in args else None
     domain = current_app.config["MEETBOT_UID_DOMAIN"]
-    after = _decode_cursor(args["cursor"]) if "cursor" in args else None
+    after = cursor_after(args, 3, check=pages.key_start)
     if "start" not in request.args and "end" not in request.args and not current_app.debug:
         # The default window (from now) is what clients poll: served from the
         # per-process cache keyed by a fingerprint of the schedule in the database,
@@ -320,9 +288,8 @@ def list_occurrences(args: dict[str, Any], group: str):
             row, args["start"], DEFAULT_WINDOW.days, domain, _occurrence_entry, work_stream=stream
         )
         entries.sort(key=lambda e: e[0])  # (start, uid) order already: linear
-        parts, last = pages.page_of(entries, after, args["limit"])
-        if last is not None:
-            next_link(cursor=_encode_cursor(last))
+        parts, last = page_of(entries, after, args["limit"])
+        send_next(last)
         return current_app.response_class(
             "[" + ",".join(parts) + "]\n", mimetype=current_app.json.mimetype
         )
@@ -335,6 +302,5 @@ def list_occurrences(args: dict[str, Any], group: str):
         limit=args["limit"],
         work_stream=stream,
     )
-    if last is not None:
-        next_link(cursor=_encode_cursor(last))
+    send_next(last)
     return items

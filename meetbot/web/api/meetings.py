@@ -62,8 +62,16 @@ def meetings_data(meetings: list[Meeting]) -> list[dict[str, Any]]:
         _meeting_dict(
             m, domain, records.attendance[m.id], records.minutes[m.id], records.actions[m.id]
         )
+        | _attendance_counts(records.attendance_counts[m.id])
         for m in meetings
     ]
+
+
+def _attendance_counts(counts: dict[str, int]) -> dict[str, int]:
+    return {
+        "attendee_count": counts.get(AttendanceKind.PRESENT, 0),
+        "regret_count": counts.get(AttendanceKind.REGRETS, 0),
+    }
 
 
 def _meeting_dict(
@@ -127,7 +135,7 @@ def list_meetings(args: dict[str, int], group: str) -> dict[str, Any]:
 
 
 class OneOffSchema(Strict):
-    title = text(200, required=True)
+    title = text(200, required=True, blank=False)
     timezone = text(64, required=True)
     start_local = LocalDateTime(required=True, metadata={"description": "Wall time in timezone."})
     duration_minutes = ma.fields.Integer(

@@ -44,7 +44,7 @@ blp = make_blueprint("api_minutes", "Minute items, their order and chat-log impo
 
 class MinuteCreate(Strict):
     kind = ma.fields.String(required=True, metadata={"description": "topic, info, agreed, ..."})
-    text = text_field(20000, required=True)
+    text = text_field(20000, required=True, blank=False)
     lock_version = ma.fields.Integer(
         strict=True, required=True, validate=ma.validate.Range(1, 2**31 - 1)
     )

@@ -1,16 +1,38 @@
-"""Paged lists of the API: ``?page=&per_page=``, the ``{"items", "pagination"}``
-envelope and the ``Link`` header (sent by common's after-request hook)."""
+"""Paged lists of the API and the ``Link`` header (sent by common's after-request hook).
+
+Two kinds, each with one helper here:
+
+* ``?page=&per_page=`` lists answer the ``{"items", "pagination"}`` envelope
+  (``paginate``): groups, series, meetings, members, people, actions, webhooks, ...
+* lists whose body is a plain JSON array are paged by a cursor (``cursor_page``):
+  ``?limit=`` (1-2,000, default 500) and, when more follow, ``Link: <...&cursor=...>;
+  rel="next"``. The occurrences, a meeting's attendance and the members part of the
+  attendance statistics.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Any
+import base64
+import json
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 
 import marshmallow as ma
 from flask import request
 
-from meetbot.services.paging import Query, fetch_page, is_query
+from meetbot.services.errors import ServiceError
+from meetbot.services.paging import (
+    DEFAULT_LIMIT,
+    MAX_LIMIT,
+    Key,
+    Query,
+    fetch_page,
+    is_query,
+    page_of,
+)
+
+T = TypeVar("T")
 
 # Where a view leaves its Link header for the after-request hook.
 LINK_KEY = "meetbot.api_link"
@@ -87,3 +109,86 @@ def next_link(**changes: str) -> str:
     url = f"{request.base_url}?{urlencode(args)}"
     request.environ[LINK_KEY] = f'<{url}>; rel="next"'
     return url
+
+
+# --- cursor pages --------------------------------------------------------------------
+
+CURSOR_MAX = 600
+CURSOR_PATTERN = r"^[A-Za-z0-9_-]+$"  # base64url, as encode_cursor writes it
+UNKNOWN_CURSOR = "Unknown cursor: use the next link as given."
+# The response header of a cursor-paged list, for the OpenAPI document.
+LINK_HEADER = {
+    "Link": {
+        "description": 'When more follow: `<URL of the next page>; rel="next"`.',
+        "schema": {"type": "string"},
+    }
+}
+
+
+def limit_field(what: str) -> ma.fields.Integer:
+    """``?limit=``: entries per page (default 500, at most 2,000)."""
+    return ma.fields.Integer(
+        load_default=DEFAULT_LIMIT,
+        validate=ma.validate.Range(min=1, max=MAX_LIMIT),
+        metadata={"description": f"{what} per page (the rest: the `Link` rel=next URL)."},
+    )
+
+
+def cursor_field() -> ma.fields.String:
+    """``?cursor=``: where the page before ended (from its next link)."""
+    return ma.fields.String(
+        # base64url: ASCII only, so the longest cursor is CURSOR_MAX bytes of the URL
+        validate=[
+            ma.validate.Length(min=1, max=CURSOR_MAX),
+            ma.validate.Regexp(CURSOR_PATTERN, error=UNKNOWN_CURSOR),
+        ],
+        metadata={"description": "Opaque: where the page before ended (from its next link)."},
+    )
+
+
+class CursorArgs(ma.Schema):
+    """``?limit=&cursor=`` of a cursor-paged list."""
+
+    limit = limit_field("Entries")
+    cursor = cursor_field()
+
+
+def encode_cursor(key: Key) -> str:
+    return base64.urlsafe_b64encode(json.dumps(list(key)).encode()).decode().rstrip("=")
+
+
+def decode_cursor(text: str, size: int, check: Callable[[Key], object] | None = None) -> Key:
+    """The key of ``size`` strings a next link's cursor holds (``check`` raises
+    ValueError for a key that cannot be one); 400 naming ``cursor`` for anything else."""
+    try:
+        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        key = json.loads(raw)
+        if not (
+            isinstance(key, list) and len(key) == size and all(isinstance(k, str) for k in key)
+        ):
+            raise ValueError("not a key")
+        if check is not None:
+            check(tuple(key))
+    except ValueError:
+        # ServiceError is the API's 400 bad_request.
+        raise ServiceError("Some parameters are not valid.", {"cursor": UNKNOWN_CURSOR}) from None
+    return tuple(key)
+
+
+def cursor_after(args: dict[str, Any], size: int, check: Callable[[Key], object] | None = None):
+    """The key the request's ``cursor`` holds, or None on the first page."""
+    return decode_cursor(args["cursor"], size, check) if "cursor" in args else None
+
+
+def send_next(last: Key | None) -> None:
+    """When more follow (``last`` is the page's last key): the next link."""
+    if last is not None:
+        next_link(cursor=encode_cursor(last))
+
+
+def cursor_page(entries: Sequence[tuple[Key, T]], args: dict[str, Any], *, size: int) -> list[T]:
+    """The page ``args`` (``limit``, ``cursor``) asks for of ``entries`` (sorted by
+    their keys of ``size`` strings), with the next link when more follow."""
+    items, last = page_of(entries, cursor_after(args, size), args["limit"])
+    send_next(last)
+    return items

@@ -42,11 +42,37 @@ class Text(ma.fields.String):
         return text
 
 
-def text(max_length: int | None = None, **kwargs: Any) -> Text:
-    """A Text field, optionally bounded in length."""
-    if max_length is not None:
-        kwargs.setdefault("validate", ma.validate.Length(max=max_length))
+# Something other than white space and control characters (which the services turn
+# into spaces and strip), as a pattern the OpenAPI document states: a blank name or
+# title is refused by the schema, not only by the service.
+NOT_BLANK = r"^[\s\S]*[^\s\x00-\x1f\x7f-\x9f]"
+# A slug as services.groups.check_slug takes it (it lower-cases).
+SLUG_PATTERN = r"^[A-Za-z0-9](?:[A-Za-z0-9-]{0,62}[A-Za-z0-9])?$"
+
+
+def text(max_length: int | None = None, *, blank: bool = True, **kwargs: Any) -> Text:
+    """A Text field, optionally bounded in length; ``blank=False`` refuses a value with
+    nothing but white space (the spec's ``pattern``)."""
+    checks = [ma.validate.Length(max=max_length)] if max_length is not None else []
+    if not blank:
+        checks.append(ma.validate.Regexp(NOT_BLANK, error="Must not be blank."))
+    if checks:
+        kwargs.setdefault("validate", checks)
     return Text(**kwargs)
+
+
+def slug_field(**kwargs: Any) -> Text:
+    """A new group's or work stream's slug (1-64 letters, digits and inner hyphens)."""
+    return Text(
+        validate=[
+            ma.validate.Length(min=1, max=64),
+            ma.validate.Regexp(
+                SLUG_PATTERN,
+                error="Use 1-64 lower-case letters, digits and hyphens (not at either end).",
+            ),
+        ],
+        **kwargs,
+    )
 
 
 def ident(**kwargs: Any) -> ma.fields.Integer:
@@ -198,8 +224,8 @@ class GroupDetailSchema(GroupSchema):
 
 
 class GroupCreateSchema(Strict):
-    slug = text(64, required=True)
-    name = text(200, required=True)
+    slug = slug_field(required=True)
+    name = text(200, required=True, blank=False)
     description = text(20000, load_default="")
     mailing_list = text(320, allow_none=True, load_default=None)
     website = text(500, allow_none=True, load_default=None)
@@ -210,7 +236,7 @@ class GroupCreateSchema(Strict):
 
 
 class GroupUpdateSchema(Strict):
-    name = text(200)
+    name = text(200, blank=False)
     description = text(20000)
     mailing_list = text(320, allow_none=True)
     website = text(500, allow_none=True)
@@ -226,8 +252,8 @@ class GroupUpdateSchema(Strict):
 
 
 class WorkStreamCreateSchema(Strict):
-    slug = text(64, required=True)
-    name = text(200, required=True)
+    slug = slug_field(required=True)
+    name = text(200, required=True, blank=False)
     description = text(20000, load_default="")
     status = ma.fields.String(
         load_default=WorkStreamStatus.ACTIVE,
@@ -327,8 +353,26 @@ class MeetingSchema(ma.Schema):
         required=True,
         metadata={"description": "Send it back with agenda edits; a stale one gets 409."},
     )
-    attendees = ma.fields.List(ma.fields.Nested(AttendanceSchema), required=True)
-    regrets = ma.fields.List(ma.fields.Nested(AttendanceSchema), required=True)
+    attendees = ma.fields.List(
+        ma.fields.Nested(AttendanceSchema),
+        required=True,
+        metadata={
+            "description": "The first 100 present by name; attendee_count says how many "
+            "there are, attendance_url lists them all."
+        },
+    )
+    regrets = ma.fields.List(
+        ma.fields.Nested(AttendanceSchema),
+        required=True,
+        metadata={"description": "The first 100 regrets by name (regret_count: all)."},
+    )
+    attendee_count = ma.fields.Integer(required=True)
+    regret_count = ma.fields.Integer(required=True)
+    attendance_url = ma.fields.Function(
+        lambda m: url_for("api_attendance.list_attendance", meeting_id=m["id"], _external=True),
+        required=True,
+        metadata={"description": "The meeting's whole attendance (paged).", "format": "uri"},
+    )
     minutes = ma.fields.List(ma.fields.Nested(MinuteItemSchema), required=True)
     action_items = ma.fields.List(ma.fields.Nested(ActionItemSchema), required=True)
 

@@ -103,7 +103,7 @@ class SlotInputSchema(Strict):
 
 
 class SeriesInputSchema(Strict):
-    title = text(200, required=True)
+    title = text(200, required=True, blank=False)
     timezone = text(64, required=True)
     slots = ma.fields.List(
         ma.fields.Nested(SlotInputSchema), required=True, validate=ma.validate.Length(1, 20)
