@@ -180,6 +180,7 @@ def occurrence(series_id: int, slot_key: str, stamp: str):
         is_member=may(current_user, Permission.PARTICIPATE, series.group),
         checkin_open=opens <= now <= closes,
         checkin_opens=opens,
+        regrets_open=now < start,
     )
 
 
