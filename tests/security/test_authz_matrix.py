@@ -805,6 +805,7 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("meetings.occurrence_check_in", "POST"): Case(
         members(401), params=lambda w, r: {"stamp": w.slot_start.strftime("%Y%m%dT%H%M")}
     ),
+    ("meetings.occurrence_regrets", "POST"): Case(members(401)),
     ("meetings.edit_agenda", "GET"): Case(chairs(LOGIN)),
     ("meetings.edit_agenda", "POST"): Case(
         chairs(401),
@@ -915,6 +916,7 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("actions.view", "GET"): Case(public()),
     ("actions.group_list", "GET"): Case(public()),
     ("actions.mine", "GET"): Case(logged_in()),
+    ("home.index", "GET"): Case(logged_in()),
     ("actions.new_in_group", "GET"): Case(chairs(LOGIN)),
     ("actions.new_in_group", "POST"): Case(
         chairs(401), data=lambda w, r: {"text": f"Write the report ({r})", "work_stream_id": ""}
