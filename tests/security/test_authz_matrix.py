@@ -917,6 +917,7 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("actions.group_list", "GET"): Case(public()),
     ("actions.mine", "GET"): Case(logged_in()),
     ("home.index", "GET"): Case(logged_in()),
+    ("minutes.archive_page", "GET"): Case(public()),
     ("actions.new_in_group", "GET"): Case(chairs(LOGIN)),
     ("actions.new_in_group", "POST"): Case(
         chairs(401), data=lambda w, r: {"text": f"Write the report ({r})", "work_stream_id": ""}
