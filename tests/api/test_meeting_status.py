@@ -5,8 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 import pytest
+from sqlalchemy import func, select
 
-from meetbot.models import Role
+from meetbot.extensions import db
+from meetbot.models import Meeting, Role
+from tests.api.conftest import assert_error
 
 START = datetime(2026, 1, 6, 15, 0)  # a Tuesday, UTC
 
@@ -50,3 +53,31 @@ def test_openapi_lists_in_progress(api):
     spec = api.get("/openapi.json").get_json()
     status = spec["components"]["schemas"]["Meeting"]["properties"]["status"]
     assert status["enum"] == ["scheduled", "in_progress", "cancelled", "held"]
+
+
+def test_member_sends_regrets_for_an_unopened_occurrence(
+    api, create_user, create_group, create_series, token_for, time_machine
+):
+    member, outsider = create_user("Mia Member"), create_user("Otto Outsider")
+    group = create_group("wg2", members={member: Role.MEMBER})
+    series = create_series(group, title="Weekly", start=START)
+    time_machine.move_to(datetime(2026, 1, 12, 9, 0, tzinfo=UTC), tick=False)
+    path = f"/series/{series.id}/occurrences/regrets"
+    body = {"slot_key": "slot-0", "original_start_local": "2026-01-13T15:00"}
+    response = api.post(path, json=body, token=token_for(member))
+    assert response.status_code == 200, response.get_json()
+    meeting = response.get_json()
+    assert [r["person"]["id"] for r in meeting["regrets"]] == [member.id]
+    assert meeting["status"] == "scheduled" and meeting["start"] == "2026-01-13T15:00:00Z"
+    # Not a member: 403, nothing written.
+    refused = api.post(
+        path, json={**body, "original_start_local": "2026-01-20T15:00"}, token=token_for(outsider)
+    )
+    assert_error(refused, 403, "forbidden")
+    # Started already: 422 with the reason, and no meeting record for it.
+    past = api.post(
+        path, json={**body, "original_start_local": "2026-01-06T15:00"}, token=token_for(member)
+    )
+    error = assert_error(past, 422)
+    assert "already started" in error["message"]
+    assert db.session.scalar(select(func.count(Meeting.id))) == 1

@@ -1096,6 +1096,14 @@ MATRIX: dict[tuple[str, str], Case] = {
             "reason": "Holiday",
         },
     ),
+    # A site admin may act in any group but is no member: no regrets (422), no row made.
+    ("api_series.send_occurrence_regrets", "POST"): _api(
+        _row(401, OK, 403, OK, OK, 422),
+        data=lambda w, r: {
+            "slot_key": w.slot_key,
+            "original_start_local": w.next_local.isoformat(timespec="minutes"),
+        },
+    ),
     ("api_series.uncancel_occurrence", "POST"): _api(
         organizers(401),
         data=lambda w, r: {
