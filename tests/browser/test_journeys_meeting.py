@@ -235,7 +235,9 @@ def _home_row(page, when: datetime):
     )
 
 
-def test_member_from_login_joins_sends_regrets_and_closes_an_action(new_page, server_clock) -> None:
+def test_member_from_login_joins_sends_regrets_and_closes_an_action(
+    new_page, server_clock, screenshot
+) -> None:
     page = new_page(timezone_id="Asia/Tokyo")
     _set_clock(page, server_clock, HOME_NOW)
     log_in(page, MEMBER)  # 2 fields + 1 click; login lands on My meetings
@@ -252,6 +254,7 @@ def test_member_from_login_joins_sends_regrets_and_closes_an_action(new_page, se
     expect(first.locator("time")).to_contain_text(re.compile(r"4:00\s*PM GMT\+9"))
     join = first.get_by_role("link", name=re.compile("^Join"))
     expect(join).to_have_attribute("href", CALL_LINK)
+    screenshot(page, "home")
 
     # Regrets for the one after, which no chair has opened (1 click).
     later = _home_row(page, AMERICAS_CALL)
@@ -275,7 +278,7 @@ def test_member_from_login_joins_sends_regrets_and_closes_an_action(new_page, se
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
 def test_on_a_phone_im_here_is_above_the_fold_while_the_call_runs(
-    new_page, server_clock, scheme
+    new_page, server_clock, scheme, screenshot
 ) -> None:
     page = new_page(
         timezone_id="Asia/Tokyo",
@@ -294,6 +297,8 @@ def test_on_a_phone_im_here_is_above_the_fold_while_the_call_runs(
     here = page.get_by_role("button", name="I'm here")
     box = here.bounding_box()
     assert box is not None and box["y"] + box["height"] <= 844, box  # no scrolling
+    if scheme == "light":
+        screenshot(page, "meeting-phone")
     join = page.locator(".meeting-now").get_by_role("link", name=re.compile("^Join"))
     expect(join).to_have_attribute("href", CALL_LINK)
     violations = axe_violations(page)
