@@ -26,13 +26,13 @@ CHANNEL = "#bench"
 
 def measure(url: str) -> dict[str, float]:
     from bench.dataset import make_app
+    from loopback.irc_participant import Participant
+    from loopback.ircd import Ngircd, find_ngircd, wait_until
     from meetbot.chat.bot import Backoff, ChatBot
     from meetbot.chat.irc import IrcTransport
     from meetbot.chat.store import ChatStore, map_channel
     from meetbot.extensions import db
     from meetbot.services import groups
-    from tests.chat.participant import Participant
-    from tests.ircd import Ngircd, find_ngircd, wait_until
 
     binary = find_ngircd()
     if binary is None:
@@ -84,7 +84,7 @@ def _count_alice() -> int:
 
 def _flood(alice) -> dict[str, float]:
     """Start a meeting, then LINES lines as fast as the server takes them."""
-    from tests.ircd import wait_until
+    from loopback.ircd import wait_until
 
     alice.say(CHANNEL, "#startmeeting bench")
     wait_until(lambda: _count_alice() == 1, 20, "the meeting to start")
@@ -99,9 +99,9 @@ def _probe_delays(app, alice) -> dict[str, float]:
     """PROBES lines, each timed from said to its item in live.json."""
     from sqlalchemy import select
 
+    from loopback.ircd import wait_until
     from meetbot.extensions import db
     from meetbot.models import ChatChannel
-    from tests.ircd import wait_until
 
     meeting_id = db.session.scalar(select(ChatChannel.live_meeting_id))
     db.session.rollback()

@@ -128,11 +128,12 @@ def _register_blueprints(app: Flask) -> None:
 
     init_api(app)
 
-    from meetbot.web import attendance, chat, home, meetings, polls, slot_finder
+    from meetbot.web import attendance, chat, chat_settings, home, meetings, polls, slot_finder
 
     app.register_blueprint(meetings.bp)
     app.register_blueprint(home.bp)
     app.register_blueprint(chat.bp)
+    app.register_blueprint(chat_settings.bp)
     app.register_blueprint(attendance.bp)
     app.register_blueprint(slot_finder.bp)
     app.register_blueprint(polls.bp)

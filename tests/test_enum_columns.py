@@ -31,6 +31,7 @@ def test_every_enum_checked_column_is_typed_as_its_enum() -> None:
         "Meeting.status": "MeetingStatus",
         "MinuteItem.kind": "MinuteKind",
         "AvailabilityPoll.status": "PollStatus",
+        "ChatNetwork.auth": "ChatAuth",
     }
 
 

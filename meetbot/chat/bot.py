@@ -1,5 +1,9 @@
 """The bot loop: connect (with backoff), join, hold the channel leases, and turn each
-line said in a held channel into a stored line and MeetBot's answers."""
+line said in a held channel into a stored line and MeetBot's answers.
+
+The channels are re-read from the database on a timer, with each lease renewal (a
+third of the lease: 10 s by default): a channel organizers map on the group's chat
+page is joined, one they remove is left, without a restart."""
 
 from __future__ import annotations
 
@@ -7,6 +11,7 @@ import logging
 import queue
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -47,9 +52,11 @@ class ChatBot:
         *,
         lease_ttl: timedelta = lease.DEFAULT_TTL,
         backoff: Backoff | None = None,
+        reload: Callable[[], dict[str, int]] | None = None,
     ) -> None:
         self.transport, self.store, self.holder = transport, store, holder
         self.channels = {name.casefold(): (name, cid) for name, cid in channels.items()}
+        self.reload = reload  # the channels mapped now (name -> channel id)
         self.lease_ttl = lease_ttl
         self.backoff = backoff or Backoff()
         self.held: set[int] = set()
@@ -81,6 +88,7 @@ class ChatBot:
         renew_at = 0.0
         while not stop.is_set():
             if time.monotonic() >= renew_at:
+                self._reload()
                 self._renew()
                 renew_at = time.monotonic() + self.lease_ttl.total_seconds() / 3
             try:
@@ -106,6 +114,31 @@ class ChatBot:
         for name, _cid in self.channels.values():
             self.transport.join(name)
         self.connected.set()
+
+    def _reload(self) -> None:
+        """Join the channels mapped since, leave the ones no longer mapped."""
+        if self.reload is None:
+            return
+        try:
+            fresh = {name.casefold(): (name, cid) for name, cid in self.reload().items()}
+        except Exception:  # noqa: BLE001 - a lost database must not stop the bot
+            log.exception("the mapped channels could not be read; keeping the old list")
+            return
+        online = self.connected.is_set()
+        for key, (name, cid) in self.channels.items():
+            if fresh.get(key, (None, None))[1] == cid:
+                continue
+            if cid in self.held:
+                lease.release(cid, self.holder)
+                self.held.discard(cid)
+            self.store.forget(cid)
+            if key not in fresh and online:
+                self.transport.part(name)
+                self.joined.discard(key)
+        for key, (name, _cid) in fresh.items():
+            if key not in self.channels and online:
+                self.transport.join(name)
+        self.channels = fresh
 
     def _renew(self) -> None:
         for _name, channel_id in self.channels.values():

@@ -13,7 +13,6 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
-from urllib.parse import urlsplit
 
 import irc.client
 import irc.connection
@@ -29,24 +28,11 @@ from meetbot.chat.transport import (
     NickChanged,
     Parted,
 )
+from meetbot.domain.irc_names import parse_server
 
 __all__ = ["IrcTransport", "parse_server"]
 
 MAX_LINE_BYTES = 400  # what we send per PRIVMSG (the protocol's 512 minus the prefix)
-
-
-def parse_server(url: str) -> tuple[str, int, bool]:
-    """(host, port, tls) of ``irc://host[:6667]`` or ``ircs://host[:6697]``.
-    Raises ValueError with a clear message."""
-    parts = urlsplit(url)
-    if parts.scheme not in ("irc", "ircs") or not parts.hostname:
-        raise ValueError(f"{url!r}: give the server as irc://host:6667 or ircs://host:6697")
-    tls = parts.scheme == "ircs"
-    try:
-        port = parts.port or (6697 if tls else 6667)
-    except ValueError:
-        raise ValueError(f"{url!r}: the port must be a number from 1 to 65535") from None
-    return parts.hostname, port, tls
 
 
 def _chunks(text: str) -> list[str]:
@@ -120,6 +106,9 @@ class IrcTransport:
 
     def join(self, channel: str) -> None:
         self._out.put(lambda: self.conn.join(channel))
+
+    def part(self, channel: str) -> None:
+        self._out.put(lambda: self.conn.part(channel))
 
     def say(self, channel: str, text: str) -> None:
         for chunk in _chunks(text):

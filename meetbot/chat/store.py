@@ -17,6 +17,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy import delete, select
 
+from meetbot.chat.ending import end_meeting
+from meetbot.chat.lines import meeting_log_text, person_for_nick, render_line
 from meetbot.domain.chat_line import LineClock, split_line
 from meetbot.domain.meetbot_log import (
     DEFAULT_BOTS,
@@ -26,16 +28,21 @@ from meetbot.domain.meetbot_log import (
 from meetbot.domain.meeting_machine import MeetingMachine
 from meetbot.domain.text import single_line
 from meetbot.extensions import db
-from meetbot.models import ChatChannel, ChatLine, Group, Meeting, MinuteItem, Person, PersonHandle
-from meetbot.services import audit
+from meetbot.models import ChatChannel, ChatLine, Meeting, MinuteItem
+from meetbot.services import chat_settings
 from meetbot.services.db import unit_of_work
-from meetbot.services.errors import NotFound, ValidationError
 from meetbot.services.log_attach import meeting_for_start_in_session
-from meetbot.services.log_write import APPEND, import_log_in_session
 from meetbot.services.minute_rows import next_position
 from meetbot.services.minutes import touch
 
-__all__ = ["MAX_LINE_CHARS", "ChatStore", "LineOutcome", "map_channel", "render_line"]
+__all__ = [
+    "MAX_LINE_CHARS",
+    "ChatStore",
+    "LineOutcome",
+    "map_channel",
+    "meeting_log_text",
+    "render_line",
+]
 
 #: One stored line, in characters (an IRC line is at most 512 bytes).
 MAX_LINE_CHARS = 2_000
@@ -53,33 +60,10 @@ class LineOutcome:
     ended: bool = False
 
 
-def render_line(said: datetime, nick: str, text: str, is_action: bool) -> str:
-    """A stored line as a MeetBot log line (what the log download shows and what
-    ``#endmeeting`` imports)."""
-    stamp = said.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
-    body = " ".join(text.splitlines())
-    return f"{stamp} * {nick} {body}" if is_action else f"{stamp} <{nick}> {body}"
-
-
-def map_channel(network: str, channel: str, group_slug: str) -> int:
-    """The id of the mapping of ``channel`` on ``network`` to a group (made or
-    re-pointed). Raises NotFound for an unknown group."""
-    with unit_of_work():
-        group = db.session.scalar(select(Group).where(Group.slug == group_slug))
-        if group is None:
-            raise NotFound(f"No group {group_slug!r}.")
-        row = db.session.scalar(
-            select(ChatChannel).where(
-                ChatChannel.network == network, ChatChannel.channel == channel
-            )
-        )
-        if row is None:
-            row = ChatChannel(network=network, channel=channel, group=group)
-            db.session.add(row)
-        elif row.group_id != group.id:
-            row.group, row.series_id = group, None
-        db.session.flush()
-        return row.id
+def map_channel(network: str, channel: str, group_slug: str, series_id: int | None = None) -> int:
+    """The operator's mapping of ``channel`` on ``network`` to a group (made or
+    re-pointed): ``services.chat_settings.map_channel_by_slug``."""
+    return chat_settings.map_channel_by_slug(network, channel, group_slug, series_id)
 
 
 class ChatStore:
@@ -191,6 +175,11 @@ class ChatStore:
         self._machines[channel.id] = machine
         return machine
 
+    def _end(self, channel: ChatChannel, meeting: Meeting, outcome: LineOutcome) -> None:
+        outcome.replies.extend(end_meeting(channel, meeting, frozenset(self.bots), self.base_url))
+        self.forget(channel.id)
+        outcome.ended = True
+
     def _start(
         self,
         channel: ChatChannel,
@@ -211,72 +200,9 @@ class ChatStore:
         outcome.started, outcome.meeting_id = True, meeting.id
         outcome.replies.append(f"Minutes: {self.base_url}/meetings/{meeting.id}/")
 
-    def _end(self, channel: ChatChannel, meeting: Meeting, outcome: LineOutcome) -> None:
-        db.session.flush()
-        text = meeting_log_text(meeting.id)
-        try:
-            with db.session.begin_nested():
-                import_log_in_session(
-                    None,
-                    meeting,
-                    text,
-                    bots=frozenset(self.bots),
-                    owner_overrides=None,
-                    version=None,
-                    existing=APPEND,
-                )
-        except ValidationError as exc:  # past a cap of the log import (lines, size)
-            outcome.replies.append(
-                f"The minutes items are kept; actions and attendance were not taken: {exc}"
-            )
-        _authors_for_live_items(meeting)
-        if meeting.series_id is None and meeting.end_dt < outcome_end(meeting):
-            meeting.end_dt = outcome_end(meeting)
-        audit.record(
-            None,
-            meeting.group,
-            "meeting",
-            meeting.id,
-            "chat_meeting_ended",
-            channel=channel.channel,
-        )
-        channel.live_meeting, channel.start_line_id = None, None
-        self.forget(channel.id)
-        outcome.ended = True
-        page = f"{self.base_url}/meetings/{meeting.id}"
-        outcome.replies.append(
-            f"Minutes: {page}/ · minutes text: {page}/minutes.txt · log: {page}/chat-log.txt"
-        )
-
 
 def said_of(value: object) -> datetime | None:
     return value if isinstance(value, datetime) else None
-
-
-def outcome_end(meeting: Meeting) -> datetime:
-    last = db.session.scalar(
-        select(ChatLine.said_dt)
-        .where(ChatLine.meeting_id == meeting.id)
-        .order_by(ChatLine.id.desc())
-        .limit(1)
-    )
-    return last or meeting.end_dt
-
-
-def meeting_log_text(meeting_id: int) -> str:
-    """The meeting's stored lines as a MeetBot log (the download and the import)."""
-    rows = db.session.execute(
-        select(ChatLine.said_dt, ChatLine.nick, ChatLine.text, ChatLine.is_action)
-        .where(ChatLine.meeting_id == meeting_id)
-        .order_by(ChatLine.id)
-    )
-    return "".join(render_line(*row) + "\n" for row in rows)
-
-
-def _person_for_nick(nick: str) -> Person | None:
-    return db.session.scalar(
-        select(Person).join(PersonHandle).where(PersonHandle.handle == nick.casefold())
-    )
 
 
 def _add_item(meeting: Meeting, item: LogItem) -> None:
@@ -285,7 +211,7 @@ def _add_item(meeting: Meeting, item: LogItem) -> None:
             meeting=meeting,
             kind=item.kind,
             text=item.text,
-            author=_person_for_nick(item.nick),
+            author=person_for_nick(item.nick),
             author_nick=item.nick[:100],
             said_dt=said_of(item.time),
             position=next_position(meeting),
@@ -309,15 +235,3 @@ def _remove_item(meeting: Meeting, item: LogItem) -> None:
     )
     if item_id is not None:
         db.session.execute(delete(MinuteItem).where(MinuteItem.id == item_id))
-
-
-def _authors_for_live_items(meeting: Meeting) -> None:
-    """Items written live before the import made people for new nicks get them too."""
-    for item in db.session.scalars(
-        select(MinuteItem).where(
-            MinuteItem.meeting_id == meeting.id,
-            MinuteItem.author_id.is_(None),
-            MinuteItem.author_nick.is_not(None),
-        )
-    ):
-        item.author = _person_for_nick(item.author_nick)

@@ -1,6 +1,6 @@
 """The small interface between the bot and a chat network.
 
-A transport connects, joins channels, says things and sets topics; what happens on
+A transport connects, joins and leaves channels, says things and sets topics; what happens on
 the network arrives as events in ``Transport.events`` (a thread-safe queue). The
 IRC transport (``meetbot.chat.irc``) is one; a Matrix one would map rooms to
 channels and m.room.message events to ``Message`` (docs/chat-bot.md).
@@ -81,6 +81,10 @@ class Transport(Protocol):
         ...
 
     def join(self, channel: str) -> None: ...
+
+    def part(self, channel: str) -> None:
+        """Leave a channel (its mapping was removed)."""
+        ...
 
     def say(self, channel: str, text: str) -> None:
         """Queue a line (sent within the flood limit)."""

@@ -10,31 +10,50 @@ import uuid
 
 import click
 from flask import current_app
-from sqlalchemy import select
 
 from meetbot.chat.bot import ChatBot
-from meetbot.chat.irc import IrcTransport, parse_server
-from meetbot.chat.store import ChatStore, map_channel
-from meetbot.extensions import db
-from meetbot.models import ChatChannel
-from meetbot.services.errors import NotFound
+from meetbot.chat.irc import IrcTransport
+from meetbot.chat.store import ChatStore
+from meetbot.domain.irc_names import network_url
+from meetbot.models import ChatAuth, ChatNetwork
+from meetbot.services import chat_settings
+from meetbot.services.errors import NotFound, ValidationError
 
 
-def _mapping(value: str) -> tuple[str, str]:
-    channel, sep, slug = value.partition("=")
-    if not sep or not channel.startswith(("#", "&")) or not slug.strip():
-        raise click.BadParameter(f"{value!r}: write it as '#channel=group-slug'")
-    return channel.strip(), slug.strip()
+def _mapping(value: str) -> tuple[str, str, int | None]:
+    """'#channel=group-slug' or '#channel=group-slug/<series id>'."""
+    channel, sep, target = value.partition("=")
+    slug, _slash, series = target.partition("/")
+    if not sep or not slug.strip() or (series and not series.strip().isdigit()):
+        raise click.BadParameter(
+            f"{value!r}: write it as '#channel=group-slug' or '#channel=group-slug/<series id>'",
+            param_hint="--channel",
+        )
+    return channel.strip(), slug.strip(), int(series) if series.strip() else None
+
+
+def _credentials(
+    network: str, nick: str | None, auth: str | None, password_env: str
+) -> tuple[str, str | None, bool]:
+    """(nick, password, sasl): the command line first, then the network organizers
+    configured on the group's chat page, then ``meetbot`` with no password."""
+    row: ChatNetwork | None = chat_settings.network_for(network)
+    password = os.environ.get(password_env) or (row.password if row is not None else None)
+    if auth is None:
+        auth = row.auth.value if row is not None else ChatAuth.SASL
+    return nick or (row.nick if row is not None else "meetbot"), password, auth == "sasl"
 
 
 @click.command("chat-bot")
 @click.option("--server", required=True, help="irc://host:6667 or ircs://host:6697")
-@click.option("--nick", default="meetbot", show_default=True)
+@click.option(
+    "--nick", default=None, help="Default: the network's nick set by organizers, or meetbot."
+)
 @click.option(
     "--channel",
     "channels",
     multiple=True,
-    help="'#channel=group-slug' (repeat); saved, so later runs may omit it.",
+    help="'#channel=group-slug' or '#channel=group-slug/<series id>' (repeat); saved.",
 )
 @click.option(
     "--password-env",
@@ -42,50 +61,44 @@ def _mapping(value: str) -> tuple[str, str]:
     show_default=True,
     help="Environment variable holding the SASL / NickServ password.",
 )
-@click.option("--auth", type=click.Choice(["sasl", "nickserv"]), default="sasl", show_default=True)
+@click.option("--auth", type=click.Choice(["sasl", "nickserv", "none"]), default=None)
 @click.option("--rate", default=2.0, show_default=True, help="Lines per second sent at most.")
 @click.option("--burst", default=5, show_default=True, help="Lines sent at once at most.")
 def chat_bot_command(
     server: str,
-    nick: str,
+    nick: str | None,
     channels: tuple[str, ...],
     password_env: str,
-    auth: str,
+    auth: str | None,
     rate: float,
     burst: int,
 ) -> None:
-    """Run the meeting bot in the mapped channels of one network, until stopped."""
+    """Run the meeting bot in the mapped channels of one network, until stopped.
+
+    The channels mapped on the network (here or on a group's chat page) are re-read
+    every 10 seconds: new ones are joined, removed ones left, without a restart."""
     try:
-        host, port, tls = parse_server(server)
+        network = network_url(server)
     except ValueError as exc:
         raise click.BadParameter(str(exc), param_hint="--server") from None
-    network = f"{'ircs' if tls else 'irc'}://{host}:{port}"
-    for channel, slug in [_mapping(value) for value in channels]:  # all checked first
+    for channel, slug, series_id in [_mapping(value) for value in channels]:  # all checked
         try:
-            map_channel(network, channel, slug)
-        except NotFound as exc:
-            raise click.BadParameter(str(exc), param_hint="--channel") from None
-    mapped = {
-        row.channel: row.id
-        for row in db.session.scalars(select(ChatChannel).where(ChatChannel.network == network))
-    }
-    if not mapped:
-        raise click.UsageError(f"no channel is mapped on {network}: give --channel")
-    transport = IrcTransport(
-        server,
-        nick,
-        password=os.environ.get(password_env) or None,
-        sasl=auth == "sasl",
-        rate=rate,
-        burst=burst,
-    )
+            chat_settings.map_channel_by_slug(network, channel, slug, series_id)
+        except (NotFound, ValidationError) as exc:
+            raise click.BadParameter(exc.message, param_hint="--channel") from None
+    mapped = chat_settings.channels_on(network)
+    nick, password, sasl = _credentials(network, nick, auth, password_env)
+    transport = IrcTransport(network, nick, password=password, sasl=sasl, rate=rate, burst=burst)
     holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"[:100]
     store = ChatStore(nick, current_app.config["MEETBOT_BASE_URL"])
-    bot = ChatBot(transport, store, mapped, holder)
+    bot = ChatBot(
+        transport, store, mapped, holder, reload=lambda: chat_settings.channels_on(network)
+    )
     stop = threading.Event()
     for sig in (signal.SIGTERM, signal.SIGINT):
         signal.signal(sig, lambda *_: stop.set())
-    click.echo(f"chat-bot: {transport.network} as {nick}, channels {', '.join(sorted(mapped))}")
+    joined = ", ".join(sorted(mapped)) or "none yet (waiting for a mapping)"
+    click.echo(f"chat-bot: {transport.network} as {nick}, channels {joined}")
     bot.run(stop)
 
 

@@ -49,6 +49,6 @@ class WorkStreamForm(FlaskForm):
     status = SelectField(
         "Status",
         choices=[(s.value, s.value.capitalize()) for s in WorkStreamStatus],
-        default=WorkStreamStatus.ACTIVE.value,
+        default=WorkStreamStatus.ACTIVE,
     )
     leads = SelectMultipleField("Leads", coerce=int, validate_choice=True)

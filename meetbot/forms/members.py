@@ -9,9 +9,9 @@ from wtforms.validators import DataRequired, Length, Optional
 from meetbot.models import Role
 
 ROLE_CHOICES = [
-    (Role.MEMBER.value, "Member"),
-    (Role.CHAIR.value, "Chair"),
-    (Role.ORGANIZER.value, "Organizer"),
+    (Role.MEMBER, "Member"),
+    (Role.CHAIR, "Chair"),
+    (Role.ORGANIZER, "Organizer"),
 ]
 
 
@@ -23,4 +23,4 @@ class AddMemberForm(FlaskForm):
     organization = StringField(
         "Organization (only for someone new)", validators=[Optional(), Length(max=200)]
     )
-    role = SelectField("Role", choices=ROLE_CHOICES, default=Role.MEMBER.value)
+    role = SelectField("Role", choices=ROLE_CHOICES, default=Role.MEMBER)

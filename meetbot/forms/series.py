@@ -52,10 +52,10 @@ FREQUENCIES = [
     ("once", "Once"),
 ]
 LOCATION_KINDS = [
-    (LocationKind.VIDEO.value, "Video call (link)"),
-    (LocationKind.CHAT.value, "Chat channel"),
-    (LocationKind.ROOM.value, "Room"),
-    (LocationKind.OTHER.value, "Other"),
+    (LocationKind.VIDEO, "Video call (link)"),
+    (LocationKind.CHAT, "Chat channel"),
+    (LocationKind.ROOM, "Room"),
+    (LocationKind.OTHER, "Other"),
 ]
 # Rows shown without JavaScript: enough for the common "two alternating times" case.
 MIN_SLOT_ROWS = 3

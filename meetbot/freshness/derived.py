@@ -132,8 +132,8 @@ def _series_aggregates() -> list:
 
 def _meeting_aggregates(lo: datetime, hi: datetime):
     """Meeting rows near the window: ids, sequences, updates, held and cancelled counts."""
-    held = case((Meeting.status == MeetingStatus.HELD.value, 1), else_=0)
-    cancelled = case((Meeting.status == MeetingStatus.CANCELLED.value, 1), else_=0)
+    held = case((Meeting.status == MeetingStatus.HELD, 1), else_=0)
+    cancelled = case((Meeting.status == MeetingStatus.CANCELLED, 1), else_=0)
     return select(
         func.count(),
         func.max(Meeting.id),

@@ -85,7 +85,7 @@ def _open_with_owners(*where) -> list[ActionItem]:
     return list(
         db.session.scalars(
             select(ActionItem)
-            .where(ActionItem.status == ActionStatus.OPEN.value, *where)
+            .where(ActionItem.status == ActionStatus.OPEN, *where)
             .order_by(ActionItem.due_date, ActionItem.id)
             .options(selectinload(ActionItem.owners), selectinload(ActionItem.group))
         )

@@ -85,7 +85,7 @@ def due_agendas(now: datetime | None = None) -> list[tuple[Group, OccurrenceView
     due = [
         (groups[v.group_id], v)
         for v in views
-        if v.status == MeetingStatus.SCHEDULED.value
+        if v.status == MeetingStatus.SCHEDULED
         and now < v.start <= now + timedelta(hours=groups[v.group_id].mail_agenda_hours)
     ]
     if not due:
@@ -164,7 +164,7 @@ def _open_actions(group: Group) -> list[ActionItem]:
     return list(
         db.session.scalars(
             select(ActionItem)
-            .where(ActionItem.group_id == group.id, ActionItem.status == ActionStatus.OPEN.value)
+            .where(ActionItem.group_id == group.id, ActionItem.status == ActionStatus.OPEN)
             .order_by(ActionItem.due_date.is_(None), ActionItem.due_date, ActionItem.id)
             .limit(MAX_ACTIONS)
             .options(selectinload(ActionItem.owners))  # the templates list the owners
@@ -272,6 +272,21 @@ def queue_minutes(actor: Person | None, meeting: Meeting) -> bool:
         raise ValidationError(
             "Minutes mail is switched off in the group's settings.", {"mail_minutes": "off"}
         )
+    with unit_of_work():
+        return queue_minutes_in_session(actor, meeting)
+
+
+def minutes_mail_wanted(group: Group) -> bool:
+    """The group has a list and sends minutes to it (the chat bot's ``#endmeeting``)."""
+    return bool(group.mailing_list) and group.mail_minutes
+
+
+def queue_minutes_in_session(actor: Person | None, meeting: Meeting) -> bool:
+    """``queue_minutes`` INSIDE the caller's transaction, for a group whose
+    ``minutes_mail_wanted``: the mail row commits with the caller's change. Keyed by
+    the meeting and the list, so queueing again (a repeated ``#endmeeting``, a
+    restarted bot, the chair's button) adds nothing: False."""
+    group = meeting.group
     page = f"{_base()}/meetings/{meeting.id}"
     email = minutes_export_service.build_email(meeting, "summary", url=f"{page}/minutes/")
     view = _view_of(meeting)
@@ -279,17 +294,16 @@ def queue_minutes(actor: Person | None, meeting: Meeting) -> bool:
     subject = email.subject  # "[Group name] Minutes: ..."; the list's tag replaces that
     if group.mail_tag and subject.startswith(f"[{group.name}] "):
         subject = subject[len(group.name) + 3 :]
-    with unit_of_work():
-        added = outbox.enqueue(
-            kind=MINUTES,
-            ref=f"meeting:{meeting.id}",
-            to=group.mailing_list,
-            subject=_subject(group, subject),
-            text=f"{email.body.rstrip()}\n\nMinutes: {page}/minutes/\nMeeting page: {page}\n",
-            group=group,
-            in_reply_to=parent,
-            automatic=False,
-        )
-        if added:
-            audit.record(actor, group, "meeting", meeting.id, "minutes_mailed")
+    added = outbox.enqueue(
+        kind=MINUTES,
+        ref=f"meeting:{meeting.id}",
+        to=group.mailing_list or "",
+        subject=_subject(group, subject),
+        text=f"{email.body.rstrip()}\n\nMinutes: {page}/minutes/\nMeeting page: {page}\n",
+        group=group,
+        in_reply_to=parent,
+        automatic=False,
+    )
+    if added:
+        audit.record(actor, group, "meeting", meeting.id, "minutes_mailed")
     return added

@@ -125,7 +125,7 @@ def due_reminders(now: datetime | None = None) -> list[tuple[int, OccurrenceView
         for v in occurrences_of_groups(
             sorted(groups), now, now + longest + timedelta(seconds=1), _domain()
         )
-        if v.status == MeetingStatus.SCHEDULED.value and v.start > now
+        if v.status == MeetingStatus.SCHEDULED and v.start > now
     ]
     # Readers by group and by followed series: each occurrence looks at its own only.
     by_group: dict[int, list[_Reader]] = defaultdict(list)

@@ -3,7 +3,14 @@
 from meetbot.models.account_tokens import AccountToken, TokenPurpose
 from meetbot.models.actions import ActionEventKind, ActionItem, ActionItemEvent, ActionStatus
 from meetbot.models.attendance import Attendance, AttendanceKind, AttendanceSource
-from meetbot.models.chat import ChatChannel, ChatLease, ChatLine
+from meetbot.models.chat import (
+    ChatAuth,
+    ChatChannel,
+    ChatLease,
+    ChatLine,
+    ChatNetwork,
+    ChatPendingHandle,
+)
 from meetbot.models.groups import Group, Membership, Role, WorkStream, WorkStreamStatus
 from meetbot.models.identities import ExternalIdentity
 from meetbot.models.join_requests import JoinRequest
@@ -35,9 +42,12 @@ __all__ = [
     "AttendanceSource",
     "AuditEntry",
     "AvailabilityPoll",
+    "ChatAuth",
     "ChatChannel",
     "ChatLease",
     "ChatLine",
+    "ChatNetwork",
+    "ChatPendingHandle",
     "ExternalIdentity",
     "FeedCache",
     "Group",

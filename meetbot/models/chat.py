@@ -3,14 +3,58 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import StrEnum
 
-from sqlalchemy import Boolean, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from meetbot.extensions import db
 from meetbot.models.groups import Group
 from meetbot.models.meetings import Meeting, MeetingSeries
-from meetbot.models.types import UTCDateTime, utcnow
+from meetbot.models.types import StrEnumType, UTCDateTime, utcnow
+
+
+class ChatAuth(StrEnum):
+    """How the bot proves its nick on a network."""
+
+    NONE = "none"
+    SASL = "sasl"
+    NICKSERV = "nickserv"
+
+
+class ChatNetwork(db.Model):
+    """A chat network an organizer configured for a group: where the bot connects and
+    as whom. ``server`` is the URL without credentials (``ircs://host:6697``; the
+    scheme says TLS), the key ``ChatChannel.network`` uses. ``password`` is a secret:
+    stored as given (like a webhook's secret) and never shown back, only "set"."""
+
+    __tablename__ = "chat_networks"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("groups.id", ondelete="CASCADE"), index=True)
+    server: Mapped[str] = mapped_column(String(200))
+    nick: Mapped[str] = mapped_column(String(30))
+    auth: Mapped[ChatAuth] = mapped_column(StrEnumType(ChatAuth), default=ChatAuth.NONE)
+    password: Mapped[str | None] = mapped_column(String(200))
+    created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    group: Mapped[Group] = relationship()
+
+    __table_args__ = (
+        UniqueConstraint("group_id", "server"),
+        CheckConstraint(
+            "auth IN (" + ", ".join(f"'{a.value}'" for a in ChatAuth) + ")", name="auth_valid"
+        ),
+    )
 
 
 class ChatChannel(db.Model):
@@ -73,3 +117,21 @@ class ChatLease(db.Model):
     )
     holder: Mapped[str] = mapped_column(String(100))
     expires_dt: Mapped[datetime] = mapped_column(UTCDateTime)
+
+
+class ChatPendingHandle(db.Model):
+    """A nick that spoke (or was named) in a chat meeting and is nobody's handle: it
+    waits for the chair's choice (a person suggested, a new person, or skip) instead
+    of becoming a new person at ``#endmeeting``."""
+
+    __tablename__ = "chat_pending_handles"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(
+        ForeignKey("meetings.id", ondelete="CASCADE"), index=True
+    )
+    nick: Mapped[str] = mapped_column(String(100))
+    lines: Mapped[int] = mapped_column(Integer, default=0)
+    created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (UniqueConstraint("meeting_id", "nick"),)

@@ -42,7 +42,7 @@ def issue(purpose: TokenPurpose, email: str, **fields) -> tuple[str, AccountToke
     token = secrets.token_urlsafe(32)
     now = utcnow()
     row = AccountToken(
-        purpose=purpose.value,
+        purpose=purpose,
         token_hash=token_hash(purpose.value, token),
         email=email.lower(),
         created_dt=now,
@@ -63,7 +63,7 @@ def find_live(
     row = db.session.scalar(
         select(AccountToken).where(
             AccountToken.token_hash == token_hash(purpose.value, token),
-            AccountToken.purpose == purpose.value,
+            AccountToken.purpose == purpose,
         )
     )
     now = now or utcnow()
@@ -107,7 +107,7 @@ def revoke_live(
         update(AccountToken)
         .where(
             condition,
-            AccountToken.purpose == purpose.value,
+            AccountToken.purpose == purpose,
             AccountToken.used_dt.is_(None),
             AccountToken.revoked_dt.is_(None),
         )

@@ -47,7 +47,7 @@ def _review_conditions(meeting: Meeting, scope: str) -> tuple[list, object, obje
     in_group = ActionItem.group_id == meeting.group_id
     if scope == "series" and meeting.series_id is not None:
         common.append(ActionItem.opened_in.has(Meeting.series_id == meeting.series_id))
-    still_open = in_group & (ActionItem.status == ActionStatus.OPEN.value) & opened_before
+    still_open = in_group & (ActionItem.status == ActionStatus.OPEN) & opened_before
     return common, still_open, in_group & _closed_in(meeting)
 
 
@@ -109,7 +109,7 @@ def carried_over_ids(meeting: Meeting, items: Sequence[ActionItem]) -> set[int]:
         db.session.scalars(
             select(ActionItemEvent.action_item_id).where(
                 ActionItemEvent.meeting_id == meeting.id,
-                ActionItemEvent.kind == ActionEventKind.CARRIED_OVER.value,
+                ActionItemEvent.kind == ActionEventKind.CARRIED_OVER,
                 ActionItemEvent.action_item_id.in_([i.id for i in items]),
             )
         )
@@ -127,7 +127,7 @@ def _status_filter(query, status: str | None):
 def _ordered(query):
     # Open first, then by due date (undated last), then oldest first.
     return query.order_by(
-        (ActionItem.status != ActionStatus.OPEN.value),
+        (ActionItem.status != ActionStatus.OPEN),
         ActionItem.due_date.is_(None),
         ActionItem.due_date,
         ActionItem.id,

@@ -100,7 +100,7 @@ def progress_by_month(
     closed = Counter(
         _month(closed_dt)
         for _, closed_dt, status in rows
-        if closed_dt and status != ActionStatus.OPEN.value
+        if closed_dt and status != ActionStatus.OPEN
     )
     return _progress(opened, closed, max_months)
 
@@ -127,7 +127,7 @@ def stream_summary(stream: WorkStream, *, limit: int = STREAM_LIST_LIMIT) -> Str
     progress is computed from three columns, not whole rows.
     """
     in_stream = ActionItem.work_stream_id == stream.id
-    is_open = ActionItem.status == ActionStatus.OPEN.value
+    is_open = ActionItem.status == ActionStatus.OPEN
     open_items = _stream_items(
         [in_stream, is_open],
         (ActionItem.due_date.is_(None), ActionItem.due_date, ActionItem.id),
@@ -138,7 +138,7 @@ def stream_summary(stream: WorkStream, *, limit: int = STREAM_LIST_LIMIT) -> Str
     )
     is_decision = and_(
         MinuteItem.work_stream_id == stream.id,
-        MinuteItem.kind.in_([MinuteKind.AGREED.value, MinuteKind.ACCEPTED.value]),
+        MinuteItem.kind.in_([MinuteKind.AGREED, MinuteKind.ACCEPTED]),
     )
     opened, open_count, closed_count = _opened_by_month(in_stream, is_open)
     return StreamSummary(

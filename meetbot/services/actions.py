@@ -63,11 +63,7 @@ def get_action(action_id: int) -> ActionItem:
 
 def is_overdue(item: ActionItem, today: date) -> bool:
     """Open and past its due date."""
-    return (
-        item.status == ActionStatus.OPEN.value
-        and item.due_date is not None
-        and item.due_date < today
-    )
+    return item.status == ActionStatus.OPEN and item.due_date is not None and item.due_date < today
 
 
 # ---------------------------------------------------------------- validation
@@ -156,7 +152,7 @@ def _event(
     note: str = "",
 ) -> None:
     item.events.append(
-        ActionItemEvent(kind=kind.value, actor=actor, meeting=meeting, note=(note or "").strip())
+        ActionItemEvent(kind=kind, actor=actor, meeting=meeting, note=(note or "").strip())
     )
     webhooks.emit_action(item, kind.value)  # opened/closed only; queued in this transaction
 
@@ -186,7 +182,7 @@ def open_action_in_session(
         due_date=due_date,
         work_stream=_stream(group, work_stream_id),
         opened_in=meeting,
-        status=ActionStatus.OPEN.value,
+        status=ActionStatus.OPEN,
         needs_owner_review=needs_owner_review,
         created_by_id=actor.id if actor is not None else None,
         sequence=0,
@@ -237,7 +233,7 @@ def create_action(
             db.session.add(
                 MinuteItem(
                     meeting=meeting,
-                    kind=MinuteKind.ACTION.value,
+                    kind=MinuteKind.ACTION,
                     text=text,
                     author=actor,
                     work_stream_id=item.work_stream_id,
@@ -299,7 +295,7 @@ def _sync_minute_text(meeting: Meeting, old_text: str, new_text: str) -> None:
         select(MinuteItem)
         .where(
             MinuteItem.meeting_id == meeting.id,
-            MinuteItem.kind == MinuteKind.ACTION.value,
+            MinuteItem.kind == MinuteKind.ACTION,
             MinuteItem.text == old_text,
         )
         .order_by(MinuteItem.position)
@@ -320,7 +316,7 @@ def close_action(
 ) -> ActionItem:
     """Mark an item ``done`` or ``dropped`` (in ``meeting`` if reviewed there).
     Closing an item that already has that status changes nothing (double clicks)."""
-    if status not in (ActionStatus.DONE.value, ActionStatus.DROPPED.value):
+    if status not in (ActionStatus.DONE, ActionStatus.DROPPED):
         raise field_error("status", "Close an item as done or dropped.")
     _check_meeting(item.group, meeting)
     with unit_of_work():
@@ -329,9 +325,7 @@ def close_action(
         item.status = status
         item.closed_in = meeting
         item.closed_dt = utcnow()
-        kind = (
-            ActionEventKind.DONE if status == ActionStatus.DONE.value else ActionEventKind.DROPPED
-        )
+        kind = ActionEventKind.DONE if status == ActionStatus.DONE else ActionEventKind.DROPPED
         _event(item, kind, actor, meeting, note)
         _changed(item)
         audit.record(
@@ -351,9 +345,9 @@ def reopen_action(
     """Open a done or dropped item again."""
     _check_meeting(item.group, meeting)
     with unit_of_work():
-        if item.status == ActionStatus.OPEN.value:
+        if item.status == ActionStatus.OPEN:
             return item
-        item.status = ActionStatus.OPEN.value
+        item.status = ActionStatus.OPEN
         item.closed_in = None
         item.closed_dt = None
         _event(item, ActionEventKind.REOPENED, actor, meeting, note)
@@ -368,7 +362,7 @@ def carry_over(
     """Record that ``meeting`` reviewed the open item and kept it open.
     Once per meeting: a second click changes nothing."""
     _check_meeting(item.group, meeting)
-    if item.status != ActionStatus.OPEN.value:
+    if item.status != ActionStatus.OPEN:
         raise ValidationError(
             "Only open items can be carried over; reopen it first.", {"status": item.status}
         )
@@ -389,7 +383,7 @@ def carried_over_in(item: ActionItem, meeting: Meeting) -> bool:
                 exists().where(
                     ActionItemEvent.action_item_id == item.id,
                     ActionItemEvent.meeting_id == meeting.id,
-                    ActionItemEvent.kind == ActionEventKind.CARRIED_OVER.value,
+                    ActionItemEvent.kind == ActionEventKind.CARRIED_OVER,
                 )
             )
         )

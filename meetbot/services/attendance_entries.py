@@ -57,8 +57,8 @@ from meetbot.models import (
 from meetbot.services import audit, webhooks
 from meetbot.services.errors import ServiceError, ValidationError
 
-PRESENT = AttendanceKind.PRESENT.value
-REGRETS = AttendanceKind.REGRETS.value
+PRESENT = AttendanceKind.PRESENT
+REGRETS = AttendanceKind.REGRETS
 
 
 def entries_by_person(meeting: Meeting) -> dict[int, Attendance]:
@@ -71,13 +71,13 @@ def entries_by_person(meeting: Meeting) -> dict[int, Attendance]:
 
 def check_open(meeting: Meeting) -> None:
     """Refuse attendance for a cancelled meeting."""
-    if meeting.status == MeetingStatus.CANCELLED.value:
+    if meeting.status == MeetingStatus.CANCELLED:
         raise ValidationError("This meeting is cancelled; it takes no attendance.")
 
 
 def _hold_if_started(meeting: Meeting, now: datetime) -> bool:
     """Mark a scheduled meeting held once presence is recorded after its start."""
-    if meeting.status != MeetingStatus.SCHEDULED.value or now < meeting.start_dt:
+    if meeting.status != MeetingStatus.SCHEDULED or now < meeting.start_dt:
         return False
     # One conditional UPDATE, outside the optimistic lock: when many people check in
     # at once, the ones that read "scheduled" concurrently must not fail on the
@@ -86,8 +86,8 @@ def _hold_if_started(meeting: Meeting, now: datetime) -> bool:
     # make a chair's open minutes form stale either.
     result = db.session.execute(
         update(Meeting)
-        .where(Meeting.id == meeting.id, Meeting.status == MeetingStatus.SCHEDULED.value)
-        .values(status=MeetingStatus.HELD.value)
+        .where(Meeting.id == meeting.id, Meeting.status == MeetingStatus.SCHEDULED)
+        .values(status=MeetingStatus.HELD)
         .execution_options(synchronize_session="evaluate")
     )
     return result.rowcount == 1
@@ -109,7 +109,7 @@ def ensure_members(meeting: Meeting, people: Iterable[Person]) -> int:
     for person in people:
         if person.id not in existing:
             db.session.add(
-                Membership(group_id=meeting.group_id, person_id=person.id, role=Role.MEMBER.value)
+                Membership(group_id=meeting.group_id, person_id=person.id, role=Role.MEMBER)
             )
             existing.add(person.id)
             added += 1
@@ -251,14 +251,14 @@ def record_from_log_in_session(
             meeting,
             existing,
             person_id,
-            source=AttendanceSource.LOG.value,
+            source=AttendanceSource.LOG,
             actor=actor,
             now=now,
             changes=changes,
         )
         entry = existing[person_id]
         fresh = person_id in changes.added or person_id in changes.upgraded
-        owned = entry.lines_said is None or entry.source == AttendanceSource.LOG.value
+        owned = entry.lines_said is None or entry.source == AttendanceSource.LOG
         if (fresh or owned) and entry.lines_said != lines:
             entry.lines_said = lines
             if not fresh:

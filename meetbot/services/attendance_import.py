@@ -220,7 +220,7 @@ def _chosen_id(line: PreviewLine, choice: str) -> int | None:
     return None
 
 
-def _resolve(
+def resolve_line(
     line: PreviewLine, choice: str, create_unmatched: bool
 ) -> tuple[str, int | None, str | None]:
     """(what to do, person id, note) for one line: ``record``, ``create``, ``skip``
@@ -284,14 +284,17 @@ def confirm_import(
     chose is skipped and reported, or with ``ask`` refuses the whole import
     (ValidationError naming each ``choice-<index>``).
     """
-    if source not in {AttendanceSource.PASTE.value, AttendanceSource.CSV.value}:
+    if source not in {AttendanceSource.PASTE, AttendanceSource.CSV}:
         raise ValueError(f"not an import source: {source}")
     check_open(meeting)
     now = now or utcnow()
     with unit_of_work():
         lines = preview(meeting, identities)
         decided = [
-            (line, *_resolve(line, (resolutions.get(line.index) or "").strip(), create_unmatched))
+            (
+                line,
+                *resolve_line(line, (resolutions.get(line.index) or "").strip(), create_unmatched),
+            )
             for line in lines
         ]
         asked = [line for line, what, _, _ in decided if what == "ask"]

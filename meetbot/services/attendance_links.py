@@ -183,7 +183,7 @@ def check_in_with_link(
             meeting,
             entries_by_person(meeting),
             person.id,
-            source=AttendanceSource.LINK.value,
+            source=AttendanceSource.LINK,
             actor=None,
             now=now,
             changes=changes,

@@ -45,9 +45,9 @@ def previous_meeting(meeting: Meeting) -> Meeting | None:
     group) that is held or has someone recorded present."""
     query = select(Meeting).where(
         Meeting.start_dt < meeting.start_dt,
-        Meeting.status != MeetingStatus.CANCELLED.value,
+        Meeting.status != MeetingStatus.CANCELLED,
         Meeting.id != meeting.id,
-        (Meeting.status == MeetingStatus.HELD.value)
+        (Meeting.status == MeetingStatus.HELD)
         | Meeting.id.in_(select(Attendance.meeting_id).where(Attendance.kind == PRESENT)),
     )
     if meeting.series_id is not None:

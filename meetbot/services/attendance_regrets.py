@@ -62,9 +62,9 @@ def _regrets(actor: Person, meeting: Meeting, person_ids: list[int], now: dateti
                         meeting_id=meeting.id,
                         person_id=person_id,
                         kind=REGRETS,
-                        source=AttendanceSource.SELF.value
+                        source=AttendanceSource.SELF
                         if actor.id == person_id
-                        else AttendanceSource.ROSTER.value,
+                        else AttendanceSource.ROSTER,
                         recorded_by_id=actor.id,
                         recorded_dt=now,
                     )

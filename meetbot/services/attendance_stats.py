@@ -27,10 +27,10 @@ from meetbot.models import (
 )
 from meetbot.models.meetings import series_work_streams
 
-PRESENT = AttendanceKind.PRESENT.value
-REGRETS = AttendanceKind.REGRETS.value
-HELD = MeetingStatus.HELD.value
-_NOT_CANCELLED = Meeting.status != MeetingStatus.CANCELLED.value
+PRESENT = AttendanceKind.PRESENT
+REGRETS = AttendanceKind.REGRETS
+HELD = MeetingStatus.HELD
+_NOT_CANCELLED = Meeting.status != MeetingStatus.CANCELLED
 
 
 @dataclass(frozen=True)
@@ -118,9 +118,7 @@ def _counted_branches(scope: list) -> tuple[Select, Select]:
     someone_present = exists().where(
         Attendance.meeting_id == Meeting.id, Attendance.kind == PRESENT
     )
-    held = select(Meeting.id, Meeting.start_dt).where(
-        *scope, Meeting.status == MeetingStatus.HELD.value
-    )
+    held = select(Meeting.id, Meeting.start_dt).where(*scope, Meeting.status == MeetingStatus.HELD)
     unmarked = select(Meeting.id, Meeting.start_dt).where(
         *scope, Meeting.status.in_(_UNMARKED), someone_present
     )
@@ -171,7 +169,7 @@ def _first_timers(
         before.kind == PRESENT,
         before.meeting_id == earlier.id,
         earlier.start_dt < Meeting.start_dt,
-        earlier.status != MeetingStatus.CANCELLED.value,
+        earlier.status != MeetingStatus.CANCELLED,
         *meeting_scope(group, series, stream, earlier),
     )
     return (

@@ -251,9 +251,7 @@ def _people(password_hash: str) -> dict[str, Person]:
 def _memberships(group: Group, people: dict[str, Person]) -> None:
     roles = {"Ilona Varga": Role.ORGANIZER, "Beth Morgan": Role.CHAIR, "Adrien Lebre": Role.CHAIR}
     for name, person in people.items():
-        db.session.add(
-            Membership(group=group, person=person, role=roles.get(name, Role.MEMBER).value)
-        )
+        db.session.add(Membership(group=group, person=person, role=roles.get(name, Role.MEMBER)))
 
 
 def _streams(group: Group, people: dict[str, Person]) -> dict[str, WorkStream]:
@@ -339,14 +337,14 @@ def _year(
     americas, apac = series.slots
     now = datetime(today.year, today.month, today.day, tzinfo=UTC)
     calls = history.calls(americas, apac, history.anchor(today), now)
-    held = [c for c in calls if c.status == MeetingStatus.HELD.value]
+    held = [c for c in calls if c.status == MeetingStatus.HELD]
     db.session.flush()  # ids for the newcomers' join table
     everyone = list(people.values())
     joined = _join_calls(held, [people[n] for n, *_ in NEWCOMERS])
     chairs = [people["Beth Morgan"], people["Adrien Lebre"]]
     meetings: list[tuple[int, Meeting, list[Person]]] = []
     for call in calls:
-        if call.status != MeetingStatus.HELD.value:
+        if call.status != MeetingStatus.HELD:
             history.record_call(group, series, call, [], people["Ilona Varga"])
             continue
         index = len(meetings)

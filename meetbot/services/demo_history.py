@@ -101,13 +101,13 @@ def calls(americas: SeriesSlot, apac: SeriesSlot, start: date, now: datetime) ->
 def _fate(slot: SeriesSlot, original: datetime, n: int) -> Call:
     start = original.replace(tzinfo=UTC)
     if (original.month, original.day) >= (12, 22) or (original.month, original.day) <= (1, 3):
-        return Call(slot, original, start, MeetingStatus.CANCELLED.value, "Holiday break")
+        return Call(slot, original, start, MeetingStatus.CANCELLED, "Holiday break")
     if n == 30:
-        return Call(slot, original, start, MeetingStatus.CANCELLED.value, "Chairs at the Summit")
+        return Call(slot, original, start, MeetingStatus.CANCELLED, "Chairs at the Summit")
     if n in (11, 37):
         moved = start + timedelta(days=1)
-        return Call(slot, original, moved, MeetingStatus.HELD.value, "Moved a day: public holiday")
-    return Call(slot, original, start, MeetingStatus.HELD.value)
+        return Call(slot, original, moved, MeetingStatus.HELD, "Moved a day: public holiday")
+    return Call(slot, original, start, MeetingStatus.HELD)
 
 
 def _apac(person: Person) -> bool:
@@ -165,7 +165,7 @@ def record_call(
             Attendance(
                 meeting=meeting,
                 person=person,
-                source=AttendanceSource.DEMO.value,
+                source=AttendanceSource.DEMO,
                 recorded_by=recorder,
                 recorded_dt=call.start + timedelta(minutes=5 + i % 20),
             )
@@ -180,7 +180,7 @@ def add_regrets(rng: random.Random, meeting: Meeting, absent: Sequence[Person]) 
                 meeting=meeting,
                 person=person,
                 kind="regrets",
-                source=AttendanceSource.DEMO.value,
+                source=AttendanceSource.DEMO,
                 recorded_by=person,
                 recorded_dt=meeting.start_dt - timedelta(hours=3),
             )
@@ -240,12 +240,12 @@ def add_action(
         due_date=due,
         owners=owners,
     )
-    item.events.append(ActionItemEvent(meeting=meeting, kind=ActionEventKind.OPENED.value))
+    item.events.append(ActionItemEvent(meeting=meeting, kind=ActionEventKind.OPENED))
     age = (today - due).days
     roll = rng.random()
     if age > 21 and later and roll < 0.9:
         closer = later[min(len(later) - 1, 1 + index % 3)]
-        status = ActionEventKind.DROPPED.value if roll < 0.12 else ActionEventKind.DONE.value
+        status = ActionEventKind.DROPPED if roll < 0.12 else ActionEventKind.DONE
         item.status = status
         item.closed_in = closer
         item.closed_dt = closer.start_dt + timedelta(minutes=30)

@@ -39,7 +39,7 @@ def occurrence_event(view: OccurrenceView) -> ical.OneOccurrence:
         "dtstamp": series.updated_dt,
         "sequence": series.revision or 0,
     }
-    if row is not None and row.status == MeetingStatus.CANCELLED.value:
+    if row is not None and row.status == MeetingStatus.CANCELLED:
         fields["sequence"] += row.sequence or 0
         fields["dtstamp"] = max(row.updated_dt, series.updated_dt)
     elif row is not None:

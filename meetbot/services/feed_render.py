@@ -70,7 +70,7 @@ def render_calendar(
             _SERIES_EVENTS.put(series.id, fingerprints[series.id], built)
         events.extend(built)
     for meeting in one_offs:
-        if meeting.status != MeetingStatus.CANCELLED.value:
+        if meeting.status != MeetingStatus.CANCELLED:
             events.append(_single(meeting, ctx))
     return ical.build_calendar(
         name,
@@ -200,7 +200,7 @@ def _series_events(
     """One SeriesEvent per slot with its overrides; stand-alone events for the rest."""
     events: list[ical.SeriesEvent | ical.SingleEvent] = []
     standalone: list[Meeting] = []
-    if series.status == SeriesStatus.ENDED.value:
+    if series.status == SeriesStatus.ENDED:
         standalone = rows
     else:
         by_slot: dict[int, list[Meeting]] = defaultdict(list)
@@ -213,7 +213,7 @@ def _series_events(
             events.append(event)
             standalone.extend(detached)
     for row in standalone:
-        if row.status != MeetingStatus.CANCELLED.value:
+        if row.status != MeetingStatus.CANCELLED:
             events.append(_single(row, ctx))
     return events
 
@@ -264,7 +264,7 @@ def _override(
     """The exception a Meeting row makes to its generated occurrence, or None if the
     row shows exactly what the rule does (e.g. a held meeting with minutes)."""
     sequence = (series.revision or 0) + (row.sequence or 0)
-    if row.status == MeetingStatus.CANCELLED.value:
+    if row.status == MeetingStatus.CANCELLED:
         return ical.OccurrenceOverride(original_start=row.original_start_local, cancelled=True)
     title = row.title if row.title and row.title != series.title else None
     location = (
@@ -338,7 +338,7 @@ def _todo(item: ActionItem, ctx: _Ctx) -> ical.TodoItem:
 
 def meeting_calendar(row: Meeting) -> bytes:
     """One meeting row as a stand-alone event (nothing when it is cancelled)."""
-    events = [] if row.status == MeetingStatus.CANCELLED.value else [_single(row, _ctx())]
+    events = [] if row.status == MeetingStatus.CANCELLED else [_single(row, _ctx())]
     return ical.build_calendar(row.effective_title, row.timezone, events, refresh=_refresh())
 
 

@@ -56,7 +56,7 @@ def action_state(person_id: int) -> dict[str, object]:
     row = db.session.execute(
         select(
             func.count(ActionItem.id),
-            func.count(ActionItem.id).filter(ActionItem.status == ActionStatus.OPEN.value),
+            func.count(ActionItem.id).filter(ActionItem.status == ActionStatus.OPEN),
             func.max(ActionItem.updated_dt),
             func.coalesce(func.sum(ActionItem.sequence), 0),
         ).where(ActionItem.id.in_(joined.where(owned)))
@@ -66,7 +66,7 @@ def action_state(person_id: int) -> dict[str, object]:
         .distinct()
         .where(
             ActionItem.id.in_(joined.where(owned)),
-            ActionItem.status == ActionStatus.OPEN.value,
+            ActionItem.status == ActionStatus.OPEN,
         )
     ).all()
     max_updated = row[2].isoformat() if isinstance(row[2], datetime) else str(row[2])
@@ -85,7 +85,7 @@ def open_items(person_id: int) -> list[ActionItem]:
             _owned_items()
             .where(
                 action_item_owners.c.person_id == person_id,
-                ActionItem.status == ActionStatus.OPEN.value,
+                ActionItem.status == ActionStatus.OPEN,
             )
             .options(selectinload(ActionItem.group))
             .order_by(ActionItem.id)

@@ -147,7 +147,7 @@ def create_group(
         )
         db.session.add(group)
         if actor is not None:
-            db.session.add(Membership(group=group, person=actor, role=Role.ORGANIZER.value))
+            db.session.add(Membership(group=group, person=actor, role=Role.ORGANIZER))
         try:
             db.session.flush()
         except IntegrityError:  # a concurrent create won the race for the slug
@@ -251,7 +251,7 @@ def create_work_stream(
     slug: str,
     name: str,
     description: str = "",
-    status: str = WorkStreamStatus.ACTIVE.value,
+    status: str = WorkStreamStatus.ACTIVE,
     lead_ids: Iterable[int] = (),
 ) -> WorkStream:
     """Add a work stream to a group."""
@@ -287,7 +287,7 @@ def update_work_stream(
     *,
     name: str,
     description: str = "",
-    status: str = WorkStreamStatus.ACTIVE.value,
+    status: str = WorkStreamStatus.ACTIVE,
     lead_ids: Iterable[int] = (),
 ) -> WorkStream:
     """Change a work stream's name, description, status and leads."""

@@ -107,7 +107,7 @@ def _apply_fields(
     changes.put(series, "title", title)
     changes.put(series, "description", description)
     changes.put(series, "timezone", zone)
-    changes.put(series, "location_kind", LocationKind.CHAT.value)
+    changes.put(series, "location_kind", LocationKind.CHAT)
     changes.put(series, "location", first.location[:500])
     changes.put(series, "agenda_url", definition.agenda_url)
 
@@ -175,9 +175,7 @@ def _retire_slot(
     history = [
         m
         for m in rows
-        if not (
-            m.status == MeetingStatus.CANCELLED.value and m.original_start_local in import_cancelled
-        )
+        if not (m.status == MeetingStatus.CANCELLED and m.original_start_local in import_cancelled)
     ]
     changes.series = True
     if not history:
@@ -234,21 +232,21 @@ def _apply_skips(
 
     for local, reason in sorted(wanted.items()):
         meeting = materialize_occurrence(series, spec.key, local)
-        if meeting.status != MeetingStatus.CANCELLED.value or meeting.change_reason != reason:
-            meeting.status = MeetingStatus.CANCELLED.value
+        if meeting.status != MeetingStatus.CANCELLED or meeting.change_reason != reason:
+            meeting.status = MeetingStatus.CANCELLED
             meeting.change_reason = reason
             meeting.sequence = (meeting.sequence or 0) + 1
             changes.meetings = True
 
     for local in sorted(previous - set(wanted)):
         meeting = find_occurrence(slot, local)
-        if meeting is None or meeting.status != MeetingStatus.CANCELLED.value:
+        if meeting is None or meeting.status != MeetingStatus.CANCELLED:
             continue
         changes.meetings = True
         if not is_generated(slot, local):
             db.session.delete(meeting)  # only existed to cancel a date the rule left behind
             continue
-        meeting.status = MeetingStatus.SCHEDULED.value
+        meeting.status = MeetingStatus.SCHEDULED
         meeting.change_reason = ""
         meeting.sequence = (meeting.sequence or 0) + 1
     return set(wanted)

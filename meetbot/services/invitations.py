@@ -219,8 +219,8 @@ def accept(
         group, role = row.group, Role(row.role or "member")
         membership = _membership(group, person)
         if membership is None:
-            db.session.add(Membership(group=group, person=person, role=role.value))
+            db.session.add(Membership(group=group, person=person, role=role))
         elif Role(membership.role).rank < role.rank:
-            membership.role = role.value
+            membership.role = role
         audit.record(person, group, "invitation", row.id, "invitation_accepted", role=role.value)
     return person, group

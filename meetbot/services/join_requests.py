@@ -57,7 +57,7 @@ def _mail_organizers(group: Group, person: Person, row: JoinRequest) -> None:
     organizers = db.session.scalars(
         select(Person)
         .join(Membership, Membership.person_id == Person.id)
-        .where(Membership.group_id == group.id, Membership.role == Role.ORGANIZER.value)
+        .where(Membership.group_id == group.id, Membership.role == Role.ORGANIZER)
     )
     for organizer in organizers:
         if not organizer.email:

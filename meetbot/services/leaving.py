@@ -105,7 +105,7 @@ def _last_organizer_of(person: Person) -> list[str]:
     names = []
     for membership in db.session.scalars(
         select(Membership).where(
-            Membership.person_id == person.id, Membership.role == Role.ORGANIZER.value
+            Membership.person_id == person.id, Membership.role == Role.ORGANIZER
         )
     ):
         if _organizer_count(membership.group) <= 1:

@@ -33,6 +33,8 @@ from meetbot.services.minute_rows import check_version, flush_or_conflict, touch
 
 __all__ = [
     "APPEND",
+    "CREATE",
+    "PENDING",
     "EXISTING_CHOICES",
     "REFUSE",
     "REPLACE",
@@ -45,6 +47,10 @@ __all__ = [
 #: What to do when the meeting already has minutes imported from a different log.
 REFUSE, REPLACE, APPEND = "refuse", "replace", "append"
 EXISTING_CHOICES = (REFUSE, REPLACE, APPEND)
+#: What to do with a nick present that is nobody's handle: make a new person (the
+#: import, whose preview the chair confirmed), or leave it out and report it in
+#: ``ImportResult.pending_nicks`` for the chair to choose later (the chat bot).
+CREATE, PENDING = "create", "pending"
 
 
 @dataclass
@@ -58,6 +64,8 @@ class ImportResult:
     flagged_actions: int = 0
     attendance_added: int = 0
     people_created: list[str] = field(default_factory=list)
+    # (nick, lines said) of nicks nobody has, left for the chair (``unknown=PENDING``)
+    pending_nicks: list[tuple[str, int]] = field(default_factory=list)
     meeting_created: bool = False
     items_removed: int = 0
     warnings: list[str] = field(default_factory=list)
@@ -92,9 +100,10 @@ def _remove_log_items(meeting: Meeting) -> int:
 
 
 def _resolve_people(
-    actor: Person | None, plan: ImportPlan, result: ImportResult
+    actor: Person | None, plan: ImportPlan, result: ImportResult, unknown: str = CREATE
 ) -> dict[str, Person]:
-    """token -> Person for everyone present, creating people for unknown nicks."""
+    """token -> Person for everyone present, creating people for unknown nicks (or,
+    with ``unknown=PENDING``, listing them in ``result.pending_nicks``)."""
     by_token: dict[str, Person] = {}
     ids = [a.person_id for a in plan.attendees if a.person_id is not None]
     existing = {
@@ -109,6 +118,9 @@ def _resolve_people(
             by_token[a.token] = existing[a.person_id]
             continue
         key = a.nick.casefold()
+        if unknown == PENDING:
+            _add_pending(result.pending_nicks, a.nick, a.lines)
+            continue
         person = created_by_handle.get(key)
         if person is None:
             # Nicks differing only in case are one handle: one person.
@@ -124,17 +136,30 @@ def _resolve_people(
     return by_token
 
 
+def _add_pending(pending: list[tuple[str, int]], nick: str, lines: int) -> None:
+    """Nicks differing only in case are one handle: their lines add up."""
+    for i, (known, count) in enumerate(pending):
+        if known.casefold() == nick.casefold():
+            pending[i] = (known, count + lines)
+            return
+    pending.append((nick, lines))
+
+
 def _owners_for(
     planned: PlannedAction,
     overrides: Mapping[int, Sequence[str]] | None,
     by_token: Mapping[str, Person],
 ) -> list[Person]:
     tokens = list(planned.owner_tokens)
+    overridden: set[str] = set()
     if overrides is not None and planned.index in overrides:
         tokens = list(overrides[planned.index])
+        overridden = set(tokens)
     owners: list[Person] = []
     for token in tokens:
         person = by_token.get(token)
+        if person is None and token.startswith("n:") and token not in overridden:
+            continue  # a nick left for the chair: no owner yet (``unknown=PENDING``)
         if person is None and token.startswith("p:"):
             try:
                 person = db.session.get(Person, int(token[2:]))
@@ -175,9 +200,7 @@ def _member_owners(
             )
         for person in owners:
             if person.id not in members:
-                db.session.add(
-                    Membership(group=meeting.group, person=person, role=Role.MEMBER.value)
-                )
+                db.session.add(Membership(group=meeting.group, person=person, role=Role.MEMBER))
                 members.add(person.id)
         kept.append((action, owners))
     return kept
@@ -193,6 +216,7 @@ def import_log_in_session(
     version: int | None,
     result: ImportResult | None = None,
     existing: str = REFUSE,
+    unknown: str = CREATE,
 ) -> ImportResult:
     """Import ``text`` into ``meeting`` INSIDE the caller's transaction (arguments as
     for ``services.log_import.import_log``; ``result`` is filled in when given)."""
@@ -210,7 +234,7 @@ def import_log_in_session(
     if existing == REPLACE and meeting.imported_log_sha256 is not None:
         result.items_removed = _remove_log_items(meeting)
 
-    by_token = _resolve_people(actor, plan, result)
+    by_token = _resolve_people(actor, plan, result, unknown)
     _write_items(meeting, plan, by_token, day, result)
     _open_actions(actor, meeting, plan, by_token, owner_overrides, result)
 
@@ -249,11 +273,11 @@ def _write_items(
     )
     seen = {(i.kind, i.text, i.author_nick, i.said_dt) for i in existing_items}
     position = max((i.position for i in existing_items), default=0)
-    nick_person = {a.nick: by_token[a.token] for a in plan.attendees}
+    nick_person = {a.nick: by_token.get(a.token) for a in plan.attendees}
     for log_item in plan.items:
         said = said_at(log_item.time, day)
         text_ = log_item.text
-        if log_item.kind == MinuteKind.ACTION.value and not text_.strip():
+        if log_item.kind == MinuteKind.ACTION and not text_.strip():
             continue
         key = (log_item.kind, text_, log_item.nick, said)
         if key in seen:
@@ -289,7 +313,7 @@ def _open_actions(
     planned_owners = _member_owners(
         meeting,
         [(p, _owners_for(p, owner_overrides, by_token)) for p in plan.actions],
-        {by_token[a.token].id for a in plan.attendees},
+        {by_token[a.token].id for a in plan.attendees if a.token in by_token},
     )
     for planned, owners in planned_owners:
         if planned.text in have_actions:
@@ -318,7 +342,9 @@ def _record_attendance(
     attendance service's rules in this same transaction."""
     lines_by_person: dict[int, int] = {}
     for a in plan.attendees:
-        person = by_token[a.token]
+        person = by_token.get(a.token)
+        if person is None:
+            continue  # a nick left for the chair
         lines_by_person[person.id] = lines_by_person.get(person.id, 0) + a.lines
     changes = attendance_entries.record_from_log_in_session(actor, meeting, lines_by_person)
     result.attendance_added = len(changes.added)

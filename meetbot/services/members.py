@@ -62,9 +62,9 @@ def _set_role(
     if role is None:
         db.session.delete(membership)
     elif membership is None:
-        db.session.add(Membership(group=group, person=person, role=role.value))
+        db.session.add(Membership(group=group, person=person, role=role))
     else:
-        membership.role = role.value
+        membership.role = role
     if old is Role.ORGANIZER and keep_an_organizer:
         # Checked after the write (and under the group lock) so a concurrent change
         # is seen; raising rolls the whole unit of work back.
@@ -83,7 +83,7 @@ def _organizer_count(group: Group) -> int:
         db.session.scalar(
             select(func.count())
             .select_from(Membership)
-            .where(Membership.group_id == group.id, Membership.role == Role.ORGANIZER.value)
+            .where(Membership.group_id == group.id, Membership.role == Role.ORGANIZER)
         )
         or 0
     )
@@ -176,7 +176,7 @@ def _add_membership(
         who = person.display_name if field == "person_id" else "The person with this address"
         message = f"{who} is already a member ({existing.role}); change their role instead."
         raise Conflict(message, {field: message})
-    db.session.add(Membership(group=group, person=person, role=role.value))
+    db.session.add(Membership(group=group, person=person, role=role))
     try:
         db.session.flush()
     except IntegrityError:  # a concurrent add of the same person or e-mail won
@@ -255,12 +255,12 @@ def join_group(person: Person, group: Group, *, approved: bool = False) -> tuple
             raise Forbidden(
                 f"{group.name}'s organizers approve new members: ask to join on its page."
             )
-        db.session.add(Membership(group=group, person=person, role=Role.MEMBER.value))
+        db.session.add(Membership(group=group, person=person, role=Role.MEMBER))
         try:
             db.session.flush()
         except IntegrityError:  # the same person joined twice at the same moment
             raise Conflict("You joined this group at the same moment in another window.") from None
-        audit.record(person, group, "membership", person.id, "joined", role=Role.MEMBER.value)
+        audit.record(person, group, "membership", person.id, "joined", role=Role.MEMBER)
     return Role.MEMBER, True
 
 
@@ -346,7 +346,7 @@ def people_with_role(group: Group, role: Role) -> list[Person]:
         db.session.scalars(
             select(Person)
             .join(Membership, Membership.person_id == Person.id)
-            .where(Membership.group_id == group.id, Membership.role == role.value)
+            .where(Membership.group_id == group.id, Membership.role == role)
             .order_by(Person.display_name)
         )
     )

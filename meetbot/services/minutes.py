@@ -52,15 +52,15 @@ MAX_TEXT = 10_000
 
 #: Human labels for the kinds, in the order pickers show them.
 KIND_LABELS: dict[str, str] = {
-    MinuteKind.TOPIC.value: "Topic",
-    MinuteKind.INFO.value: "Info",
-    MinuteKind.IDEA.value: "Idea",
-    MinuteKind.AGREED.value: "Decision (agreed)",
-    MinuteKind.ACCEPTED.value: "Accepted",
-    MinuteKind.REJECTED.value: "Rejected",
-    MinuteKind.LINK.value: "Link",
-    MinuteKind.HELP.value: "Help wanted",
-    MinuteKind.ACTION.value: "Action",
+    MinuteKind.TOPIC: "Topic",
+    MinuteKind.INFO: "Info",
+    MinuteKind.IDEA: "Idea",
+    MinuteKind.AGREED: "Decision (agreed)",
+    MinuteKind.ACCEPTED: "Accepted",
+    MinuteKind.REJECTED: "Rejected",
+    MinuteKind.LINK: "Link",
+    MinuteKind.HELP: "Help wanted",
+    MinuteKind.ACTION: "Action",
 }
 
 # MeetBot's command words, so a chair can type "#agreed ship it" in the quick entry.
@@ -89,7 +89,7 @@ def parse_quick_entry(kind: str | None, text: str) -> tuple[str, str]:
     m = _QUICK_RE.match(text or "")
     if m and m.group(1).lower() in _QUICK_ALIASES:
         return _QUICK_ALIASES[m.group(1).lower()], m.group(2)
-    return (kind or MinuteKind.INFO.value), text
+    return (kind or MinuteKind.INFO), text
 
 
 # ---------------------------------------------------------------- reading
@@ -175,7 +175,7 @@ def add_item(
         db.session.add(item)
         touch(meeting)
         flush_or_conflict()
-        if kind == MinuteKind.ACTION.value:
+        if kind == MinuteKind.ACTION:
             open_action_in_session(
                 actor,
                 meeting.group,

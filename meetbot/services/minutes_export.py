@@ -81,9 +81,9 @@ def build_minutes_doc(meeting: Meeting, *, url: str | None = None) -> MinutesDoc
     attendees = tuple(
         AttendeeEntry(r.person.display_name, r.lines_said)
         for r in rows
-        if r.kind == AttendanceKind.PRESENT.value
+        if r.kind == AttendanceKind.PRESENT
     )
-    regrets = tuple(r.person.display_name for r in rows if r.kind == AttendanceKind.REGRETS.value)
+    regrets = tuple(r.person.display_name for r in rows if r.kind == AttendanceKind.REGRETS)
     chairs = tuple(p.display_name for p in meeting.series.chairs) if meeting.series else ()
     return MinutesDoc(
         title=meeting.effective_title,
@@ -120,10 +120,10 @@ def build_email(meeting: Meeting, kind: str, *, url: str | None = None) -> Minut
     doc = build_minutes_doc(meeting, url=url)
     if kind == "agenda":
         topics = agenda_topics(meeting.agenda) or [
-            e.text for e in doc.items if e.kind == MinuteKind.TOPIC.value
+            e.text for e in doc.items if e.kind == MinuteKind.TOPIC
         ]
         doc.items = tuple(MinutesEntry(kind="topic", text=t) for t in topics)
         doc.actions = tuple(
-            _action_entry(a) for a in review_items(meeting) if a.status == ActionStatus.OPEN.value
+            _action_entry(a) for a in review_items(meeting) if a.status == ActionStatus.OPEN
         )
     return doc.to_email(kind)  # type: ignore[arg-type]

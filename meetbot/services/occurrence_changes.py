@@ -89,11 +89,11 @@ def cancel_meeting(actor: Person | None, meeting: Meeting, reason: str = "") -> 
 
 
 def _cancel(actor: Person | None, meeting: Meeting, reason: str) -> None:
-    if meeting.status == MeetingStatus.HELD.value:
+    if meeting.status == MeetingStatus.HELD:
         raise field_error("status", "This meeting has been held; it cannot be cancelled.")
-    if meeting.status == MeetingStatus.CANCELLED.value and meeting.change_reason == reason:
+    if meeting.status == MeetingStatus.CANCELLED and meeting.change_reason == reason:
         return
-    meeting.status = MeetingStatus.CANCELLED.value
+    meeting.status = MeetingStatus.CANCELLED
     meeting.change_reason = reason
     _touch(actor, meeting, "cancelled", reason=reason)
 
@@ -114,9 +114,9 @@ def uncancel_occurrence(
 def uncancel_meeting(actor: Person | None, meeting: Meeting) -> Meeting:
     """Undo the cancellation of a meeting; its move or new title (if any) stay."""
     with unit_of_work():
-        if meeting.status != MeetingStatus.CANCELLED.value:
+        if meeting.status != MeetingStatus.CANCELLED:
             raise field_error("status", "This meeting is not cancelled.")
-        meeting.status = MeetingStatus.SCHEDULED.value
+        meeting.status = MeetingStatus.SCHEDULED
         meeting.change_reason = ""
         _touch(actor, meeting, "uncancelled")
     return meeting
@@ -193,7 +193,7 @@ def _move(
     original: datetime | None,
     default_minutes: int | None,
 ) -> None:
-    if meeting.status == MeetingStatus.HELD.value:
+    if meeting.status == MeetingStatus.HELD:
         raise field_error("start", "This meeting has been held; it cannot be moved.")
     current = int((meeting.end_dt - meeting.start_dt).total_seconds() // 60)
     length = check_duration(duration_minutes if duration_minutes is not None else current)

@@ -17,7 +17,7 @@ from meetbot.extensions import db
 from meetbot.models import Meeting, MeetingSeries, SeriesSlot, SeriesStatus, WorkStream
 from meetbot.models.meetings import series_work_streams
 
-_ENDED = SeriesStatus.ENDED.value
+_ENDED = SeriesStatus.ENDED
 
 #: The longest a meeting runs: a slot is expanded from this much before a window.
 LONGEST = timedelta(days=1)

@@ -45,8 +45,8 @@ from meetbot.services.occurrence_plans import (
 MAX_WINDOW = timedelta(days=5 * 366)
 # Enum member values read once: ``.value`` is a slow descriptor, and these are read for
 # every occurrence of every expansion.
-_SCHEDULED = MeetingStatus.SCHEDULED.value
-_CANCELLED = MeetingStatus.CANCELLED.value
+_SCHEDULED = MeetingStatus.SCHEDULED
+_CANCELLED = MeetingStatus.CANCELLED
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,7 @@ from meetbot.services import audit
 from meetbot.services.db import unit_of_work
 from meetbot.services.errors import Forbidden, NotFound, ValidationError
 
-ROLE_RANK = {Role.MEMBER.value: 0, Role.CHAIR.value: 1, Role.ORGANIZER.value: 2}
+ROLE_RANK = {Role.MEMBER: 0, Role.CHAIR: 1, Role.ORGANIZER: 2}
 MAX_MERGE = 20  # duplicates merged in one go
 _SPECIAL = {"attendance.person_id", "memberships.person_id", "api_tokens.person_id"}
 

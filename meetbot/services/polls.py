@@ -174,7 +174,7 @@ def answer(
     cookie) changes their own earlier answer; without a matching one a new answer is
     made, so nobody's answer can be overwritten by someone else.
     """
-    if poll.status != PollStatus.OPEN.value:
+    if poll.status != PollStatus.OPEN:
         raise Conflict("This poll is closed.")
     letters = _choices(poll, choices)
     name = (person.display_name if person else (name or "")).strip()
@@ -286,7 +286,7 @@ def _first(poll: AvailabilityPoll, slot: Slot, week: int) -> datetime:
 
 def close(actor: Person, poll: AvailabilityPoll, option_id: int) -> AvailabilityPoll:
     """Close the poll with the chosen option: creates the series (A, B every 2 weeks)."""
-    if poll.status != PollStatus.OPEN.value:
+    if poll.status != PollStatus.OPEN:
         raise Conflict("This poll is already closed.")
     option = next((o for o in poll.options if o.id == option_id), None)
     if option is None:
@@ -315,7 +315,7 @@ def close(actor: Person, poll: AvailabilityPoll, option_id: int) -> Availability
         series_input.SeriesInput(title=poll.title, timezone=poll.timezone, slots=slots),
     )
     with unit_of_work():
-        poll.status = PollStatus.CLOSED.value
+        poll.status = PollStatus.CLOSED
         poll.closed_dt = utcnow()
         poll.series_id = series.id
     return poll

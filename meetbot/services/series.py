@@ -365,9 +365,9 @@ def _cancel_changed_after(series: MeetingSeries, last_date: date) -> list[str]:
         if (
             meeting.original_start_local is not None
             and meeting.original_start_local.date() > last_date
-            and meeting.status == MeetingStatus.SCHEDULED.value
+            and meeting.status == MeetingStatus.SCHEDULED
         ):
-            meeting.status = MeetingStatus.CANCELLED.value
+            meeting.status = MeetingStatus.CANCELLED
             meeting.change_reason = "The series has ended."
             meeting.sequence = (meeting.sequence or 0) + 1
             changed.append(f"meeting {meeting.id} cancelled")

@@ -55,7 +55,7 @@ class SlotInput:
 
     start: datetime | None
     duration_minutes: int | None
-    frequency: str = Frequency.WEEKLY.value
+    frequency: str = Frequency.WEEKLY
     interval: int | None = 1
     weekday: int | None = None
     setpos: int | None = None
@@ -74,7 +74,7 @@ class SeriesInput:
     timezone: str
     slots: list[SlotInput]
     description: str = ""
-    location_kind: str = LocationKind.VIDEO.value
+    location_kind: str = LocationKind.VIDEO
     location: str = ""
     agenda_url: str | None = None
     chair_ids: Sequence[int] = ()
@@ -200,9 +200,9 @@ def _check_location(kind: str, location: str) -> str:
         raise field_error("location", f"Use at most {MAX_LOCATION} characters.")
     if not location:
         return ""
-    if kind == LocationKind.VIDEO.value and not _is_http_url(location):
+    if kind == LocationKind.VIDEO and not _is_http_url(location):
         raise field_error("location", "A video call needs its https:// link.")
-    if kind == LocationKind.CHAT.value and not _CHANNEL_RE.match(location):
+    if kind == LocationKind.CHAT and not _CHANNEL_RE.match(location):
         raise field_error(
             "location", "Give the channel name, e.g. #openstack-meeting (no spaces or commas)."
         )

@@ -43,7 +43,9 @@ def personal_feed_urls(person: Person) -> tuple[str, str]:
     return url, webcal
 
 
-def _render_settings(status: int = 200, **forms):
+def render_settings(status: int = 200, **forms):
+    """The Settings page with ``forms`` (by section name) in place of fresh ones: how a
+    section's view shows its refused form beside the others (mail_prefs uses it too)."""
     person = current_user._get_current_object()
     profile = forms.get("profile") or ProfileForm(obj=person, formdata=None)
     feed_url, webcal_url = personal_feed_urls(person)
@@ -65,7 +67,7 @@ def _render_settings(status: int = 200, **forms):
 @bp.get("/settings")
 @login_required
 def settings():
-    return _render_settings()
+    return render_settings()
 
 
 @bp.post("/settings/profile")
@@ -85,7 +87,7 @@ def profile():
         else:
             flash("Profile saved.", "success")
             return redirect(url_for("account.settings"))
-    return _render_settings(422, profile=form)
+    return render_settings(422, profile=form)
 
 
 def _hhmm(minutes: int) -> str:
@@ -120,7 +122,7 @@ def availability():
         else:
             flash("Meeting times saved.", "success")
             return redirect(url_for("account.settings"))
-    return _render_settings(422, availability=form)
+    return render_settings(422, availability=form)
 
 
 @bp.post("/settings/password")
@@ -144,7 +146,7 @@ def password():
                 message += f" {revoked} API token{'s' if revoked != 1 else ''} revoked."
             flash(message, "success")
             return redirect(url_for("account.settings"))
-    return _render_settings(422, password=form)
+    return render_settings(422, password=form)
 
 
 @bp.post("/settings/handles")
@@ -159,7 +161,7 @@ def add_handle():
         else:
             flash(f"Handle {row.handle} added.", "success")
             return redirect(url_for("account.settings"))
-    return _render_settings(422, handle_form=form)
+    return render_settings(422, handle_form=form)
 
 
 @bp.post("/settings/handles/<int:handle_id>/delete")
@@ -183,11 +185,11 @@ def revoke_feed():
 def create_token():
     form = TokenForm()
     if not form.validate_on_submit():
-        return _render_settings(422, token_form=form)
+        return render_settings(422, token_form=form)
     token = accounts.create_api_token(current_user, form.name.data)
     # Shown in this response only (not flashed: the session cookie is readable by its owner
     # and outlives the page); only the token's hash is kept.
-    return _render_settings(201, new_token=token)
+    return render_settings(201, new_token=token)
 
 
 @bp.post("/settings/tokens/<int:token_id>/revoke")

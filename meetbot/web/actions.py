@@ -256,12 +256,12 @@ def _status_change(action_id: int, op: str):
     try:
         if op == "done":
             action_service.close_action(
-                current_user, item, ActionStatus.DONE.value, meeting=meeting, note=form.note.data
+                current_user, item, ActionStatus.DONE, meeting=meeting, note=form.note.data
             )
             message = "Marked done."
         elif op == "drop":
             action_service.close_action(
-                current_user, item, ActionStatus.DROPPED.value, meeting=meeting, note=form.note.data
+                current_user, item, ActionStatus.DROPPED, meeting=meeting, note=form.note.data
             )
             message = "Dropped."
         elif op == "reopen":

@@ -116,7 +116,7 @@ def paste_confirm(meeting_id: int):
     # The same text is parsed again: nothing about the preview is kept on the server.
     text = request.form.get("text", "")
     identities = attendance_import.parse_paste(text)
-    return _confirm(meeting, identities, AttendanceSource.PASTE.value, text=text)
+    return _confirm(meeting, identities, AttendanceSource.PASTE, text=text)
 
 
 @bp.post("/meetings/<int:meeting_id>/attendance/csv")
@@ -147,7 +147,7 @@ def csv_confirm(meeting_id: int):
     return _confirm(
         meeting,
         list(identities),
-        AttendanceSource.CSV.value,
+        AttendanceSource.CSV,
         payload=payload,
         filename=request.form.get("filename", ""),
     )

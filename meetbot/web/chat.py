@@ -1,13 +1,18 @@
 """The live chat meeting on the meeting page: a "live" badge and new items as they
-arrive (static/js/chat-live.js polls ``live.json``), and the full chat log."""
+arrive (static/js/chat-live.js polls ``live.json``), the full chat log, and (for its
+chairs) the chat handles nobody had, waiting for the chair's choice."""
 
 from __future__ import annotations
 
-from flask import Blueprint, Response, jsonify, render_template, request
+from flask import Blueprint, Response, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
 
-from meetbot.chat import pages
+from meetbot.chat import handles, pages
 from meetbot.models import Meeting
+from meetbot.services.errors import ValidationError
 from meetbot.services.meetings import get_meeting
+from meetbot.services.permissions import Permission, may
+from meetbot.web.guards import require
 from meetbot.web.panels import panel
 
 bp = Blueprint("chat", __name__)
@@ -22,6 +27,41 @@ def live_panel(meeting: Meeting | None = None, **kwargs: object) -> str:
     return render_template(
         "chat/_live.html", meeting=meeting, live=pages.is_live(meeting), last=last
     )
+
+
+@panel("meeting_main", order=26)
+def pending_handles_panel(meeting: Meeting | None = None, **kwargs: object) -> str:
+    """Chat handles nobody had, with the people matching's suggestions (chairs only)."""
+    if meeting is None or not current_user.is_authenticated:
+        return ""
+    if not may(current_user, Permission.CHAIR, meeting.group, meeting=meeting):
+        return ""
+    waiting = handles.pending(meeting)
+    if not waiting:
+        return ""
+    return render_template("chat/_pending.html", meeting=meeting, waiting=waiting)
+
+
+@bp.post("/meetings/<int:meeting_id>/chat-handles")
+def resolve_handles(meeting_id: int):
+    """The chair's choice for each pending handle (``choice-<id>``)."""
+    meeting = get_meeting(meeting_id)
+    require(Permission.CHAIR, meeting.group, meeting=meeting)
+    choices = {
+        int(key[7:]): value
+        for key, value in request.form.items()
+        if key.startswith("choice-") and key[7:].isdigit() and len(key) < 30
+    }
+    try:
+        done = handles.resolve(current_user, meeting, choices)
+    except ValidationError as exc:
+        flash(exc.message, "error")
+    else:
+        parts = [f"linked {', '.join(done.linked)}" if done.linked else ""]
+        parts.append(f"skipped {', '.join(done.skipped)}" if done.skipped else "")
+        parts.append(f"still waiting: {', '.join(done.waiting)}" if done.waiting else "")
+        flash("Chat handles: " + "; ".join(p for p in parts if p) + ".", "success")
+    return redirect(url_for("meetings.view", meeting_id=meeting.id) + "#chat-handles")
 
 
 @bp.get("/meetings/<int:meeting_id>/live.json")

@@ -12,7 +12,7 @@ from meetbot.forms.mail import MailSettingsForm
 from meetbot.mail import prefs
 from meetbot.services import series as series_service
 from meetbot.services.errors import ValidationError
-from meetbot.web.account import _render_settings
+from meetbot.web.account import render_settings
 from meetbot.web.panels import panel
 
 bp = Blueprint("mail_prefs", __name__)
@@ -60,7 +60,7 @@ def save_settings():
             return redirect(url_for("account.settings", _anchor="mail"))
 
     g.mail_form = form
-    return _render_settings(422)
+    return render_settings(422)
 
 
 @bp.post("/settings/mail/links")

@@ -88,9 +88,9 @@ def view(meeting_id: int):
         present=[e for e in entries if e.kind == "present"],
         regrets=[e for e in entries if e.kind == "regrets"],
         mine=mine,
-        checkin_open=opens <= now <= closes and meeting.status != MeetingStatus.CANCELLED.value,
+        checkin_open=opens <= now <= closes and meeting.status != MeetingStatus.CANCELLED,
         checkin_opens=opens,
-        regrets_open=now < meeting.start_dt and meeting.status != MeetingStatus.CANCELLED.value,
+        regrets_open=now < meeting.start_dt and meeting.status != MeetingStatus.CANCELLED,
         link_open=attendance_links.checkin_link_open(meeting, now),
         upcoming=_upcoming_in_series(meeting),
         work_streams=(meeting.series.work_streams if meeting.series else [])

@@ -60,7 +60,7 @@ def _occurrence_state(series: MeetingSeries, slot_key: str, at: datetime) -> dic
         "original_start": start,
         "start": meeting.start_dt if meeting else start,
         "end": meeting.end_dt if meeting else start + timedelta(minutes=slot.duration_minutes),
-        "status": meeting.status if meeting else MeetingStatus.SCHEDULED.value,
+        "status": meeting.status if meeting else MeetingStatus.SCHEDULED,
         "title": meeting.effective_title if meeting else series.title,
         "location": meeting.effective_location if meeting else series.location,
         "timezone": slot.timezone,

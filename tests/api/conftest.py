@@ -1,14 +1,19 @@
-"""Fixtures of the API tests: tokens for people and a client that sends them, and
-unique test ids for the schemathesis tests (see ``pytest_collection_modifyitems``)."""
+"""Fixtures of the API tests: tokens for people and a client that sends them, the calls
+the resource tests share (``call``, ``edge``, ``org``) and their data, and unique test
+ids for the schemathesis tests (see ``pytest_collection_modifyitems``)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import func, select
 
-from meetbot.models import Person
+from meetbot.extensions import db
+from meetbot.models import ActionItem, Attendance, AuditEntry, Meeting, MinuteItem, Person, Role
 from meetbot.services import accounts
 
 
@@ -94,3 +99,108 @@ def assert_error(response, status: int, code: str | None = None) -> dict[str, An
     if code is not None:
         assert body["error"]["code"] == code
     return body["error"]
+
+
+@pytest.fixture
+def call(create_user, create_person, create_group, create_meeting, token_for, time_machine):
+    """A call on 2026-01-06 15:00 UTC (the clock at 15:30) with a chair, a member, Ann and Bob."""
+    time_machine.move_to(datetime(2026, 1, 6, 15, 30, tzinfo=UTC), tick=False)
+    chair = create_user("Cora Chair")
+    member = create_user("Max Member")
+    ann = create_person("Ann Lee", email="ann@example.org", handles=["annl"])
+    bob = create_person("Bob Stone", email="bob@example.org")
+    group = create_group(
+        "wg", members={chair: Role.CHAIR, member: Role.MEMBER, ann: Role.MEMBER, bob: Role.MEMBER}
+    )
+    meeting = create_meeting(group, start=datetime(2026, 1, 6, 15, 0, tzinfo=UTC), title="Call")
+    return {
+        "group": group,
+        "meeting": meeting,
+        "ann": ann,
+        "bob": bob,
+        "chair": token_for(chair),
+        "member": token_for(member),
+    }
+
+
+@pytest.fixture
+def edge(create_user, create_person, create_group, create_meeting, token_for, time_machine):
+    """The Edge call of 2017-11-07 15:00 UTC (the clock at 16:00): chair, member, alice, Ann."""
+    time_machine.move_to(datetime(2017, 11, 7, 16, 0, tzinfo=UTC), tick=False)
+    chair = create_user("Cora Chair")
+    member = create_user("Max Member")
+    alice = create_person("alice", handles=["alice"])
+    ann = create_person("Ann Lee", email="ann@example.org")
+    group = create_group(
+        "wg", members={chair: Role.CHAIR, member: Role.MEMBER, alice: Role.MEMBER, ann: Role.MEMBER}
+    )
+    meeting = create_meeting(group, start=datetime(2017, 11, 7, 15, 0, tzinfo=UTC), title="Edge")
+    return {
+        "meeting": meeting,
+        "ann": ann,
+        "chair": token_for(chair),
+        "member": token_for(member),
+    }
+
+
+@pytest.fixture
+def org(create_user, create_group, create_work_stream, token_for):
+    organizer = create_user("Olga Organizer")
+    chair = create_user("Cora Chair")
+    group = create_group("wg", members={organizer: Role.ORGANIZER, chair: Role.CHAIR})
+    create_work_stream(group, "gaps", name="Gaps")
+    return {
+        "group": group,
+        "token": token_for(organizer),
+        "chair_token": token_for(chair),
+        "chair": chair,
+    }
+
+
+EDGE_LOG = (Path(__file__).parents[1] / "services" / "data" / "edge_2017_11_07.log").read_text()
+
+
+CSV = (
+    b"Name (Original Name),User Email,Join Time,Leave Time,Duration (Minutes),Guest\n"
+    b"Ann Lee,ann@example.org,11/07/2017 03:00:00 PM,11/07/2017 03:40:00 PM,40,No\n"
+    b"Zed Newcomer,zed@example.org,11/07/2017 03:00:00 PM,11/07/2017 03:20:00 PM,20,Yes\n"
+)
+
+
+SERIES = {
+    "title": "Weekly call",
+    "timezone": "Europe/Berlin",
+    "location": "https://meet.example/wg",
+    "work_streams": ["gaps"],
+    "slots": [
+        {
+            "label": "EU",
+            "start_local": "2026-03-17T14:00:00",
+            "duration_minutes": 60,
+            "frequency": "weekly",
+            "interval": 2,
+        },
+    ],
+}
+
+
+def count_rows(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def saved_state() -> tuple:
+    db.session.expire_all()
+    counts = tuple(
+        db.session.scalar(select(func.count()).select_from(m))
+        for m in (Attendance, Person, MinuteItem, ActionItem, AuditEntry)
+    )
+    meetings = sorted(
+        db.session.execute(
+            select(Meeting.id, Meeting.lock_version, Meeting.status, Meeting.checkin_token_hash)
+        ).all()
+    )
+    return counts, meetings
+
+
+def post_text(api, path: str, body: str | bytes, token: str | None, **kwargs):
+    return api.post(path, data=body, token=token, content_type="text/plain", **kwargs)

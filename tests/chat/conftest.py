@@ -8,11 +8,12 @@ from datetime import timedelta
 
 import pytest
 
+from loopback.irc_participant import Participant
+from loopback.ircd import SKIP_PHRASE, Ngircd, find_ngircd, wait_until
 from meetbot.chat.bot import Backoff, ChatBot
 from meetbot.chat.irc import IrcTransport
 from meetbot.chat.store import ChatStore, map_channel
-from tests.chat.participant import Participant
-from tests.ircd import SKIP_PHRASE, Ngircd, find_ngircd, wait_until
+from meetbot.services import chat_settings
 
 REQUIRE_IRC = os.environ.get("MEETBOT_REQUIRE_IRC") == "1"
 
@@ -53,6 +54,7 @@ class RunningBot:
             holder,
             lease_ttl=timedelta(seconds=lease_ttl),
             backoff=Backoff(first=0.1, most=0.5),
+            reload=lambda: chat_settings.channels_on(self.transport.network),
         )
         self.channel_ids = ids
         self.stop = threading.Event()

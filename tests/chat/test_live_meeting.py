@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from loopback.ircd import wait_until
+from meetbot.chat import handles
 from meetbot.extensions import db
 from meetbot.models import ActionItem, Attendance, ChatChannel, ChatLine, Meeting, MinuteItem
-from tests.ircd import wait_until
 
 CHANNEL = "#edge-computing"
 
@@ -39,6 +40,13 @@ def _lines(**where) -> int:
     return _read(select(func.count(ChatLine.id)).filter_by(**where))[0][0]
 
 
+def _present(meeting_id: int) -> dict[str, int | None]:
+    return {
+        a.person.display_name: a.lines_said
+        for a in db.session.scalars(select(Attendance).where(Attendance.meeting_id == meeting_id))
+    }
+
+
 def say(person, text: str, *, action: bool = False) -> None:
     """Say a line and wait until the bot has stored it (lines of different clients
     reach the server in no fixed order otherwise)."""
@@ -51,6 +59,7 @@ def say(person, text: str, *, action: bool = False) -> None:
 
 def test_a_whole_meeting_with_every_command(create_group, create_person, start_bot) -> None:
     create_group(slug="edge-computing")
+    chair = create_person("Chair Person")
     # ngircd allows ASCII nicks only: the non-ASCII name is the person's, matched by handle.
     zoe_person = create_person("Zoë Ünal-Åberg", handles=["zoe"])
     running = start_bot({CHANNEL: "edge-computing"})
@@ -110,13 +119,18 @@ def test_a_whole_meeting_with_every_command(create_group, create_person, start_b
         ("agreed", "bob may decide now", "bob"),
         ("action", "bob and carol review the draft", "bob"),
     ]
+    meeting = db.session.get(Meeting, meeting_id)
     action = db.session.scalar(select(ActionItem).where(ActionItem.opened_in_id == meeting_id))
+    assert (action.owners, action.needs_owner_review) == ([], True)  # bob, carol: unknown
+    assert _present(meeting_id) == {"Zoë Ünal-Åberg": 2}  # only the handle we knew
+    waiting = handles.pending(meeting)
+    assert [(p.nick, p.lines) for p in waiting] == [("alice", 14), ("bob", 8), ("carol", 0)]
+    # The chair's choice after the meeting: new people for all three.
+    handles.resolve(chair, meeting, {p.id: "new" for p in waiting})
+    db.session.expire_all()
     assert sorted(h.handle for o in action.owners for h in o.handles) == ["bob", "carol"]
-    present = {
-        a.person.display_name: a.lines_said
-        for a in db.session.scalars(select(Attendance).where(Attendance.meeting_id == meeting_id))
-    }
-    assert present == {"alice": 14, "bob": 8, "Zoë Ünal-Åberg": 2, "carol": 0}
+    assert not action.needs_owner_review
+    assert _present(meeting_id) == {"alice": 14, "bob": 8, "Zoë Ünal-Åberg": 2, "carol": 0}
     zoe_item = db.session.scalar(select(MinuteItem).where(MinuteItem.author_nick == "zoe"))
     assert zoe_item.author_id == zoe_person.id
     assert db.session.get(Meeting, meeting_id).title == "Edge Computing Group"

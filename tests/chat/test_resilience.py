@@ -6,9 +6,9 @@ import time
 
 from sqlalchemy import func, select
 
+from loopback.ircd import wait_until
 from meetbot.models import ChatLine, MinuteItem
 from tests.chat.test_live_meeting import CHANNEL, _items, _lines, _live_meeting_id, _read, say
-from tests.ircd import wait_until
 
 
 def test_a_server_restart_mid_meeting(create_group, start_bot, ircd) -> None:

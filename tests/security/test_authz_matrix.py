@@ -47,7 +47,7 @@ from meetbot.models import (
     SeriesSlot,
     WorkStream,
 )
-from meetbot.services import accounts, attendance_links, logins
+from meetbot.services import accounts, attendance_links, chat_settings, logins
 from meetbot.services import polls as poll_service
 from meetbot.services import webhooks as webhook_service
 from meetbot.services.agenda import text_hash
@@ -130,6 +130,9 @@ class World:
     targets: dict[str, int] = field(default_factory=dict)  # admin page targets
     duplicates: dict[str, int] = field(default_factory=dict)  # merged into the targets
     hooks: dict[str, int] = field(default_factory=dict)
+    # Chat networks and channels, for the roles that may remove them (others are refused).
+    chat_networks: dict[str, int] = field(default_factory=dict)
+    chat_channels: dict[str, int] = field(default_factory=dict)
     mails: dict[str, int] = field(default_factory=dict)  # failed outbox rows, one per role
     extra_ids: dict[str, int] = field(default_factory=dict)  # members present, one per role
     cancelled_locals: dict[str, datetime] = field(default_factory=dict)  # cancelled occurrences
@@ -297,6 +300,14 @@ def build_world() -> World:
             people["organizer"], group, url=f"http://127.0.0.1:9/hook-{role}"
         )
         w.hooks[role] = hook.id
+    for role in ("organizer", "admin"):
+        network = chat_settings.add_network(
+            people["organizer"], group, server=f"irc://{role}.example:6667", nick="meetbot"
+        )
+        w.chat_networks[role] = network.id
+        w.chat_channels[role] = chat_settings.map_channel(
+            people["organizer"], group, network_id=network.id, channel=f"#edge-{role}"
+        ).id
     for role in ROLES:
         failed = OutboxMail(
             group=group,
@@ -520,6 +531,8 @@ def _default_params(endpoint: str, arguments: set[str], w: World, role: str) -> 
         "token_id": w.token_ids.get(role, 1),
         "person_id": w.targets[role],
         "webhook_id": w.hooks[role],
+        "network_id": w.chat_networks.get(role, w.chat_networks["admin"]),
+        "mapping_id": w.chat_channels.get(role, w.chat_channels["admin"]),
         "mail_id": w.mails[role],
         "direction": "down",
         "action": "retitle",
@@ -861,6 +874,34 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("chat.live", "GET"): Case(public()),
     ("chat.log_page", "GET"): Case(public()),
     ("chat.log_text", "GET"): Case(public()),
+    ("chat.resolve_handles", "POST"): Case(chairs(401)),
+    ("chat_settings.page", "GET"): Case(organizers(LOGIN)),
+    ("chat_settings.add_network", "POST"): Case(
+        organizers(401),
+        data=lambda w, r: {
+            "network-server": f"ircs://new-{r}.example:6697",
+            "network-nick": "meetbot",
+            "network-auth": "sasl",
+            "network-password": "hunter2-secret",
+        },
+    ),
+    ("chat_settings.update_network", "POST"): Case(
+        organizers(401),
+        data=lambda w, r: {
+            f"net{w.chat_networks.get(r, w.chat_networks['admin'])}-nick": "edgebot",
+            f"net{w.chat_networks.get(r, w.chat_networks['admin'])}-auth": "none",
+        },
+    ),
+    ("chat_settings.remove_network", "POST"): Case(organizers(401)),
+    ("chat_settings.map_channel", "POST"): Case(
+        organizers(401),
+        data=lambda w, r: {
+            "channel-network_id": str(w.chat_networks["admin"]),
+            "channel-channel": f"#new-{r}",
+            "channel-series_id": "",
+        },
+    ),
+    ("chat_settings.unmap_channel", "POST"): Case(organizers(401)),
     ("minutes.export_markdown", "GET"): Case(public()),
     ("minutes.export_html", "GET"): Case(public()),
     ("minutes.export_email", "GET"): Case(public()),
@@ -1202,6 +1243,12 @@ MATRIX: dict[tuple[str, str], Case] = {
     ),
     ("api_attendance.attendance_stats", "GET"): _api(public()),
     ("api_mail.mail_minutes", "POST"): _api(chairs(401)),
+    ("api_chat.list_chat_channels", "GET"): _api(organizers(401)),
+    ("api_chat.create_chat_channel", "POST"): _api(
+        organizers(401),
+        data=lambda w, r: {"network": "irc://admin.example:6667", "channel": f"#api-{r}"},
+    ),
+    ("api_chat.delete_chat_channel", "DELETE"): _api(organizers(401)),
     ("api_webhooks.list_webhooks", "GET"): _api(organizers(401)),
     ("api_webhooks.get_webhook", "GET"): _api(organizers(401)),
     ("api_webhooks.list_deliveries", "GET"): _api(organizers(401)),

@@ -17,6 +17,7 @@ from meetbot.web.api import (  # noqa: F401  (each module registers its blueprin
     actions,
     attendance,
     attendance_stats,
+    chat,
     groups,
     mail,
     meetings,

@@ -259,7 +259,7 @@ def import_csv(args: dict[str, Any], meeting_id: int) -> dict[str, Any]:
                 meeting,
                 participants,
                 {},
-                source=AttendanceSource.CSV.value,
+                source=AttendanceSource.CSV,
                 create_unmatched=args["create_new"],
             )
     return {

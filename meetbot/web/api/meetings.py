@@ -97,8 +97,8 @@ def _meeting_dict(
         "change_reason": meeting.change_reason or "",
         "agenda": meeting.agenda or "",
         "lock_version": meeting.lock_version,
-        "attendees": [a for a in attendance if a.kind == AttendanceKind.PRESENT.value],
-        "regrets": [a for a in attendance if a.kind == AttendanceKind.REGRETS.value],
+        "attendees": [a for a in attendance if a.kind == AttendanceKind.PRESENT],
+        "regrets": [a for a in attendance if a.kind == AttendanceKind.REGRETS],
         "minutes": minutes,
         "action_items": actions,
     }

@@ -55,7 +55,7 @@ class MemberCreateSchema(Strict):
     )
     name = text(200, load_default="")
     organization = text(200, allow_none=True, load_default=None)
-    role = ma.fields.String(load_default=Role.MEMBER.value, validate=ma.validate.OneOf(ROLES))
+    role = ma.fields.String(load_default=Role.MEMBER, validate=ma.validate.OneOf(ROLES))
 
     @ma.validates_schema
     def _one_way(self, data: dict[str, Any], **kwargs: Any) -> None:

@@ -230,7 +230,7 @@ class WorkStreamCreateSchema(Strict):
     name = text(200, required=True)
     description = text(20000, load_default="")
     status = ma.fields.String(
-        load_default=WorkStreamStatus.ACTIVE.value,
+        load_default=WorkStreamStatus.ACTIVE,
         validate=ma.validate.OneOf([s.value for s in WorkStreamStatus]),
     )
     leads = ma.fields.List(ident(), load_default=list, metadata={"description": "Person ids."})

@@ -82,7 +82,7 @@ class SlotInputSchema(Strict):
         strict=True, required=True, validate=ma.validate.Range(1, 1440)
     )
     frequency = ma.fields.String(
-        load_default=Frequency.WEEKLY.value,
+        load_default=Frequency.WEEKLY,
         validate=ma.validate.OneOf([f.value for f in Frequency]),
     )
     interval = ma.fields.Integer(strict=True, load_default=1, validate=ma.validate.Range(1, 52))
@@ -110,7 +110,7 @@ class SeriesInputSchema(Strict):
     )
     description = text(20000, load_default="")
     location_kind = ma.fields.String(
-        load_default=LocationKind.VIDEO.value,
+        load_default=LocationKind.VIDEO,
         validate=ma.validate.OneOf([k.value for k in LocationKind]),
     )
     location = text(500, load_default="")

@@ -7,7 +7,7 @@ import threading
 import irc.client
 from jaraco.stream import buffer
 
-from tests.ircd import wait_until
+from loopback.ircd import wait_until
 
 
 class Participant:
@@ -17,6 +17,7 @@ class Participant:
         self.heard: list[tuple[str, str]] = []  # (nick, text) said in channels
         self.topics: list[str] = []
         self.joined: set[str] = set()
+        self.parted: list[tuple[str, str]] = []  # (nick, channel) of others who left
         self.welcomed = threading.Event()
         self.reactor = irc.client.Reactor()
         self.conn = self.reactor.server()
@@ -25,6 +26,7 @@ class Participant:
         self.reactor.add_global_handler("pubmsg", self._on_pubmsg)
         self.reactor.add_global_handler("topic", self._on_topic)
         self.reactor.add_global_handler("join", self._on_join)
+        self.reactor.add_global_handler("part", self._on_part)
         self._stop = threading.Event()
         self.conn.connect(host, int(port), nick)
         self.thread = threading.Thread(target=self._run, daemon=True)
@@ -44,6 +46,9 @@ class Participant:
     def _on_join(self, conn, event) -> None:
         if event.source.nick == self.nick:
             self.joined.add(event.target.casefold())
+
+    def _on_part(self, conn, event) -> None:
+        self.parted.append((event.source.nick, event.target.casefold()))
 
     def join(self, channel: str) -> None:
         with self.reactor.mutex:
