@@ -128,9 +128,10 @@ def _register_blueprints(app: Flask) -> None:
 
     init_api(app)
 
-    from meetbot.web import attendance, chat, chat_settings, meetings, polls, slot_finder
+    from meetbot.web import attendance, chat, chat_settings, home, meetings, polls, slot_finder
 
     app.register_blueprint(meetings.bp)
+    app.register_blueprint(home.bp)
     app.register_blueprint(chat.bp)
     app.register_blueprint(chat_settings.bp)
     app.register_blueprint(attendance.bp)

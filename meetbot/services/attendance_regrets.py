@@ -27,7 +27,8 @@ def send_regrets(person: Person, meeting: Meeting, *, now: datetime | None = Non
     now = now or utcnow()
     if now >= meeting.start_dt:
         raise ValidationError(
-            "Regrets can be sent until the meeting starts; ask a chair to record them now."
+            "This meeting has already started: regrets can be sent until it starts; "
+            "ask a chair to record them now."
         )
     return _regrets(person, meeting, [person.id], now)
 

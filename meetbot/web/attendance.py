@@ -16,7 +16,7 @@ from meetbot.services.errors import ServiceError, ValidationError
 from meetbot.services.permissions import Permission
 from meetbot.web import attendance_checkin, attendance_lists, attendance_report  # noqa: F401 (routes)
 from meetbot.web.attendance_common import back, bp, chair_meeting, take_page
-from meetbot.web.guards import require
+from meetbot.web.guards import back_to, require
 
 
 @bp.get("/meetings/<int:meeting_id>/attendance")
@@ -69,7 +69,7 @@ def send_regrets(meeting_id: int):
         flash(exc.message, "error")
     else:
         flash("Your regrets are recorded.", "success")
-    return redirect(url_for("meetings.view", meeting_id=meeting.id))
+    return redirect(back_to(url_for("meetings.view", meeting_id=meeting.id)))
 
 
 @bp.post("/meetings/<int:meeting_id>/attendance/regrets")

@@ -33,12 +33,13 @@ def load_user(user_id: str) -> Person | None:
 
 
 def _safe_next(target: str | None) -> str:
-    """Only follow ``next`` to a path on this site (no open redirect)."""
+    """Only follow ``next`` to a path on this site (no open redirect); without one,
+    the person's home, "My meetings"."""
     if not target:
-        return url_for("groups.index")
+        return url_for("home.index")
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
-        return url_for("groups.index")
+        return url_for("home.index")
     return target
 
 

@@ -27,3 +27,15 @@ def require(
         abort(401)
     if not may(current_user, permission, group, series=series, meeting=meeting):
         abort(403)
+
+
+def local_path(target: str | None) -> str | None:
+    """``target`` if it is a path on this site (never another host: no open redirect)."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    return target
+
+
+def back_to(default: str) -> str:
+    """The form's (or query's) ``next`` when it is a path on this site, else ``default``."""
+    return local_path(request.form.get("next") or request.args.get("next")) or default

@@ -15,11 +15,15 @@ from meetbot.services import attendance_links, attendance_reads, attendance_rost
 from meetbot.services import meetings as meeting_service
 from meetbot.services.agenda import AgendaConflict, text_hash, update_agenda
 from meetbot.services.errors import NotFound, ValidationError
-from meetbot.services.occurrence_records import check_in_to_occurrence, open_occurrence
+from meetbot.services.occurrence_records import (
+    check_in_to_occurrence,
+    open_occurrence,
+    send_regrets_to_occurrence,
+)
 from meetbot.services.occurrences import OccurrenceView, series_occurrences
 from meetbot.services.permissions import Permission, may
 from meetbot.services.series_reads import find_series
-from meetbot.web.guards import require
+from meetbot.web.guards import back_to, require
 from meetbot.web.paging import page_from_args
 
 bp = Blueprint("meetings", __name__)
@@ -186,6 +190,7 @@ def occurrence(series_id: int, slot_key: str, stamp: str):
         is_member=may(current_user, Permission.PARTICIPATE, series.group),
         checkin_open=opens <= now <= closes,
         checkin_opens=opens,
+        regrets_open=now < start,
     )
 
 
@@ -205,3 +210,20 @@ def occurrence_check_in(series_id: int, slot_key: str, stamp: str):
         )
     flash("You are checked in.", "success")
     return redirect(url_for("meetings.view", meeting_id=meeting.id))
+
+
+@bp.post("/series/<int:series_id>/occurrences/<slot_key>/<stamp>/regrets")
+def occurrence_regrets(series_id: int, slot_key: str, stamp: str):
+    """A member's regrets for a future occurrence nobody has opened yet: they create the
+    meeting row (refused, and nothing created, once it has started)."""
+    series = find_series(series_id)
+    require(Permission.PARTICIPATE, series.group)
+    local = _parse_stamp(stamp)
+    here = url_for("meetings.occurrence", series_id=series.id, slot_key=slot_key, stamp=stamp)
+    try:
+        meeting = send_regrets_to_occurrence(current_user, series, slot_key, local)
+    except ValidationError as exc:
+        flash(exc.message, "error")
+        return redirect(back_to(here))
+    flash("Your regrets are recorded.", "success")
+    return redirect(back_to(url_for("meetings.view", meeting_id=meeting.id)))

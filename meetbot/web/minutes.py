@@ -26,7 +26,7 @@ from meetbot.services import minutes_quick
 from meetbot.services.errors import Conflict, ValidationError
 from meetbot.services.meetings import get_meeting
 from meetbot.services.permissions import Permission
-from meetbot.web import minutes_exports, minutes_import  # noqa: F401 (routes)
+from meetbot.web import minutes_archive, minutes_exports, minutes_import  # noqa: F401 (routes)
 from meetbot.web.guards import require
 from meetbot.web.minutes_common import (
     back_to_meeting,

@@ -157,6 +157,6 @@ def reset(token: str):
             flash(
                 "Your new password is set; every other login of your account has ended.", "success"
             )
-            return redirect(url_for("groups.index"))
+            return redirect(url_for("home.index"))
     page = render_template("auth/reset.html", form=form, person=person, password_help=PASSWORD_HELP)
     return _no_referrer(page, 422 if form.errors else 200)

@@ -10,6 +10,9 @@ from flask_login import current_user
 from markupsafe import Markup, escape
 
 from meetbot.domain.markdown import render_markdown
+from meetbot.domain.meeting_status import join_url
+from meetbot.domain.meeting_status import live_status as _live_status
+from meetbot.models import utcnow
 from meetbot.services.permissions import Permission, may
 from meetbot.web.panels import render_panels
 
@@ -57,10 +60,17 @@ def markdown_filter(text: str | None) -> Markup:
     return Markup(render_markdown(text or ""))
 
 
+def live_status(status: str, start: datetime, end: datetime) -> str:
+    """The status people see now: ``in_progress`` from the start until the end."""
+    return _live_status(status, start, end, utcnow())
+
+
 def register_template_helpers(app: Flask) -> None:
     """Install filters and globals on the Jinja environment."""
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["markdown"] = markdown_filter
+    app.jinja_env.filters["join_url"] = join_url
+    app.jinja_env.globals["live_status"] = live_status
     app.jinja_env.globals["Permission"] = Permission
     app.jinja_env.globals["render_panels"] = render_panels
 

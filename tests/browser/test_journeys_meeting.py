@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from datetime import UTC, datetime
 
+import pytest
+
 from meetbot.services.demo import PEOPLE
 from tests.browser.conftest import (
     CHAIR,
@@ -383,3 +385,90 @@ def test_chair_records_ten_items_without_a_page_load_and_a_second_chair_sees_the
             page.set_viewport_size({"width": 390, "height": 844})
         violations = axe_violations(page)
         assert not violations, f"{mode}:\n{format_violations(violations)}"
+
+
+# (e) A member from login, no chair involved: My meetings, Join, regrets, an action done.
+# A Monday in April; the next calls are the APAC slot on Wednesday 8 April at 07:00 UTC
+# and the Americas/Europe slot on Tuesday 14 April at 15:00 UTC, neither opened by anyone.
+HOME_NOW = datetime(2026, 4, 6, 12, 0, tzinfo=UTC)
+APAC_CALL = datetime(2026, 4, 8, 7, 0, tzinfo=UTC)
+AMERICAS_CALL = datetime(2026, 4, 14, 15, 0, tzinfo=UTC)
+CALL_LINK = "https://meet.example.org/edge-computing"
+
+
+def _home_row(page, when: datetime):
+    return page.locator(".home-meetings li").filter(
+        has=page.locator(f'time[datetime="{when:%Y-%m-%dT%H:%M:%SZ}"]')
+    )
+
+
+def test_member_from_login_joins_sends_regrets_and_closes_an_action(
+    new_page, server_clock, screenshot
+) -> None:
+    page = new_page(timezone_id="Asia/Tokyo")
+    _set_clock(page, server_clock, HOME_NOW)
+    log_in(page, MEMBER)  # 2 fields + 1 click; login lands on My meetings
+    expect(page).to_have_url(re.compile(r"/me/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("My meetings")
+    nav = page.get_by_role("navigation", name="Main")
+    for name, href in (("My meetings", "/me/"), ("My action items", "/me/actions")):
+        expect(nav.get_by_role("link", name=name)).to_have_attribute("href", href)
+    expect(nav.get_by_role("link", name="API")).to_have_attribute("href", "/api/v1/docs")
+
+    # The next meeting first, in Tokyo time, with a Join button to the call (1 click).
+    first = page.locator(".home-meetings li").first
+    expect(first.locator("time")).to_have_attribute("datetime", "2026-04-08T07:00:00Z")
+    expect(first.locator("time")).to_contain_text(re.compile(r"4:00\s*PM GMT\+9"))
+    join = first.get_by_role("link", name=re.compile("^Join"))
+    expect(join).to_have_attribute("href", CALL_LINK)
+    screenshot(page, "home")
+
+    # Regrets for the one after, which no chair has opened (1 click).
+    later = _home_row(page, AMERICAS_CALL)
+    later.get_by_role("button", name=re.compile("^Send regrets")).click()
+    expect(page).to_have_url(re.compile(r"/me/$"))
+    expect(page.locator(".flash-success")).to_have_text("Your regrets are recorded.")
+    expect(_home_row(page, AMERICAS_CALL)).to_contain_text("You sent regrets.")
+    expect(
+        _home_row(page, APAC_CALL).get_by_role("button", name=re.compile("^Send regrets"))
+    ).to_be_visible()
+    expect(page.get_by_text(re.compile(r"\d+ overdue"))).to_be_visible()
+
+    # The overdue action item, done in one click; the home again.
+    page.get_by_role("button", name=re.compile("^Done: Send the meeting time poll")).click()
+    expect(page).to_have_url(re.compile(r"/me/$"))
+    expect(page.locator(".flash-success")).to_contain_text("Marked done.")
+    expect(page.locator(".my-actions").get_by_text("Send the meeting time poll")).to_have_count(0)
+    violations = axe_violations(page)
+    assert not violations, format_violations(violations)
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_on_a_phone_im_here_is_above_the_fold_while_the_call_runs(
+    new_page, server_clock, scheme, screenshot
+) -> None:
+    page = new_page(
+        timezone_id="Asia/Tokyo",
+        viewport={"width": 390, "height": 844},
+        is_mobile=True,
+        color_scheme=scheme,
+    )
+    _set_clock(page, server_clock, APAC_CALL.replace(minute=5))
+    log_in(page, MEMBER)
+    row = _home_row(page, APAC_CALL)
+    expect(row.locator(".badge.in-progress")).to_have_text("in progress")
+    violations = axe_violations(page)  # My meetings at phone width
+    assert not violations, format_violations(violations)
+    row.locator("a.occurrence-link").click()
+    expect(page.locator("h1 .badge.in-progress")).to_have_text("in progress")
+    here = page.get_by_role("button", name="I'm here")
+    box = here.bounding_box()
+    assert box is not None and box["y"] + box["height"] <= 844, box  # no scrolling
+    if scheme == "light":
+        screenshot(page, "meeting-phone")
+    join = page.locator(".meeting-now").get_by_role("link", name=re.compile("^Join"))
+    expect(join).to_have_attribute("href", CALL_LINK)
+    violations = axe_violations(page)
+    assert not violations, format_violations(violations)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the page is {width}px wide on a 390px screen"

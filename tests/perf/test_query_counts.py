@@ -215,6 +215,9 @@ ROUTES: list[tuple[str, str]] = [
     ("minutes e-mail", "/meetings/{meeting}/email.txt"),
     ("action item page", "/actions/{action}/"),
     ("my action items", "/me/actions"),
+    ("my meetings (home)", "/me/"),
+    ("minutes archive", "/groups/{slug}/archive/"),
+    ("minutes archive of a series", "/groups/{slug}/archive/?series={series}"),
     ("group action items", "/groups/{slug}/actions"),
     ("group action items, all", "/groups/{slug}/actions?status=all"),
     # Feeds (warm: the first request of _measure renders and stores them).

@@ -830,6 +830,7 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("meetings.occurrence_check_in", "POST"): Case(
         members(401), params=lambda w, r: {"stamp": w.slot_start.strftime("%Y%m%dT%H%M")}
     ),
+    ("meetings.occurrence_regrets", "POST"): Case(members(401)),
     ("meetings.edit_agenda", "GET"): Case(chairs(LOGIN)),
     ("meetings.edit_agenda", "POST"): Case(
         chairs(401),
@@ -969,6 +970,8 @@ MATRIX: dict[tuple[str, str], Case] = {
     ("actions.view", "GET"): Case(public()),
     ("actions.group_list", "GET"): Case(public()),
     ("actions.mine", "GET"): Case(logged_in()),
+    ("home.index", "GET"): Case(logged_in()),
+    ("minutes.archive_page", "GET"): Case(public()),
     ("actions.new_in_group", "GET"): Case(chairs(LOGIN)),
     ("actions.new_in_group", "POST"): Case(
         chairs(401), data=lambda w, r: {"text": f"Write the report ({r})", "work_stream_id": ""}
@@ -1164,6 +1167,14 @@ MATRIX: dict[tuple[str, str], Case] = {
             "slot_key": w.slot_key,
             "original_start_local": w.later_local.isoformat(timespec="minutes"),
             "reason": "Holiday",
+        },
+    ),
+    # A site admin may act in any group but is no member: no regrets (422), no row made.
+    ("api_series.send_occurrence_regrets", "POST"): _api(
+        _row(401, OK, 403, OK, OK, 422),
+        data=lambda w, r: {
+            "slot_key": w.slot_key,
+            "original_start_local": w.next_local.isoformat(timespec="minutes"),
         },
     ),
     ("api_series.uncancel_occurrence", "POST"): _api(

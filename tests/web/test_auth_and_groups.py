@@ -37,7 +37,7 @@ def test_login_next_is_not_an_open_redirect(client, auth, create_user) -> None:
         "/login?next=https://evil.example/",
         data={"email": "ada@example.org", "password": TEST_PASSWORD},
     )
-    assert response.headers["Location"] == "/groups/"
+    assert response.headers["Location"] == "/me/"  # home, never the other site
 
 
 def test_password_is_hashed(create_user) -> None:

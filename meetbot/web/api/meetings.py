@@ -9,12 +9,14 @@ from typing import Any
 import marshmallow as ma
 from flask import current_app
 
+from meetbot.domain.meeting_status import live_status
 from meetbot.models import (
     ActionItem,
     Attendance,
     AttendanceKind,
     Meeting,
     MinuteItem,
+    utcnow,
 )
 from meetbot.services import agenda as agenda_service
 from meetbot.services import groups as group_service
@@ -97,7 +99,7 @@ def _meeting_dict(
         "start": meeting.start_dt,
         "end": meeting.end_dt,
         "timezone": meeting.timezone,
-        "status": meeting.status,
+        "status": live_status(meeting.status, meeting.start_dt, meeting.end_dt, utcnow()),
         "location": meeting.effective_location,
         "is_moved": meeting.is_moved,
         "change_reason": meeting.change_reason or "",

@@ -1,4 +1,5 @@
-"""API: one occurrence of a series: cancel, uncancel, move, retitle (services.scheduling)."""
+"""API: one occurrence of a series: cancel, uncancel, move, retitle (services.scheduling);
+a member's regrets for it, opened by a chair or not."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from meetbot.models import (
     Meeting,
 )
 from meetbot.services import occurrence_changes as occurrence_changes_service
+from meetbot.services.occurrence_records import send_regrets_to_occurrence
 from meetbot.services.permissions import Permission
 from meetbot.web.api.common import api_fields, guard, location, require_person, write_docs
 from meetbot.web.api.fields import LocalDateTime
@@ -127,5 +129,22 @@ def retitle_occurrence(data: dict[str, Any], series_id: int):
             title=data["title"],
             location=data["location"],
             reason=data["reason"],
+        )
+    return _occurrence_response(meeting)
+
+
+@blp.route(f"/series/<{ID}:series_id>/occurrences/regrets", methods=["POST"])
+@guard(Permission.PARTICIPATE)
+@blp.arguments(OccurrenceRef)
+@blp.response(200, MeetingSchema)
+@write_docs(blp)
+def send_occurrence_regrets(data: dict[str, Any], series_id: int):
+    """The token owner's regrets for one future occurrence (members), whether or not a
+    chair has opened it: its meeting record is created with them. Refused (422, nothing
+    written) once the occurrence has started."""
+    series = get_series_row(series_id)
+    with api_fields():
+        meeting = send_regrets_to_occurrence(
+            require_person(), series, data["slot_key"], data["original_start_local"]
         )
     return _occurrence_response(meeting)

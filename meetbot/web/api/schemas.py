@@ -344,7 +344,14 @@ class MeetingSchema(ma.Schema):
     start = UTCDateTime(required=True)
     end = UTCDateTime(required=True)
     timezone = ma.fields.String(required=True)
-    status = ma.fields.String(required=True, metadata={"enum": ["scheduled", "cancelled", "held"]})
+    status = ma.fields.String(
+        required=True,
+        metadata={
+            "enum": ["scheduled", "in_progress", "cancelled", "held"],
+            "description": "in_progress from the start until the end (by the server's clock; "
+            "a cancelled meeting stays cancelled); otherwise the stored status.",
+        },
+    )
     location = ma.fields.String(required=True)
     is_moved = ma.fields.Boolean(required=True)
     change_reason = ma.fields.String(required=True)
