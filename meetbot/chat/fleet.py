@@ -1,0 +1,96 @@
+"""``chat-bot`` without ``--server``: one bot per connection organizers configured
+(``services.chat_connections.plan``), each in a thread of its own with its own
+transport, channel leases, reconnect backoff and flood limit.
+
+The plan is re-read on a timer (every 10 s, with the lease renewal): a network added
+on a group's chat page is connected, a removed one disconnected (its bot gives its
+leases up first), a changed nick or password reconnects. Each bot re-reads its own
+channels on its lease timer, as with ``--server``. Stopping the fleet stops every bot.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from flask import Flask
+
+from meetbot.chat.bot import ChatBot
+from meetbot.services.chat_connections import Connection, plan
+
+__all__ = ["Fleet", "MakeBot"]
+
+log = logging.getLogger(__name__)
+
+#: Builds the bot of a connection: (connection, its channels now, lease holder).
+MakeBot = Callable[[Connection, dict[str, int], str], ChatBot]
+
+
+@dataclass
+class _Running:
+    bot: ChatBot
+    stop: threading.Event = field(default_factory=threading.Event)
+    thread: threading.Thread | None = None
+
+
+class Fleet:
+    """The bots of every configured connection, started and stopped as the plan says."""
+
+    def __init__(self, app: Flask, make_bot: MakeBot, holder: str, *, every: float = 10.0) -> None:
+        self.app, self.make_bot, self.holder, self.every = app, make_bot, holder, every
+        self.bots: dict[Connection, _Running] = {}
+        self.synced = threading.Event()  # set after each re-read (tests wait on it)
+        self._started = 0
+
+    def run(self, stop: threading.Event) -> None:
+        """Until ``stop`` is set: re-read the plan, start and stop bots; then stop all."""
+        try:
+            while not stop.is_set():
+                self.sync()
+                stop.wait(self.every)
+        finally:
+            self.stop_all()
+
+    def sync(self) -> None:
+        """Stop the bots whose connection is gone, start the new ones."""
+        try:
+            wanted = plan()
+        except Exception:  # noqa: BLE001 - a lost database must not stop the bots
+            log.exception("the configured networks could not be read; keeping the bots")
+            return
+        for connection in [c for c in self.bots if c not in wanted]:
+            log.info("chat-bot: leaving %s as %s", connection.server, connection.nick)
+            self._stop(connection)
+        for connection, channels in wanted.items():
+            if connection not in self.bots:
+                log.info("chat-bot: connecting to %s as %s", connection.server, connection.nick)
+                self._start(connection, channels)
+        self.synced.set()
+
+    def stop_all(self) -> None:
+        for running in self.bots.values():
+            running.stop.set()
+        for connection in list(self.bots):
+            self._stop(connection)
+
+    def _start(self, connection: Connection, channels: dict[str, int]) -> None:
+        self._started += 1
+        holder = f"{self.holder}:{self._started}"[:100]  # one lease holder per bot
+        running = _Running(self.make_bot(connection, channels, holder))
+        running.thread = threading.Thread(
+            target=self._serve, args=(running,), name=f"chat-bot {connection.server}", daemon=True
+        )
+        self.bots[connection] = running
+        running.thread.start()
+
+    def _serve(self, running: _Running) -> None:
+        with self.app.app_context():
+            running.bot.run(running.stop)
+
+    def _stop(self, connection: Connection) -> None:
+        running = self.bots.pop(connection)
+        running.stop.set()
+        if running.thread is not None:
+            running.thread.join(timeout=15)
