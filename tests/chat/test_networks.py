@@ -194,3 +194,29 @@ def test_nick_without_server_is_refused(runner) -> None:
     result = runner.invoke(args=["chat-bot", "--nick", "edgebot"])
     assert result.exit_code == 2
     assert "--nick needs --server" in result.output
+
+
+def test_two_processes_with_several_networks_never_both_answer(
+    create_group, create_user, ircd, second_ircd, fleets
+) -> None:
+    olga, edge = _organizer_group(create_group, create_user, "edge")
+    ida, infra = _organizer_group(create_group, create_user, "infra")
+    net = chat_settings.add_network(olga, edge, server=ircd.url, nick="edgebot")
+    chat_settings.map_channel(olga, edge, network_id=net.id, channel="#edge")
+    net = chat_settings.add_network(ida, infra, server=second_ircd.url, nick="infrabot")
+    chat_settings.map_channel(ida, infra, network_id=net.id, channel="#infra")
+    first, second = fleets("first"), fleets("second")
+    where = [(ircd.url, "edgebot", "#edge"), (second_ircd.url, "infrabot", "#infra")]
+    for running in (first, second):
+        for server, nick, channel in where:
+            running.wait_joined(server, nick, channel)
+    for server, nick, channel in where:
+        channel_id = a_channel(channel)
+        holding = [r for r in (first, second) if channel_id in r.bot(server, nick).held]
+        assert len(holding) == 1  # one lease holder per channel, across both processes
+        person = fleets.person(server, f"p{nick}", channel)
+        person.say(channel, "#startmeeting check")
+        person.wait_to_hear("Meeting started")
+        person.say(channel, "#commands")
+        person.wait_to_hear("Available commands")
+        assert {n for n, _t in person.heard} == {holding[0].bot(server, nick).nick}
