@@ -34,6 +34,9 @@ class _Running:
     stop: threading.Event = field(default_factory=threading.Event)
     thread: threading.Thread | None = None
 
+    def alive(self) -> bool:
+        return self.thread is not None and self.thread.is_alive()
+
 
 class Fleet:
     """The bots of every configured connection, started and stopped as the plan says."""
@@ -63,6 +66,9 @@ class Fleet:
         for connection in [c for c in self.bots if c not in wanted]:
             log.info("chat-bot: leaving %s as %s", connection.server, connection.nick)
             self._stop(connection)
+        for connection in [c for c, r in self.bots.items() if not r.alive()]:
+            log.warning("chat-bot: the bot of %s stopped; starting it again", connection.server)
+            self._stop(connection)  # started again below, with a fresh transport
         for connection, channels in wanted.items():
             if connection not in self.bots:
                 log.info("chat-bot: connecting to %s as %s", connection.server, connection.nick)
@@ -87,7 +93,10 @@ class Fleet:
 
     def _serve(self, running: _Running) -> None:
         with self.app.app_context():
-            running.bot.run(running.stop)
+            try:
+                running.bot.run(running.stop)
+            except Exception:  # the next re-read starts it again
+                log.exception("chat-bot: the bot of %s failed", running.bot.transport.network)
 
     def _stop(self, connection: Connection) -> None:
         running = self.bots.pop(connection)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import threading
 from datetime import timedelta
+from types import SimpleNamespace
 
 import pytest
 from sqlalchemy import select
@@ -220,3 +221,32 @@ def test_two_processes_with_several_networks_never_both_answer(
         person.say(channel, "#commands")
         person.wait_to_hear("Available commands")
         assert {n for n, _t in person.heard} == {holding[0].bot(server, nick).nick}
+
+
+class _FailsOnce:
+    """Stands in for a bot whose thread dies (a database error it did not expect)."""
+
+    def __init__(self, runs: list[int]) -> None:
+        self.runs = runs
+        self.transport = SimpleNamespace(network="irc://127.0.0.1:1")
+
+    def run(self, stop: threading.Event) -> None:
+        self.runs.append(1)
+        if len(self.runs) == 1:
+            raise RuntimeError("boom")
+        stop.wait()
+
+
+def test_a_bot_whose_thread_died_is_started_again(app, create_group, create_user) -> None:
+    olga, edge = _organizer_group(create_group, create_user, "edge")
+    chat_settings.add_network(olga, edge, server="irc://127.0.0.1:1", nick="edgebot")
+    runs: list[int] = []
+    fleet = Fleet(app, lambda *_: _FailsOnce(runs), "holder", every=0)
+    fleet.sync()
+    (running,) = fleet.bots.values()
+    running.thread.join(timeout=5)
+    fleet.sync()
+    assert len(runs) == 2
+    assert [r.alive() for r in fleet.bots.values()] == [True]
+    fleet.stop_all()
+    assert fleet.bots == {}
