@@ -41,10 +41,18 @@ class _Running:
 class Fleet:
     """The bots of every configured connection, started and stopped as the plan says."""
 
-    def __init__(self, app: Flask, make_bot: MakeBot, holder: str, *, every: float = 10.0) -> None:
+    def __init__(
+        self,
+        app: Flask,
+        make_bot: MakeBot,
+        holder: str,
+        *,
+        every: float = 10.0,
+        report: Callable[[str], None] = log.info,
+    ) -> None:
         self.app, self.make_bot, self.holder, self.every = app, make_bot, holder, every
+        self.report = report  # the CLI prints what it connects and leaves
         self.bots: dict[Connection, _Running] = {}
-        self.synced = threading.Event()  # set after each re-read (tests wait on it)
         self._started = 0
 
     def run(self, stop: threading.Event) -> None:
@@ -64,16 +72,16 @@ class Fleet:
             log.exception("the configured networks could not be read; keeping the bots")
             return
         for connection in [c for c in self.bots if c not in wanted]:
-            log.info("chat-bot: leaving %s as %s", connection.server, connection.nick)
+            self.report(f"chat-bot: leaving {connection.server} as {connection.nick}")
             self._stop(connection)
         for connection in [c for c, r in self.bots.items() if not r.alive()]:
             log.warning("chat-bot: the bot of %s stopped; starting it again", connection.server)
             self._stop(connection)  # started again below, with a fresh transport
         for connection, channels in wanted.items():
             if connection not in self.bots:
-                log.info("chat-bot: connecting to %s as %s", connection.server, connection.nick)
+                names = ", ".join(sorted(channels)) or "none yet"
+                self.report(f"chat-bot: {connection.server} as {connection.nick}, channels {names}")
                 self._start(connection, channels)
-        self.synced.set()
 
     def stop_all(self) -> None:
         for running in self.bots.values():

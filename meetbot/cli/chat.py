@@ -94,8 +94,10 @@ def chat_bot_command(
     if server is None:
         _refuse_without_server(channels, nick, auth)
         make_bot = _bot_maker(rate, burst)
-        fleet = Fleet(current_app._get_current_object(), make_bot, holder)
-        click.echo("chat-bot: every configured network (re-read every 10 s)")
+        fleet = Fleet(current_app._get_current_object(), make_bot, holder, report=click.echo)
+        click.echo(
+            "chat-bot: every network configured on the groups' chat pages (re-read every 10 s)"
+        )
         fleet.run(stop)
         return
     _one_network(server, nick, channels, password_env, auth, rate, burst, holder).run(stop)
