@@ -14,7 +14,7 @@ import click
 from flask import current_app
 
 from meetbot.chat.bot import ChatBot
-from meetbot.chat.fleet import Fleet
+from meetbot.chat.fleet import Fleet, MakeBot
 from meetbot.chat.irc import IrcTransport
 from meetbot.chat.store import ChatStore
 from meetbot.domain.irc_names import network_url
@@ -87,20 +87,21 @@ def chat_bot_command(
 
     The networks and the channels mapped on them are re-read every 10 seconds: new
     ones are connected or joined, removed ones left, without a restart."""
-    stop = threading.Event()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: stop.set())
     holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"[:90]
     if server is None:
         _refuse_without_server(channels, nick, auth)
-        make_bot = _bot_maker(rate, burst)
-        fleet = Fleet(current_app._get_current_object(), make_bot, holder, report=click.echo)
+        runner = Fleet(
+            current_app._get_current_object(), _bot_maker(rate, burst), holder, report=click.echo
+        )
         click.echo(
             "chat-bot: every network configured on the groups' chat pages (re-read every 10 s)"
         )
-        fleet.run(stop)
-        return
-    _one_network(server, nick, channels, password_env, auth, rate, burst, holder).run(stop)
+    else:
+        runner = _one_network(server, nick, channels, password_env, auth, rate, burst, holder)
+    stop = threading.Event()  # the arguments are checked: from here on it runs
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    runner.run(stop)
 
 
 def _refuse_without_server(channels: tuple[str, ...], nick: str | None, auth: str | None) -> None:
@@ -116,7 +117,7 @@ def _refuse_without_server(channels: tuple[str, ...], nick: str | None, auth: st
         )
 
 
-def _bot_maker(rate: float, burst: int):
+def _bot_maker(rate: float, burst: int) -> MakeBot:
     base_url = current_app.config["MEETBOT_BASE_URL"]
 
     def make(connection: Connection, mapped: dict[str, int], holder: str) -> ChatBot:
