@@ -1,4 +1,6 @@
-"""The live meeting bot: ``flask --app meetbot chat-bot --server irc://host:6667 ...``."""
+"""The live meeting bot: ``flask --app meetbot chat-bot`` (every network organizers
+configured, one connection each) or ``chat-bot --server irc://host:6667 ...`` (one
+network, the command line's nick and channels)."""
 
 from __future__ import annotations
 
@@ -12,11 +14,13 @@ import click
 from flask import current_app
 
 from meetbot.chat.bot import ChatBot
+from meetbot.chat.fleet import Fleet, MakeBot
 from meetbot.chat.irc import IrcTransport
 from meetbot.chat.store import ChatStore
 from meetbot.domain.irc_names import network_url
 from meetbot.models import ChatAuth, ChatNetwork
-from meetbot.services import chat_settings
+from meetbot.services import chat_connections, chat_settings
+from meetbot.services.chat_connections import Connection
 from meetbot.services.errors import NotFound, ValidationError
 
 
@@ -45,7 +49,11 @@ def _credentials(
 
 
 @click.command("chat-bot")
-@click.option("--server", required=True, help="irc://host:6667 or ircs://host:6697")
+@click.option(
+    "--server",
+    default=None,
+    help="irc://host:6667 or ircs://host:6697. Default: every network organizers configured.",
+)
 @click.option(
     "--nick", default=None, help="Default: the network's nick set by organizers, or meetbot."
 )
@@ -65,7 +73,7 @@ def _credentials(
 @click.option("--rate", default=2.0, show_default=True, help="Lines per second sent at most.")
 @click.option("--burst", default=5, show_default=True, help="Lines sent at once at most.")
 def chat_bot_command(
-    server: str,
+    server: str | None,
     nick: str | None,
     channels: tuple[str, ...],
     password_env: str,
@@ -73,10 +81,72 @@ def chat_bot_command(
     rate: float,
     burst: int,
 ) -> None:
-    """Run the meeting bot in the mapped channels of one network, until stopped.
+    """Run the meeting bot until stopped: on every network organizers configured on
+    the groups' chat pages (one connection per server and nick), or with --server on
+    that one network.
 
-    The channels mapped on the network (here or on a group's chat page) are re-read
-    every 10 seconds: new ones are joined, removed ones left, without a restart."""
+    The networks and the channels mapped on them are re-read every 10 seconds: new
+    ones are connected or joined, removed ones left, without a restart."""
+    holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"[:90]
+    if server is None:
+        _refuse_without_server(channels, nick, auth)
+        runner = Fleet(
+            current_app._get_current_object(), _bot_maker(rate, burst), holder, report=click.echo
+        )
+        click.echo(
+            "chat-bot: every network configured on the groups' chat pages (re-read every 10 s)"
+        )
+    else:
+        runner = _one_network(server, nick, channels, password_env, auth, rate, burst, holder)
+    stop = threading.Event()  # the arguments are checked: from here on it runs
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: stop.set())
+    runner.run(stop)
+
+
+def _refuse_without_server(channels: tuple[str, ...], nick: str | None, auth: str | None) -> None:
+    given = [
+        name
+        for name, value in (("--channel", channels), ("--nick", nick), ("--auth", auth))
+        if value
+    ]
+    if given:
+        raise click.UsageError(
+            f"{given[0]} needs --server: without it the bot serves every network organizers"
+            " configured, each with the nick and password set on the group's chat page."
+        )
+
+
+def _bot_maker(rate: float, burst: int) -> MakeBot:
+    base_url = current_app.config["MEETBOT_BASE_URL"]
+
+    def make(connection: Connection, mapped: dict[str, int], holder: str) -> ChatBot:
+        transport = IrcTransport(
+            connection.server,
+            connection.nick,
+            password=connection.password if connection.auth != ChatAuth.NONE else None,
+            sasl=connection.auth == ChatAuth.SASL,
+            rate=rate,
+            burst=burst,
+        )
+        store = ChatStore(connection.nick, base_url)
+        reload = lambda: chat_connections.channels_of(connection)  # noqa: E731
+        return ChatBot(transport, store, mapped, holder, reload=reload)
+
+    return make
+
+
+def _one_network(
+    server: str,
+    nick: str | None,
+    channels: tuple[str, ...],
+    password_env: str,
+    auth: str | None,
+    rate: float,
+    burst: int,
+    holder: str,
+) -> ChatBot:
+    """``--server``: the bot of one network, the command line's nick and channels."""
     try:
         network = network_url(server)
     except ValueError as exc:
@@ -89,17 +159,12 @@ def chat_bot_command(
     mapped = chat_settings.channels_on(network)
     nick, password, sasl = _credentials(network, nick, auth, password_env)
     transport = IrcTransport(network, nick, password=password, sasl=sasl, rate=rate, burst=burst)
-    holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"[:100]
     store = ChatStore(nick, current_app.config["MEETBOT_BASE_URL"])
-    bot = ChatBot(
-        transport, store, mapped, holder, reload=lambda: chat_settings.channels_on(network)
-    )
-    stop = threading.Event()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        signal.signal(sig, lambda *_: stop.set())
     joined = ", ".join(sorted(mapped)) or "none yet (waiting for a mapping)"
     click.echo(f"chat-bot: {transport.network} as {nick}, channels {joined}")
-    bot.run(stop)
+    return ChatBot(
+        transport, store, mapped, holder, reload=lambda: chat_settings.channels_on(network)
+    )
 
 
 COMMANDS = [chat_bot_command]
