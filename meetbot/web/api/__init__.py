@@ -7,6 +7,9 @@ code. One ``Api`` object is made per application (tests build many apps).
 
 from __future__ import annotations
 
+import threading
+from typing import Any
+
 import marshmallow as ma
 from flask import Blueprint, Flask, abort, render_template, send_from_directory, url_for
 from flask_smorest import Api
@@ -53,12 +56,57 @@ attendance, minutes, action items, people and webhooks.
 
 
 class MeetbotApi(Api):
-    """flask-smorest's Api without its app-wide HTTPException handler.
+    """flask-smorest's Api without its app-wide HTTPException handler, and with the
+    OpenAPI document of the blueprints built when it is first read.
 
     The stock handler would answer every error of the whole site in flask-smorest's
     own JSON shape; meetbot keeps its HTML error pages and its
     ``{"error": {...}}`` shape (meetbot.web.errors and common._http_error).
+
+    Documenting the ~75 operations (schemas resolved, deep copies of every doc) was
+    about half of ``create_app()``, paid by every worker and every test app although
+    few ever serve the document. The routes are registered at once as before; their
+    documentation is queued and written into ``spec`` on its first read (the
+    openapi.json view, the docs page, a test), in registration order, so the document
+    is the one the stock Api builds (tests/api/test_openapi_lazy.py compares them).
     """
+
+    LAZY_DOCS = True
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        self._pending_docs: list[tuple[Any, str, Any]] = []
+        self._docs_lock = threading.Lock()
+        self._spec: Any = None
+        super().__init__(*args, **kwargs)
+
+    @property
+    def spec(self) -> Any:
+        """The APISpec, with every registered blueprint's operations in it."""
+        if self._pending_docs:
+            with self._docs_lock:
+                pending, self._pending_docs = self._pending_docs, []
+                for blp, name, parameters in pending:
+                    self._document(blp, name, parameters)
+        return self._spec
+
+    @spec.setter
+    def spec(self, value: Any) -> None:
+        self._spec = value
+
+    def register_blueprint(self, blp: Any, *, parameters: Any = None, **options: Any) -> None:
+        """Register ``blp``'s routes now and its documentation on the spec's first read."""
+        if not self.LAZY_DOCS:
+            super().register_blueprint(blp, parameters=parameters, **options)
+            return
+        name = options.get("name", blp.name)
+        self._app.extensions["flask-smorest"]["blp_name_to_api"][name] = self
+        self._app.register_blueprint(blp, **options)
+        self._pending_docs.append((blp, name, parameters))
+
+    def _document(self, blp: Any, name: str, parameters: Any) -> None:
+        # What flask_smorest.Api.register_blueprint does after registering the routes.
+        blp.register_views_in_doc(self, self._app, self._spec, name=name, parameters=parameters)
+        self._spec.tag({"name": name, "description": blp.description})
 
     def _register_error_handlers(self) -> None:
         return None
