@@ -11,6 +11,7 @@
 | MEETBOT_MAX_CONTENT_LENGTH | 5242880 | largest accepted request body in bytes |
 | MEETBOT_MAX_MEMBERS_PER_GROUP | 5000 | members one group may have (every way in) |
 | MEETBOT_MAX_ATTENDANCE_PER_MEETING | 2000 | attendance entries (present, regrets) a meeting |
+| MEETBOT_MAX_MINUTE_ITEMS_PER_MEETING | 2000 | minute items of one meeting (every way in) |
 | MEETBOT_SESSION_COOKIE_SECURE | on when BASE_URL is https | Secure flag (session, remember) |
 | MEETBOT_TRUSTED_PROXIES | 0 | proxies in front whose X-Forwarded-* headers to trust |
 | MEETBOT_MAIL_URL | Maildir instance/mail/ | smtp://u:p@host:587, smtps://...:465, maildir:///p |
@@ -125,5 +126,8 @@ def _list_caps() -> dict[str, int]:
         "MEETBOT_MAX_MEMBERS_PER_GROUP": int(os.environ.get("MEETBOT_MAX_MEMBERS_PER_GROUP", 5000)),
         "MEETBOT_MAX_ATTENDANCE_PER_MEETING": int(
             os.environ.get("MEETBOT_MAX_ATTENDANCE_PER_MEETING", 2000)
+        ),
+        "MEETBOT_MAX_MINUTE_ITEMS_PER_MEETING": int(
+            os.environ.get("MEETBOT_MAX_MINUTE_ITEMS_PER_MEETING", 2000)
         ),
     }

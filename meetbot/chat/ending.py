@@ -38,6 +38,7 @@ def end_meeting(
                 version=None,
                 existing=APPEND,
                 unknown=PENDING,
+                drop_past_cap=True,  # the log stays complete; the items stop at the cap
             )
             handles.add_pending(meeting, result.pending_nicks)
     except ValidationError as exc:  # past a cap of the log import (lines, size)

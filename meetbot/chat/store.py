@@ -31,6 +31,7 @@ from meetbot.extensions import db
 from meetbot.models import ChatChannel, ChatLine, Meeting, MinuteItem
 from meetbot.services import chat_settings
 from meetbot.services.db import unit_of_work
+from meetbot.services.list_caps import max_minute_items, minute_item_count
 from meetbot.services.log_attach import meeting_for_start_in_session
 from meetbot.services.minute_rows import next_position
 from meetbot.services.minutes import touch
@@ -73,6 +74,7 @@ class ChatStore:
         self.bots = DEFAULT_BOTS | {bot_nick.casefold()}
         self.base_url = base_url.rstrip("/")
         self._machines: dict[int, MeetingMachine] = {}
+        self._told_full: set[int] = set()  # meetings whose channel heard "minutes full"
 
     def add_bot(self, nick: str) -> None:
         """The bot's nick on a network (it may get ``meetbot_``): its lines are not
@@ -127,7 +129,7 @@ class ChatStore:
             if meeting is None:
                 return outcome
             if step.added is not None and step.added.text.strip():
-                _add_item(meeting, step.added)
+                self._add_within_cap(meeting, step.added, outcome)
             if step.removed is not None:
                 _remove_item(meeting, step.removed)
             if step.ended:
@@ -174,6 +176,19 @@ class ChatStore:
                         machine.feed(parsed)
         self._machines[channel.id] = machine
         return machine
+
+    def _add_within_cap(self, meeting: Meeting, item: LogItem, outcome: LineOutcome) -> None:
+        """Add the item, unless the minutes hold the cap of items (``services.list_caps``):
+        then the line stays in the log only and the bot says so, once per meeting."""
+        if minute_item_count(meeting.id) < max_minute_items():
+            _add_item(meeting, item)
+            return
+        if meeting.id not in self._told_full:
+            self._told_full.add(meeting.id)
+            outcome.replies.append(
+                f"The minutes are full ({max_minute_items():,} items, the most a meeting may "
+                "have): new items are kept in the log only."
+            )
 
     def _end(self, channel: ChatChannel, meeting: Meeting, outcome: LineOutcome) -> None:
         outcome.replies.extend(end_meeting(channel, meeting, frozenset(self.bots), self.base_url))

@@ -36,6 +36,7 @@ from meetbot.models import (
 from meetbot.services import audit, webhooks
 from meetbot.services.db import unit_of_work
 from meetbot.services.errors import NotFound, ValidationError, check_year, field_error
+from meetbot.services.list_caps import check_minute_room
 from meetbot.services.minute_rows import next_position, touch
 
 __all__ = [
@@ -218,6 +219,8 @@ def create_action(
     text = _clean_text(text)
     _check_meeting(group, meeting)
     with unit_of_work():
+        if meeting is not None and record_in_minutes:
+            check_minute_room(meeting.id)
         owners = _owners(group, owner_ids)
         item = open_action_in_session(
             actor,

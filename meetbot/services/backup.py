@@ -199,12 +199,13 @@ def decode_document(document: Any) -> list[tuple[Table, list[dict[str, Any]]]]:
 
 def _check_counts(rows: dict[str, list[dict[str, Any]]]) -> None:
     """The per-parent limits the services keep: series per group, members per group,
-    attendance entries per meeting. (Slots per series are not counted here: a yaml2ical
-    import keeps the ended slots of a series' history.)"""
+    attendance entries and minute items per meeting. (Slots per series are not counted
+    here: a yaml2ical import keeps the ended slots of a series' history.)"""
     limits = (
         ("meeting_series", "group_id", "group", "series", MAX_SERIES_PER_GROUP),
         ("memberships", "group_id", "group", "members", list_caps.max_members()),
         ("attendance", "meeting_id", "meeting", "attendance entries", list_caps.max_attendance()),
+        ("minute_items", "meeting_id", "meeting", "minute items", list_caps.max_minute_items()),
     )
     for table, column, parent, what, limit in limits:
         counts = Counter(row[column] for row in rows.get(table, []))

@@ -28,6 +28,7 @@ from meetbot.domain.nick_match import OwnerMatchTooCostly
 from meetbot.extensions import db
 from meetbot.models import Person, PersonHandle
 from meetbot.services.errors import ValidationError
+from meetbot.services.list_caps import max_minute_items
 
 __all__ = [
     "ImportPlan",
@@ -155,14 +156,31 @@ def _owner_handles(
     return tokens
 
 
+def check_item_cap(items: Sequence[LogItem]) -> None:
+    """Refuse a log with more minute items than a meeting may hold (the line of the
+    first one past the cap; ``services.list_caps``)."""
+    cap = max_minute_items()
+    if len(items) > cap:
+        _parse_error(
+            LogParseError(f"more than {cap:,} minute items in one meeting", line=items[cap].line)
+        )
+
+
 def plan_import(
-    text: str, *, default_date: date | None = None, bots: frozenset[str] | None = None
+    text: str,
+    *,
+    default_date: date | None = None,
+    bots: frozenset[str] | None = None,
+    cap_items: bool = True,
 ) -> ImportPlan:
     """Parse ``text`` and propose owners and attendance (reads only).
 
     Raises ValidationError (fields ``log`` and, when known, ``line``) for a text
-    that is not a meeting log (e.g. no ``#startmeeting``)."""
+    that is not a meeting log (e.g. no ``#startmeeting``) or, with ``cap_items``,
+    holds more minute items than a meeting may have."""
     parsed = _parse(text, default_date, bots)
+    if cap_items:
+        check_item_cap(parsed.items)
     present = parsed.people_present()
     known = _handle_index(list(present))
     attendees = [

@@ -28,7 +28,7 @@ from meetbot.models import (
 from meetbot.services import attendance_entries, audit
 from meetbot.services.actions import member_ids, open_action_in_session
 from meetbot.services.errors import ValidationError
-from meetbot.services.list_caps import check_member_room
+from meetbot.services.list_caps import check_member_room, max_minute_items
 from meetbot.services.log_plan import ImportPlan, PlannedAction, plan_import, said_at
 from meetbot.services.minute_rows import check_version, flush_or_conflict, touch
 
@@ -218,13 +218,16 @@ def import_log_in_session(
     result: ImportResult | None = None,
     existing: str = REFUSE,
     unknown: str = CREATE,
+    drop_past_cap: bool = False,
 ) -> ImportResult:
     """Import ``text`` into ``meeting`` INSIDE the caller's transaction (arguments as
-    for ``services.log_import.import_log``; ``result`` is filled in when given)."""
+    for ``services.log_import.import_log``; ``result`` is filled in when given).
+    Minute items past the meeting's cap refuse the import, or with ``drop_past_cap``
+    (the chat bot, whose log must stay complete) are left out with a warning."""
     if version is not None:
         check_version(meeting, version)
     day = meeting.start_dt.astimezone(UTC).date()
-    plan = plan_import(text, default_date=day, bots=bots)
+    plan = plan_import(text, default_date=day, bots=bots, cap_items=not drop_past_cap)
     result = result or ImportResult(meeting=meeting)
     result.meeting = meeting
     result.warnings = list(plan.warnings)
@@ -236,7 +239,7 @@ def import_log_in_session(
         result.items_removed = _remove_log_items(meeting)
 
     by_token = _resolve_people(actor, plan, result, unknown)
-    _write_items(meeting, plan, by_token, day, result)
+    _write_items(meeting, plan, by_token, day, result, drop_past_cap)
     _open_actions(actor, meeting, plan, by_token, owner_overrides, result)
 
     meeting.imported_log_sha256 = plan.sha256
@@ -267,13 +270,17 @@ def _write_items(
     by_token: Mapping[str, Person],
     day: date,
     result: ImportResult,
+    drop_past_cap: bool = False,
 ) -> None:
-    """Minutes: skip items already there (same kind, text, nick and time)."""
+    """Minutes: skip items already there (same kind, text, nick and time). At most the
+    meeting's cap of items (``services.list_caps``): the first one past it refuses the
+    import (its line in the field ``line``) or, ``drop_past_cap``, ends the writing."""
     existing_items = list(
         db.session.scalars(select(MinuteItem).where(MinuteItem.meeting_id == meeting.id))
     )
     seen = {(i.kind, i.text, i.author_nick, i.said_dt) for i in existing_items}
     position = max((i.position for i in existing_items), default=0)
+    room = max_minute_items() - len(existing_items)
     nick_person = {a.nick: by_token.get(a.token) for a in plan.attendees}
     for log_item in plan.items:
         said = said_at(log_item.time, day)
@@ -283,6 +290,9 @@ def _write_items(
         key = (log_item.kind, text_, log_item.nick, said)
         if key in seen:
             continue
+        if result.items_added >= room:
+            _past_cap(log_item.line, drop_past_cap, result)
+            return
         seen.add(key)
         position += 1
         db.session.add(
@@ -297,6 +307,18 @@ def _write_items(
             )
         )
         result.items_added += 1
+
+
+def _past_cap(line: int, drop: bool, result: ImportResult) -> None:
+    message = (
+        f"line {line}: the meeting's minutes hold {max_minute_items():,} items, "
+        "the most a meeting may have"
+    )
+    if not drop:
+        raise ValidationError(
+            f"Nothing was imported: {message}.", {"log": message, "line": str(line)}
+        )
+    result.warnings.append(f"{message}; the items from here on were not added")
 
 
 def _open_actions(

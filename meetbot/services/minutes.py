@@ -33,6 +33,7 @@ from meetbot.services import audit
 from meetbot.services.actions import open_action_in_session
 from meetbot.services.db import unit_of_work
 from meetbot.services.errors import NotFound, field_error
+from meetbot.services.list_caps import check_minute_room
 from meetbot.services.minute_rows import check_version, flush_or_conflict, next_position, touch
 
 __all__ = [
@@ -167,6 +168,7 @@ def add_item(
     text = _clean_text(text)
     with unit_of_work():
         check_version(meeting, version)
+        check_minute_room(meeting.id)
         stream_id = _clean_stream(meeting, work_stream_id)
         item = MinuteItem(
             meeting=meeting,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
 from meetbot.extensions import db
@@ -20,6 +20,7 @@ from meetbot.models import (
 )
 from meetbot.models.meetings import series_work_streams
 from meetbot.services.errors import NotFound
+from meetbot.services.meeting_item_reads import embedded_actions, embedded_minutes
 from meetbot.services.paging import Query
 
 
@@ -65,43 +66,35 @@ EMBEDDED_ATTENDANCE = 100
 @dataclass
 class MeetingRecords:
     """What is attached to some meetings, by meeting id. ``attendance`` holds at most
-    EMBEDDED_ATTENDANCE entries of each kind; ``attendance_counts`` counts them all."""
+    EMBEDDED_ATTENDANCE entries of each kind, ``minutes`` and ``actions`` at most
+    meeting_item_reads.EMBEDDED_ITEMS; the ``*_counts`` count them all."""
 
     attendance: dict[int, list[Attendance]] = field(default_factory=dict)
     attendance_counts: dict[int, dict[str, int]] = field(default_factory=dict)
     minutes: dict[int, list[MinuteItem]] = field(default_factory=dict)
+    minute_counts: dict[int, int] = field(default_factory=dict)
     actions: dict[int, list[ActionItem]] = field(default_factory=dict)
+    action_counts: dict[int, int] = field(default_factory=dict)
 
 
 def meeting_records(ids: list[int]) -> MeetingRecords:
-    """Attendance, minutes and action items of the meetings ``ids`` in three queries.
+    """Attendance, minutes and action items of the meetings ``ids`` (the first of each,
+    and their counts) in a fixed number of statements, however many there are.
 
     An action item opened in one of the meetings and closed in another is in both lists.
     """
     records = MeetingRecords(
         attendance={i: [] for i in ids},
         minutes={i: [] for i in ids},
+        minute_counts={i: 0 for i in ids},
         actions={i: [] for i in ids},
+        action_counts={i: 0 for i in ids},
     )
     if not ids:
         return records
     _load_attendance(ids, records)
-    for item in db.session.scalars(
-        select(MinuteItem)
-        .where(MinuteItem.meeting_id.in_(ids))
-        .options(selectinload(MinuteItem.author), selectinload(MinuteItem.work_stream))
-        .order_by(MinuteItem.position, MinuteItem.id)
-    ):
-        records.minutes[item.meeting_id].append(item)
-    for action in db.session.scalars(
-        select(ActionItem)
-        .where(or_(ActionItem.opened_in_id.in_(ids), ActionItem.closed_in_id.in_(ids)))
-        .options(selectinload(ActionItem.owners), selectinload(ActionItem.work_stream))
-        .order_by(ActionItem.id)
-    ):
-        for meeting_id in {action.opened_in_id, action.closed_in_id}:
-            if meeting_id in records.actions:
-                records.actions[meeting_id].append(action)
+    records.minutes, records.minute_counts = embedded_minutes(ids)
+    records.actions, records.action_counts = embedded_actions(ids)
     return records
 
 

@@ -1249,6 +1249,8 @@ MATRIX: dict[tuple[str, str], Case] = {
         data=lambda w, r: {"kind": "agreed", "text": f"Agreed by {r}", "lock_version": _version(w)},
     ),
     ("api_minutes.get_minute", "GET"): _api(public()),
+    ("api_minutes.list_minutes", "GET"): _api(public()),
+    ("api_minutes.list_meeting_actions", "GET"): _api(public()),
     ("api_minutes.update_minute", "PATCH"): _api(
         chairs(401), data=lambda w, r: {"text": f"Edited by {r}", "lock_version": _version(w)}
     ),

@@ -316,3 +316,20 @@ def test_log_import_form_asks_before_replacing_another_log(client, auth, meeting
     assert r.status_code == 302, r.get_data(as_text=True)
     texts = set(db.session.scalars(select(MinuteItem.text)))
     assert "Charter, second draft" in texts and "Charter" not in texts
+
+
+def test_quick_entry_past_the_cap_shows_the_error_beside_the_text(
+    app, client, auth, meeting_world
+) -> None:
+    app.config["MEETBOT_MAX_MINUTE_ITEMS_PER_MEETING"] = 1
+    chair, meeting = meeting_world
+    minutes.add_item(chair, meeting, kind="info", text="one", version=meeting.lock_version)
+    auth.login("chair@example.org")
+    r = client.post(
+        f"/meetings/{meeting.id}/minutes/items",
+        data={"quick-kind": "info", "quick-text": "two", "quick-version": meeting.lock_version},
+    )
+    assert r.status_code == 422
+    html = r.get_data(as_text=True)
+    assert "A meeting&#39;s minutes can have at most 1 items; nothing was added." in html
+    assert _count() == 1

@@ -25,6 +25,7 @@ from meetbot.web.api import (  # noqa: F401  (each module registers its blueprin
     mail,
     meetings,
     members,
+    minute_pages,
     minutes,
     occurrence_changes,
     people,

@@ -65,6 +65,10 @@ def meetings_data(meetings: list[Meeting]) -> list[dict[str, Any]]:
             m, domain, records.attendance[m.id], records.minutes[m.id], records.actions[m.id]
         )
         | _attendance_counts(records.attendance_counts[m.id])
+        | {
+            "minute_count": records.minute_counts[m.id],
+            "action_item_count": records.action_counts[m.id],
+        }
         for m in meetings
     ]
 

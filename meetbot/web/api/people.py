@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import marshmallow as ma
+
 from meetbot.models import ApiToken
 from meetbot.services import accounts, people_reads
 from meetbot.web.api.common import (
@@ -14,14 +16,25 @@ from meetbot.web.api.common import (
     require_person,
     write_docs,
 )
+from meetbot.web.api.fields import UTCDateTime
 from meetbot.web.api.pages import PageArgs, page_schema, paginate
 from meetbot.web.api.schemas import (
     ID,
     PeopleQuery,
     PersonAsSeen,
     PersonSchema,
-    TokenSchema,
 )
+
+# --- tokens ------------------------------------------------------------------------
+
+
+class TokenSchema(ma.Schema):
+    id = ma.fields.Integer(required=True)
+    name = ma.fields.String(required=True)
+    created_at = UTCDateTime(attribute="created_dt", required=True)
+    last_used_at = UTCDateTime(attribute="last_used_dt", allow_none=True)
+    revoked_at = UTCDateTime(attribute="revoked_dt", allow_none=True)
+
 
 blp = make_blueprint("api_people", "People (public fields only) and your API tokens.")
 

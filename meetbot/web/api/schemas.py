@@ -380,16 +380,25 @@ class MeetingSchema(ma.Schema):
         required=True,
         metadata={"description": "The meeting's whole attendance (paged).", "format": "uri"},
     )
-    minutes = ma.fields.List(ma.fields.Nested(MinuteItemSchema), required=True)
-    action_items = ma.fields.List(ma.fields.Nested(ActionItemSchema), required=True)
-
-
-# --- tokens ------------------------------------------------------------------------
-
-
-class TokenSchema(ma.Schema):
-    id = ma.fields.Integer(required=True)
-    name = ma.fields.String(required=True)
-    created_at = UTCDateTime(attribute="created_dt", required=True)
-    last_used_at = UTCDateTime(attribute="last_used_dt", allow_none=True)
-    revoked_at = UTCDateTime(attribute="revoked_dt", allow_none=True)
+    minutes = ma.fields.List(
+        ma.fields.Nested(MinuteItemSchema),
+        required=True,
+        metadata={"description": "The first 200 in order (minute_count: all, minutes_url)."},
+    )
+    minute_count = ma.fields.Integer(required=True)
+    minutes_url = ma.fields.Function(
+        lambda m: url_for("api_minutes.list_minutes", meeting_id=m["id"], _external=True),
+        required=True,
+        metadata={"description": "The meeting's whole minutes (paged).", "format": "uri"},
+    )
+    action_items = ma.fields.List(
+        ma.fields.Nested(ActionItemSchema),
+        required=True,
+        metadata={"description": "The first 200 opened or closed here, by id (count: all)."},
+    )
+    action_item_count = ma.fields.Integer(required=True)
+    action_items_url = ma.fields.Function(
+        lambda m: url_for("api_minutes.list_meeting_actions", meeting_id=m["id"], _external=True),
+        required=True,
+        metadata={"description": "The meeting's action items (paged).", "format": "uri"},
+    )
