@@ -98,6 +98,49 @@ def test_page_has_no_serious_accessibility_violations(role_page, name, path, who
     assert not page.js_errors, page.js_errors
 
 
+# The pages issue 16 changed (My meetings, the archive, the meeting while it runs, the
+# series form and page, the stream page, the roster, the printable minutes) are checked
+# again in dark mode and at phone width: the palette and the narrow layout have their
+# own contrast and overlap problems.
+PAGES_BY_NAME = {name: (path, who) for name, path, who in PAGES}
+TOUCHED = [
+    "home",
+    "my-actions",
+    "series",
+    "archive",
+    "group",
+    "stream",
+    "meeting-member",
+    "meeting-chair",
+    "attendance-take",
+    "minutes-printable",
+]
+
+
+@pytest.mark.parametrize("mode", ["dark", "phone"])
+@pytest.mark.parametrize("name", TOUCHED)
+def test_touched_pages_pass_axe_in_dark_mode_and_on_a_phone(role_page, name, mode) -> None:
+    path, who = PAGES_BY_NAME[name]
+    page = role_page(who)
+    page.js_errors.clear()
+    if mode == "dark":
+        page.emulate_media(color_scheme="dark")
+    else:
+        page.set_viewport_size({"width": 390, "height": 844})
+    try:
+        response = page.goto(path)
+        assert response is not None and response.status == 200
+        violations = axe_violations(page)
+        assert not violations, f"{mode}:\n{format_violations(violations)}"
+        if mode == "phone":
+            width = page.evaluate("document.documentElement.scrollWidth")
+            assert width <= 390, f"the page is {width}px wide on a 390px screen"
+        assert not page.js_errors, page.js_errors
+    finally:
+        page.emulate_media(color_scheme="light")
+        page.set_viewport_size(DEFAULT_CONTEXT["viewport"])
+
+
 # One fixed moment (a Monday afternoon in Europe) for the pictures, on the server and in
 # the browser, so "next meeting" and the relative badges are the same on every run.
 SHOT_TIME = datetime(2026, 3, 2, 13, 0, tzinfo=UTC)
