@@ -11,6 +11,7 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from meetbot import create_app
+from meetbot.cli.migrations import bind as bind_migrations
 from meetbot.extensions import db
 from meetbot.freshness.notify import TRIGGER, UNWATCHED_TABLES
 from meetbot.freshness.tokens import (
@@ -147,6 +148,7 @@ def test_create_all_puts_the_trigger_on_every_watched_table(app, db_backend, pg_
 def empty_pg_app(request, pg_database):
     url = request.getfixturevalue("pg_server").create_database("meetbot_triggers")
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True, "SECRET_KEY": "x"})
+    bind_migrations(app)
     with app.app_context():
         yield app
         db.engine.dispose()
