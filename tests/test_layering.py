@@ -90,8 +90,10 @@ FRESHNESS_PRIVATE = (
     "meetbot.freshness.derived",
     "meetbot.freshness.fastpath",
     "meetbot.freshness.feed_store",
+    "meetbot.freshness.group_fingerprints",
     "meetbot.freshness.notify",
     "meetbot.freshness.request",
+    "meetbot.freshness.sizing",
     "meetbot.freshness.tokens",
     "meetbot.freshness.writes",
 )
