@@ -16,7 +16,7 @@
 | MEETBOT_SIGNUP | open | who may make an account: open, approval (an admin enables it), invite |
 | MEETBOT_OIDC_PROVIDERS | (none) | JSON list of OpenID providers (docs/accounts.md) |
 | MEETBOT_PASSWORD_LOGIN | 1 | 0: only single sign-on logs in (no passwords, sign-up or reset) |
-| MEETBOT_DERIVED_CACHE_BYTES | 33554432 | memory budget of the derived cache per process (estimated bytes) |
+| MEETBOT_DERIVED_CACHE_BYTES | 33554432 | derived cache budget per process (estimated bytes) |
 """
 
 from __future__ import annotations

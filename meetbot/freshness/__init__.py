@@ -22,7 +22,13 @@ from flask import Flask
 from meetbot.extensions import db
 from meetbot.freshness.cache import BoundedCache
 from meetbot.freshness.conditional import not_modified
-from meetbot.freshness.derived import cached, cached_many, schedule_fingerprint, while_unchanged
+from meetbot.freshness.derived import (
+    cached,
+    cached_many,
+    cached_while_unchanged,
+    schedule_fingerprint,
+    while_unchanged,
+)
 from meetbot.freshness.fastpath import FeedFastPath, mark_cacheable
 from meetbot.freshness.feed_store import (
     FeedSpec,
@@ -72,6 +78,7 @@ __all__ = [
     "FeedState",
     "cached",
     "cached_many",
+    "cached_while_unchanged",
     "clear_feed_bodies",
     "current_feed",
     "group_fingerprints",

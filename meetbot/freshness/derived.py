@@ -66,6 +66,17 @@ def cached(key: Hashable, compute: Callable[[], T], *, fingerprint: Hashable = N
     return value
 
 
+def cached_while_unchanged(key: Hashable, compute: Callable[[], T]) -> T:
+    """``compute()`` kept in the derived cache (bounded by bytes) while the database
+    change token is the one it was computed under: a page's data read once per
+    change, not once per view. Outside a request it always computes. ``compute``
+    must return plain data (rows, not ORM objects)."""
+    token = request_token()
+    if token is None:
+        return compute()
+    return cached(key, compute, fingerprint=("token", token))
+
+
 def cached_many(
     fingerprints: Mapping[Hashable, Hashable],
     compute_missing: Callable[[list[Hashable]], Mapping[Hashable, T]],
