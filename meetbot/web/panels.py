@@ -49,6 +49,6 @@ def cached_panel(key: tuple, render: Callable[[], str]) -> Markup:
     (``freshness.cached_while_unchanged``, bounded by bytes). Only for HTML that is the
     same for every viewer it is asked for: ``key`` names the panel and everything the
     HTML depends on besides the database (the day, the viewer's kind; never a CSRF
-    token). The request's host and script root are added (URLs in the HTML)."""
-    full = ("panel_html", request.host, request.script_root, *key)
+    token). The request's scheme, host and script root are added (URLs in the HTML)."""
+    full = ("panel_html", request.url_root, *key)
     return freshness.cached_while_unchanged(full, lambda: Markup(render()))
