@@ -147,6 +147,9 @@ def measure_pages(
                         **run,
                     )
                     result.pages.append(PageFigures(name, mine, theirs, bare, same))
+                    print(
+                        f"    {mine.rps:.0f} / {theirs.rps:.0f} / {bare.rps:.0f} req/s", flush=True
+                    )
     finally:
         for child in static.iterdir():
             child.unlink()
@@ -289,6 +292,7 @@ def run(scale: float, *, seconds: int, connections: int) -> tuple[list[str], int
     started = time.perf_counter()
     print("[pages] create_app() time, this tree and the baseline", flush=True)
     measure_startup(result)
+    print(f"  {result.startup_ms:.0f} ms, baseline {result.baseline_startup_ms:.0f} ms", flush=True)
     print("[pages] meeting, work stream and group pages", flush=True)
     measure_pages(result, url, ids, env, seconds=seconds, connections=connections)
     print(f"[pages] worker RSS: every page and feed, then {CHANGES} changes", flush=True)

@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
 from meetbot import freshness
-from meetbot.models import Group, WorkStream
-from meetbot.services.occurrences import OccurrenceView, group_occurrences
+from meetbot.models import Group, MeetingSeries, WorkStream
+from meetbot.services.occurrences import OccurrenceView, group_occurrences, series_occurrences
 
 T = TypeVar("T")
 
@@ -137,3 +137,21 @@ def cached_upcoming(
     found = freshness.cached(key, compute, fingerprint=fingerprint)
     end = now + timedelta(days=days)
     return [o for o in found if o.start < end and o.end > now][:limit]
+
+
+def cached_series_window(
+    series: MeetingSeries, start: datetime, days: int, domain: str
+) -> list[OccurrenceView]:
+    """series_occurrences(series, start, start + days), from an expansion of the window
+    from the start of ``start``'s day (UTC) to a day after ``start + days``, kept while
+    the database is unchanged (the meeting page's "next in this series"): every
+    occurrence overlapping [start, start + days) lies in that wider window."""
+    start = start.astimezone(UTC)
+    day = start.replace(hour=0, minute=0, second=0, microsecond=0)
+    wide_end = day + timedelta(days=days + 1)
+    found = freshness.cached_while_unchanged(
+        ("series_window", series.id, day, wide_end, domain),
+        lambda: series_occurrences(series, day, wide_end, domain),
+    )
+    end = start + timedelta(days=days)
+    return [o for o in found if o.start < end and o.end > start]
