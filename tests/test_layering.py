@@ -92,6 +92,7 @@ FRESHNESS_PRIVATE = (
     "meetbot.freshness.feed_store",
     "meetbot.freshness.group_fingerprints",
     "meetbot.freshness.notify",
+    "meetbot.freshness.pg_watcher",
     "meetbot.freshness.request",
     "meetbot.freshness.sizing",
     "meetbot.freshness.tokens",

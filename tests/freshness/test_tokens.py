@@ -14,13 +14,8 @@ from meetbot import create_app
 from meetbot.cli.migrations import bind as bind_migrations
 from meetbot.extensions import db
 from meetbot.freshness.notify import TRIGGER, UNWATCHED_TABLES
-from meetbot.freshness.tokens import (
-    NullWatcher,
-    PostgresWatcher,
-    SQLiteWatcher,
-    postgres_conninfo,
-    watcher_for,
-)
+from meetbot.freshness.pg_watcher import PostgresWatcher, postgres_conninfo
+from meetbot.freshness.tokens import NullWatcher, SQLiteWatcher, watcher_for
 from tests.freshness.helpers import execute_elsewhere, wait_for_change
 
 # --- SQLite -------------------------------------------------------------------
