@@ -109,11 +109,7 @@ def load_config(instance_path: Path) -> dict[str, Any]:
         # Answer repeated feed requests from process memory while the database has not
         # changed (meetbot/freshness/fastpath.py); off only to rule it out when debugging.
         "MEETBOT_FEED_FAST_PATH": _bool(os.environ.get("MEETBOT_FEED_FAST_PATH", "1")),
-        # Budget of the per-process derived cache (occurrences, conflicts, page data),
-        # in estimated bytes (meetbot/freshness/sizing.py).
-        "MEETBOT_DERIVED_CACHE_BYTES": int(
-            os.environ.get("MEETBOT_DERIVED_CACHE_BYTES", 32 * 1024 * 1024)
-        ),
+        "MEETBOT_DERIVED_CACHE_BYTES": int(os.environ.get("MEETBOT_DERIVED_CACHE_BYTES", 32 << 20)),
         # Extra call participants that are not people (comma-separated phrases, e.g.
         # "Lab speaker, Edge demo kiosk"), added to domain/not_people.py's defaults.
         "MEETBOT_NOT_PEOPLE": tuple(
