@@ -166,10 +166,13 @@ def _in_turns(urls: list[str], ports: list, *, seconds: int, connections: int) -
     return [sorted(f, key=lambda x: x.rps)[1] for f in runs]
 
 
-def measure_rss(result: PagesResult, url: str, ids: dict[str, Any], env: dict[str, str]) -> None:
-    """Largest worker RSS fresh, and after every page and feed plus 30 changes."""
+def measure_rss(
+    result: PagesResult, url: str, ids: dict[str, Any], env: dict[str, str], cwd: Path = ROOT
+) -> None:
+    """Largest worker RSS fresh, and after every page and feed plus 30 changes (of the
+    app in ``cwd``: this tree, or ``baseline_tree()`` for comparison)."""
     paths = [path for _, path in _pages(ids)] + [f"/groups/{ids['slug']}/calendar.ics"]
-    with servers.gunicorn("app", "meetbot:create_app()", env) as app:
+    with servers.gunicorn("app", "meetbot:create_app()", env, cwd=cwd) as app:
         result.rss_fresh_mib = max(worker_rss_mib(app.pid))
         _request_all(app.port, paths)
         series_ids = _series_to_change(url, ids)
