@@ -33,6 +33,11 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("slot-finder", help="only time the slot finder (2,000 and 20,000 people)")
     sub.add_parser("log-import", help="only the log-import row, on a throwaway SQLite file")
     sub.add_parser("chat-bot", help="only the chat bot rows (ngircd), on a throwaway SQLite file")
+    pages = sub.add_parser(
+        "pages", help="only the page, worker memory and start-up rows (issue 19), SQLite"
+    )
+    pages.add_argument("--scale", type=float, default=1.0, help="SQLite data size")
+    pages.add_argument("--write", action="store_true", help="put them into bench/RESULTS.md")
     args = parser.parse_args(argv)
 
     if args.command == "slot-finder":
@@ -48,6 +53,8 @@ def main(argv: list[str] | None = None) -> int:
         module = chat_bot if args.command == "chat-bot" else log_import
         return run_rows_alone(module, prefix=f"bench-{args.command}-")
 
+    if args.command == "pages":
+        return run_pages(args)
     if args.command == "generate":
         from bench.dataset import sqlite_database
 
@@ -129,4 +136,37 @@ def run_all(args: argparse.Namespace) -> int:
         finder_rows=finder_rows,
     )
     print(f"{passed} of {checked} targets pass; results in {args.out} ({total / 60:.1f} min)")
+    return 0
+
+
+PAGES_BEGIN = "<!-- python -m bench pages: begin -->"
+PAGES_END = "<!-- python -m bench pages: end -->"
+
+
+def run_pages(args: argparse.Namespace) -> int:
+    """The issue 19 page, memory and start-up rows; printed, and with --write kept in
+    their own section of RESULTS.md (the rest of the file is left as it is)."""
+    from bench import pages
+
+    lines, passed, checked = pages.run(
+        args.scale, seconds=args.seconds, connections=args.connections
+    )
+    stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
+    section = [
+        PAGES_BEGIN,
+        "## Pages, worker memory and start-up (`python -m bench pages`)",
+        "",
+        f"Written on {stamp}; what each row means: bench/pages.py. {passed} of {checked} pass.",
+        "",
+        *lines,
+        PAGES_END,
+    ]
+    text = "\n".join(section) + "\n"
+    print(text)
+    if args.write:
+        old = args.out.read_text() if args.out.exists() else ""
+        if PAGES_BEGIN in old and PAGES_END in old:
+            head, rest = old.split(PAGES_BEGIN, 1)
+            old = head + rest.split(PAGES_END, 1)[1].lstrip("\n")
+        args.out.write_text(old.rstrip("\n") + "\n\n" + text)
     return 0

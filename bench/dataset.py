@@ -40,9 +40,11 @@ def build(url: str, scale: float, seed: int = 8) -> Generated:
     """Create the schema with the migrations and fill it."""
     from flask_migrate import upgrade
 
+    from meetbot.cli.migrations import bind as bind_migrations
     from meetbot.extensions import db
 
     app = make_app(url)
+    bind_migrations(app)
     with app.app_context():
         upgrade()
         with db.engine.begin() as conn:
@@ -118,9 +120,11 @@ def _upgrade(url: str) -> None:
     from alembic.migration import MigrationContext
     from flask_migrate import upgrade
 
+    from meetbot.cli.migrations import bind as bind_migrations
     from meetbot.extensions import db
 
     app = make_app(url)
+    bind_migrations(app)
     with app.app_context():
         with db.engine.connect() as conn:
             before = MigrationContext.configure(conn).get_current_revision()

@@ -45,6 +45,7 @@ class Server:
 
     name: str
     port: int
+    pid: int = 0  # the server's (gunicorn master's) process id
 
     @property
     def base(self) -> str:
@@ -94,9 +95,14 @@ def _stop(proc: subprocess.Popen, sig: int = signal.SIGTERM) -> None:
 
 @contextlib.contextmanager
 def gunicorn(
-    name: str, app_spec: str, env: dict[str, str], ready_path: str = "/healthz"
+    name: str,
+    app_spec: str,
+    env: dict[str, str],
+    ready_path: str = "/healthz",
+    cwd: Path = ROOT,
 ) -> Iterator[Server]:
-    """gunicorn serving ``app_spec`` (e.g. ``meetbot:create_app()``) on a free port."""
+    """gunicorn serving ``app_spec`` (e.g. ``meetbot:create_app()``) on a free port,
+    importing it from ``cwd`` (the repository; bench/pages.py: a baseline tree)."""
     port = free_port()
     log = tempfile.NamedTemporaryFile(prefix=f"bench-{name}-", suffix=".log", delete=False)  # noqa: SIM115 - closed in finally
     cmd = [
@@ -111,11 +117,11 @@ def gunicorn(
         app_spec,
     ]
     proc = subprocess.Popen(
-        cmd, cwd=ROOT, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT
+        cmd, cwd=cwd, env={**os.environ, **env}, stdout=log, stderr=subprocess.STDOUT
     )
     try:
         _wait_ready(proc, port, ready_path)
-        yield Server(name, port)
+        yield Server(name, port, proc.pid)
     finally:
         _stop(proc)
         log.close()

@@ -90,8 +90,11 @@ FRESHNESS_PRIVATE = (
     "meetbot.freshness.derived",
     "meetbot.freshness.fastpath",
     "meetbot.freshness.feed_store",
+    "meetbot.freshness.group_fingerprints",
     "meetbot.freshness.notify",
+    "meetbot.freshness.pg_watcher",
     "meetbot.freshness.request",
+    "meetbot.freshness.sizing",
     "meetbot.freshness.tokens",
     "meetbot.freshness.writes",
 )

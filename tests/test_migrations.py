@@ -9,6 +9,7 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect
 
 from meetbot import create_app
+from meetbot.cli.migrations import bind as bind_migrations
 from meetbot.extensions import db
 
 
@@ -21,6 +22,7 @@ def empty_app(db_backend, tmp_path, request):
         request.getfixturevalue("database_url")  # skips or fails when there is no server
         url = request.getfixturevalue("pg_server").create_database("meetbot_migrations")
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True, "SECRET_KEY": "x"})
+    bind_migrations(app)
     with app.app_context():
         yield app
         db.engine.dispose()

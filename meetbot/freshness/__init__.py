@@ -22,7 +22,13 @@ from flask import Flask
 from meetbot.extensions import db
 from meetbot.freshness.cache import BoundedCache
 from meetbot.freshness.conditional import not_modified
-from meetbot.freshness.derived import cached, schedule_fingerprint, while_unchanged
+from meetbot.freshness.derived import (
+    cached,
+    cached_many,
+    cached_while_unchanged,
+    schedule_fingerprint,
+    while_unchanged,
+)
 from meetbot.freshness.fastpath import FeedFastPath, mark_cacheable
 from meetbot.freshness.feed_store import (
     FeedSpec,
@@ -31,6 +37,7 @@ from meetbot.freshness.feed_store import (
     current_feed,
     with_cached_row,
 )
+from meetbot.freshness.group_fingerprints import group_fingerprints
 from meetbot.freshness.notify import install_triggers
 from meetbot.freshness.request import WATCHER_KEY, init_request_token
 from meetbot.freshness.tokens import request_token, watcher_for
@@ -70,8 +77,11 @@ __all__ = [
     "FeedSpec",
     "FeedState",
     "cached",
+    "cached_many",
+    "cached_while_unchanged",
     "clear_feed_bodies",
     "current_feed",
+    "group_fingerprints",
     "install",
     "mark_cacheable",
     "not_modified",

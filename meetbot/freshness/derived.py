@@ -11,7 +11,7 @@ in the app (``app.extensions``), so two apps in one process never share them.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Hashable, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import TypeVar
 
@@ -20,12 +20,16 @@ from sqlalchemy import case, func, select, true
 
 from meetbot.extensions import db
 from meetbot.freshness.cache import BoundedCache
+from meetbot.freshness.sizing import approx_size
 from meetbot.freshness.tokens import request_token
 from meetbot.models import Group, Meeting, MeetingSeries, MeetingStatus, Person, SeriesSlot
 from meetbot.models.meetings import series_chairs
 
 T = TypeVar("T")
-MAX_ENTRIES = 64
+# The derived cache's default budget (MEETBOT_DERIVED_CACHE_BYTES): the estimated size
+# of its values (freshness.sizing), not a count. A count let 64 expansions of every
+# group (tens of MiB each) pile up: 245-319 MiB per worker after 30 changes (issue 19).
+DEFAULT_CACHE_BYTES = 32 * 1024 * 1024
 # Meeting rows this far around a window are watched: those overlapping it (one-off
 # meetings can last days) and those whose original start is in it. A row moved from
 # farther away comes with a revision bump (moves change what the feeds show).
@@ -34,18 +38,68 @@ MAX_MEMO = 256
 _MISSING = object()
 
 
-def _app_cache(name: str, size: int) -> BoundedCache:
-    return current_app.extensions.setdefault(name, BoundedCache(size))
+def _app_cache(name: str, make: Callable[[], BoundedCache]) -> BoundedCache:
+    cache = current_app.extensions.get(name)
+    if cache is None:
+        cache = current_app.extensions.setdefault(name, make())
+    return cache
 
 
-def cached(key: Hashable, compute: Callable[[], T]) -> T:
-    """The value of ``key`` in this app's cache, computed (and kept) when missing."""
-    store = _app_cache("meetbot_derived_cache", MAX_ENTRIES)
-    value = store.get(key, _MISSING)
-    if value is _MISSING:
-        value = compute()
-        store.put(key, value)
+def _derived_store() -> BoundedCache:
+    budget = int(current_app.config.get("MEETBOT_DERIVED_CACHE_BYTES") or DEFAULT_CACHE_BYTES)
+    # An entry is (fingerprint, value, size): measured once, when it is kept.
+    return BoundedCache(budget, size_of=lambda entry: entry[2])
+
+
+def cached(key: Hashable, compute: Callable[[], T], *, fingerprint: Hashable = None) -> T:
+    """The value kept under ``key`` in this app's cache if it was computed for the same
+    ``fingerprint`` (read from the database by the caller), else ``compute()``, which
+    then *replaces* the entry: one entry per key, so a moving fingerprint leaves no
+    stale entries behind. The cache is bounded by the estimated bytes of its values
+    (``freshness.sizing.approx_size``, budget ``MEETBOT_DERIVED_CACHE_BYTES``)."""
+    store = _app_cache("meetbot_derived_cache", _derived_store)
+    hit = store.get(key)
+    if hit is not None and hit[0] == fingerprint:
+        return hit[1]
+    value = compute()
+    store.put(key, (fingerprint, value, approx_size(value)))
     return value
+
+
+def cached_while_unchanged(key: Hashable, compute: Callable[[], T]) -> T:
+    """``compute()`` kept in the derived cache (bounded by bytes) while the database
+    change token is the one it was computed under: a page's data read once per
+    change, not once per view. Outside a request it always computes. ``compute``
+    must return plain data (rows, not ORM objects)."""
+    token = request_token()
+    if token is None:
+        return compute()
+    return cached(key, compute, fingerprint=("token", token))
+
+
+def cached_many(
+    fingerprints: Mapping[Hashable, Hashable],
+    compute_missing: Callable[[list[Hashable]], Mapping[Hashable, T]],
+) -> dict[Hashable, T]:
+    """:func:`cached` for many keys at once (key -> its fingerprint): the keys whose
+    entry is missing or was computed for another fingerprint are computed by one
+    ``compute_missing(keys)`` call (one query for all, not one per key)."""
+    store = _app_cache("meetbot_derived_cache", _derived_store)
+    found: dict[Hashable, T] = {}
+    missing = []
+    for key, fingerprint in fingerprints.items():
+        hit = store.get(key)
+        if hit is not None and hit[0] == fingerprint:
+            found[key] = hit[1]
+        else:
+            missing.append(key)
+    if missing:
+        computed = compute_missing(missing)
+        for key in missing:
+            value = computed[key]
+            store.put(key, (fingerprints[key], value, approx_size(value)))
+            found[key] = value
+    return found
 
 
 def schedule_fingerprint(group_ids: Sequence[int] | None, start: datetime, end: datetime) -> tuple:
@@ -66,7 +120,7 @@ def while_unchanged(key: Hashable, compute: Callable[[], T]) -> T:
     token = request_token()
     if token is None:
         return compute()
-    memo = _app_cache("meetbot_fingerprint_memo", MAX_MEMO)
+    memo = _app_cache("meetbot_fingerprint_memo", lambda: BoundedCache(MAX_MEMO))
     hit = memo.get(key)
     if hit is not None and hit[0] == token:
         return hit[1]

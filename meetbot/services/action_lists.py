@@ -4,10 +4,12 @@ items and the owners to filter by. Reads only."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import aliased, selectinload
 
+from meetbot import freshness
 from meetbot.extensions import db
 from meetbot.models import (
     ActionEventKind,
@@ -20,6 +22,7 @@ from meetbot.models import (
     WorkStream,
 )
 from meetbot.models.actions import action_item_owners
+from meetbot.services.action_rows import ActionRow, action_rows
 from meetbot.services.errors import field_error
 
 
@@ -93,6 +96,49 @@ def review_items(
     return sorted(merged.values(), key=lambda i: (i.created_dt, i.id))
 
 
+@dataclass(frozen=True)
+class Review:
+    """What a meeting's review panel shows, as plain rows (see review())."""
+
+    items: list[ActionRow]
+    open_total: int | None  # every open item to review; None when all are listed
+    carried: frozenset[int]  # ids among ``items`` this meeting carried over
+
+
+def review(meeting: Meeting, *, scope: str = "group", limit: int | None = None) -> Review:
+    """review_items() as rows with the open total (None without ``limit``) and the
+    carried-over ids, kept while the database is unchanged: the COUNT over a big
+    group's open items runs once per change, not on every view of every meeting."""
+    key = ("review", meeting.id, scope, limit)
+    return freshness.cached_while_unchanged(key, lambda: _review(meeting, scope, limit))
+
+
+def _review(meeting: Meeting, scope: str, limit: int | None) -> Review:
+    common, still_open, closed_here = _review_conditions(meeting, scope)
+    order = (ActionItem.created_dt, ActionItem.id)
+    if limit is None:
+        ids = list(
+            db.session.scalars(select(ActionItem.id).where(*common, or_(still_open, closed_here)))
+        )
+    else:
+        ids = list(
+            db.session.scalars(
+                select(ActionItem.id).where(*common, still_open).order_by(*order).limit(limit)
+            )
+        )
+        # The group is checked here, not in SQL: see review_items().
+        ids += [
+            item_id
+            for item_id, group_id in db.session.execute(
+                select(ActionItem.id, ActionItem.group_id).where(*common, _closed_in(meeting))
+            )
+            if group_id == meeting.group_id
+        ]
+    items = action_rows([ActionItem.id.in_(set(ids))], order) if ids else []
+    total = None if limit is None else review_open_count(meeting, scope=scope)
+    return Review(items, total, frozenset(carried_over_ids(meeting, items)))
+
+
 def review_open_count(meeting: Meeting, *, scope: str = "group") -> int:
     """How many open items ``meeting`` has to review (one COUNT query)."""
     common, still_open, _ = _review_conditions(meeting, scope)
@@ -101,7 +147,7 @@ def review_open_count(meeting: Meeting, *, scope: str = "group") -> int:
     )
 
 
-def carried_over_ids(meeting: Meeting, items: Sequence[ActionItem]) -> set[int]:
+def carried_over_ids(meeting: Meeting, items: Sequence[ActionItem | ActionRow]) -> set[int]:
     """Ids among ``items`` that ``meeting`` carried over (one query)."""
     if not items:
         return set()

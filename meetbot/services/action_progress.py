@@ -9,23 +9,17 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import and_, func, select
-from sqlalchemy.orm import selectinload
 
+from meetbot import freshness
 from meetbot.extensions import db
 from meetbot.models import (
     ActionItem,
     ActionStatus,
-    Meeting,
     MinuteItem,
     MinuteKind,
     WorkStream,
 )
-
-
-def _summary_options():
-    """What a one-line summary of an item shows (owners); its work stream and group are
-    many-to-one and already in the session on the pages that list them."""
-    return (selectinload(ActionItem.owners),)
+from meetbot.services.action_rows import ActionRow, DecisionRow, action_rows, decision_rows
 
 
 @dataclass(frozen=True)
@@ -39,11 +33,12 @@ class MonthProgress:
 
 @dataclass
 class StreamSummary:
-    """A work stream's action items, decisions and progress over time."""
+    """A work stream's action items, decisions and progress over time, as plain rows
+    (kept across requests while nothing changes: ``cached_stream_summary``)."""
 
-    open_items: list[ActionItem]
-    closed_items: list[ActionItem]
-    decisions: list[MinuteItem]
+    open_items: list[ActionRow]
+    closed_items: list[ActionRow]
+    decisions: list[DecisionRow]
     progress: list[MonthProgress]
     # Totals: the lists above hold at most ``STREAM_LIST_LIMIT`` rows each.
     open_count: int = 0
@@ -119,21 +114,31 @@ def _progress(
 STREAM_LIST_LIMIT = 50
 
 
+def cached_stream_summary(stream: WorkStream, *, limit: int = STREAM_LIST_LIMIT) -> StreamSummary:
+    """stream_summary(), kept in this process while the database is unchanged
+    (``freshness.cached_while_unchanged``): the work stream page reads nothing else
+    that costs."""
+    return freshness.cached_while_unchanged(
+        ("stream_summary", stream.id, limit), lambda: stream_summary(stream, limit=limit)
+    )
+
+
 def stream_summary(stream: WorkStream, *, limit: int = STREAM_LIST_LIMIT) -> StreamSummary:
     """Open and closed items of the stream, decisions tagged with it, and progress.
 
     Lists are bounded (open items by due date, the latest closed items and decisions,
     ``limit`` each) with their totals, so a stream with years of history stays fast;
-    progress is computed from three columns, not whole rows.
+    progress is computed from three columns, not whole rows. Read as rows (seven
+    statements whatever the stream's size).
     """
     in_stream = ActionItem.work_stream_id == stream.id
     is_open = ActionItem.status == ActionStatus.OPEN
-    open_items = _stream_items(
+    open_items = action_rows(
         [in_stream, is_open],
         (ActionItem.due_date.is_(None), ActionItem.due_date, ActionItem.id),
         limit,
     )
-    closed_items = _stream_items(
+    closed_items = action_rows(
         [in_stream, ~is_open], (ActionItem.closed_dt.desc(), ActionItem.id.desc()), limit
     )
     is_decision = and_(
@@ -144,38 +149,11 @@ def stream_summary(stream: WorkStream, *, limit: int = STREAM_LIST_LIMIT) -> Str
     return StreamSummary(
         open_items=open_items,
         closed_items=closed_items,
-        decisions=_stream_decisions(is_decision, limit),
+        decisions=decision_rows(is_decision, limit),
         progress=_progress(opened, _closed_by_month(in_stream, is_open), PROGRESS_MONTHS),
         open_count=open_count,
         closed_count=closed_count,
         decision_count=db.session.scalar(select(func.count(MinuteItem.id)).where(is_decision)) or 0,
-    )
-
-
-def _stream_items(where: list, order: tuple, limit: int) -> list[ActionItem]:
-    return list(
-        db.session.scalars(
-            select(ActionItem)
-            .where(*where)
-            .options(*_summary_options())
-            .order_by(*order)
-            .limit(limit)
-        )
-    )
-
-
-def _stream_decisions(is_decision: Any, limit: int) -> list[MinuteItem]:
-    """The latest ``limit`` decisions, newest meeting first."""
-    return list(
-        db.session.scalars(
-            select(MinuteItem)
-            .join(Meeting, Meeting.id == MinuteItem.meeting_id)
-            .where(is_decision)
-            # The meeting's title falls back to its series' title: load both (no N+1).
-            .options(selectinload(MinuteItem.meeting).selectinload(Meeting.series))
-            .order_by(Meeting.start_dt.desc(), MinuteItem.position)
-            .limit(limit)
-        )
     )
 
 

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import joinedload
 
 from meetbot.domain.recurrence import expand, to_utc
 from meetbot.extensions import db
@@ -15,6 +16,23 @@ from meetbot.services.errors import NotFound
 
 def get_meeting(meeting_id: int) -> Meeting:
     meeting = db.session.get(Meeting, meeting_id)
+    if meeting is None:
+        raise NotFound(f"No meeting {meeting_id}.")
+    return meeting
+
+
+def get_meeting_for_page(meeting_id: int) -> Meeting:
+    """get_meeting() with what the meeting page reads loaded in one statement (group,
+    series, work stream) and the series' work streams in one more, not lazily."""
+    meeting = db.session.scalar(
+        select(Meeting)
+        .where(Meeting.id == meeting_id)
+        .options(
+            joinedload(Meeting.group),
+            joinedload(Meeting.work_stream),
+            joinedload(Meeting.series).selectinload(MeetingSeries.work_streams),
+        )
+    )
     if meeting is None:
         raise NotFound(f"No meeting {meeting_id}.")
     return meeting

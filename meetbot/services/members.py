@@ -10,6 +10,7 @@ from sqlalchemy import Select, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import contains_eager
 
+from meetbot import freshness
 from meetbot.domain.text import single_line
 from meetbot.extensions import db
 from meetbot.models import Group, Membership, Person, Role
@@ -309,13 +310,13 @@ def members_query(group: Group) -> Select:
 
 
 def member_count(group: Group) -> int:
-    """How many people belong to the group."""
-    return (
-        db.session.scalar(
-            select(func.count()).select_from(Membership).where(Membership.group_id == group.id)
-        )
-        or 0
-    )
+    """How many people belong to the group (counted once per database change)."""
+
+    def count() -> int:
+        query = select(func.count()).select_from(Membership).where(Membership.group_id == group.id)
+        return db.session.scalar(query) or 0
+
+    return freshness.while_unchanged(("member_count", group.id), count)
 
 
 def find_people_to_add(group: Group, query: str, *, limit: int = 20) -> list[Person]:

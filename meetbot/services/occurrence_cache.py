@@ -9,16 +9,16 @@ from datetime import UTC, datetime, timedelta
 from typing import TypeVar
 
 from meetbot import freshness
-from meetbot.models import Group, WorkStream
-from meetbot.services.occurrences import OccurrenceView, group_occurrences
+from meetbot.models import Group, MeetingSeries, WorkStream
+from meetbot.services.occurrences import OccurrenceView, group_occurrences, series_occurrences
 
 T = TypeVar("T")
 
 
 def _window_key(
     group: Group, now: datetime, days: int, domain: str, work_stream: WorkStream | None
-) -> tuple[tuple, datetime, datetime]:
-    """(cache key, window start, window end) of the window from the start of ``now``'s
+) -> tuple[tuple, tuple, datetime, datetime]:
+    """(cache key, fingerprint, window start, window end) of the window from the start of ``now``'s
     day (UTC) to a day after ``now + days``: keyed by the day and the fingerprint of
     the group's schedule. A day, not an hour: a big group's window is expanded once a
     day per process instead of every hour, for a day's more occurrences."""
@@ -32,9 +32,8 @@ def _window_key(
         day,
         wide_end,
         domain,
-        freshness.schedule_fingerprint([group.id], day, wide_end),
     )
-    return key, day, wide_end
+    return key, freshness.schedule_fingerprint([group.id], day, wide_end), day, wide_end
 
 
 def cached_group_occurrences(
@@ -51,9 +50,11 @@ def cached_group_occurrences(
     the day (see _window_key), filtered to those that overlap [now, now + days)."""
 
     now = now.astimezone(UTC)
-    key, begin, wide_end = _window_key(group, now, days, domain, work_stream)
+    key, fingerprint, begin, wide_end = _window_key(group, now, days, domain, work_stream)
     found = freshness.cached(
-        key, lambda: group_occurrences(group, begin, wide_end, domain, work_stream=work_stream)
+        key,
+        lambda: group_occurrences(group, begin, wide_end, domain, work_stream=work_stream),
+        fingerprint=fingerprint,
     )
     end = now + timedelta(days=days)
     return [o for o in found if o.start < end and o.end > now]
@@ -74,15 +75,19 @@ def cached_group_rendered(
     must be a module-level function: its name is part of the key."""
 
     now = now.astimezone(UTC)
-    key, _, _ = _window_key(group, now, days, domain, work_stream)
+    key, fingerprint, begin, wide_end = _window_key(group, now, days, domain, work_stream)
 
     def compute() -> list[tuple[datetime, datetime, T]]:
         found = freshness.cached(
-            key, lambda: group_occurrences(group, key[3], key[4], domain, work_stream=work_stream)
+            key,
+            lambda: group_occurrences(group, begin, wide_end, domain, work_stream=work_stream),
+            fingerprint=fingerprint,
         )
         return [(o.start, o.end, render(o)) for o in found]
 
-    rendered = freshness.cached(("rendered", render.__module__, render.__qualname__, *key), compute)
+    rendered = freshness.cached(
+        ("rendered", render.__module__, render.__qualname__, *key), compute, fingerprint=fingerprint
+    )
     end = now + timedelta(days=days)
     return [value for start, stop, value in rendered if start < end and stop > now]
 
@@ -127,8 +132,26 @@ def cached_upcoming(
         days,
         limit,
         domain,
-        freshness.schedule_fingerprint([group.id], hour, horizon),
     )
-    found = freshness.cached(key, compute)
+    fingerprint = freshness.schedule_fingerprint([group.id], hour, horizon)
+    found = freshness.cached(key, compute, fingerprint=fingerprint)
     end = now + timedelta(days=days)
     return [o for o in found if o.start < end and o.end > now][:limit]
+
+
+def cached_series_window(
+    series: MeetingSeries, start: datetime, days: int, domain: str
+) -> list[OccurrenceView]:
+    """series_occurrences(series, start, start + days), from an expansion of the window
+    from the start of ``start``'s day (UTC) to a day after ``start + days``, kept while
+    the database is unchanged (the meeting page's "next in this series"): every
+    occurrence overlapping [start, start + days) lies in that wider window."""
+    start = start.astimezone(UTC)
+    day = start.replace(hour=0, minute=0, second=0, microsecond=0)
+    wide_end = day + timedelta(days=days + 1)
+    found = freshness.cached_while_unchanged(
+        ("series_window", series.id, day, wide_end, domain),
+        lambda: series_occurrences(series, day, wide_end, domain),
+    )
+    end = start + timedelta(days=days)
+    return [o for o in found if o.start < end and o.end > start]

@@ -73,6 +73,10 @@ def parse_providers(value: Any) -> dict[str, Provider]:
     return found
 
 
+class SsoFailed(Exception):
+    """A provider's answer that is not a valid sign-in (expired, forged, no ID token)."""
+
+
 @dataclass
 class Claims:
     """What a validated login says (ID token, with the userinfo of the same subject)."""

@@ -21,7 +21,7 @@ from meetbot.services.permissions import Permission, may
 from meetbot.web.guards import require
 from meetbot.web.minutes_common import meeting_url
 from meetbot.web.paging import page_from_args
-from meetbot.web.panels import panel
+from meetbot.web.panels import cached_panel, panel
 
 bp = Blueprint("actions", __name__)
 
@@ -95,23 +95,28 @@ def review_panel(meeting: Meeting | None = None, **kwargs: object) -> str:
     # A group with years of history has thousands of open items: the panel shows the
     # oldest REVIEW_LIMIT of them (and says how many there are) unless asked for all.
     show_all = request.args.get("review_all") == "1"
-    items = action_lists.review_items(
-        meeting, scope=scope, limit=None if show_all else REVIEW_LIMIT
-    )
-    open_total = None if show_all else action_lists.review_open_count(meeting, scope=scope)
-    open_shown = sum(
-        1 for item in items if item.status == "open" and item.closed_in_id != meeting.id
-    )
-    return render_template(
-        "actions/_review.html",
-        meeting=meeting,
-        items=items,
-        scope=scope,
-        hidden=(open_total - open_shown) if open_total is not None else 0,
-        carried=action_lists.carried_over_ids(meeting, items),
-        chair=may(current_user, Permission.CHAIR, meeting.group, meeting=meeting),
-        today=_today(),
-    )
+    chair = may(current_user, Permission.CHAIR, meeting.group, meeting=meeting)
+    today = _today()
+
+    def render() -> str:
+        found = action_lists.review(meeting, scope=scope, limit=None if show_all else REVIEW_LIMIT)
+        open_shown = sum(
+            1 for item in found.items if item.status == "open" and item.closed_in_id != meeting.id
+        )
+        return render_template(
+            "actions/_review.html",
+            meeting=meeting,
+            items=found.items,
+            scope=scope,
+            hidden=(found.open_total - open_shown) if found.open_total is not None else 0,
+            carried=found.carried,
+            chair=chair,
+            today=today,
+        )
+
+    if chair:  # buttons with the viewer's CSRF token
+        return render()
+    return cached_panel(("review", meeting.id, scope, show_all, today), render)
 
 
 @panel("meeting_main", order=40)
@@ -120,27 +125,40 @@ def meeting_actions_panel(meeting: Meeting | None = None, **kwargs: object) -> s
     if meeting is None:
         return ""
     chair = may(current_user, Permission.CHAIR, meeting.group, meeting=meeting)
-    items = action_lists.group_actions(meeting.group, status="all", opened_in=meeting)
-    form = _form(meeting.group, meeting=meeting, formdata=None) if chair else None
-    return render_template(
-        "actions/_meeting.html",
-        meeting=meeting,
-        items=items,
-        chair=chair,
-        form=form,
-        today=_today(),
-    )
+    today = _today()
+
+    def render() -> str:
+        items = action_lists.group_actions(meeting.group, status="all", opened_in=meeting)
+        form = _form(meeting.group, meeting=meeting, formdata=None) if chair else None
+        return render_template(
+            "actions/_meeting.html",
+            meeting=meeting,
+            items=items,
+            chair=chair,
+            form=form,
+            today=today,
+        )
+
+    if chair:  # the form carries the viewer's CSRF token
+        return render()
+    return cached_panel(("meeting_actions", meeting.id, today), render)
 
 
 @panel("stream_main", order=30)
 def stream_panel(stream=None, group: Group | None = None, **kwargs: object) -> str:
-    """A work stream's open and closed action items, decisions and progress."""
+    """A work stream's open and closed action items, decisions and progress (the same
+    HTML for every viewer: kept while the database is unchanged)."""
     if stream is None:
         return ""
-    summary = action_progress.stream_summary(stream)
-    return render_template(
-        "actions/_stream.html", stream=stream, group=stream.group, ss=summary, today=_today()
-    )
+    today = _today()
+
+    def render() -> str:
+        summary = action_progress.cached_stream_summary(stream)
+        return render_template(
+            "actions/_stream.html", stream=stream, group=stream.group, ss=summary, today=today
+        )
+
+    return cached_panel(("stream_actions", stream.id, today), render)
 
 
 # ---------------------------------------------------------------- create / edit

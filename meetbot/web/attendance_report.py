@@ -18,7 +18,7 @@ from meetbot.services.permissions import Permission, may
 from meetbot.web.attendance_common import bp
 from meetbot.web.guards import require
 from meetbot.web.paging import page_from_args
-from meetbot.web.panels import panel
+from meetbot.web.panels import cached_panel, panel
 
 
 def _chart(report: analytics.AttendanceReport, title: str, chart_id: str) -> Markup:
@@ -107,19 +107,26 @@ def _group_report(group: Group) -> analytics.AttendanceReport:
 
 @panel("group_main", order=40)
 def group_attendance_panel(group: Group, **_: Any) -> str:
-    report = _group_report(group)
-    return render_template(
-        "attendance/_group_panel.html",
-        group=group,
-        report=report,
-        chart=_chart(report, f"People present per meeting: {group.name}", "group-attendance"),
-    )
+    # The same HTML for every viewer: kept while the database is unchanged.
+    def render() -> str:
+        report = _group_report(group)
+        return render_template(
+            "attendance/_group_panel.html",
+            group=group,
+            report=report,
+            chart=_chart(report, f"People present per meeting: {group.name}", "group-attendance"),
+        )
+
+    return cached_panel(("group_attendance", group.id), render)
 
 
 @panel("group_side", order=40)
 def group_attendance_side(group: Group, **_: Any) -> str:
-    report = _group_report(group)
-    return render_template("attendance/_group_side.html", group=group, report=report)
+    def render() -> str:
+        report = _group_report(group)
+        return render_template("attendance/_group_side.html", group=group, report=report)
+
+    return cached_panel(("group_attendance_side", group.id), render)
 
 
 @panel("series_main", order=40)

@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 
 from meetbot.forms.fields import apply_service_errors
 from meetbot.forms.groups import GroupForm, WorkStreamForm
-from meetbot.models import Role
+from meetbot.services import group_reads
 from meetbot.services import groups as group_service
 from meetbot.services import members as member_service
 from meetbot.services.errors import ValidationError
@@ -60,13 +60,8 @@ def create():
 
 @bp.get("/<slug>/")
 def view(slug: str):
-    group = group_service.get_group_with_streams(slug)
-    return render_template(
-        "groups/view.html",
-        group=group,
-        chairs=member_service.people_with_role(group, Role.CHAIR),
-        organizers=member_service.people_with_role(group, Role.ORGANIZER),
-    )
+    group = group_service.get_group(slug)
+    return render_template("groups/view.html", group=group, facts=group_reads.group_facts(group))
 
 
 @bp.route("/<slug>/edit", methods=["GET", "POST"])

@@ -11,16 +11,17 @@ from flask_login import current_user
 from meetbot.domain.recurrence import to_utc
 from meetbot.forms.attendance import AgendaForm
 from meetbot.models import Meeting, MeetingStatus, utcnow
-from meetbot.services import attendance_links, attendance_reads, attendance_roster
+from meetbot.services import attendance_lines, attendance_links, attendance_roster
 from meetbot.services import meetings as meeting_service
 from meetbot.services.agenda import AgendaConflict, text_hash, update_agenda
 from meetbot.services.errors import NotFound, ValidationError
+from meetbot.services.occurrence_cache import cached_series_window
 from meetbot.services.occurrence_records import (
     check_in_to_occurrence,
     open_occurrence,
     send_regrets_to_occurrence,
 )
-from meetbot.services.occurrences import OccurrenceView, series_occurrences
+from meetbot.services.occurrences import OccurrenceView
 from meetbot.services.permissions import Permission, may
 from meetbot.services.series_reads import find_series
 from meetbot.web.guards import back_to, require
@@ -64,17 +65,17 @@ def _upcoming_in_series(meeting: Meeting, limit: int = 5) -> list[OccurrenceView
     if meeting.series is None:
         return []
     start = max(meeting.end_dt, utcnow())
-    found = series_occurrences(meeting.series, start, start + timedelta(days=120), _domain())
+    found = cached_series_window(meeting.series, start, 120, _domain())
     return [o for o in found if o.meeting_id != meeting.id][:limit]
 
 
 @bp.get("/meetings/<int:meeting_id>/")
 def view(meeting_id: int):
-    meeting = meeting_service.get_meeting(meeting_id)
+    meeting = meeting_service.get_meeting_for_page(meeting_id)
     group = meeting.group
     is_chair = may(current_user, Permission.CHAIR, group, meeting=meeting)
     is_member = may(current_user, Permission.PARTICIPATE, group)
-    entries = attendance_reads.entries(meeting)  # at most the cap (services.list_caps)
+    entries = attendance_lines.entry_lines(meeting)  # at most the cap (services.list_caps)
     present = [e for e in entries if e.kind == "present"]
     regrets = [e for e in entries if e.kind == "regrets"]
     size = ATTENDANCE_PAGE_SIZE

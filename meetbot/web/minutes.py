@@ -43,7 +43,7 @@ from meetbot.web.minutes_live import (
     minutes_json,
     wants_json,
 )
-from meetbot.web.panels import panel
+from meetbot.web.panels import cached_panel, panel
 
 
 def render_minutes(meeting: Meeting, quick_form: MinuteItemForm | None = None, **_: object) -> str:
@@ -66,7 +66,10 @@ def minutes_panel(meeting: Meeting | None = None, **kwargs: object) -> str:
     if meeting is None:
         return ""
     # A form that failed (errors, conflict) is shown again with what was typed.
-    return render_minutes(meeting, g.get("minutes_quick_form"))
+    if can_chair(meeting):
+        return render_minutes(meeting, g.get("minutes_quick_form"))
+    # Without the chair's editor the HTML is the same for every viewer.
+    return cached_panel(("minutes", meeting.id), lambda: render_minutes(meeting))
 
 
 @bp.get("/meetings/<int:meeting_id>/minutes/")

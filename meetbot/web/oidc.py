@@ -4,10 +4,9 @@ provider's JWKS, issuer, audience, expiry, nonce); services.oidc decides who it 
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
-from authlib.integrations.base_client import OAuthError
-from authlib.integrations.flask_client import OAuth
 from flask import (
     Blueprint,
     Flask,
@@ -21,7 +20,6 @@ from flask import (
     url_for,
 )
 from flask_login import current_user, login_user
-from joserfc.errors import JoseError
 
 from meetbot.extensions import limiter
 from meetbot.forms.signup import ConfirmForm
@@ -36,58 +34,42 @@ RETURN = "oidc_return"
 
 
 def init_oidc(app: Flask) -> None:
-    """Register the configured providers on an Authlib registry of this app."""
+    """Register the configured providers (Authlib, loaded only when there are some)."""
     providers = oidc.parse_providers(app.config.get("MEETBOT_OIDC_PROVIDERS"))
-    registry = OAuth(app)
-    for provider in providers.values():
-        registry.register(
-            provider.name,
-            client_id=provider.client_id,
-            client_secret=provider.client_secret,
-            server_metadata_url=provider.metadata_url,
-            client_kwargs={"scope": "openid email profile", "code_challenge_method": "S256"},
-        )
-    app.extensions["meetbot_oidc"] = (providers, registry)
+    clients = None
+    if providers:
+        client_module = importlib.import_module("meetbot.web.oidc_client")
+        clients = client_module.SsoClients(app, providers)
+    app.extensions["meetbot_oidc"] = (providers, clients)
 
 
 def providers() -> dict[str, oidc.Provider]:
     return current_app.extensions["meetbot_oidc"][0]
 
 
-def _client(name: str) -> Any:
-    found, registry = current_app.extensions["meetbot_oidc"]
+def _clients(name: str) -> Any:
+    found, clients = current_app.extensions["meetbot_oidc"]
     if name not in found:
         abort(404)
-    return registry.create_client(name)
+    return clients
 
 
 @bp.get("/sso/<provider>/login")
 @limiter.limit(LINK_RATE, error_message=TOO_MANY)
 def start(provider: str):
-    client = _client(provider)
+    clients = _clients(provider)
     session[RETURN] = {"next": request.args.get("next", ""), "join": request.args.get("join", "")}
     base = current_app.config["MEETBOT_BASE_URL"].rstrip("/")
-    return client.authorize_redirect(base + url_for("oidc.callback", provider=provider))
-
-
-def _claims(client: Any, token: dict[str, Any]) -> oidc.Claims:
-    claims = dict(token.get("userinfo") or {})
-    if not claims.get("sub"):
-        raise OAuthError(description="the provider sent no ID token")
-    # Providers may keep e-mail and name out of the ID token: ask userinfo, same subject.
-    info = client.userinfo(token=token)
-    if info.get("sub") == claims["sub"]:
-        claims.update({k: v for k, v in info.items() if k in ("email", "email_verified", "name")})
-    return oidc.Claims.from_token(claims)
+    return clients.authorize_redirect(provider, base + url_for("oidc.callback", provider=provider))
 
 
 @bp.get("/sso/<provider>/callback")
 @limiter.limit(LINK_RATE, error_message=TOO_MANY)
 def callback(provider: str):
-    client = _client(provider)
+    clients = _clients(provider)
     try:
-        claims = _claims(client, client.authorize_access_token())
-    except (OAuthError, JoseError, KeyError, ValueError) as exc:
+        claims = clients.claims(provider)
+    except oidc.SsoFailed as exc:
         current_app.logger.warning("SSO with %s failed: %s", provider, exc)
         flash("The sign-in did not work (it may have expired): please try again.", "error")
         return redirect(url_for("auth.login"))

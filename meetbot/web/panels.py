@@ -15,7 +15,10 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Callable
 
+from flask import request
 from markupsafe import Markup
+
+from meetbot import freshness
 
 PanelFunc = Callable[..., str]
 
@@ -39,3 +42,13 @@ def panel(area: str, order: int = 50) -> Callable[[PanelFunc], PanelFunc]:
 def render_panels(area: str, **context: object) -> Markup:
     """The HTML of every panel registered for ``area``, in order."""
     return Markup("").join(Markup(func(**context)) for _, _, func in _PANELS[area])
+
+
+def cached_panel(key: tuple, render: Callable[[], str]) -> Markup:
+    """``render()``'s HTML, kept while the database is unchanged
+    (``freshness.cached_while_unchanged``, bounded by bytes). Only for HTML that is the
+    same for every viewer it is asked for: ``key`` names the panel and everything the
+    HTML depends on besides the database (the day, the viewer's kind; never a CSRF
+    token). The request's scheme, host and script root are added (URLs in the HTML)."""
+    full = ("panel_html", request.url_root, *key)
+    return freshness.cached_while_unchanged(full, lambda: Markup(render()))

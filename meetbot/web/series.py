@@ -27,7 +27,7 @@ from meetbot.services.subscribe import (
 )
 from meetbot.web import meeting_schedule, occurrence_changes, series_edit  # noqa: F401 (routes)
 from meetbot.web.paging import page_from_args
-from meetbot.web.panels import panel
+from meetbot.web.panels import cached_panel, panel
 from meetbot.web.series_links import bp, can_manage, feed_base_url, uid_domain
 
 GROUP_PAGE_CONFLICT_DAYS = 90
@@ -111,14 +111,20 @@ def group_conflicts_panel(group: Group, **_: Any) -> str:
 @panel("group_side", order=10)
 def group_series_panel(group: Group, **_: Any) -> str:
     # The first series by title; the total and a link to the paged list give the rest.
-    return render_template(
-        "series/_group_side.html",
-        group=group,
-        series_list=series_service.list_series(group, limit=GROUP_PAGE_SERIES),
-        total=series_service.count_series(group),
-        can_manage=can_manage(group),
-        links=subscribe_links(feed_base_url(), group_feed_path(group.slug), group.name),
-    )
+    # The same HTML for every viewer who may (or may not) manage: kept under the token.
+    manage = can_manage(group)
+
+    def render() -> str:
+        return render_template(
+            "series/_group_side.html",
+            group=group,
+            series_list=series_service.list_series(group, limit=GROUP_PAGE_SERIES),
+            total=series_service.count_series(group),
+            can_manage=manage,
+            links=subscribe_links(feed_base_url(), group_feed_path(group.slug), group.name),
+        )
+
+    return cached_panel(("group_series", group.id, manage), render)
 
 
 @bp.get("/groups/<slug>/series/")

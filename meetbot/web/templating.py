@@ -12,6 +12,7 @@ from markupsafe import Markup, escape
 from meetbot.domain.markdown import render_markdown
 from meetbot.domain.meeting_status import join_url
 from meetbot.domain.meeting_status import live_status as _live_status
+from meetbot.freshness import BoundedCache
 from meetbot.models import utcnow
 from meetbot.services.permissions import Permission, may
 from meetbot.web.panels import render_panels
@@ -55,9 +56,20 @@ def local_time(
     )
 
 
+# Rendered Markdown by its source text: descriptions, agendas and minutes are shown on
+# every view of their pages and change rarely (rendering and sanitizing is ~1 ms each).
+# Bounded by bytes (the HTML counted twice, for its source kept as the key).
+_MARKDOWN = BoundedCache(8 * 1024 * 1024, size_of=lambda html: 2 * len(html) + 64)
+
+
 def markdown_filter(text: str | None) -> Markup:
     """Markdown rendered and then sanitized (see meetbot.domain.markdown)."""
-    return Markup(render_markdown(text or ""))
+    source = text or ""
+    html = _MARKDOWN.get(source)
+    if html is None:
+        html = Markup(render_markdown(source))
+        _MARKDOWN.put(source, html)
+    return html
 
 
 def live_status(status: str, start: datetime, end: datetime) -> str:

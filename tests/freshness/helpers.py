@@ -9,7 +9,8 @@ from select import select as wait_readable
 import psycopg
 from sqlalchemy.engine import make_url
 
-from meetbot.freshness.tokens import PostgresWatcher, postgres_conninfo, watcher_for
+from meetbot.freshness.pg_watcher import PostgresWatcher, postgres_conninfo
+from meetbot.freshness.tokens import watcher_for
 
 
 def execute_elsewhere(database_url: str, sql: str) -> None:

@@ -9,7 +9,6 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import update
 
 from meetbot.extensions import db
-from meetbot.freshness import derived as derived_cache
 from meetbot.models import Meeting, Person
 from meetbot.services.conflicts import find_conflicts
 from meetbot.services.occurrence_cache import cached_group_occurrences
@@ -87,10 +86,32 @@ def test_cached_group_occurrences_follow_the_data(
     assert got[0].status == "held"
 
 
-def test_cache_is_bounded(app):
-    with app.app_context():
-        for n in range(derived_cache.MAX_ENTRIES + 5):
-            assert derived_cache.cached(("k", n), lambda n=n: n * 2) == n * 2
-        store = app.extensions["meetbot_derived_cache"]
-        assert len(store) == derived_cache.MAX_ENTRIES
-        assert ("k", 0) not in store and ("k", derived_cache.MAX_ENTRIES + 4) in store
+def test_conflicts_are_kept_per_group(
+    app, create_group, create_series, create_person, time_machine
+):
+    """A change in a group that shares no location or chair with another leaves the
+    other's cached conflicts (and its expanded share) in place; a change in a group
+    that shares one is seen by both."""
+    group, beth, a, _ = _clash(create_group, create_series, create_person)
+    other = create_group()
+    create_series(other, start=datetime(2026, 1, 6, 15, 0), location="#elsewhere")
+    neighbour = create_group()
+    time_machine.move_to(NOW)
+    first = find_conflicts(group=group, days=7)
+    store = app.extensions["meetbot_derived_cache"]
+    kept = [(key, store.get(key)) for key in list(store._items) if key[0] == "conflicts"]
+    assert [key[1] for key, _ in kept] == [group.id]
+    # The unrelated group changes: the group's entry is the very same object.
+    db.session.get(type(other), other.id).name = "Other, renamed"
+    create_series(other, start=datetime(2026, 1, 7, 9, 0), location="#elsewhere-too")
+    assert find_conflicts(group=group, days=7) == first
+    assert store.get(kept[0][0]) is kept[0][1]
+    # A neighbour starts using the same channel at the same time: both see it.
+    create_series(neighbour, start=datetime(2026, 1, 6, 15, 15), location="#Edge")
+    found = find_conflicts(group=group, days=7)
+    assert {c.b.group_id for c in found} | {c.a.group_id for c in found} == {
+        group.id,
+        neighbour.id,
+    }
+    assert store.get(kept[0][0]) is not kept[0][1]
+    assert found == find_conflicts(group=group, start=NOW, days=7)

@@ -11,15 +11,11 @@ from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
 from meetbot import create_app
+from meetbot.cli.migrations import bind as bind_migrations
 from meetbot.extensions import db
 from meetbot.freshness.notify import TRIGGER, UNWATCHED_TABLES
-from meetbot.freshness.tokens import (
-    NullWatcher,
-    PostgresWatcher,
-    SQLiteWatcher,
-    postgres_conninfo,
-    watcher_for,
-)
+from meetbot.freshness.pg_watcher import PostgresWatcher, postgres_conninfo
+from meetbot.freshness.tokens import NullWatcher, SQLiteWatcher, watcher_for
 from tests.freshness.helpers import execute_elsewhere, wait_for_change
 
 # --- SQLite -------------------------------------------------------------------
@@ -147,6 +143,7 @@ def test_create_all_puts_the_trigger_on_every_watched_table(app, db_backend, pg_
 def empty_pg_app(request, pg_database):
     url = request.getfixturevalue("pg_server").create_database("meetbot_triggers")
     app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True, "SECRET_KEY": "x"})
+    bind_migrations(app)
     with app.app_context():
         yield app
         db.engine.dispose()

@@ -315,12 +315,15 @@ def test_new_rows_after_restore_get_fresh_ids(app, runner, target_app, tmp_path)
 def test_alembic_revision_recorded_and_checked(db_backend, tmp_path, request) -> None:
     from flask_migrate import upgrade
 
+    from meetbot.cli.migrations import bind as bind_migrations
+
     if db_backend == "sqlite":
         url = f"sqlite:///{tmp_path / 'migrated.sqlite'}"
     else:
         request.getfixturevalue("database_url")
         url = request.getfixturevalue("pg_server").create_database("meetbot_migrated")
     app = _fresh_app(url)
+    bind_migrations(app)
     with app.app_context():
         upgrade()
         document = backup.dump_database()

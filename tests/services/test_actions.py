@@ -202,8 +202,8 @@ def test_stream_summary_and_progress(world, create_work_stream, time_machine) ->
         work_stream_id=stream.id,
     )
     summary = action_progress.stream_summary(stream)
-    assert summary.open_items == [b]
-    assert summary.closed_items == [a]
+    assert [i.id for i in summary.open_items] == [b.id]
+    assert [i.id for i in summary.closed_items] == [a.id]
     assert [d.text for d in summary.decisions] == ["we agree"]
     assert [(p.month, p.opened, p.closed) for p in summary.progress] == [
         ("2017-10", 2, 0),

@@ -1,0 +1,77 @@
+"""The derived cache is bounded by the estimated bytes of its values, and one entry
+per key is replaced when its fingerprint moves (issue 19, point 4)."""
+
+from __future__ import annotations
+
+import tracemalloc
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from meetbot import create_app
+from meetbot.freshness import derived
+from meetbot.freshness.sizing import approx_size
+
+BUDGET = 100_000
+
+
+@pytest.fixture(scope="module")
+def small_app():
+    return create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": "sqlite://",
+            "SECRET_KEY": "x",
+            "MEETBOT_DERIVED_CACHE_BYTES": BUDGET,
+        }
+    )
+
+
+@pytest.fixture
+def store(small_app):
+    with small_app.app_context():
+        small_app.extensions.pop("meetbot_derived_cache", None)
+        derived.cached("warm-up", lambda: 0)
+        yield small_app.extensions["meetbot_derived_cache"]
+
+
+def test_eviction_by_bytes_keeps_the_most_recent_within_the_budget(store) -> None:
+    for n in range(6):
+        derived.cached(("text", n), lambda n=n: str(n) * 30_000)
+    # 30 kB each: three fit in 100 kB (the warm-up entry went first).
+    assert [key for key in store._items] == [("text", 3), ("text", 4), ("text", 5)]
+    assert store.size <= BUDGET
+    # A value bigger than the whole budget is computed but not kept.
+    assert derived.cached("huge", lambda: "h" * (BUDGET + 1)) == "h" * (BUDGET + 1)
+    assert "huge" not in store
+
+
+def test_an_entry_is_replaced_when_its_fingerprint_moves(store) -> None:
+    assert derived.cached("k", lambda: "first", fingerprint=1) == "first"
+    assert derived.cached("k", lambda: "unused", fingerprint=1) == "first"
+    assert derived.cached("k", lambda: "second", fingerprint=2) == "second"
+    assert derived.cached("k", lambda: "third", fingerprint=1) == "third"
+    assert sum(1 for key in store._items if key == "k") == 1
+    assert len(store) == 2  # the warm-up entry and "k": no stale keys
+
+
+@dataclass(frozen=True)
+class _Row:
+    title: str
+    start: datetime
+    location: str
+
+
+def test_approx_size_is_near_what_the_value_allocates() -> None:
+    base = datetime(2026, 1, 1, tzinfo=UTC)
+    tracemalloc.start()
+    try:
+        before = tracemalloc.get_traced_memory()[0]
+        rows = [
+            _Row(f"Meeting number {n} of the group", base + timedelta(hours=n), f"#chan-{n}")
+            for n in range(5_000)
+        ]
+        allocated = tracemalloc.get_traced_memory()[0] - before
+    finally:
+        tracemalloc.stop()
+    assert 0.7 * allocated <= approx_size(rows) <= 1.5 * allocated
