@@ -18,7 +18,8 @@ _PROBE = """
 import sys
 from meetbot import create_app
 create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "x"})
-heavy = sorted(m for m in ("alembic", "authlib", "flask_migrate", "irc", "psycopg") if m in sys.modules)
+names = ("alembic", "authlib", "flask_migrate", "irc", "psycopg")
+heavy = sorted(m for m in names if m in sys.modules)
 print(",".join(heavy))
 """
 
