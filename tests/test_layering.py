@@ -88,6 +88,7 @@ FRESHNESS_PRIVATE = (
     "meetbot.freshness.cache",
     "meetbot.freshness.conditional",
     "meetbot.freshness.derived",
+    "meetbot.freshness.feed_claims",
     "meetbot.freshness.fastpath",
     "meetbot.freshness.feed_store",
     "meetbot.freshness.notify",

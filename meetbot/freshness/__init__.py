@@ -8,6 +8,8 @@ The rest of the application uses only the names below (docs/architecture.md,
 - ``notify``: the PostgreSQL triggers and the one channel name;
 - ``fastpath``: the WSGI layer that answers a repeated feed request from memory;
 - ``feed_store``: the shared rendered-feed table and its in-process bytes;
+- ``feed_claims``: one render at a time per feed, the feed caches' own write
+  transactions;
 - ``derived``: per-app caches of derived schedule data (fingerprints, token memo);
 - ``conditional``: the one If-None-Match / If-Modified-Since rule;
 - ``writes``: revisions bumped by construction (a flush hook reading the models'
@@ -24,6 +26,7 @@ from meetbot.freshness.cache import BoundedCache
 from meetbot.freshness.conditional import not_modified
 from meetbot.freshness.derived import cached, schedule_fingerprint, while_unchanged
 from meetbot.freshness.fastpath import FeedFastPath, mark_cacheable
+from meetbot.freshness.feed_claims import render_count
 from meetbot.freshness.feed_store import (
     FeedSpec,
     FeedState,
@@ -75,6 +78,7 @@ __all__ = [
     "install",
     "mark_cacheable",
     "not_modified",
+    "render_count",
     "request_token",
     "schedule_fingerprint",
     "while_unchanged",
