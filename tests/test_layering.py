@@ -89,6 +89,7 @@ FRESHNESS_PRIVATE = (
     "meetbot.freshness.conditional",
     "meetbot.freshness.derived",
     "meetbot.freshness.feed_claims",
+    "meetbot.freshness.feed_fragments",
     "meetbot.freshness.fastpath",
     "meetbot.freshness.feed_store",
     "meetbot.freshness.notify",

@@ -10,6 +10,7 @@ The rest of the application uses only the names below (docs/architecture.md,
 - ``feed_store``: the shared rendered-feed table and its in-process bytes;
 - ``feed_claims``: one render at a time per feed, the feed caches' own write
   transactions;
+- ``feed_fragments``: each series' rendered events, shared by every app server;
 - ``derived``: per-app caches of derived schedule data (fingerprints, token memo);
 - ``conditional``: the one If-None-Match / If-Modified-Since rule;
 - ``writes``: revisions bumped by construction (a flush hook reading the models'
@@ -27,6 +28,12 @@ from meetbot.freshness.conditional import not_modified
 from meetbot.freshness.derived import cached, schedule_fingerprint, while_unchanged
 from meetbot.freshness.fastpath import FeedFastPath, mark_cacheable
 from meetbot.freshness.feed_claims import render_count
+from meetbot.freshness.feed_fragments import (
+    StoredFragment,
+    clear_feed_fragments,
+    load_fragments,
+    store_fragments,
+)
 from meetbot.freshness.feed_store import (
     FeedSpec,
     FeedState,
@@ -72,15 +79,19 @@ __all__ = [
     "BoundedCache",
     "FeedSpec",
     "FeedState",
+    "StoredFragment",
     "cached",
     "clear_feed_bodies",
+    "clear_feed_fragments",
     "current_feed",
     "install",
+    "load_fragments",
     "mark_cacheable",
     "not_modified",
     "render_count",
     "request_token",
     "schedule_fingerprint",
+    "store_fragments",
     "while_unchanged",
     "with_cached_row",
 ]

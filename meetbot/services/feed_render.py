@@ -29,6 +29,7 @@ from meetbot.models import (
     SeriesStatus,
 )
 from meetbot.services.feed_rows import rows_by_series
+from meetbot.services.feed_series import clear_series_fragments, series_fragments
 from meetbot.services.occurrences import meeting_uid, slot_uid
 
 
@@ -56,60 +57,42 @@ def render_calendar(
     todos: Sequence[ical.TodoItem] = (),
     description: str | None = None,
 ) -> bytes:
+    """The feed's bytes: each series' fragment (from this process, the shared table or
+    built now, ``feed_series``) spliced with the one-off meetings and the to-dos."""
     ctx = _ctx()
     fingerprints = _series_fingerprints(series_list, ctx)
-    # Only series whose fingerprint moved since this process last built them need their
-    # Meeting rows loaded and their events built again (see _SERIES_EVENTS).
-    stale = [s.id for s in series_list if _SERIES_EVENTS.get(s.id, fingerprints[s.id]) is None]
-    rows = rows_by_series(stale)
-    events: list[ical.SeriesEvent | ical.SingleEvent] = []
-    for series in series_list:
-        built = _SERIES_EVENTS.get(series.id, fingerprints[series.id])
-        if built is None:
-            built = _series_events(series, rows.get(series.id, []), ctx)
-            _SERIES_EVENTS.put(series.id, fingerprints[series.id], built)
-        events.extend(built)
-    for meeting in one_offs:
-        if meeting.status != MeetingStatus.CANCELLED.value:
-            events.append(_single(meeting, ctx))
-    return ical.build_calendar(
-        name,
-        timezone,
-        events,
-        todos,
-        refresh=_refresh(),
-        description=description,
-        cache=_COMPONENTS,
+    singles = [_single(m, ctx) for m in one_offs if m.status != MeetingStatus.CANCELLED.value]
+    todo_list = list(todos)
+    fragments, years = series_fragments(
+        series_list,
+        fingerprints,
+        [ical.years_of(singles, todo_list)],
+        lambda chosen: _build_events(chosen, ctx),
+        _COMPONENTS,
+    )
+    fragments.append(ical.build_fragment(singles, years, _COMPONENTS, todo_list))
+    return ical.assemble_calendar(
+        name, timezone, fragments, years, refresh=_refresh(), description=description
     )
 
 
-class _SeriesEventCache:
-    """A series' built events by its fingerprint, per process (see _series_fingerprints)."""
-
-    def __init__(self, max_items: int) -> None:
-        self._lru = BoundedCache(max_items)
-
-    def get(self, series_id: int, fingerprint: tuple) -> list | None:
-        hit = self._lru.get(series_id)
-        return hit[1] if hit is not None and hit[0] == fingerprint else None
-
-    def put(self, series_id: int, fingerprint: tuple, events: list) -> None:
-        self._lru.put(series_id, (fingerprint, events))
-
-    def clear(self) -> None:
-        self._lru.clear()
+def _build_events(
+    series_list: Sequence[MeetingSeries], ctx: _Ctx
+) -> dict[int, list[ical.SeriesEvent | ical.SingleEvent]]:
+    """The events of these series, their meeting rows read in one query."""
+    rows = rows_by_series([s.id for s in series_list])
+    return {s.id: _series_events(s, rows.get(s.id, []), ctx) for s in series_list}
 
 
-# Render caches of this process. Both are keyed by values read from the database in
-# the same request, so a hit is always current, whichever server changed the data:
-# they only make a re-render after a change cost in proportion to what changed.
-_SERIES_EVENTS = _SeriesEventCache(20_000)
-_COMPONENTS = BoundedCache(50_000)  # serialized iCal components, see ical.build_calendar
+# This process's serialized iCal components (see ical.build_calendar): keyed by the
+# events themselves, so a hit is always current.
+_COMPONENTS = BoundedCache(50_000)
 
 
 def clear_render_cache() -> None:
-    """Forget this process's render caches (the bench uses it to time a cold render)."""
-    _SERIES_EVENTS.clear()
+    """Forget this process's render caches (the bench uses it to time a cold render;
+    the shared fragments table keeps its rows)."""
+    clear_series_fragments()
     _COMPONENTS.clear()
     clear_feed_bodies()
 
