@@ -33,6 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("slot-finder", help="only time the slot finder (2,000 and 20,000 people)")
     sub.add_parser("log-import", help="only the log-import row, on a throwaway SQLite file")
     sub.add_parser("chat-bot", help="only the chat bot rows (ngircd), on a throwaway SQLite file")
+    sub.add_parser("feed", help="only the feed's cold-path rows (bench/feed.py), both backends")
     args = parser.parse_args(argv)
 
     if args.command == "slot-finder":
@@ -41,6 +42,11 @@ def main(argv: list[str] | None = None) -> int:
         for n, groups, seconds in measure():
             print(f"{n:>6} people ({groups} zone/window groups): {seconds * 1000:.0f} ms")
         return 0
+    if args.command == "feed":
+        from bench import feed
+
+        backends = [b.strip() for b in args.backends.split(",") if b.strip()]
+        return feed.run(args.scale, args.pg_scale, backends)
     if args.command in ("chat-bot", "log-import"):
         from bench import chat_bot, log_import
         from bench.dataset import run_rows_alone
