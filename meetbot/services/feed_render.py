@@ -28,9 +28,12 @@ from meetbot.models import (
     SeriesSlot,
     SeriesStatus,
 )
-from meetbot.services.feed_rows import rows_by_series
+from meetbot.services.feed_rows import FeedRow, rows_by_series
 from meetbot.services.feed_series import clear_series_fragments, series_fragments
 from meetbot.services.occurrences import meeting_uid, slot_uid
+
+# A meeting row: an ORM Meeting (one-offs, one occurrence) or a plain FeedRow (a render).
+Row = Meeting | FeedRow
 
 
 @dataclass(frozen=True)
@@ -80,7 +83,7 @@ def _build_events(
     series_list: Sequence[MeetingSeries], ctx: _Ctx
 ) -> dict[int, list[ical.SeriesEvent | ical.SingleEvent]]:
     """The events of these series, their meeting rows read in one query."""
-    rows = rows_by_series([s.id for s in series_list])
+    rows = rows_by_series(series_list)
     return {s.id: _series_events(s, rows.get(s.id, []), ctx) for s in series_list}
 
 
@@ -178,15 +181,15 @@ def _describe(
 
 
 def _series_events(
-    series: MeetingSeries, rows: list[Meeting], ctx: _Ctx
+    series: MeetingSeries, rows: Sequence[Row], ctx: _Ctx
 ) -> list[ical.SeriesEvent | ical.SingleEvent]:
     """One SeriesEvent per slot with its overrides; stand-alone events for the rest."""
     events: list[ical.SeriesEvent | ical.SingleEvent] = []
-    standalone: list[Meeting] = []
+    standalone: list[Row] = []
     if series.status == SeriesStatus.ENDED.value:
-        standalone = rows
+        standalone = list(rows)
     else:
-        by_slot: dict[int, list[Meeting]] = defaultdict(list)
+        by_slot: dict[int, list[Row]] = defaultdict(list)
         for row in rows:
             by_slot[row.slot_id].append(row)
         known = {slot.id for slot in series.slots}
@@ -201,7 +204,7 @@ def _series_events(
     return events
 
 
-def _generated(slot: SeriesSlot, rows: list[Meeting]) -> dict:
+def _generated(slot: SeriesSlot, rows: Sequence[Row]) -> dict:
     """original local start -> Occurrence, for the rows' original starts the rule makes."""
     if not rows:
         return {}
@@ -212,11 +215,11 @@ def _generated(slot: SeriesSlot, rows: list[Meeting]) -> dict:
 
 
 def _slot_event(
-    series: MeetingSeries, slot: SeriesSlot, rows: list[Meeting], ctx: _Ctx
-) -> tuple[ical.SeriesEvent, list[Meeting]]:
+    series: MeetingSeries, slot: SeriesSlot, rows: Sequence[Row], ctx: _Ctx
+) -> tuple[ical.SeriesEvent, list[Row]]:
     generated = _generated(slot, rows)
     overrides: list[ical.OccurrenceOverride] = []
-    detached: list[Meeting] = []
+    detached: list[Row] = []
     for row in sorted(rows, key=lambda r: r.original_start_local):
         occ = generated.get(row.original_start_local)
         if occ is None:
@@ -242,7 +245,7 @@ def _slot_event(
 
 
 def _override(
-    series: MeetingSeries, row: Meeting, occ: object, ctx: _Ctx
+    series: MeetingSeries, row: Row, occ: object, ctx: _Ctx
 ) -> ical.OccurrenceOverride | None:
     """The exception a Meeting row makes to its generated occurrence, or None if the
     row shows exactly what the rule does (e.g. a held meeting with minutes)."""
@@ -272,7 +275,7 @@ def _override(
     )
 
 
-def _single(row: Meeting, ctx: _Ctx) -> ical.SingleEvent:
+def _single(row: Row, ctx: _Ctx) -> ical.SingleEvent:
     series = row.series
     page = _page_url(ctx, f"/meetings/{row.id}")
     sequence = (row.sequence or 0) + ((series.revision or 0) if series is not None else 0)

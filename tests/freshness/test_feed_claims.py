@@ -81,6 +81,7 @@ def test_a_get_never_fails_when_another_server_stored_the_feed_meanwhile(
     assert results["status"] == 200
     assert render_count() - renders == 1
     assert b"SUMMARY:Renamed" in client.get(url).data
+    _dispose(other)
 
 
 def test_twenty_concurrent_requests_after_a_change_render_once(app, app_config, feed_world) -> None:
@@ -114,3 +115,9 @@ def test_twenty_concurrent_requests_after_a_change_render_once(app, app_config, 
     # Each answer is the new feed or the previous one (served while the other renders).
     assert {b"SUMMARY:Renamed" in body or body == before.data for body in bodies} == {True}
     assert b"SUMMARY:Renamed" in app.test_client().get(url).data
+    _dispose(servers[1])
+
+
+def _dispose(app: Flask) -> None:
+    with app.app_context():
+        db.engine.dispose()

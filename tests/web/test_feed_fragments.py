@@ -80,4 +80,8 @@ def test_a_fresh_server_builds_only_the_changed_series(app, app_config, group_se
     db.session.execute(FeedCache.__table__.delete())
     db.session.commit()
     clear_render_cache()
-    assert create_app(app_config).test_client().get(url).data == answer.data
+    other = create_app(app_config)
+    assert other.test_client().get(url).data == answer.data
+    for server in (fresh, other):
+        with server.app_context():
+            db.engine.dispose()
