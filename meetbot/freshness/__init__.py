@@ -32,7 +32,9 @@ from meetbot.freshness.feed_fragments import (
     StoredFragment,
     clear_feed_fragments,
     load_fragments,
+    load_zones,
     store_fragments,
+    store_zones,
 )
 from meetbot.freshness.feed_store import (
     FeedSpec,
@@ -86,12 +88,14 @@ __all__ = [
     "current_feed",
     "install",
     "load_fragments",
+    "load_zones",
     "mark_cacheable",
     "not_modified",
     "render_count",
     "request_token",
     "schedule_fingerprint",
     "store_fragments",
+    "store_zones",
     "while_unchanged",
     "with_cached_row",
 ]

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import timedelta
 
 from sqlalchemy import and_, bindparam, delete, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 
 from meetbot.extensions import db
 from meetbot.freshness.feed_claims import write_transaction
-from meetbot.models import FeedFragment, utcnow
+from meetbot.models import FeedFragment, FeedZone, utcnow
 
 _CHUNK = 500  # ids per IN list
 
@@ -109,6 +110,51 @@ def _values(fragment: StoredFragment, now: object) -> dict:
 
 
 def clear_feed_fragments() -> None:
-    """Delete every stored fragment (the bench times a render with nothing cached)."""
+    """Delete every stored fragment and VTIMEZONE (the bench times a render with
+    nothing cached)."""
     with write_transaction() as conn:
         conn.execute(delete(FeedFragment.__table__))
+        conn.execute(delete(FeedZone.__table__))
+
+
+def load_zones(zones: Sequence[str], years: tuple[int, int]) -> dict[str, bytes]:
+    """The stored VTIMEZONE bytes of these zones for ``years`` (zone -> bytes)."""
+    if not zones:
+        return {}
+    table = FeedZone.__table__
+    rows = db.session.execute(
+        select(table.c.zone, table.c.body).where(
+            table.c.zone.in_(list(zones)),
+            table.c.first_year == years[0],
+            table.c.last_year == years[1],
+        )
+    )
+    return {zone: bytes(body) for zone, body in rows}
+
+
+def store_zones(zones: dict[str, bytes], years: tuple[int, int]) -> None:
+    """Store VTIMEZONE bytes for ``years``; a zone's rows of other year ranges older
+    than a day go (feeds whose range moved have rendered since)."""
+    if not zones:
+        return
+    table = FeedZone.__table__
+    now = utcnow()
+    try:
+        with write_transaction() as conn:
+            conn.execute(
+                delete(table).where(
+                    table.c.zone.in_(list(zones)),
+                    table.c.created_dt < now - timedelta(days=1),
+                    or_(table.c.first_year != years[0], table.c.last_year != years[1]),
+                )
+            )
+            conn.execute(
+                insert(table),
+                [
+                    {"zone": z, "first_year": years[0], "last_year": years[1], "body": b,
+                     "created_dt": now}
+                    for z, b in zones.items()
+                ],
+            )  # fmt: skip
+    except IntegrityError:
+        pass

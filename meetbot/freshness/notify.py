@@ -28,12 +28,14 @@ TRIGGER = "meetbot_change"
 # process drop its caches: the rendered-feed cache (written while serving reads), the
 # server-side logins (every log-in and log-out), the mail outbox (every send) and the
 # chat bot's lease (renewed every few seconds; no page shows it); the feed render
-# claims and the per-series rendered events (written while serving reads too).
+# claims, the per-series rendered events and the VTIMEZONEs (written while serving
+# reads too).
 UNWATCHED_TABLES = frozenset(
     {
         "feed_cache",
         "feed_claims",
         "feed_fragments",
+        "feed_zones",
         "alembic_version",
         "logins",
         "mail_outbox",

@@ -4,7 +4,7 @@ from meetbot.models.account_tokens import AccountToken, TokenPurpose
 from meetbot.models.actions import ActionEventKind, ActionItem, ActionItemEvent, ActionStatus
 from meetbot.models.attendance import Attendance, AttendanceKind, AttendanceSource
 from meetbot.models.chat import ChatChannel, ChatLease, ChatLine
-from meetbot.models.feed_parts import FeedClaim, FeedFragment
+from meetbot.models.feed_parts import FeedClaim, FeedFragment, FeedZone
 from meetbot.models.groups import Group, Membership, Role, WorkStream, WorkStreamStatus
 from meetbot.models.identities import ExternalIdentity
 from meetbot.models.join_requests import JoinRequest
@@ -43,6 +43,7 @@ __all__ = [
     "FeedCache",
     "FeedClaim",
     "FeedFragment",
+    "FeedZone",
     "Group",
     "JoinRequest",
     "LocationKind",

@@ -48,3 +48,20 @@ class FeedFragment(db.Model):
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     __table_args__ = (UniqueConstraint("series_id", "first_year", "last_year"),)
+
+
+class FeedZone(db.Model):
+    """A VTIMEZONE's bytes for one zone and year range, shared by every app server
+    (generating them from the zoneinfo transitions is a cold process's largest cost).
+    Storing a range deletes the zone's rows of other ranges older than a day."""
+
+    __tablename__ = "feed_zones"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    zone: Mapped[str] = mapped_column(String(64))
+    first_year: Mapped[int] = mapped_column(Integer)
+    last_year: Mapped[int] = mapped_column(Integer)
+    body: Mapped[bytes] = mapped_column(LargeBinary)
+    created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    __table_args__ = (UniqueConstraint("zone", "first_year", "last_year"),)

@@ -29,7 +29,7 @@ from meetbot.models import (
     SeriesStatus,
 )
 from meetbot.services.feed_rows import FeedRow, rows_by_series
-from meetbot.services.feed_series import clear_series_fragments, series_fragments
+from meetbot.services.feed_series import clear_series_fragments, series_fragments, zone_bytes
 from meetbot.services.occurrences import meeting_uid, slot_uid
 
 # A meeting row: an ORM Meeting (one-offs, one occurrence) or a plain FeedRow (a render).
@@ -74,17 +74,34 @@ def render_calendar(
         _COMPONENTS,
     )
     fragments.append(ical.build_fragment(singles, years, _COMPONENTS, todo_list))
+    # Every zone the events use, and the two the calendar's own may be.
+    zones = zone_bytes({timezone, "UTC"}.union(*(f.tzids for f in fragments)), years)
     return ical.assemble_calendar(
-        name, timezone, fragments, years, refresh=_refresh(), description=description
+        name,
+        timezone,
+        fragments,
+        years,
+        refresh=_refresh(),
+        description=description,
+        zone_bytes=lambda zone, _first, _last: zones[zone],
     )
 
 
 def _build_events(
     series_list: Sequence[MeetingSeries], ctx: _Ctx
 ) -> dict[int, list[ical.SeriesEvent | ical.SingleEvent]]:
-    """The events of these series, their meeting rows read in one query."""
-    rows = rows_by_series(series_list)
-    return {s.id: _series_events(s, rows.get(s.id, []), ctx) for s in series_list}
+    """The events of these series, their meeting rows read a chunk of series at a
+    time (only one chunk's rows are in memory at once; the events keep what shows)."""
+    events: dict[int, list[ical.SeriesEvent | ical.SingleEvent]] = {}
+    for start in range(0, len(series_list), ROWS_CHUNK):
+        chunk = series_list[start : start + ROWS_CHUNK]
+        rows = rows_by_series(chunk)
+        events.update({s.id: _series_events(s, rows.pop(s.id, []), ctx) for s in chunk})
+    return events
+
+
+# Series whose meeting rows one query reads (bounds a cold render's memory).
+ROWS_CHUNK = 50
 
 
 # This process's serialized iCal components (see ical.build_calendar): keyed by the

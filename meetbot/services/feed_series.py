@@ -17,7 +17,14 @@ import hashlib
 from collections.abc import Callable, Sequence
 
 from meetbot.domain import ical
-from meetbot.freshness import BoundedCache, StoredFragment, load_fragments, store_fragments
+from meetbot.freshness import (
+    BoundedCache,
+    StoredFragment,
+    load_fragments,
+    load_zones,
+    store_fragments,
+    store_zones,
+)
 from meetbot.models import MeetingSeries
 
 # Part of every digest: raise it when what a fragment holds changes.
@@ -31,6 +38,7 @@ Years = tuple[int, int]
 # (series id, digest, years) -> Fragment; (series id, digest) -> (span,)
 _FRAGMENTS = BoundedCache(MEMORY_BYTES, size_of=lambda fragment: fragment.size + 200)
 _SPANS = BoundedCache(50_000)
+_ZONES = BoundedCache(512)  # (zone, years) -> VTIMEZONE bytes
 
 
 def digest(fingerprint: tuple) -> str:
@@ -111,7 +119,27 @@ def series_fragments(
     return [found[s.id] for s in series_list], years
 
 
+def zone_bytes(zones: set[str], years: Years) -> dict[str, bytes]:
+    """The VTIMEZONE bytes of ``zones`` for ``years``: from this process, the shared
+    table, or generated (and stored) now."""
+    found: dict[str, bytes] = {}
+    for zone in zones:
+        hit = _ZONES.get((zone, years))
+        if hit is not None:
+            found[zone] = hit
+    missing = sorted(zones - set(found))
+    if missing:
+        stored = load_zones(missing, years)
+        new = {z: ical.vtimezone_bytes(z, *years) for z in missing if z not in stored}
+        store_zones(new, years)
+        for zone in missing:
+            found[zone] = stored.get(zone) or new[zone]
+            _ZONES.put((zone, years), found[zone])
+    return found
+
+
 def clear_series_fragments() -> None:
-    """Forget the fragments kept in this process (the table keeps its own)."""
+    """Forget the fragments and VTIMEZONEs kept in this process (the tables keep theirs)."""
     _FRAGMENTS.clear()
     _SPANS.clear()
+    _ZONES.clear()

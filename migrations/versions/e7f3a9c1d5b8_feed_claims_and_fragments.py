@@ -1,11 +1,12 @@
-"""feed render claims (one render at a time per feed) and per-series feed fragments
+"""feed render claims (one render at a time per feed), per-series feed fragments, VTIMEZONEs
 
 Revision ID: e7f3a9c1d5b8
 Revises: b8e4f1a6c3d2
 Create Date: 2026-12-06 21:30:00
 
-Both are caches' working tables, written while serving reads: no change-notification
-trigger ("feed_claims" and "feed_fragments" are in freshness.notify.UNWATCHED_TABLES).
+All three are caches' working tables, written while serving reads: no change-notification
+trigger ("feed_claims", "feed_fragments" and "feed_zones" are in
+freshness.notify.UNWATCHED_TABLES).
 """
 
 import sqlalchemy as sa
@@ -52,8 +53,22 @@ def upgrade():
             name=op.f("uq_feed_fragments_series_id_first_year_last_year"),
         ),
     )
+    op.create_table(
+        "feed_zones",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("zone", sa.String(length=64), nullable=False),
+        sa.Column("first_year", sa.Integer(), nullable=False),
+        sa.Column("last_year", sa.Integer(), nullable=False),
+        sa.Column("body", sa.LargeBinary(), nullable=False),
+        sa.Column("created_dt", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_feed_zones")),
+        sa.UniqueConstraint(
+            "zone", "first_year", "last_year", name=op.f("uq_feed_zones_zone_first_year_last_year")
+        ),
+    )
 
 
 def downgrade():
+    op.drop_table("feed_zones")
     op.drop_table("feed_fragments")
     op.drop_table("feed_claims")

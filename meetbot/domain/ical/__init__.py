@@ -89,7 +89,7 @@ from meetbot.domain.ical.items import (
     is_utc_zone,
 )
 from meetbot.domain.ical.message import OneOccurrence, build_occurrence
-from meetbot.domain.ical.vtimezone import cover_years, years_of
+from meetbot.domain.ical.vtimezone import cover_years, vtimezone_bytes, years_of
 
 __all__ = [
     "DEFAULT_PRODID",
@@ -109,5 +109,6 @@ __all__ = [
     "build_occurrence",
     "feed_etag",
     "is_utc_zone",
+    "vtimezone_bytes",
     "years_of",
 ]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Hashable, Iterable, MutableMapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, MutableMapping, Sequence
 from datetime import timedelta
 
 from icalendar import Calendar, vDuration, vText
@@ -11,7 +11,7 @@ from icalendar import Calendar, vDuration, vText
 from meetbot.domain.ical.fragments import Fragment, SortKey, build_fragment
 from meetbot.domain.ical.items import DEFAULT_PRODID, SeriesEvent, SingleEvent, TodoItem
 from meetbot.domain.ical.values import Context, check_unique_uids, check_zone, clean_text
-from meetbot.domain.ical.vtimezone import vtimezone, year_range
+from meetbot.domain.ical.vtimezone import vtimezone_bytes, year_range
 
 
 def feed_etag(data: bytes) -> str:
@@ -69,10 +69,13 @@ def assemble_calendar(
     refresh: timedelta = timedelta(hours=1),
     description: str | None = None,
     prodid: str = DEFAULT_PRODID,
+    zone_bytes: Callable[[str, int, int], bytes] = vtimezone_bytes,
 ) -> bytes:
     """The VCALENDAR of fragments all built for ``years`` (their components sorted
-    together, the VTIMEZONEs of every TZID they use). Raises ValueError for an unknown
-    zone, a non-positive refresh or two components with one sort key (a duplicate UID)."""
+    together, the VTIMEZONEs of every TZID they use: ``zone_bytes(zone, first_year,
+    last_year)``, by default generated here, or the same bytes kept by the caller).
+    Raises ValueError for an unknown zone, a non-positive refresh or two components
+    with one sort key (a duplicate UID)."""
     check_zone(timezone)
     if refresh <= timedelta(0):
         raise ValueError("refresh must be positive")
@@ -90,9 +93,9 @@ def assemble_calendar(
     calendar_zone = "UTC" if ctx.needs_utc_calendar(timezone) else timezone
     ctx.tzids.add(calendar_zone)
     cal = _calendar(name, calendar_zone, refresh, description, prodid)
-    for zone in sorted(ctx.tzids):
-        cal.add_component(vtimezone(zone, ctx.first_year, ctx.last_year))
-    return with_components(cal, b"".join(part for _key, part in parts))
+    # The VTIMEZONEs first (as icalendar would serialize them), then the events.
+    zones = [zone_bytes(zone, ctx.first_year, ctx.last_year) for zone in sorted(ctx.tzids)]
+    return with_components(cal, b"".join([*zones, *(part for _key, part in parts)]))
 
 
 def with_components(cal: Calendar, body: bytes) -> bytes:

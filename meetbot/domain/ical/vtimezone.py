@@ -148,6 +148,11 @@ def year_transitions(zone: str, year: int) -> tuple[tuple[datetime, _State, _Sta
     return tuple(out)
 
 
+def vtimezone_bytes(zone: str, first_year: int, last_year: int) -> bytes:
+    """The serialized VTIMEZONE of ``zone`` for these years (see _vtimezone_bytes)."""
+    return _vtimezone_bytes(zone, first_year, last_year)
+
+
 def vtimezone(zone: str, first_year: int, last_year: int) -> Timezone:
     # Generated once per (zone, range) and re-parsed: components are mutable
     # and must not be shared between calendars.
