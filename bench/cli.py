@@ -38,6 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     pages.add_argument("--scale", type=float, default=1.0, help="SQLite data size")
     pages.add_argument("--write", action="store_true", help="put them into bench/RESULTS.md")
+    sub.add_parser("feed", help="only the feed's cold-path rows (bench/feed.py), both backends")
     args = parser.parse_args(argv)
 
     if args.command == "slot-finder":
@@ -46,6 +47,11 @@ def main(argv: list[str] | None = None) -> int:
         for n, groups, seconds in measure():
             print(f"{n:>6} people ({groups} zone/window groups): {seconds * 1000:.0f} ms")
         return 0
+    if args.command == "feed":
+        from bench import feed
+
+        backends = [b.strip() for b in args.backends.split(",") if b.strip()]
+        return feed.run(args.scale, args.pg_scale, backends)
     if args.command in ("chat-bot", "log-import"):
         from bench import chat_bot, log_import
         from bench.dataset import run_rows_alone

@@ -171,6 +171,11 @@ def _clear_render_caches(feeds_module: Any) -> None:
         clear_render_cache = getattr(feeds_module, "clear_render_cache", None)
     if clear_render_cache is not None:
         clear_render_cache()
+    try:  # the shared per-series fragments too: a render from nothing
+        from meetbot.freshness import clear_feed_fragments
+    except ImportError:  # a tree from before the fragments table
+        return
+    clear_feed_fragments()
 
 
 def _capture(port: int, path: str, headers: dict[str, str] | None = None) -> tuple[bytes, dict]:

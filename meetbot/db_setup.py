@@ -12,6 +12,11 @@ from sqlalchemy import Engine, event
 # when both try to upgrade a read lock. Page and feed reads keep deferred BEGINs and
 # run in parallel under WAL.
 _READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# Execution option of a connection that writes even inside a GET (the feed caches'
+# own short write transactions): it takes the write lock at BEGIN too.
+WRITE_TRANSACTION = "meetbot_write_transaction"
+# Connection.info key: the transaction under way took the write lock at BEGIN.
+WRITE_LOCKED = "meetbot_write_locked"
 
 
 def configure_engine_events(engine: Engine) -> None:
@@ -33,5 +38,10 @@ def configure_engine_events(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        reading = has_request_context() and request.method in _READ_METHODS
+        reading = (
+            has_request_context()
+            and request.method in _READ_METHODS
+            and not conn.get_execution_options().get(WRITE_TRANSACTION)
+        )
+        conn.info[WRITE_LOCKED] = not reading
         conn.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")

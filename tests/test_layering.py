@@ -88,6 +88,8 @@ FRESHNESS_PRIVATE = (
     "meetbot.freshness.cache",
     "meetbot.freshness.conditional",
     "meetbot.freshness.derived",
+    "meetbot.freshness.feed_claims",
+    "meetbot.freshness.feed_fragments",
     "meetbot.freshness.fastpath",
     "meetbot.freshness.feed_store",
     "meetbot.freshness.group_fingerprints",

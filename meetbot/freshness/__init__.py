@@ -8,6 +8,9 @@ The rest of the application uses only the names below (docs/architecture.md,
 - ``notify``: the PostgreSQL triggers and the one channel name;
 - ``fastpath``: the WSGI layer that answers a repeated feed request from memory;
 - ``feed_store``: the shared rendered-feed table and its in-process bytes;
+- ``feed_claims``: one render at a time per feed, the feed caches' own write
+  transactions;
+- ``feed_fragments``: each series' rendered events, shared by every app server;
 - ``derived``: per-app caches of derived schedule data (fingerprints, token memo);
 - ``conditional``: the one If-None-Match / If-Modified-Since rule;
 - ``writes``: revisions bumped by construction (a flush hook reading the models'
@@ -30,6 +33,15 @@ from meetbot.freshness.derived import (
     while_unchanged,
 )
 from meetbot.freshness.fastpath import FeedFastPath, mark_cacheable
+from meetbot.freshness.feed_claims import render_count
+from meetbot.freshness.feed_fragments import (
+    StoredFragment,
+    clear_feed_fragments,
+    load_fragments,
+    load_zones,
+    store_fragments,
+    store_zones,
+)
 from meetbot.freshness.feed_store import (
     FeedSpec,
     FeedState,
@@ -76,17 +88,24 @@ __all__ = [
     "BoundedCache",
     "FeedSpec",
     "FeedState",
+    "StoredFragment",
     "cached",
     "cached_many",
     "cached_while_unchanged",
     "clear_feed_bodies",
+    "clear_feed_fragments",
     "current_feed",
     "group_fingerprints",
     "install",
+    "load_fragments",
+    "load_zones",
     "mark_cacheable",
     "not_modified",
+    "render_count",
     "request_token",
     "schedule_fingerprint",
+    "store_fragments",
+    "store_zones",
     "while_unchanged",
     "with_cached_row",
 ]

@@ -12,14 +12,14 @@ the bytes, so a hit is always the right body, whichever server rendered it.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 
 from sqlalchemy import ColumnElement, Select, select
-from sqlalchemy.exc import IntegrityError
 
 from meetbot.domain import ical
 from meetbot.extensions import db
+from meetbot.freshness import feed_claims
 from meetbot.freshness.cache import BoundedCache
 from meetbot.models import FeedCache, utcnow
 from meetbot.services.errors import NotFound
@@ -57,22 +57,32 @@ class FeedState:
     filename: str
     rendered: bool  # True if this call rendered (cache miss)
     _body: bytes | None = None
+    stale: bool = False  # the previous bytes, served while another server renders
 
-    def body(self) -> bytes:
+    def with_body(self) -> FeedState:
+        """This state with its bytes loaded (one query unless kept in memory). Should
+        another server have stored newer bytes since the ETag was read, the state of
+        the bytes actually read is returned: the ETag always matches the body."""
         if self._body is not None:
-            return self._body
+            return self
         hit = _BODIES.get(self.key)
         if hit is not None and hit[0] == self.etag:
-            return hit[1]
+            return replace(self, _body=hit[1])
         row = db.session.execute(
-            select(FeedCache.body, FeedCache.etag).where(FeedCache.key == self.key)
+            select(FeedCache.body, FeedCache.etag, FeedCache.last_modified_dt).where(
+                FeedCache.key == self.key
+            )
         ).one_or_none()
-        if row is None:  # evicted between the two queries: cannot happen unless deleted
+        if row is None:  # cannot happen unless the row was deleted meanwhile
             raise NotFound("The feed changed; retry.")
         data = bytes(row.body)
+        _BODIES.put(self.key, (row.etag, data))
         if row.etag == self.etag:
-            _BODIES.put(self.key, (self.etag, data))
-        return data
+            return replace(self, _body=data)
+        return replace(self, etag=row.etag, last_modified=row.last_modified_dt, _body=data)
+
+    def body(self) -> bytes:
+        return self.with_body()._body  # type: ignore[return-value]
 
 
 # Feed bytes by key (with their ETag) in this process, bounded in total size.
@@ -90,51 +100,53 @@ def with_cached_row(query: Select, key: ColumnElement) -> Select:
 
 
 def current_feed(spec: FeedSpec) -> FeedState:
-    """The feed's ETag and Last-Modified, rendering and storing it only if stale."""
-    if spec.prefetched:
-        row = spec.cached
-    else:
-        row = db.session.execute(
-            select(FeedCache.revision, FeedCache.etag, FeedCache.last_modified_dt).where(
-                FeedCache.key == spec.key
-            )
-        ).one_or_none()
+    """The feed's ETag and Last-Modified, rendering and storing it only if stale.
+
+    Only one app server renders a stale feed at a time (``feed_claims``); while it
+    does, the others answer with the previous bytes (``stale=True``) or, when there
+    are none, wait for its bytes.
+    """
+    row = spec.cached if spec.prefetched else _cached_row(spec.key)
     if row is not None and row[0] == spec.revision:
         return FeedState(spec.key, row[1], row[2], spec.public, spec.filename, False)
+    outcome = feed_claims.claim(spec.key, spec.revision, wait=row is None)
+    if isinstance(outcome, feed_claims.StoredFeed):  # another server just stored it
+        _BODIES.put(spec.key, (outcome.etag, outcome.body))
+        return FeedState(
+            spec.key, outcome.etag, outcome.last_modified, spec.public, spec.filename,
+            False, outcome.body,
+        )  # fmt: skip
+    if outcome is None and row is not None:  # another server is rendering it
+        return FeedState(spec.key, row[1], row[2], spec.public, spec.filename, False, stale=True)
+    return _render(spec, row, outcome)
 
-    body = spec.render()
+
+def _cached_row(key: str) -> tuple[str, str, datetime] | None:
+    return db.session.execute(
+        select(FeedCache.revision, FeedCache.etag, FeedCache.last_modified_dt).where(
+            FeedCache.key == key
+        )
+    ).one_or_none()
+
+
+def _render(spec: FeedSpec, row: tuple | None, token: str | None) -> FeedState:
+    """Render under the claim ``token`` (None: waited in vain), store, drop the claim."""
+    try:
+        feed_claims.count_render()
+        body = spec.render()
+    except BaseException:
+        feed_claims.release(spec.key, token)
+        raise
     etag = ical.feed_etag(body)
     # HTTP dates have whole seconds; identical bytes keep their first Last-Modified.
     now = utcnow().replace(microsecond=0)
     last_modified = row[2] if row is not None and row[1] == etag else now
-    _store(spec.key, spec.revision, etag, body, last_modified)
+    feed_claims.store(spec.key, token, spec.revision, etag, body, last_modified)
+    # End the session's read transaction too: its snapshot predates the store, so a
+    # later write in the same session (a CLI command, a test) must not build on it.
+    db.session.commit()
     _BODIES.put(spec.key, (etag, body))
     return FeedState(spec.key, etag, last_modified, spec.public, spec.filename, True, body)
-
-
-def _store(key: str, revision: str, etag: str, body: bytes, last_modified: datetime) -> None:
-    """Upsert the cache row; a concurrent writer of the same key may win (same bytes)."""
-    try:
-        cached = db.session.scalar(select(FeedCache).where(FeedCache.key == key))
-        if cached is None:
-            with db.session.begin_nested():
-                db.session.add(
-                    FeedCache(
-                        key=key,
-                        revision=revision,
-                        etag=etag,
-                        body=body,
-                        last_modified_dt=last_modified,
-                    )
-                )
-        else:
-            cached.revision = revision
-            cached.etag = etag
-            cached.body = body
-            cached.last_modified_dt = last_modified
-        db.session.commit()
-    except IntegrityError:
-        db.session.rollback()
 
 
 def clear_feed_bodies() -> None:

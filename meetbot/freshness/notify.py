@@ -27,9 +27,20 @@ TRIGGER = "meetbot_change"
 # Tables no cached answer is derived from, so a write to them need not make every
 # process drop its caches: the rendered-feed cache (written while serving reads), the
 # server-side logins (every log-in and log-out), the mail outbox (every send) and the
-# chat bot's lease (renewed every few seconds; no page shows it).
+# chat bot's lease (renewed every few seconds; no page shows it); the feed render
+# claims, the per-series rendered events and the VTIMEZONEs (written while serving
+# reads too).
 UNWATCHED_TABLES = frozenset(
-    {"feed_cache", "alembic_version", "logins", "mail_outbox", "chat_leases"}
+    {
+        "feed_cache",
+        "feed_claims",
+        "feed_fragments",
+        "feed_zones",
+        "alembic_version",
+        "logins",
+        "mail_outbox",
+        "chat_leases",
+    }
 )
 
 FUNCTION_DDL = f"""

@@ -11,6 +11,7 @@ from meetbot.models.chat import (
     ChatNetwork,
     ChatPendingHandle,
 )
+from meetbot.models.feed_parts import FeedClaim, FeedFragment, FeedZone
 from meetbot.models.groups import Group, Membership, Role, WorkStream, WorkStreamStatus
 from meetbot.models.identities import ExternalIdentity
 from meetbot.models.join_requests import JoinRequest
@@ -50,6 +51,9 @@ __all__ = [
     "ChatPendingHandle",
     "ExternalIdentity",
     "FeedCache",
+    "FeedClaim",
+    "FeedFragment",
+    "FeedZone",
     "Group",
     "JoinRequest",
     "LocationKind",

@@ -28,8 +28,12 @@ from meetbot.models import (
     SeriesSlot,
     SeriesStatus,
 )
-from meetbot.services.feed_rows import rows_by_series
+from meetbot.services.feed_rows import FeedRow, rows_by_series
+from meetbot.services.feed_series import clear_series_fragments, series_fragments, zone_bytes
 from meetbot.services.occurrences import meeting_uid, slot_uid
+
+# A meeting row: an ORM Meeting (one-offs, one occurrence) or a plain FeedRow (a render).
+Row = Meeting | FeedRow
 
 
 @dataclass(frozen=True)
@@ -56,60 +60,59 @@ def render_calendar(
     todos: Sequence[ical.TodoItem] = (),
     description: str | None = None,
 ) -> bytes:
+    """The feed's bytes: each series' fragment (from this process, the shared table or
+    built now, ``feed_series``) spliced with the one-off meetings and the to-dos."""
     ctx = _ctx()
     fingerprints = _series_fingerprints(series_list, ctx)
-    # Only series whose fingerprint moved since this process last built them need their
-    # Meeting rows loaded and their events built again (see _SERIES_EVENTS).
-    stale = [s.id for s in series_list if _SERIES_EVENTS.get(s.id, fingerprints[s.id]) is None]
-    rows = rows_by_series(stale)
-    events: list[ical.SeriesEvent | ical.SingleEvent] = []
-    for series in series_list:
-        built = _SERIES_EVENTS.get(series.id, fingerprints[series.id])
-        if built is None:
-            built = _series_events(series, rows.get(series.id, []), ctx)
-            _SERIES_EVENTS.put(series.id, fingerprints[series.id], built)
-        events.extend(built)
-    for meeting in one_offs:
-        if meeting.status != MeetingStatus.CANCELLED:
-            events.append(_single(meeting, ctx))
-    return ical.build_calendar(
+    singles = [_single(m, ctx) for m in one_offs if m.status != MeetingStatus.CANCELLED]
+    todo_list = list(todos)
+    fragments, years = series_fragments(
+        series_list,
+        fingerprints,
+        [ical.years_of(singles, todo_list)],
+        lambda chosen: _build_events(chosen, ctx),
+        _COMPONENTS,
+    )
+    fragments.append(ical.build_fragment(singles, years, _COMPONENTS, todo_list))
+    # Every zone the events use, and the two the calendar's own may be.
+    zones = zone_bytes({timezone, "UTC"}.union(*(f.tzids for f in fragments)), years)
+    return ical.assemble_calendar(
         name,
         timezone,
-        events,
-        todos,
+        fragments,
+        years,
         refresh=_refresh(),
         description=description,
-        cache=_COMPONENTS,
+        zone_bytes=lambda zone, _first, _last: zones[zone],
     )
 
 
-class _SeriesEventCache:
-    """A series' built events by its fingerprint, per process (see _series_fingerprints)."""
-
-    def __init__(self, max_items: int) -> None:
-        self._lru = BoundedCache(max_items)
-
-    def get(self, series_id: int, fingerprint: tuple) -> list | None:
-        hit = self._lru.get(series_id)
-        return hit[1] if hit is not None and hit[0] == fingerprint else None
-
-    def put(self, series_id: int, fingerprint: tuple, events: list) -> None:
-        self._lru.put(series_id, (fingerprint, events))
-
-    def clear(self) -> None:
-        self._lru.clear()
+def _build_events(
+    series_list: Sequence[MeetingSeries], ctx: _Ctx
+) -> dict[int, list[ical.SeriesEvent | ical.SingleEvent]]:
+    """The events of these series, their meeting rows read a chunk of series at a
+    time (only one chunk's rows are in memory at once; the events keep what shows)."""
+    events: dict[int, list[ical.SeriesEvent | ical.SingleEvent]] = {}
+    for start in range(0, len(series_list), ROWS_CHUNK):
+        chunk = series_list[start : start + ROWS_CHUNK]
+        rows = rows_by_series(chunk)
+        events.update({s.id: _series_events(s, rows.pop(s.id, []), ctx) for s in chunk})
+    return events
 
 
-# Render caches of this process. Both are keyed by values read from the database in
-# the same request, so a hit is always current, whichever server changed the data:
-# they only make a re-render after a change cost in proportion to what changed.
-_SERIES_EVENTS = _SeriesEventCache(20_000)
-_COMPONENTS = BoundedCache(50_000)  # serialized iCal components, see ical.build_calendar
+# Series whose meeting rows one query reads (bounds a cold render's memory).
+ROWS_CHUNK = 50
+
+
+# This process's serialized iCal components (see ical.build_calendar): keyed by the
+# events themselves, so a hit is always current.
+_COMPONENTS = BoundedCache(50_000)
 
 
 def clear_render_cache() -> None:
-    """Forget this process's render caches (the bench uses it to time a cold render)."""
-    _SERIES_EVENTS.clear()
+    """Forget this process's render caches (the bench uses it to time a cold render;
+    the shared fragments table keeps its rows)."""
+    clear_series_fragments()
     _COMPONENTS.clear()
     clear_feed_bodies()
 
@@ -195,15 +198,15 @@ def _describe(
 
 
 def _series_events(
-    series: MeetingSeries, rows: list[Meeting], ctx: _Ctx
+    series: MeetingSeries, rows: Sequence[Row], ctx: _Ctx
 ) -> list[ical.SeriesEvent | ical.SingleEvent]:
     """One SeriesEvent per slot with its overrides; stand-alone events for the rest."""
     events: list[ical.SeriesEvent | ical.SingleEvent] = []
-    standalone: list[Meeting] = []
+    standalone: list[Row] = []
     if series.status == SeriesStatus.ENDED:
-        standalone = rows
+        standalone = list(rows)
     else:
-        by_slot: dict[int, list[Meeting]] = defaultdict(list)
+        by_slot: dict[int, list[Row]] = defaultdict(list)
         for row in rows:
             by_slot[row.slot_id].append(row)
         known = {slot.id for slot in series.slots}
@@ -218,7 +221,7 @@ def _series_events(
     return events
 
 
-def _generated(slot: SeriesSlot, rows: list[Meeting]) -> dict:
+def _generated(slot: SeriesSlot, rows: Sequence[Row]) -> dict:
     """original local start -> Occurrence, for the rows' original starts the rule makes."""
     if not rows:
         return {}
@@ -229,11 +232,11 @@ def _generated(slot: SeriesSlot, rows: list[Meeting]) -> dict:
 
 
 def _slot_event(
-    series: MeetingSeries, slot: SeriesSlot, rows: list[Meeting], ctx: _Ctx
-) -> tuple[ical.SeriesEvent, list[Meeting]]:
+    series: MeetingSeries, slot: SeriesSlot, rows: Sequence[Row], ctx: _Ctx
+) -> tuple[ical.SeriesEvent, list[Row]]:
     generated = _generated(slot, rows)
     overrides: list[ical.OccurrenceOverride] = []
-    detached: list[Meeting] = []
+    detached: list[Row] = []
     for row in sorted(rows, key=lambda r: r.original_start_local):
         occ = generated.get(row.original_start_local)
         if occ is None:
@@ -259,7 +262,7 @@ def _slot_event(
 
 
 def _override(
-    series: MeetingSeries, row: Meeting, occ: object, ctx: _Ctx
+    series: MeetingSeries, row: Row, occ: object, ctx: _Ctx
 ) -> ical.OccurrenceOverride | None:
     """The exception a Meeting row makes to its generated occurrence, or None if the
     row shows exactly what the rule does (e.g. a held meeting with minutes)."""
@@ -289,7 +292,7 @@ def _override(
     )
 
 
-def _single(row: Meeting, ctx: _Ctx) -> ical.SingleEvent:
+def _single(row: Row, ctx: _Ctx) -> ical.SingleEvent:
     series = row.series
     page = _page_url(ctx, f"/meetings/{row.id}")
     sequence = (row.sequence or 0) + ((series.revision or 0) if series is not None else 0)

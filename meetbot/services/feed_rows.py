@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import func, select
@@ -16,6 +17,7 @@ from meetbot.models import (
     ActionStatus,
     Meeting,
     MeetingSeries,
+    MeetingStatus,
     Membership,
 )
 from meetbot.models.actions import action_item_owners
@@ -116,11 +118,63 @@ def feed_one_offs(*where: object) -> list[Meeting]:
     )
 
 
-def rows_by_series(series_ids: Sequence[int]) -> dict[int, list[Meeting]]:
-    rows: dict[int, list[Meeting]] = defaultdict(list)
-    if series_ids:
-        for row in db.session.scalars(
-            select(Meeting).where(Meeting.series_id.in_(series_ids)).order_by(Meeting.id)
-        ):
-            rows[row.series_id].append(row)
+@dataclass(frozen=True, slots=True)
+class FeedRow:
+    """A meeting row of a series as the feed reads it: plain columns (no ORM identity,
+    state or relationships to build for tens of thousands of history rows) and its
+    series. The attribute names are Meeting's, so the renderer takes either."""
+
+    id: int
+    slot_id: int | None
+    original_start_local: datetime | None
+    timezone: str
+    start_dt: datetime
+    end_dt: datetime
+    status: MeetingStatus
+    title: str | None
+    location: str | None
+    change_reason: str
+    uid_token: str
+    sequence: int
+    updated_dt: datetime
+    series: MeetingSeries
+    work_stream: None = None  # a series' rows take the series' work streams
+
+    @property
+    def effective_title(self) -> str:
+        return self.title or self.series.title
+
+    @property
+    def effective_location(self) -> str:
+        return self.location if self.location is not None else self.series.location
+
+
+_ROW_COLUMNS = (
+    Meeting.series_id,
+    Meeting.id,
+    Meeting.slot_id,
+    Meeting.original_start_local,
+    Meeting.timezone,
+    Meeting.start_dt,
+    Meeting.end_dt,
+    Meeting.status,
+    Meeting.title,
+    Meeting.location,
+    Meeting.change_reason,
+    Meeting.uid_token,
+    Meeting.sequence,
+    Meeting.updated_dt,
+)
+
+
+def rows_by_series(series_list: Sequence[MeetingSeries]) -> dict[int, list[FeedRow]]:
+    """The meeting rows of these series as plain rows (one query), in id order."""
+    by_id = {s.id: s for s in series_list}
+    rows: dict[int, list[FeedRow]] = defaultdict(list)
+    if by_id:
+        found = db.session.execute(
+            select(*_ROW_COLUMNS).where(Meeting.series_id.in_(list(by_id))).order_by(Meeting.id)
+        )
+        for series_id, *values in found:
+            rows[series_id].append(FeedRow(*values, series=by_id[series_id]))
     return rows

@@ -65,6 +65,9 @@ from meetbot.services.meetings import get_meeting
 FORMAT_VERSION = 1
 # Cache-Control max-age (seconds) of feed responses; revalidation is cheap (304).
 MAX_AGE = 300
+# stale-while-revalidate (seconds) of the previous bytes, served while another app
+# server renders the new ones (meetbot.freshness.current_feed).
+STALE_SECONDS = 30
 
 
 def _digest(*parts: object) -> str:

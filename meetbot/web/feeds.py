@@ -65,14 +65,23 @@ def serve(spec: FeedSpec) -> Response:
     ):
         response = Response(status=304)
     else:
+        state = state.with_body()
         response = Response(state.body(), mimetype="text/calendar")
         response.headers["Content-Type"] = "text/calendar; charset=utf-8"
         response.headers["Content-Disposition"] = f'inline; filename="{state.filename}"'
     response.set_etag(state.etag)
     response.last_modified = state.last_modified
-    response.headers["Cache-Control"] = f"{scope}, max-age={feeds.MAX_AGE}"
     if not state.public:
         response.headers["Referrer-Policy"] = "no-referrer"  # the URL is the secret
+    if state.stale:
+        # The previous bytes while another app server renders the new ones: clients
+        # and proxies may use them a little longer but must ask again soon. Not kept
+        # by the fast path (the render's store does not move the change token).
+        response.headers["Cache-Control"] = (
+            f"{scope}, max-age=0, stale-while-revalidate={feeds.STALE_SECONDS}"
+        )
+        return response
+    response.headers["Cache-Control"] = f"{scope}, max-age={feeds.MAX_AGE}"
     # The response depends on the URL and the database only: the fast path may keep it.
     mark_cacheable(request.environ)
     return response

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 from datetime import datetime, timedelta
 
 import pytest
 
-from meetbot.domain.ical import SeriesEvent, build_calendar, feed
+from meetbot.domain import ical
+from meetbot.domain.ical import SeriesEvent, build_calendar, fragments
 from meetbot.domain.recurrence import Frequency, Rule, Slot
 from tests.domain.test_ical import STAMP, TODOS, series_fixture
 
@@ -20,8 +22,8 @@ def _build(events, cache=None) -> bytes:
 def built(monkeypatch) -> list[str]:
     """UIDs of the events whose components were actually built (not taken from a cache)."""
     calls: list[str] = []
-    series_components = feed.series_components
-    single_component = feed.single_component
+    series_components = fragments.series_components
+    single_component = fragments.single_component
 
     def counting_series(item, ctx):
         calls.append(item.uid)
@@ -31,8 +33,8 @@ def built(monkeypatch) -> list[str]:
         calls.append(item.uid)
         return single_component(item, ctx)
 
-    monkeypatch.setattr(feed, "series_components", counting_series)
-    monkeypatch.setattr(feed, "single_component", counting_single)
+    monkeypatch.setattr(fragments, "series_components", counting_series)
+    monkeypatch.setattr(fragments, "single_component", counting_single)
     return calls
 
 
@@ -85,3 +87,19 @@ def test_a_wider_year_range_rebuilds_everything(built) -> None:
     built.clear()
     assert _build([*events, older], cache) == _build([*events, older])
     assert len(built) >= len(events) + 1
+
+
+def test_stored_fragments_assemble_the_same_bytes() -> None:
+    """One fragment per event, each through its stored form (JSON-able meta + bytes),
+    spliced: the same feed as building every event at once."""
+    events = series_fixture()
+    years = ical.cover_years([ical.years_of(events, list(TODOS))])
+    parts = []
+    for event in events:
+        meta, body = ical.build_fragment([event], years).to_record()
+        parts.append(ical.Fragment.from_record(json.loads(json.dumps(meta)), body))
+    parts.append(ical.build_fragment([], years, todos=TODOS))
+    assembled = ical.assemble_calendar("Edge Computing Group", "Europe/Berlin", parts[::-1], years)
+    assert assembled == _build(events)
+    with pytest.raises(ValueError, match="duplicate UID"):
+        ical.assemble_calendar("x", "UTC", [parts[0], parts[0]], years)

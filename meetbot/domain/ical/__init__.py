@@ -67,13 +67,16 @@ second.
 
 Modules: ``items`` (the inputs and constants), ``values`` (checked text, UIDs,
 URLs and date-time properties), ``vtimezone`` (VTIMEZONEs from zoneinfo),
-``components`` (VEVENTs and VTODOs), ``feed`` (the VCALENDAR and the component
-cache). Import from the package: its names below are the interface.
+``components`` (VEVENTs and VTODOs), ``fragments`` (serialized components of some
+events, storable apart from a feed, and the component cache), ``feed`` (the VCALENDAR,
+built from events or assembled from fragments). Import from the package: its names
+below are the interface.
 """
 
 from __future__ import annotations
 
-from meetbot.domain.ical.feed import build_calendar, feed_etag
+from meetbot.domain.ical.feed import assemble_calendar, build_calendar, feed_etag
+from meetbot.domain.ical.fragments import Fragment, build_fragment
 from meetbot.domain.ical.items import (
     DEFAULT_PRODID,
     EVENT_STATUSES,
@@ -86,19 +89,26 @@ from meetbot.domain.ical.items import (
     is_utc_zone,
 )
 from meetbot.domain.ical.message import OneOccurrence, build_occurrence
+from meetbot.domain.ical.vtimezone import cover_years, vtimezone_bytes, years_of
 
 __all__ = [
     "DEFAULT_PRODID",
     "EVENT_STATUSES",
     "TODO_STATUSES",
     "VTIMEZONE_YEARS_AHEAD",
+    "Fragment",
     "OccurrenceOverride",
     "SeriesEvent",
     "SingleEvent",
     "OneOccurrence",
     "TodoItem",
+    "assemble_calendar",
     "build_calendar",
+    "build_fragment",
+    "cover_years",
     "build_occurrence",
     "feed_etag",
     "is_utc_zone",
+    "vtimezone_bytes",
+    "years_of",
 ]

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Hashable, Iterable, MutableMapping
+from collections.abc import Callable, Hashable, Iterable, MutableMapping, Sequence
 from datetime import timedelta
 
 from icalendar import Calendar, vDuration, vText
 
-from meetbot.domain.ical.components import series_components, single_component, todo_component
+from meetbot.domain.ical.fragments import Fragment, SortKey, build_fragment
 from meetbot.domain.ical.items import DEFAULT_PRODID, SeriesEvent, SingleEvent, TodoItem
-from meetbot.domain.ical.values import Context, check_unique_uids, check_zone, clean_text, clean_uid
-from meetbot.domain.ical.vtimezone import vtimezone, year_range
+from meetbot.domain.ical.values import Context, check_unique_uids, check_zone, clean_text
+from meetbot.domain.ical.vtimezone import vtimezone_bytes, year_range
 
 
 def feed_etag(data: bytes) -> str:
@@ -50,20 +50,52 @@ def build_calendar(
     characters) and recurrence.RecurrenceError for an invalid slot.
     """
     check_zone(timezone)
-    if refresh <= timedelta(0):
-        raise ValueError("refresh must be positive")
     event_list = list(events)
     todo_list = list(todos)
     check_unique_uids(event_list, todo_list)
+    years = year_range(event_list, todo_list)
+    fragment = build_fragment(event_list, years, cache, todo_list)
+    return assemble_calendar(
+        name, timezone, [fragment], years, refresh=refresh, description=description, prodid=prodid
+    )
 
-    ctx = Context(*year_range(event_list, todo_list))
-    components = _components(event_list, todo_list, ctx, cache)
+
+def assemble_calendar(
+    name: str,
+    timezone: str,
+    fragments: Sequence[Fragment],
+    years: tuple[int, int],
+    *,
+    refresh: timedelta = timedelta(hours=1),
+    description: str | None = None,
+    prodid: str = DEFAULT_PRODID,
+    zone_bytes: Callable[[str, int, int], bytes] = vtimezone_bytes,
+) -> bytes:
+    """The VCALENDAR of fragments all built for ``years`` (their components sorted
+    together, the VTIMEZONEs of every TZID they use: ``zone_bytes(zone, first_year,
+    last_year)``, by default generated here, or the same bytes kept by the caller).
+    Raises ValueError for an unknown zone, a non-positive refresh or two components
+    with one sort key (a duplicate UID)."""
+    check_zone(timezone)
+    if refresh <= timedelta(0):
+        raise ValueError("refresh must be positive")
+    ctx = Context(*years)
+    parts: list[tuple[SortKey, bytes]] = []
+    for fragment in fragments:
+        parts.extend(fragment.parts)
+        ctx.tzids.update(fragment.tzids)
+        ctx.recurring_utc = ctx.recurring_utc or fragment.recurring_utc
+        ctx.utc_times.extend(fragment.utc_times)
+    parts.sort(key=lambda pair: pair[0])
+    for before, after in zip(parts, parts[1:], strict=False):
+        if before[0] == after[0]:
+            raise ValueError(f"duplicate UID {before[0][0]!r}")
     calendar_zone = "UTC" if ctx.needs_utc_calendar(timezone) else timezone
     ctx.tzids.add(calendar_zone)
     cal = _calendar(name, calendar_zone, refresh, description, prodid)
-    for zone in sorted(ctx.tzids):
-        cal.add_component(vtimezone(zone, ctx.first_year, ctx.last_year))
-    return with_components(cal, b"".join(part for _key, part in components))
+    # The VTIMEZONEs first (as icalendar would serialize them), then the events.
+    zones = [zone_bytes(zone, ctx.first_year, ctx.last_year) for zone in sorted(ctx.tzids)]
+    return with_components(cal, b"".join([*zones, *(part for _key, part in parts)]))
 
 
 def with_components(cal: Calendar, body: bytes) -> bytes:
@@ -76,22 +108,6 @@ def with_components(cal: Calendar, body: bytes) -> bytes:
     if not head.endswith(_END_CALENDAR):
         raise AssertionError("unexpected calendar serialization")
     return head[: -len(_END_CALENDAR)] + body + _END_CALENDAR
-
-
-def _components(
-    events: list[SeriesEvent | SingleEvent],
-    todos: list[TodoItem],
-    ctx: Context,
-    cache: MutableMapping[Hashable, object] | None,
-) -> list[tuple[tuple[str, str, str], bytes]]:
-    """Every event's and action item's serialized components, in their feed order."""
-    components: list[tuple[tuple[str, str, str], bytes]] = []
-    for item in events:
-        components.extend(_event_parts(item, ctx, cache))
-    for todo in todos:
-        components.append(((clean_uid(todo.uid), "", "VTODO"), todo_component(todo).to_ical()))
-    components.sort(key=lambda pair: pair[0])
-    return components
 
 
 def _calendar(
@@ -117,42 +133,3 @@ def _calendar(
 
 
 _END_CALENDAR = b"END:VCALENDAR\r\n"
-
-
-def _event_parts(
-    item: SeriesEvent | SingleEvent,
-    ctx: Context,
-    cache: MutableMapping[Hashable, object] | None,
-) -> list[tuple[tuple[str, str, str], bytes]]:
-    """The serialized components of one event, from ``cache`` when it holds them.
-
-    What building them noted in the context (TZIDs used, UTC-form times) is cached
-    with them and applied to ``ctx`` again on a hit.
-    """
-    if not isinstance(item, SeriesEvent | SingleEvent):
-        raise TypeError(f"not an event: {item!r}")
-    key: Hashable | None = None
-    if cache is not None:
-        key = (item, ctx.first_year, ctx.last_year)
-        try:
-            hit = cache.get(key)
-        except TypeError:  # an unhashable field (e.g. a list): build it, do not cache
-            key, hit = None, None
-        if hit is not None:
-            parts, tzids, recurring_utc, utc_times = hit  # type: ignore[misc]
-            ctx.tzids.update(tzids)
-            ctx.recurring_utc = ctx.recurring_utc or recurring_utc
-            ctx.utc_times.extend(utc_times)
-            return parts
-    sub = Context(ctx.first_year, ctx.last_year)
-    if isinstance(item, SeriesEvent):
-        built = series_components(item, sub)
-    else:
-        built = [single_component(item, sub)]
-    parts = [(sort_key, component.to_ical()) for sort_key, component in built]
-    ctx.tzids.update(sub.tzids)
-    ctx.recurring_utc = ctx.recurring_utc or sub.recurring_utc
-    ctx.utc_times.extend(sub.utc_times)
-    if key is not None:
-        cache[key] = (parts, frozenset(sub.tzids), sub.recurring_utc, tuple(sub.utc_times))
-    return parts

@@ -13,6 +13,13 @@ from meetbot.domain.ical.items import VTIMEZONE_YEARS_AHEAD, SeriesEvent, Single
 
 def year_range(events: list[SeriesEvent | SingleEvent], todos: list[TodoItem]) -> tuple[int, int]:
     """First and last year the VTIMEZONEs must cover, from dates in the input."""
+    return cover_years([years_of(events, todos)])
+
+
+def years_of(
+    events: list[SeriesEvent | SingleEvent], todos: list[TodoItem] = ()
+) -> tuple[int, int] | None:
+    """First and last year of the dates in the input (None: no dates)."""
     years: list[int] = []
     for item in events:
         years.append(item.dtstamp.year)
@@ -27,11 +34,19 @@ def year_range(events: list[SeriesEvent | SingleEvent], todos: list[TodoItem]) -
             years.extend((item.start_utc.year, item.end_utc.year))
     for todo in todos:
         years.append(todo.dtstamp.year)
-    if not years:
+    return (min(years), max(years)) if years else None
+
+
+def cover_years(spans: list[tuple[int, int] | None]) -> tuple[int, int]:
+    """The years the VTIMEZONEs cover for inputs spanning ``spans`` (see years_of)."""
+    found = [span for span in spans if span is not None]
+    if not found:
         return 2000, 2000 + VTIMEZONE_YEARS_AHEAD
+    first = min(span[0] for span in found)
+    last = max(span[1] for span in found)
     # One year of margin before: an occurrence early on 1 January local time
     # may still be in the previous year in UTC.
-    return min(years) - 1, max(max(years), min(years)) + VTIMEZONE_YEARS_AHEAD
+    return first - 1, max(last, first) + VTIMEZONE_YEARS_AHEAD
 
 
 @lru_cache(maxsize=256)
@@ -131,6 +146,11 @@ def year_transitions(zone: str, year: int) -> tuple[tuple[datetime, _State, _Sta
         t = nxt
         state = _tz_state(t.astimezone(tz))
     return tuple(out)
+
+
+def vtimezone_bytes(zone: str, first_year: int, last_year: int) -> bytes:
+    """The serialized VTIMEZONE of ``zone`` for these years (see _vtimezone_bytes)."""
+    return _vtimezone_bytes(zone, first_year, last_year)
 
 
 def vtimezone(zone: str, first_year: int, last_year: int) -> Timezone:

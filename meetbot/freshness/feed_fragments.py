@@ -1,0 +1,160 @@
+"""Each series' rendered events, shared by every app server (the ``feed_fragments`` table).
+
+A row holds one series' serialized iCal components for one year range of the
+VTIMEZONEs, valid while its ``digest`` (a hash of everything the events are built
+from, computed by the caller) is the series' current one. Storing a series' fragment
+deletes its rows of any other digest, so the table holds at most one row per series
+and year range in use (a series is in few feeds: its group's, its work streams', its
+own and personal feeds, which mostly share one year range); a deleted series' rows go
+with it (ON DELETE CASCADE). The table moves no change token (``notify``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import timedelta
+
+from sqlalchemy import and_, bindparam, delete, insert, or_, select
+from sqlalchemy.exc import IntegrityError
+
+from meetbot.extensions import db
+from meetbot.freshness.feed_claims import write_transaction
+from meetbot.models import FeedFragment, FeedZone, utcnow
+
+_CHUNK = 500  # ids per IN list
+
+
+@dataclass(frozen=True)
+class StoredFragment:
+    """One series' fragment as stored: ``years`` the VTIMEZONEs cover, ``span`` the
+    years of the series' own events (None: it has none)."""
+
+    series_id: int
+    digest: str
+    years: tuple[int, int]
+    span: tuple[int, int] | None
+    meta: dict
+    body: bytes
+
+
+def load_fragments(digests: dict[int, str]) -> list[StoredFragment]:
+    """The stored fragments of these series (series id -> current digest) at their
+    current digest, any year range."""
+    table = FeedFragment.__table__
+    ids = sorted(digests)
+    found: list[StoredFragment] = []
+    for start in range(0, len(ids), _CHUNK):
+        rows = db.session.execute(
+            select(table).where(table.c.series_id.in_(ids[start : start + _CHUNK]))
+        )
+        for row in rows:
+            if row.digest != digests[row.series_id]:
+                continue
+            span = None if row.min_year is None else (row.min_year, row.max_year)
+            found.append(
+                StoredFragment(
+                    row.series_id,
+                    row.digest,
+                    (row.first_year, row.last_year),
+                    span,
+                    row.meta,
+                    bytes(row.body),
+                )
+            )
+    return found
+
+
+def store_fragments(fragments: Sequence[StoredFragment]) -> None:
+    """Store fragments (replacing the series' rows of other digests and of the same
+    year range) in one short write transaction. A concurrent writer of the same
+    fragment wins (same bytes)."""
+    if not fragments:
+        return
+    table = FeedFragment.__table__
+    now = utcnow()
+    stale = delete(table).where(
+        table.c.series_id == bindparam("sid"),
+        or_(
+            table.c.digest != bindparam("dg"),
+            and_(table.c.first_year == bindparam("fy"), table.c.last_year == bindparam("ly")),
+        ),
+    )
+    try:
+        with write_transaction() as conn:
+            conn.execute(
+                stale,
+                [
+                    {"sid": f.series_id, "dg": f.digest, "fy": f.years[0], "ly": f.years[1]}
+                    for f in fragments
+                ],
+            )
+            conn.execute(insert(table), [_values(f, now) for f in fragments])
+    except IntegrityError:
+        pass
+
+
+def _values(fragment: StoredFragment, now: object) -> dict:
+    span = fragment.span or (None, None)
+    return {
+        "series_id": fragment.series_id,
+        "digest": fragment.digest,
+        "first_year": fragment.years[0],
+        "last_year": fragment.years[1],
+        "min_year": span[0],
+        "max_year": span[1],
+        "meta": fragment.meta,
+        "body": fragment.body,
+        "created_dt": now,
+    }
+
+
+def clear_feed_fragments() -> None:
+    """Delete every stored fragment and VTIMEZONE (the bench times a render with
+    nothing cached)."""
+    with write_transaction() as conn:
+        conn.execute(delete(FeedFragment.__table__))
+        conn.execute(delete(FeedZone.__table__))
+
+
+def load_zones(zones: Sequence[str], years: tuple[int, int]) -> dict[str, bytes]:
+    """The stored VTIMEZONE bytes of these zones for ``years`` (zone -> bytes)."""
+    if not zones:
+        return {}
+    table = FeedZone.__table__
+    rows = db.session.execute(
+        select(table.c.zone, table.c.body).where(
+            table.c.zone.in_(list(zones)),
+            table.c.first_year == years[0],
+            table.c.last_year == years[1],
+        )
+    )
+    return {zone: bytes(body) for zone, body in rows}
+
+
+def store_zones(zones: dict[str, bytes], years: tuple[int, int]) -> None:
+    """Store VTIMEZONE bytes for ``years``; a zone's rows of other year ranges older
+    than a day go (feeds whose range moved have rendered since)."""
+    if not zones:
+        return
+    table = FeedZone.__table__
+    now = utcnow()
+    try:
+        with write_transaction() as conn:
+            conn.execute(
+                delete(table).where(
+                    table.c.zone.in_(list(zones)),
+                    table.c.created_dt < now - timedelta(days=1),
+                    or_(table.c.first_year != years[0], table.c.last_year != years[1]),
+                )
+            )
+            conn.execute(
+                insert(table),
+                [
+                    {"zone": z, "first_year": years[0], "last_year": years[1], "body": b,
+                     "created_dt": now}
+                    for z, b in zones.items()
+                ],
+            )  # fmt: skip
+    except IntegrityError:
+        pass

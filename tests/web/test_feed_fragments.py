@@ -1,0 +1,87 @@
+"""Shared per-series fragments (issue 19 point 2): a fresh app server answers the first
+request after a one-series change by building only that series and splicing the
+others' stored fragments, with the same bytes as a render from nothing."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import event, select
+
+from meetbot import create_app
+from meetbot.extensions import db
+from meetbot.models import FeedCache, FeedFragment
+from meetbot.services.feed_render import clear_render_cache
+
+ZONES = ("Europe/Berlin", "America/New_York", "UTC", "Asia/Tokyo")
+
+
+@pytest.fixture
+def group_series(app, create_group, create_series, create_meeting) -> list:
+    group = create_group("wg", timezone="Europe/Berlin")
+    series = [
+        create_series(group, title=f"Call {n}", timezone=zone, start=datetime(2026, 1, 5 + n, 15))
+        for n, zone in enumerate(ZONES)
+    ]
+    moved = series[0]
+    start = datetime(2026, 1, 5, 15) + timedelta(weeks=2)
+    create_meeting(series=moved, original_start_local=start, title="Moved call")
+    return series
+
+
+def _fragments() -> dict[int, list[int]]:
+    rows = db.session.execute(select(FeedFragment.series_id, FeedFragment.id)).all()
+    found: dict[int, list[int]] = {}
+    for series_id, row_id in rows:
+        found.setdefault(series_id, []).append(row_id)
+    return found
+
+
+def _meeting_reads(app) -> list[set]:
+    """Series ids of every read of meeting rows (not the grouped fingerprint query)."""
+    reads: list[set] = []
+
+    def before(conn, cursor, statement, parameters, context, executemany) -> None:
+        text = " ".join(statement.split())
+        if "FROM meetings WHERE meetings.series_id IN" in text and "GROUP BY" not in text:
+            values = parameters.values() if isinstance(parameters, dict) else parameters
+            reads.append({v for v in values if isinstance(v, int)})
+
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", before)
+    return reads
+
+
+def test_a_fresh_server_builds_only_the_changed_series(app, app_config, group_series) -> None:
+    url = "/groups/wg/calendar.ics"
+    assert app.test_client().get(url).status_code == 200
+    stored = _fragments()
+    assert sorted(stored) == sorted(s.id for s in group_series)
+
+    changed = group_series[2]
+    changed.title = "Renamed call"
+    db.session.commit()
+    clear_render_cache()  # a new process: nothing in memory
+    fresh = create_app(app_config)
+    reads = _meeting_reads(fresh)
+    answer = fresh.test_client().get(url)
+
+    assert answer.status_code == 200 and b"SUMMARY:Renamed call" in answer.data
+    assert reads == [{changed.id}]
+    now = _fragments()
+    assert {k: v for k, v in now.items() if k != changed.id} == {
+        k: v for k, v in stored.items() if k != changed.id
+    }
+    assert len(now[changed.id]) == 1 and now[changed.id] != stored[changed.id]
+
+    # The same bytes as a render with nothing stored anywhere.
+    db.session.execute(FeedFragment.__table__.delete())
+    db.session.execute(FeedCache.__table__.delete())
+    db.session.commit()
+    clear_render_cache()
+    other = create_app(app_config)
+    assert other.test_client().get(url).data == answer.data
+    for server in (fresh, other):
+        with server.app_context():
+            db.engine.dispose()
