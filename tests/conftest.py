@@ -106,9 +106,36 @@ def pg_url(pg_server: PostgresServer | None) -> str | None:
     return url
 
 
+# Empties the tables a test left rows in and restarts every sequence, in one round
+# trip. TRUNCATE of all ~40 tables cost 35-100 ms per PostgreSQL test (each table gets a
+# new file); most tests write to a handful, and an EXISTS on an empty table is cheap.
+_EMPTY_DATABASE = """
+DO $$
+DECLARE
+  t text;
+  found boolean;
+  filled text[] := '{}';
+BEGIN
+  FOREACH t IN ARRAY :tables LOOP
+    EXECUTE format('SELECT EXISTS (SELECT 1 FROM %I)', t) INTO found;
+    IF found THEN
+      filled := filled || t;
+    END IF;
+  END LOOP;
+  IF cardinality(filled) > 0 THEN
+    EXECUTE 'TRUNCATE ' || (SELECT string_agg(quote_ident(x), ', ') FROM unnest(filled) x)
+      || ' CASCADE';
+  END IF;
+  PERFORM setval(c.oid, 1, false)
+    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+    WHERE c.relkind = 'S' AND n.nspname = current_schema();
+END
+$$"""
+
+
 def _truncate_all() -> None:
-    tables = ", ".join(f'"{t.name}"' for t in db.metadata.sorted_tables)
-    db.session.execute(text(f"TRUNCATE {tables} RESTART IDENTITY CASCADE"))
+    names = ", ".join(f"'{t.name}'" for t in db.metadata.sorted_tables)
+    db.session.execute(text(_EMPTY_DATABASE.replace(":tables", f"ARRAY[{names}]")))
     db.session.commit()
 
 
