@@ -11,10 +11,10 @@ from meetbot.services import chat_settings
 from meetbot.services import groups as group_service
 from meetbot.services.permissions import Permission
 from meetbot.web.api.common import (
-    BEARER,
     guard,
     location,
     make_blueprint,
+    read_docs,
     require_person,
     write_docs,
 )
@@ -46,19 +46,11 @@ class ChatChannelCreateSchema(Strict):
     series_id = ident(load_default=None, allow_none=True)
 
 
-def _read_docs(func):
-    func = blp.alt_response(304, description="Not modified (If-None-Match matched)")(func)
-    for status, name in ((400, "BAD_REQUEST"), (401, "UNAUTHORIZED"), (403, "FORBIDDEN")):
-        func = blp.alt_response(status, response=name)(func)
-    func = blp.alt_response(404, response="NOT_FOUND")(func)
-    return blp.doc(security=BEARER)(func)
-
-
 @blp.route(f"/groups/<{SLUG}:group>/chat-channels")
 @guard(Permission.EDIT_GROUP)
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, page_schema(ChatChannelSchema, "ChatChannelPage"))
-@_read_docs
+@read_docs(blp, token_required=True)
 def list_chat_channels(args: dict[str, int], group: str) -> dict[str, Any]:
     """The channels mapped to the group (organizers)."""
     return paginate(chat_settings.mappings(group_service.get_group(group)), args)

@@ -335,16 +335,21 @@ def location(endpoint: str, **values: Any) -> dict[str, str]:
     return {"Location": url_for(endpoint, _external=True, **values)}
 
 
-def read_docs(blp: Blueprint, *, not_found: bool = True) -> Callable[[F], F]:
-    """Document what every GET may answer besides 200: 304, 400, 401 (bad token), 404."""
+def read_docs(
+    blp: Blueprint, *, not_found: bool = True, token_required: bool = False
+) -> Callable[[F], F]:
+    """Document what every GET may answer besides 200: 304, 400, 401 (bad token), 404;
+    with ``token_required`` (reads for organizers only) also 403, and a token is needed."""
 
     def decorator(func: F) -> F:
         func = blp.alt_response(304, description="Not modified (If-None-Match matched)")(func)
         func = blp.alt_response(400, response="BAD_REQUEST")(func)
         func = blp.alt_response(401, response="UNAUTHORIZED")(func)
+        if token_required:
+            func = blp.alt_response(403, response="FORBIDDEN")(func)
         if not_found:
             func = blp.alt_response(404, response="NOT_FOUND")(func)
-        return blp.doc(security=OPTIONAL_BEARER)(func)
+        return blp.doc(security=BEARER if token_required else OPTIONAL_BEARER)(func)
 
     return decorator
 

@@ -12,10 +12,10 @@ from meetbot.services import groups as group_service
 from meetbot.services import webhooks as webhook_service
 from meetbot.services.permissions import Permission
 from meetbot.web.api.common import (
-    BEARER,
     guard,
     location,
     make_blueprint,
+    read_docs,
     require_person,
     write_docs,
 )
@@ -90,19 +90,11 @@ def _hook(group: str, webhook_id: int) -> Webhook:
     return webhook_service.get_webhook(group_service.get_group(group), webhook_id)
 
 
-def _read_docs(func):
-    func = blp.alt_response(304, description="Not modified (If-None-Match matched)")(func)
-    for status, name in ((400, "BAD_REQUEST"), (401, "UNAUTHORIZED"), (403, "FORBIDDEN")):
-        func = blp.alt_response(status, response=name)(func)
-    func = blp.alt_response(404, response="NOT_FOUND")(func)
-    return blp.doc(security=BEARER)(func)
-
-
 @blp.route(f"/groups/<{SLUG}:group>/webhooks")
 @guard(Permission.EDIT_GROUP)
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, page_schema(WebhookSchema, "WebhookPage"))
-@_read_docs
+@read_docs(blp, token_required=True)
 def list_webhooks(args: dict[str, int], group: str) -> dict[str, Any]:
     """A group's webhooks (organizers)."""
     row = group_service.get_group(group)
@@ -125,7 +117,7 @@ def create_webhook(data: dict[str, Any], group: str):
 @blp.route(f"/groups/<{SLUG}:group>/webhooks/<{ID}:webhook_id>")
 @guard(Permission.EDIT_GROUP)
 @blp.response(200, WebhookSchema)
-@_read_docs
+@read_docs(blp, token_required=True)
 def get_webhook(group: str, webhook_id: int) -> Webhook:
     """One webhook (without its secret)."""
     return _hook(group, webhook_id)
@@ -160,7 +152,7 @@ def delete_webhook(group: str, webhook_id: int) -> None:
 @guard(Permission.EDIT_GROUP)
 @blp.arguments(PageArgs, location="query")
 @blp.response(200, page_schema(DeliverySchema, "DeliveryPage"))
-@_read_docs
+@read_docs(blp, token_required=True)
 def list_deliveries(args: dict[str, int], group: str, webhook_id: int) -> dict[str, Any]:
     """The delivery log, newest first: status, attempts, next attempt, last error."""
     return paginate(webhook_service.deliveries_query(_hook(group, webhook_id)), args)
