@@ -4,7 +4,6 @@ client parsers (recurring-ical-events and ical.js) read it. The clock is frozen.
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, datetime, timedelta
 
 import icalendar
@@ -18,6 +17,7 @@ from meetbot.services import occurrence_changes as occurrence_changes_service
 from meetbot.services.meetings import materialize_occurrence
 from tests.feedcheck import occurrences_icaljs, occurrences_recurring_ical_events
 from tests.mail.icaljs_event import read_event
+from tests.threads import at_once
 
 # Tuesdays 15:00 Berlin; 2026-03-31 is the first Tuesday after the EU DST change.
 FIRST = datetime(2026, 3, 24, 15, 0)
@@ -109,25 +109,7 @@ def test_agenda_mail_content_and_ics_match_the_feed(
 
 def test_two_workers_queue_each_agenda_once(app, world, time_machine) -> None:
     time_machine.move_to(START_UTC - timedelta(hours=3), tick=False)
-    db.session.remove()
-    barrier = threading.Barrier(2)
-    counts: list[int] = []
-    errors: list[BaseException] = []
-
-    def worker() -> None:
-        try:
-            with app.app_context():
-                barrier.wait()
-                counts.append(group_mail.queue_due_agendas())
-                db.session.remove()
-        except BaseException as exc:  # reported below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
+    counts, errors = at_once(app, group_mail.queue_due_agendas)
     assert errors == []
     assert sorted(counts) == [0, 1]
     assert len(db.session.scalars(select(OutboxMail)).all()) == 1

@@ -8,7 +8,6 @@ doubles nothing; two workers at once send each message once; a crash between
 
 from __future__ import annotations
 
-import threading
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
@@ -20,6 +19,7 @@ from meetbot.mail import outbox
 from meetbot.mail.message import address
 from meetbot.models import OutboxMail
 from meetbot.services.db import unit_of_work
+from tests.threads import at_once
 
 NOW = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
 
@@ -139,24 +139,7 @@ def test_server_killed_mid_run_loses_and_doubles_nothing(app, smtp_server, froze
 
 def test_two_workers_at_once_send_each_message_once(app, smtp_server) -> None:
     _queue(30)
-    db.session.remove()
-    barrier = threading.Barrier(2)
-    errors: list[BaseException] = []
-
-    def worker() -> None:
-        try:
-            with app.app_context():
-                barrier.wait()
-                outbox.send_due()
-                db.session.remove()
-        except BaseException as exc:  # reported below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
+    _, errors = at_once(app, outbox.send_due)
     assert errors == []
     counts = Counter(smtp_server.handler.message_ids())
     assert len(counts) == 30 and set(counts.values()) == {1}

@@ -5,7 +5,6 @@ Sent through the real SMTP server and parsed with ``email``; the clock is frozen
 
 from __future__ import annotations
 
-import threading
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
@@ -16,6 +15,7 @@ from meetbot.extensions import db
 from meetbot.mail import outbox, prefs, reminders
 from meetbot.models import OutboxMail, Role
 from meetbot.services import occurrence_changes as changes
+from tests.threads import at_once
 
 # Tuesdays 15:00 Berlin. The EU clocks change on 2026-03-29, Sydney's on 2026-04-05.
 FIRST = datetime(2026, 3, 24, 15, 0)
@@ -95,25 +95,7 @@ def test_each_reminder_says_the_local_time_of_its_reader(
 
 def test_key_is_occurrence_and_reader_and_two_workers_queue_once(app, world, time_machine):
     time_machine.move_to(WEEK2 - timedelta(minutes=20), tick=False)
-    db.session.remove()
-    barrier = threading.Barrier(2)
-    counts: list[int] = []
-    errors: list[BaseException] = []
-
-    def worker() -> None:
-        try:
-            with app.app_context():
-                barrier.wait()
-                counts.append(reminders.queue_due_reminders())
-                db.session.remove()
-        except BaseException as exc:  # reported below
-            errors.append(exc)
-
-    threads = [threading.Thread(target=worker) for _ in range(2)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(60)
+    counts, errors = at_once(app, reminders.queue_due_reminders)
     assert errors == []
     assert sum(counts) == 3  # one each for Berlin, Sydney, Kolkata, whoever queued it
     rows = db.session.scalars(select(OutboxMail).order_by(OutboxMail.recipient)).all()

@@ -5,7 +5,6 @@ series page). The clock is frozen."""
 
 from __future__ import annotations
 
-import threading
 from datetime import date, datetime
 from email import message_from_string
 from email.policy import default
@@ -26,6 +25,7 @@ from meetbot.models import (
 )
 from meetbot.services import poll_close, polls
 from meetbot.services.errors import Conflict, ValidationError
+from tests.threads import at_once
 
 NOW = datetime(2027, 1, 6, 9, 0)  # a Wednesday
 
@@ -155,29 +155,17 @@ def test_a_second_close_is_refused_and_bad_choices_change_nothing(world, create_
 def test_two_closes_at_once_create_one_series(app, world) -> None:
     poll_id, olga_id = world["poll"].id, world["olga"].id
     option_id = world["poll"].options[0].id
-    db.session.remove()
-    barrier = threading.Barrier(2)
-    outcomes: list[str] = []
 
-    def closer() -> None:
-        with app.app_context():
-            try:
-                barrier.wait()
-                poll = db.session.get(AvailabilityPoll, poll_id)
-                poll_close.close(db.session.get(Person, olga_id), poll, option_id)
-                outcomes.append("closed")
-            except Conflict:
-                outcomes.append("refused")
-            except BaseException as exc:  # reported below
-                outcomes.append(repr(exc))
-            finally:
-                db.session.remove()
+    def closer() -> str:
+        poll = db.session.get(AvailabilityPoll, poll_id)
+        try:
+            poll_close.close(db.session.get(Person, olga_id), poll, option_id)
+        except Conflict:
+            return "refused"
+        return "closed"
 
-    threads = [threading.Thread(target=closer) for _ in range(2)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
+    closed, errors = at_once(app, closer)
+    outcomes = closed + [repr(exc) for exc in errors]  # an error is reported, not lost
     assert sorted(outcomes) == ["closed", "refused"]
     assert _count(MeetingSeries) == 2  # the fixture's and the poll's
     poll = db.session.get(AvailabilityPoll, poll_id)
