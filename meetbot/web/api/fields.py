@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, time
 from typing import Any
 
 import marshmallow as ma
+from flask import url_for
 
 # Instants outside MIN_YEAR..MAX_YEAR are refused: nothing meetbot schedules is there,
 # and recurrence arithmetic near datetime's limits would overflow (the services check
@@ -125,3 +126,12 @@ def register_fields(api: Any) -> None:
     api.register_field(UTCDateTime, "string", "date-time")
     api.register_field(InstantOrDate, "string", "date-time")
     api.register_field(LocalDateTime, "string", None)
+
+
+def meeting_list_url(endpoint: str, description: str) -> ma.fields.Function:
+    """The absolute URL of one of a meeting's paged lists (attendance, minutes, actions)."""
+    return ma.fields.Function(
+        lambda m: url_for(endpoint, meeting_id=m["id"], _external=True),
+        required=True,
+        metadata={"description": description, "format": "uri"},
+    )

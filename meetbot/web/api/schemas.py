@@ -19,7 +19,7 @@ from meetbot.models import (
     Person,
     WorkStreamStatus,
 )
-from meetbot.web.api.fields import LocalDateTime, UTCDateTime
+from meetbot.web.api.fields import LocalDateTime, UTCDateTime, meeting_list_url
 
 MAX_ID = 2**31 - 1
 ID = f"int(min=1, max={MAX_ID})"
@@ -375,10 +375,8 @@ class MeetingSchema(ma.Schema):
     )
     attendee_count = ma.fields.Integer(required=True)
     regret_count = ma.fields.Integer(required=True)
-    attendance_url = ma.fields.Function(
-        lambda m: url_for("api_attendance.list_attendance", meeting_id=m["id"], _external=True),
-        required=True,
-        metadata={"description": "The meeting's whole attendance (paged).", "format": "uri"},
+    attendance_url = meeting_list_url(
+        "api_attendance.list_attendance", "The meeting's whole attendance (paged)."
     )
     minutes = ma.fields.List(
         ma.fields.Nested(MinuteItemSchema),
@@ -386,10 +384,8 @@ class MeetingSchema(ma.Schema):
         metadata={"description": "The first 200 in order (minute_count: all, minutes_url)."},
     )
     minute_count = ma.fields.Integer(required=True)
-    minutes_url = ma.fields.Function(
-        lambda m: url_for("api_minutes.list_minutes", meeting_id=m["id"], _external=True),
-        required=True,
-        metadata={"description": "The meeting's whole minutes (paged).", "format": "uri"},
+    minutes_url = meeting_list_url(
+        "api_minutes.list_minutes", "The meeting's whole minutes (paged)."
     )
     action_items = ma.fields.List(
         ma.fields.Nested(ActionItemSchema),
@@ -397,8 +393,6 @@ class MeetingSchema(ma.Schema):
         metadata={"description": "The first 200 opened or closed here, by id (count: all)."},
     )
     action_item_count = ma.fields.Integer(required=True)
-    action_items_url = ma.fields.Function(
-        lambda m: url_for("api_minutes.list_meeting_actions", meeting_id=m["id"], _external=True),
-        required=True,
-        metadata={"description": "The meeting's action items (paged).", "format": "uri"},
+    action_items_url = meeting_list_url(
+        "api_minutes.list_meeting_actions", "The meeting's action items (paged)."
     )
