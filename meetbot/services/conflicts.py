@@ -20,6 +20,7 @@ O(n log n + conflicts) instead of comparing every pair.
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from datetime import UTC, datetime, timedelta
 
 from meetbot.models import Group, MeetingSeries, utcnow
@@ -34,6 +35,7 @@ from meetbot.services.conflict_pairs import (
 __all__ = [
     "ChairRef",
     "Conflict",
+    "conflicts_ahead",
     "conflicts_for_series",
     "describe_conflict",
     "find_conflicts",
@@ -69,14 +71,41 @@ def find_conflicts(
         if group is not None:
             found = [c for c in found if group.id in (c.a.group_id, c.b.group_id)]
         return found
+    now, spans = _spans_from_now(group, horizon, domain)
+    end = now + horizon
+    # Both occurrences of a pair overlap [now, end) exactly when their overlap does.
+    return [c for first, last, c in spans if last > now and first < end]
+
+
+def conflicts_ahead(
+    group: Group, *, days: int, domain: str = "meetbot.invalid", limit: int = 20
+) -> tuple[list[Conflict], int]:
+    """The first ``limit`` of ``find_conflicts(group=group, days=days)`` and how many
+    there are, without walking them all: the cached spans are in order of their
+    start, so those starting from now until the end are one slice (found by bisection);
+    only the few that started earlier today are looked at one by one (a large group
+    has tens of thousands of conflicts in a quarter)."""
+    now, spans = _spans_from_now(group, timedelta(days=days), domain)
+    end = now + timedelta(days=days)
+    started = bisect_left(spans, now, key=_first)
+    # Those that started before now count while they last; the rest start in [now, end).
+    running = [c for _, last, c in spans[:started] if last > now]
+    stop = max(bisect_left(spans, end, key=_first), started)
+    ahead = [c for _, _, c in spans[started : min(stop, started + limit)]]
+    return (running + ahead)[:limit], len(running) + stop - started
+
+
+def _first(span: tuple) -> datetime:
+    return span[0]
+
+
+def _spans_from_now(group: Group | None, horizon: timedelta, domain: str) -> tuple[datetime, list]:
+    """(now, the cached spans of the window from the start of today (UTC) to a day
+    after now + horizon): each group is expanded once a day per process."""
     now = utcnow().astimezone(UTC)
-    # From the start of the day: each group is expanded once a day per process.
     day = now.replace(hour=0, minute=0, second=0, microsecond=0)
     wide_end = day + horizon + timedelta(days=1)
-    # Both occurrences of a pair overlap [now, end) exactly when their overlap does.
-    spans = conflict_spans(group.id if group else None, day, wide_end, domain)
-    end = now + horizon
-    return [c for first, last, c in spans if last > now and first < end]
+    return now, conflict_spans(group.id if group else None, day, wide_end, domain)
 
 
 def conflicts_for_series(

@@ -2,7 +2,9 @@
 
 Bounded: the years list has one row per year that has minutes; a year's page holds
 ARCHIVE_PAGE_SIZE meetings; the panels show the PANEL_LATEST newest. Each read is a
-fixed number of statements, whatever the number of meetings.
+fixed number of statements, whatever the number of meetings. The panels' reads
+(``panel_summary``) are kept while the database is unchanged and until the next meeting
+with minutes starts: counting a large group's meetings with minutes costs ~200 ms.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import exists, func, select
 
+from meetbot import freshness
 from meetbot.domain.bounds import MAX_YEAR, MIN_YEAR
 from meetbot.extensions import db
 from meetbot.models import Group, Meeting, MeetingSeries, MinuteItem
@@ -28,6 +31,45 @@ class ArchivedMeeting:
     start: datetime
     timezone: str
     items: int  # minute items
+
+
+@dataclass(frozen=True)
+class ArchiveSummary:
+    """What a group's or series' archive panel shows, as plain rows."""
+
+    years: tuple[tuple[int, int], ...]  # (year, meetings with minutes), newest first
+    latest: tuple[ArchivedMeeting, ...]  # the PANEL_LATEST newest
+    # The first start of a meeting with minutes at or after the instant the summary was
+    # read for (None: none): once past it, the summary leaves that meeting out.
+    until: datetime | None
+
+
+def panel_summary(
+    group: Group, now: datetime, series: MeetingSeries | None = None
+) -> ArchiveSummary:
+    """The years and the newest meetings with minutes, read once per change of the
+    database (``freshness.cached_while_unchanged``) and again once ``now`` reaches a
+    meeting with minutes that had not started when they were read."""
+    key: tuple = ("minutes_archive", group.id, series.id if series else None)
+    while True:
+        summary = freshness.cached_while_unchanged(key, lambda: _summary(group, now, series))
+        if summary.until is None or now <= summary.until:
+            return summary
+        # Stale by time alone: the entry read after that start is kept under its own key,
+        # so every request after it finds it (no read per request until the next write).
+        key = (*key[:3], summary.until)
+
+
+def _summary(group: Group, now: datetime, series: MeetingSeries | None) -> ArchiveSummary:
+    years = archive_years(group, now, series)
+    latest = archived_meetings(group, now, series=series, limit=PANEL_LATEST) if years else []
+    scope = [Meeting.group_id == group.id, exists().where(MinuteItem.meeting_id == Meeting.id)]
+    if series is not None:
+        scope.append(Meeting.series_id == series.id)
+    until = db.session.scalar(
+        select(func.min(Meeting.start_dt)).where(Meeting.start_dt >= now, *scope)
+    )
+    return ArchiveSummary(tuple(years), tuple(latest), until)
 
 
 def _utc_year(column: Any) -> Any:

@@ -66,15 +66,13 @@ def archive_page(slug: str, year: int | None = None):
 
 
 def _panel(group: Group, series: MeetingSeries | None) -> str:
-    now = utcnow()
-    years = archive.archive_years(group, now, series)
-    latest = (
-        archive.archived_meetings(group, now, series=series, limit=archive.PANEL_LATEST)
-        if years
-        else []
-    )
+    summary = archive.panel_summary(group, utcnow(), series)
     return render_template(
-        "minutes/_archive_panel.html", group=group, series=series, years=years, latest=latest
+        "minutes/_archive_panel.html",
+        group=group,
+        series=series,
+        years=summary.years,
+        latest=summary.latest,
     )
 
 

@@ -94,16 +94,16 @@ def group_upcoming_panel(group: Group, **_: Any) -> str:
 
 @panel("group_main", order=15)
 def group_conflicts_panel(group: Group, **_: Any) -> str:
-    found = conflict_service.find_conflicts(
-        group=group, days=GROUP_PAGE_CONFLICT_DAYS, domain=uid_domain()
+    shown, total = conflict_service.conflicts_ahead(
+        group, days=GROUP_PAGE_CONFLICT_DAYS, domain=uid_domain(), limit=20
     )
-    if not found:
+    if not total:
         return ""
     return render_template(
         "series/_conflicts.html",
         group=group,
-        conflicts=found[:20],
-        total=len(found),
+        conflicts=shown,
+        total=total,
         days=GROUP_PAGE_CONFLICT_DAYS,
     )
 
