@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from meetbot.models import Role
+from meetbot.extensions import db
+from meetbot.models import MinuteItem, Role
 from meetbot.services import actions
 
 
@@ -51,3 +52,40 @@ def test_stream_and_group_pages_show_changes(
     stream.name = "Infra, renamed"
     app.extensions["sqlalchemy"].session.commit()
     assert "Infra, renamed" in client.get(f"/groups/{group.slug}/").get_data(as_text=True)
+
+
+def _archive_panel(client, page: str) -> str:
+    html = client.get(page).get_data(as_text=True)
+    return html.split('class="panel archive-panel"', 1)[1].split("</section>", 1)[0]
+
+
+def test_group_archive_panel_is_kept_and_shows_new_minutes_and_started_meetings(
+    client, create_group, create_meeting, count_queries, time_machine
+) -> None:
+    time_machine.move_to(datetime(2026, 3, 2, 13, 0, tzinfo=UTC), tick=False)
+    group = create_group(slug="archived")
+    past = create_meeting(group, start=datetime(2026, 3, 1, 15, 0, tzinfo=UTC))
+    soon = create_meeting(group, start=datetime(2026, 3, 2, 15, 0, tzinfo=UTC))
+    db.session.add(MinuteItem(meeting=soon, kind="info", text="Prepared", position=1))
+    db.session.commit()
+    page = f"/groups/{group.slug}/"
+    assert "No minutes yet" in _archive_panel(client, page)
+    # Kept while nothing changes: a second view counts no meetings with minutes.
+    db.session.remove()
+    with count_queries() as counter:
+        assert "No minutes yet" in _archive_panel(client, page)
+    assert not [s for s in counter.statements if "minute_items" in s]
+
+    # A change (minutes of a past meeting) is shown on the next view.
+    db.session.add(MinuteItem(meeting=past, kind="info", text="Said", position=1))
+    db.session.commit()
+    panel = _archive_panel(client, page)
+    assert f'href="/meetings/{past.id}/"' in panel and "(1 item)" in panel
+    assert f'href="/meetings/{soon.id}/"' not in panel
+    # Time alone: once the meeting with prepared minutes has started, it is listed.
+    time_machine.move_to(datetime(2026, 3, 2, 15, 0, tzinfo=UTC), tick=False)
+    assert f'href="/meetings/{soon.id}/"' not in _archive_panel(client, page)
+    time_machine.move_to(datetime(2026, 3, 2, 15, 1, tzinfo=UTC), tick=False)
+    panel = _archive_panel(client, page)
+    assert f'href="/meetings/{soon.id}/"' in panel and '2026</a> <span class="muted">(2)' in panel
+    assert f'href="/meetings/{soon.id}/"' in _archive_panel(client, page)
