@@ -13,6 +13,7 @@ from flask import (
     request,
 )
 
+from meetbot.domain.meeting_status import live_status
 from meetbot.models import Group, MeetingSeries, WorkStream, utcnow
 from meetbot.services import conflicts as conflict_service
 from meetbot.services import groups as group_service
@@ -84,12 +85,20 @@ def _upcoming_of(
 
 @panel("group_main", order=10)
 def group_upcoming_panel(group: Group, **_: Any) -> str:
-    return render_template(
-        "series/_group_main.html",
-        group=group,
-        occurrences=cached_upcoming(group, utcnow(), uid_domain(), limit=10, days=120),
-        can_manage=can_manage(group),
-    )
+    # The HTML is kept under the rows it shows and the status of each now ("in
+    # progress" from its start to its end): rendering ten rows with their links, times
+    # and join buttons cost more than the rest of the group page.
+    now = utcnow()
+    occurrences = cached_upcoming(group, now, uid_domain(), limit=10, days=120)
+    manage = can_manage(group)
+    shown = tuple((o, live_status(o.status, o.start, o.end, now)) for o in occurrences)
+
+    def render() -> str:
+        return render_template(
+            "series/_group_main.html", group=group, occurrences=occurrences, can_manage=manage
+        )
+
+    return cached_panel(("group_upcoming", group.id, manage, shown), render)
 
 
 @panel("group_main", order=15)
@@ -99,13 +108,18 @@ def group_conflicts_panel(group: Group, **_: Any) -> str:
     )
     if not total:
         return ""
-    return render_template(
-        "series/_conflicts.html",
-        group=group,
-        conflicts=shown,
-        total=total,
-        days=GROUP_PAGE_CONFLICT_DAYS,
-    )
+
+    def render() -> str:
+        return render_template(
+            "series/_conflicts.html",
+            group=group,
+            conflicts=shown,
+            total=total,
+            days=GROUP_PAGE_CONFLICT_DAYS,
+        )
+
+    # Kept under the conflicts it shows and their number (both change as time passes).
+    return cached_panel(("group_conflicts", group.id, total, tuple(shown)), render)
 
 
 @panel("group_side", order=10)
