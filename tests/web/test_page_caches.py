@@ -89,3 +89,73 @@ def test_group_archive_panel_is_kept_and_shows_new_minutes_and_started_meetings(
     panel = _archive_panel(client, page)
     assert f'href="/meetings/{soon.id}/"' in panel and '2026</a> <span class="muted">(2)' in panel
     assert f'href="/meetings/{soon.id}/"' in _archive_panel(client, page)
+
+
+def _section(html: str, marker: str) -> str:
+    return html.split(marker, 1)[1].split("</section>", 1)[0] if marker in html else ""
+
+
+def test_group_upcoming_and_conflicts_panels_follow_changes_and_the_clock(
+    app, client, create_group, create_series, time_machine
+) -> None:
+    time_machine.move_to(datetime(2026, 3, 2, 14, 50, tzinfo=UTC), tick=False)
+    group = create_group(slug="soon")
+    weekly = create_series(group, title="Weekly call", start=datetime(2026, 1, 5, 15, 0))
+    page = f"/groups/{group.slug}/"
+
+    def upcoming() -> str:
+        return _section(client.get(page).get_data(as_text=True), 'class="panel upcoming-panel"')
+
+    first = upcoming()
+    assert "Weekly call" in first and "in progress" not in first
+    assert 'class="panel conflicts"' not in client.get(page).get_data(as_text=True)
+    # A change: the title is shown on the next view.
+    weekly.title = "Weekly sync"
+    db.session.commit()
+    assert "Weekly sync" in upcoming()
+    # The clock alone: in progress from the start, then the next week's first.
+    time_machine.move_to(datetime(2026, 3, 2, 15, 0, tzinfo=UTC), tick=False)
+    assert "in progress" in upcoming()
+    time_machine.move_to(datetime(2026, 3, 2, 16, 0, tzinfo=UTC), tick=False)
+    later = upcoming()
+    assert "in progress" not in later and 'datetime="2026-03-02T15:00:00Z"' not in later
+
+    # A clash on the same channel appears, with its count, on the next view.
+    weekly.location = "#wg"
+    db.session.commit()
+    create_series(group, title="Overlap", start=datetime(2026, 1, 5, 15, 30), location="#wg")
+
+    def clash() -> str:
+        return _section(client.get(page).get_data(as_text=True), 'class="panel conflicts"')
+
+    assert "<code>#wg</code> is used by both" in clash() and "Overlap" in clash()
+    assert "12 conflict(s) in the next 90 days" in clash()
+    # The clock: a running clash counts until it ends, and a new week comes in view.
+    time_machine.move_to(datetime(2026, 3, 9, 15, 45, tzinfo=UTC), tick=False)
+    assert "13 conflict(s) in the next 90 days" in clash()
+    time_machine.move_to(datetime(2026, 3, 9, 16, 0, tzinfo=UTC), tick=False)
+    assert "12 conflict(s) in the next 90 days" in clash()
+
+
+def test_group_action_items_page_is_kept_and_shows_changes(
+    app, client, create_user, create_group, create_action_item, count_queries
+) -> None:
+    ann = create_user("Ann", email="ann@example.org")
+    group = create_group(slug="acts", members={ann: Role.CHAIR})
+    create_action_item(group, text="First task", owners=[ann])
+    page = f"/groups/{group.slug}/actions"
+    assert "First task" in client.get(page).get_data(as_text=True)
+    # Kept while nothing changes: a second view reads no action items.
+    db.session.remove()
+    with count_queries() as counter:
+        assert "First task" in client.get(page).get_data(as_text=True)
+    assert not [s for s in counter.statements if "action_item" in s]
+
+    # A change: the new item, its owner in the filter and the new count.
+    bea = create_user("Bea", email="bea@example.org")
+    create_action_item(group, text="Second task", owners=[bea])
+    html = client.get(page).get_data(as_text=True)
+    assert "Second task" in html and f'<option value="{bea.id}">Bea</option>' in html
+    chosen = client.get(f"{page}?owner={bea.id}").get_data(as_text=True)
+    assert f'<option value="{bea.id}" selected>Bea</option>' in chosen
+    assert "Second task" in chosen and "First task" not in chosen
