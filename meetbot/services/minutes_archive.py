@@ -15,10 +15,10 @@ from typing import Any
 
 from sqlalchemy import exists, func, select
 
-from meetbot import freshness
 from meetbot.domain.bounds import MAX_YEAR, MIN_YEAR
 from meetbot.extensions import db
 from meetbot.models import Group, Meeting, MeetingSeries, MinuteItem
+from meetbot.services.clock_bound import kept_until
 
 ARCHIVE_PAGE_SIZE = 50  # meetings per page of a year
 PANEL_LATEST = 5  # newest meetings with minutes on the group and series pages
@@ -39,8 +39,8 @@ class ArchiveSummary:
 
     years: tuple[tuple[int, int], ...]  # (year, meetings with minutes), newest first
     latest: tuple[ArchivedMeeting, ...]  # the PANEL_LATEST newest
-    # The first start of a meeting with minutes at or after the instant the summary was
-    # read for (None: none): once past it, the summary leaves that meeting out.
+    # The last instant it holds: the first start of a meeting with minutes at or after
+    # the instant it was read for (None: none); once past it, it leaves that one out.
     until: datetime | None
 
 
@@ -48,16 +48,10 @@ def panel_summary(
     group: Group, now: datetime, series: MeetingSeries | None = None
 ) -> ArchiveSummary:
     """The years and the newest meetings with minutes, read once per change of the
-    database (``freshness.cached_while_unchanged``) and again once ``now`` reaches a
-    meeting with minutes that had not started when they were read."""
-    key: tuple = ("minutes_archive", group.id, series.id if series else None)
-    while True:
-        summary = freshness.cached_while_unchanged(key, lambda: _summary(group, now, series))
-        if summary.until is None or now <= summary.until:
-            return summary
-        # Stale by time alone: the entry read after that start is kept under its own key,
-        # so every request after it finds it (no read per request until the next write).
-        key = (*key[:3], summary.until)
+    database and again once ``now`` is past the start of a meeting with minutes that
+    had not started when they were read (``clock_bound.kept_until``)."""
+    key = ("minutes_archive", group.id, series.id if series else None)
+    return kept_until(key, now, lambda: _summary(group, now, series))
 
 
 def _summary(group: Group, now: datetime, series: MeetingSeries | None) -> ArchiveSummary:

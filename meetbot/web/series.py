@@ -103,23 +103,23 @@ def group_upcoming_panel(group: Group, **_: Any) -> str:
 
 @panel("group_main", order=15)
 def group_conflicts_panel(group: Group, **_: Any) -> str:
-    shown, total = conflict_service.conflicts_ahead(
+    ahead = conflict_service.conflicts_ahead(
         group, days=GROUP_PAGE_CONFLICT_DAYS, domain=uid_domain(), limit=20
     )
-    if not total:
+    if not ahead.total:
         return ""
 
     def render() -> str:
         return render_template(
             "series/_conflicts.html",
             group=group,
-            conflicts=shown,
-            total=total,
+            conflicts=ahead.shown,
+            total=ahead.total,
             days=GROUP_PAGE_CONFLICT_DAYS,
         )
 
     # Kept under the conflicts it shows and their number (both change as time passes).
-    return cached_panel(("group_conflicts", group.id, total, tuple(shown)), render)
+    return cached_panel(("group_conflicts", group.id, ahead.total, ahead.shown), render)
 
 
 @panel("group_side", order=10)

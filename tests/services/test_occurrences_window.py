@@ -352,5 +352,5 @@ def test_conflicts_ahead_are_the_head_and_count_of_the_full_check(
         full = find_conflicts(group=group, days=14, domain=D)
         assert len(full) > 3 and (full[0].overlap_start < moment) is running
         for limit in (1, 3, 100):
-            shown, total = conflicts_ahead(group, days=14, domain=D, limit=limit)
-            assert (shown, total) == (full[:limit], len(full))
+            ahead = conflicts_ahead(group, days=14, domain=D, limit=limit)
+            assert (list(ahead.shown), ahead.total) == (full[:limit], len(full))
