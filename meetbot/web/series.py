@@ -198,19 +198,27 @@ def stream_series_panel(group: Group, stream: WorkStream, **_: Any) -> str:
     # and streams to filter them here cost ~150 ms on a group with 1,000 series.
     # At most STREAM_SERIES_SHOWN; the count and the paged list (?stream=) give the rest.
     # (Always counted: the statements a page runs do not depend on its data.)
-    tagged = series_reads.list_stream_series(group, stream, limit=STREAM_SERIES_SHOWN)
-    total = series_reads.count_stream_series(group, stream)
-    return render_template(
-        "series/_stream_main.html",
-        group=group,
-        stream=stream,
-        series_list=tagged,
-        total=total,
-        occurrences=stream_upcoming(group, stream)[:10],
-        can_manage=can_manage(group),
-        links=subscribe_links(
-            feed_base_url(),
-            stream_feed_path(group.slug, stream.slug),
-            f"{group.name}: {stream.name}",
-        ),
-    )
+    # The HTML is kept under the change token and the upcoming rows it shows with each
+    # one's status now (as the group page's upcoming panel).
+    now = utcnow()
+    occurrences = stream_upcoming(group, stream)[:10]
+    manage = can_manage(group)
+    shown = tuple((o, live_status(o.status, o.start, o.end, now)) for o in occurrences)
+
+    def render() -> str:
+        return render_template(
+            "series/_stream_main.html",
+            group=group,
+            stream=stream,
+            series_list=series_reads.list_stream_series(group, stream, limit=STREAM_SERIES_SHOWN),
+            total=series_reads.count_stream_series(group, stream),
+            occurrences=occurrences,
+            can_manage=manage,
+            links=subscribe_links(
+                feed_base_url(),
+                stream_feed_path(group.slug, stream.slug),
+                f"{group.name}: {stream.name}",
+            ),
+        )
+
+    return cached_panel(("stream_series", group.id, stream.id, manage, shown), render)

@@ -7,7 +7,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from meetbot.extensions import db
-from meetbot.models import MinuteItem, Role
+from meetbot.models import Attendance, Meeting, MinuteItem, Role
 from meetbot.services import actions
 
 
@@ -159,3 +159,51 @@ def test_group_action_items_page_is_kept_and_shows_changes(
     chosen = client.get(f"{page}?owner={bea.id}").get_data(as_text=True)
     assert f'<option value="{bea.id}" selected>Bea</option>' in chosen
     assert "Second task" in chosen and "First task" not in chosen
+
+
+def test_stream_and_series_panels_follow_changes_and_the_clock(
+    app, client, create_user, create_group, create_work_stream, create_series, time_machine
+) -> None:
+    time_machine.move_to(datetime(2026, 3, 2, 14, 50, tzinfo=UTC), tick=False)
+    ann = create_user("Ann", email="ann@example.org")
+    group = create_group(slug="streamed", members={ann: Role.MEMBER})
+    stream = create_work_stream(group, slug="infra", name="Infrastructure")
+    stream_page = f"/groups/{group.slug}/streams/{stream.slug}/"
+    weekly = create_series(group, title="Infra call", start=datetime(2026, 1, 5, 15, 0))
+    weekly.work_streams.append(stream)
+    db.session.commit()
+
+    def series_panel() -> str:
+        html = client.get(stream_page).get_data(as_text=True)
+        return _section(html, 'class="panel stream-series"')
+
+    first = series_panel()
+    assert 'href="/series/' in first and "Upcoming" in first and "in progress" not in first
+    # The clock alone: in progress from the start.
+    time_machine.move_to(datetime(2026, 3, 2, 15, 0, tzinfo=UTC), tick=False)
+    assert "in progress" in series_panel()
+    # A change: the renamed series is listed on the next view.
+    weekly.title = "Infra sync"
+    db.session.commit()
+    assert ">Infra sync</a></li>" in series_panel()
+
+    # A held meeting with attendance: the stream's and the series' panels show it.
+    series_page = f"/series/{weekly.id}/"
+    assert "No attendance recorded for this series yet." in client.get(series_page).get_data(
+        as_text=True
+    )
+    held = Meeting(
+        group=group,
+        series=weekly,
+        slot=weekly.slots[0],
+        original_start_local=datetime(2026, 2, 23, 15, 0),
+        timezone="UTC",
+        start_dt=datetime(2026, 2, 23, 15, 0, tzinfo=UTC),
+        end_dt=datetime(2026, 2, 23, 16, 0, tzinfo=UTC),
+        status="held",
+    )
+    db.session.add_all([held, Attendance(meeting=held, person=ann, source="roster")])
+    db.session.commit()
+    past = _section(client.get(stream_page).get_data(as_text=True), 'id="stream-meetings-h"')
+    assert f'href="/meetings/{held.id}/"' in past and "<span data-present>1</span>" in past
+    assert "No attendance recorded" not in client.get(series_page).get_data(as_text=True)
