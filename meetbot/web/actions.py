@@ -365,18 +365,22 @@ def group_list(slug: str):
     items = action_lists.group_action_rows(
         group, filters, limit=GROUP_PAGE_SIZE, offset=(page - 1) * GROUP_PAGE_SIZE
     )
+    today = _today()
+    items_html = cached_panel(
+        ("group_action_items", group.id, *filters.key(), page, today),
+        lambda: render_template("actions/_group_items.html", items=items, today=today),
+    )
     return render_template(
         "actions/group.html",
         group=group,
         items=items,
+        items_html=items_html,
         total=total,
         page=page,
         pages=pages,
         status=status,
         stream=stream,
         owner=owner,
-        owner_id=owner_id,
         owner_options=owner_options(group, owner_id),
         chair=may(current_user, Permission.CHAIR, group),
-        today=_today(),
     )

@@ -4,7 +4,7 @@ another kind of viewer (a chair's buttons carry their CSRF token)."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 from meetbot.extensions import db
 from meetbot.models import Attendance, Meeting, MinuteItem, Role
@@ -138,13 +138,17 @@ def test_group_upcoming_and_conflicts_panels_follow_changes_and_the_clock(
 
 
 def test_group_action_items_page_is_kept_and_shows_changes(
-    app, client, create_user, create_group, create_action_item, count_queries
+    app, client, create_user, create_group, create_action_item, count_queries, time_machine
 ) -> None:
+    time_machine.move_to(datetime(2026, 3, 2, 12, 0, tzinfo=UTC), tick=False)
     ann = create_user("Ann", email="ann@example.org")
     group = create_group(slug="acts", members={ann: Role.CHAIR})
-    create_action_item(group, text="First task", owners=[ann])
+    create_action_item(group, text="First task", owners=[ann], due_date=date(2026, 3, 2))
     page = f"/groups/{group.slug}/actions"
     assert "First task" in client.get(page).get_data(as_text=True)
+    assert "overdue" not in client.get(page).get_data(as_text=True)
+    time_machine.move_to(datetime(2026, 3, 3, 0, 0, tzinfo=UTC), tick=False)
+    assert 'class="overdue-row"' in client.get(page).get_data(as_text=True)
     # Kept while nothing changes: a second view reads no action items.
     db.session.remove()
     with count_queries() as counter:
