@@ -163,16 +163,24 @@ def carried_over_ids(meeting: Meeting, items: Sequence[ActionItem | ActionRow]) 
 
 
 def _status_filter(query, status: str | None):
+    return query.where(*_status_conditions(status))
+
+
+def _status_conditions(status: str | None) -> list:
     if status in (None, "", "all"):
-        return query
+        return []
     if status not in {s.value for s in ActionStatus}:
         raise field_error("status", "Filter by open, done, dropped or all.")
-    return query.where(ActionItem.status == status)
+    return [ActionItem.status == status]
 
 
 def _ordered(query):
+    return query.order_by(*_list_order())
+
+
+def _list_order() -> tuple:
     # Open first, then by due date (undated last), then oldest first.
-    return query.order_by(
+    return (
         (ActionItem.status != ActionStatus.OPEN),
         ActionItem.due_date.is_(None),
         ActionItem.due_date,
@@ -247,13 +255,20 @@ def _group_query(
     unassigned: bool,
     opened_in: Meeting | None,
 ):
-    query = query.where(ActionItem.group_id == group.id)
+    conditions = _group_conditions(group, work_stream, owner_id, unassigned)
     if opened_in is not None:
-        query = query.where(ActionItem.opened_in_id == opened_in.id)
+        conditions.append(ActionItem.opened_in_id == opened_in.id)
+    return query.where(*conditions)
+
+
+def _group_conditions(
+    group: Group, work_stream: WorkStream | None, owner_id: int | None, unassigned: bool
+) -> list:
+    conditions = [ActionItem.group_id == group.id]
     if work_stream is not None:
-        query = query.where(ActionItem.work_stream_id == work_stream.id)
+        conditions.append(ActionItem.work_stream_id == work_stream.id)
     if owner_id is not None:
-        query = query.where(
+        conditions.append(
             ActionItem.id.in_(
                 select(action_item_owners.c.action_item_id).where(
                     action_item_owners.c.person_id == owner_id
@@ -261,8 +276,57 @@ def _group_query(
             )
         )
     if unassigned:
-        query = query.where(~ActionItem.owners.any())
-    return query
+        conditions.append(~ActionItem.owners.any())
+    return conditions
+
+
+@dataclass(frozen=True)
+class GroupActionFilter:
+    """The group action item list's filters (``status`` open, done, dropped or all)."""
+
+    status: str = "open"
+    work_stream: WorkStream | None = None
+    owner_id: int | None = None
+    unassigned: bool = False
+
+    def key(self) -> tuple:
+        stream = self.work_stream.id if self.work_stream is not None else None
+        return (self.status, stream, self.owner_id, self.unassigned)
+
+
+def group_action_count(group: Group, filters: GroupActionFilter) -> int:
+    """count_group_actions() kept while the database is unchanged: a COUNT over a big
+    group's thousands of open items costs ~5 ms on every view otherwise."""
+    return freshness.cached_while_unchanged(
+        ("group_action_count", group.id, *filters.key()),
+        lambda: count_group_actions(
+            group,
+            status=filters.status,
+            work_stream=filters.work_stream,
+            owner_id=filters.owner_id,
+            unassigned=filters.unassigned,
+        ),
+    )
+
+
+def group_action_rows(
+    group: Group, filters: GroupActionFilter, *, limit: int, offset: int = 0
+) -> tuple[ActionRow, ...]:
+    """One page of group_actions() as rows (two statements), kept while the database is
+    unchanged."""
+    conditions = _group_conditions(group, filters.work_stream, filters.owner_id, filters.unassigned)
+    conditions += _status_conditions(filters.status)
+    return freshness.cached_while_unchanged(
+        ("group_action_rows", group.id, *filters.key(), limit, offset),
+        lambda: tuple(action_rows(conditions, _list_order(), limit, offset)),
+    )
+
+
+def owner_choices(group: Group) -> tuple[tuple[int, str], ...]:
+    """group_owners() kept while the database is unchanged (thousands of rows)."""
+    return freshness.cached_while_unchanged(
+        ("group_owners", group.id), lambda: tuple(group_owners(group))
+    )
 
 
 def group_owners(group: Group) -> list[tuple[int, str]]:

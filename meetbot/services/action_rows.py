@@ -92,9 +92,11 @@ _COLUMNS = (
 )
 
 
-def action_rows(where: Sequence[Any], order: Sequence[Any], limit: int | None = None) -> list:
-    """The items matching ``where`` in ``order`` (at most ``limit``), as ActionRows:
-    two statements whatever the number of items."""
+def action_rows(
+    where: Sequence[Any], order: Sequence[Any], limit: int | None = None, offset: int = 0
+) -> list:
+    """The items matching ``where`` in ``order`` (at most ``limit``, from ``offset``), as
+    ActionRows: two statements whatever the number of items."""
     query = (
         select(*_COLUMNS)
         .outerjoin(WorkStream, WorkStream.id == ActionItem.work_stream_id)
@@ -103,7 +105,7 @@ def action_rows(where: Sequence[Any], order: Sequence[Any], limit: int | None = 
         .order_by(*order)
     )
     if limit is not None:
-        query = query.limit(limit)
+        query = query.limit(limit).offset(offset)
     found = db.session.execute(query).all()
     owners = owners_of([row[0] for row in found])
     return [_row(values, owners.get(values[0], ())) for values in found]

@@ -20,9 +20,12 @@ O(n log n + conflicts) instead of comparing every pair.
 
 from __future__ import annotations
 
+from bisect import bisect_left
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from meetbot.models import Group, MeetingSeries, utcnow
+from meetbot.services.clock_bound import kept_until
 from meetbot.services.conflict_cache import all_conflicts, conflict_spans
 from meetbot.services.conflict_pairs import (
     ChairRef,
@@ -34,6 +37,8 @@ from meetbot.services.conflict_pairs import (
 __all__ = [
     "ChairRef",
     "Conflict",
+    "ConflictsAhead",
+    "conflicts_ahead",
     "conflicts_for_series",
     "describe_conflict",
     "find_conflicts",
@@ -42,6 +47,7 @@ __all__ = [
 ]
 
 DEFAULT_HORIZON = timedelta(days=365)
+_TICK = timedelta(microseconds=1)  # the resolution of the instants compared
 
 
 def find_conflicts(
@@ -69,14 +75,69 @@ def find_conflicts(
         if group is not None:
             found = [c for c in found if group.id in (c.a.group_id, c.b.group_id)]
         return found
+    now, spans = _spans_from_now(group, horizon, domain)
+    end = now + horizon
+    # Both occurrences of a pair overlap [now, end) exactly when their overlap does.
+    return [c for first, last, c in spans if last > now and first < end]
+
+
+@dataclass(frozen=True)
+class ConflictsAhead:
+    """The first conflicts of a group from now and how many there are."""
+
+    shown: tuple[Conflict, ...]
+    total: int
+    until: datetime | None  # the last instant it holds (clock_bound.kept_until)
+
+
+def conflicts_ahead(
+    group: Group, *, days: int, domain: str = "meetbot.invalid", limit: int = 20
+) -> ConflictsAhead:
+    """The first ``limit`` of ``find_conflicts(group=group, days=days)`` and how many
+    there are, kept while the database is unchanged until a conflict ends or a new one
+    comes into the window (a large group has one every few minutes)."""
     now = utcnow().astimezone(UTC)
-    # From the start of the day: each group is expanded once a day per process.
+    day = now.replace(hour=0, minute=0, second=0, microsecond=0)
+    key = ("conflicts_ahead", group.id, day, days, domain, limit)
+    return kept_until(key, now, lambda: _ahead(group, now, timedelta(days=days), domain, limit))
+
+
+def _ahead(
+    group: Group, now: datetime, horizon: timedelta, domain: str, limit: int
+) -> ConflictsAhead:
+    """Without walking every conflict: the cached spans are in order of their start, so
+    those starting from now until the end are one slice (found by bisection); only the
+    few that started earlier today are looked at one by one."""
+    now, spans = _spans_from_now(group, horizon, domain, now)
+    end = now + horizon
+    started = bisect_left(spans, now, key=_first)
+    # Those that started before now count while they last; the rest start in [now, end).
+    running = [(last, c) for _, last, c in spans[:started] if last > now]
+    stop = max(bisect_left(spans, end, key=_first), started)
+    shown = [c for _, c in running] + [c for _, _, c in spans[started : min(stop, started + limit)]]
+    # It holds until one of them ends (the last microsecond before it) or the next one
+    # comes within ``horizon`` of now (a new day has a key of its own).
+    ends = [last for last, _ in running] + [last for _, last, _ in spans[started:stop]]
+    bounds = [min(ends) - _TICK] if ends else []
+    if stop < len(spans):
+        bounds.append(spans[stop][0] - horizon)
+    total = len(running) + stop - started
+    return ConflictsAhead(tuple(shown[:limit]), total, min(bounds) if bounds else None)
+
+
+def _first(span: tuple) -> datetime:
+    return span[0]
+
+
+def _spans_from_now(
+    group: Group | None, horizon: timedelta, domain: str, now: datetime | None = None
+) -> tuple[datetime, list]:
+    """(now, the cached spans of the window from the start of today (UTC) to a day
+    after now + horizon): each group is expanded once a day per process."""
+    now = (now or utcnow()).astimezone(UTC)
     day = now.replace(hour=0, minute=0, second=0, microsecond=0)
     wide_end = day + horizon + timedelta(days=1)
-    # Both occurrences of a pair overlap [now, end) exactly when their overlap does.
-    spans = conflict_spans(group.id if group else None, day, wide_end, domain)
-    end = now + horizon
-    return [c for first, last, c in spans if last > now and first < end]
+    return now, conflict_spans(group.id if group else None, day, wide_end, domain)
 
 
 def conflicts_for_series(

@@ -18,6 +18,7 @@ from meetbot.services import members as member_service
 from meetbot.services.errors import ValidationError
 from meetbot.services.meetings import get_meeting
 from meetbot.services.permissions import Permission, may
+from meetbot.web.action_filters import owner_options
 from meetbot.web.guards import require
 from meetbot.web.minutes_common import meeting_url
 from meetbot.web.paging import page_from_args
@@ -357,24 +358,29 @@ def group_list(slug: str):
         stream = group_service.get_work_stream(group, request.args["stream"])
     owner = request.args.get("owner", "")
     owner_id = int(owner) if owner.isdigit() else None
-    filters = dict(status=status, work_stream=stream, owner_id=owner_id, unassigned=owner == "none")
-    total = action_lists.count_group_actions(group, **filters)
+    filters = action_lists.GroupActionFilter(status, stream, owner_id, owner == "none")
+    # Count, page and owners are kept while the database is unchanged (rows, not ORM).
+    total = action_lists.group_action_count(group, filters)
     page, pages = page_from_args(total, GROUP_PAGE_SIZE)
-    items = action_lists.group_actions(
-        group, **filters, limit=GROUP_PAGE_SIZE, offset=(page - 1) * GROUP_PAGE_SIZE
+    items = action_lists.group_action_rows(
+        group, filters, limit=GROUP_PAGE_SIZE, offset=(page - 1) * GROUP_PAGE_SIZE
+    )
+    today = _today()
+    items_html = cached_panel(
+        ("group_action_items", group.id, *filters.key(), page, today),
+        lambda: render_template("actions/_group_items.html", items=items, today=today),
     )
     return render_template(
         "actions/group.html",
         group=group,
         items=items,
+        items_html=items_html,
         total=total,
         page=page,
         pages=pages,
         status=status,
         stream=stream,
         owner=owner,
-        owner_id=owner_id,
-        owners=action_lists.group_owners(group),
+        owner_options=owner_options(group, owner_id),
         chair=may(current_user, Permission.CHAIR, group),
-        today=_today(),
     )

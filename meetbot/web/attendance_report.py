@@ -132,25 +132,36 @@ def group_attendance_side(group: Group, **_: Any) -> str:
 @panel("series_main", order=40)
 def series_attendance_panel(series: MeetingSeries, group: Group | None = None, **_: Any) -> str:
     group = group or series.group
-    report = analytics.summary(group, series=series, with_members=False)
-    return render_template(
-        "attendance/_series_panel.html",
-        group=group,
-        series=series,
-        report=report,
-        chart=_chart(report, f"People present per meeting: {series.title}", "series-attendance"),
-    )
+
+    def render() -> str:
+        report = analytics.summary(group, series=series, with_members=False)
+        chart = _chart(report, f"People present per meeting: {series.title}", "series-attendance")
+        return render_template(
+            "attendance/_series_panel.html",
+            group=group,
+            series=series,
+            report=report,
+            chart=chart,
+        )
+
+    # The same HTML for every viewer (the chart is drawn once per change).
+    return cached_panel(("series_attendance", group.id, series.id), render)
 
 
 @panel("stream_main", order=40)
 def stream_meetings_panel(group: Group, stream: WorkStream, **_: Any) -> str:
-    report = analytics.summary(group, stream=stream, with_members=False)
     # The upcoming meetings are the series panel's (stream_main order 10), not repeated.
-    return render_template(
-        "attendance/_stream_panel.html",
-        group=group,
-        stream=stream,
-        report=report,
-        recent=list(reversed(report.meetings[-10:])),
-        chart=_chart(report, f"People present per meeting: {stream.name}", "stream-attendance"),
-    )
+    def render() -> str:
+        report = analytics.summary(group, stream=stream, with_members=False)
+        chart = _chart(report, f"People present per meeting: {stream.name}", "stream-attendance")
+        return render_template(
+            "attendance/_stream_panel.html",
+            group=group,
+            stream=stream,
+            report=report,
+            recent=list(reversed(report.meetings[-10:])),
+            chart=chart,
+        )
+
+    # The same HTML for every viewer (the chart is drawn once per change).
+    return cached_panel(("stream_attendance", group.id, stream.id), render)

@@ -14,7 +14,7 @@ from meetbot.services.errors import NotFound
 from meetbot.services.series_reads import find_series
 from meetbot.web.minutes_common import bp
 from meetbot.web.paging import page_from_args
-from meetbot.web.panels import panel
+from meetbot.web.panels import cached_panel, panel
 
 
 def _series_of(group: Group) -> MeetingSeries | None:
@@ -66,15 +66,20 @@ def archive_page(slug: str, year: int | None = None):
 
 
 def _panel(group: Group, series: MeetingSeries | None) -> str:
-    now = utcnow()
-    years = archive.archive_years(group, now, series)
-    latest = (
-        archive.archived_meetings(group, now, series=series, limit=archive.PANEL_LATEST)
-        if years
-        else []
-    )
-    return render_template(
-        "minutes/_archive_panel.html", group=group, series=series, years=years, latest=latest
+    summary = archive.panel_summary(group, utcnow(), series)
+
+    def render() -> str:
+        return render_template(
+            "minutes/_archive_panel.html",
+            group=group,
+            series=series,
+            years=summary.years,
+            latest=summary.latest,
+        )
+
+    # The same HTML for every viewer: kept with the rows it shows.
+    return cached_panel(
+        ("minutes_archive", group.id, series.id if series else None, summary), render
     )
 
 

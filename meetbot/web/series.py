@@ -13,6 +13,7 @@ from flask import (
     request,
 )
 
+from meetbot.domain.meeting_status import live_status
 from meetbot.models import Group, MeetingSeries, WorkStream, utcnow
 from meetbot.services import conflicts as conflict_service
 from meetbot.services import groups as group_service
@@ -84,28 +85,41 @@ def _upcoming_of(
 
 @panel("group_main", order=10)
 def group_upcoming_panel(group: Group, **_: Any) -> str:
-    return render_template(
-        "series/_group_main.html",
-        group=group,
-        occurrences=cached_upcoming(group, utcnow(), uid_domain(), limit=10, days=120),
-        can_manage=can_manage(group),
-    )
+    # The HTML is kept under the rows it shows and the status of each now ("in
+    # progress" from its start to its end): rendering ten rows with their links, times
+    # and join buttons cost more than the rest of the group page.
+    now = utcnow()
+    occurrences = cached_upcoming(group, now, uid_domain(), limit=10, days=120)
+    manage = can_manage(group)
+    shown = tuple((o, live_status(o.status, o.start, o.end, now)) for o in occurrences)
+
+    def render() -> str:
+        return render_template(
+            "series/_group_main.html", group=group, occurrences=occurrences, can_manage=manage
+        )
+
+    return cached_panel(("group_upcoming", group.id, manage, shown), render)
 
 
 @panel("group_main", order=15)
 def group_conflicts_panel(group: Group, **_: Any) -> str:
-    found = conflict_service.find_conflicts(
-        group=group, days=GROUP_PAGE_CONFLICT_DAYS, domain=uid_domain()
+    ahead = conflict_service.conflicts_ahead(
+        group, days=GROUP_PAGE_CONFLICT_DAYS, domain=uid_domain(), limit=20
     )
-    if not found:
+    if not ahead.total:
         return ""
-    return render_template(
-        "series/_conflicts.html",
-        group=group,
-        conflicts=found[:20],
-        total=len(found),
-        days=GROUP_PAGE_CONFLICT_DAYS,
-    )
+
+    def render() -> str:
+        return render_template(
+            "series/_conflicts.html",
+            group=group,
+            conflicts=ahead.shown,
+            total=ahead.total,
+            days=GROUP_PAGE_CONFLICT_DAYS,
+        )
+
+    # Kept under the conflicts it shows and their number (both change as time passes).
+    return cached_panel(("group_conflicts", group.id, ahead.total, ahead.shown), render)
 
 
 @panel("group_side", order=10)
@@ -184,19 +198,27 @@ def stream_series_panel(group: Group, stream: WorkStream, **_: Any) -> str:
     # and streams to filter them here cost ~150 ms on a group with 1,000 series.
     # At most STREAM_SERIES_SHOWN; the count and the paged list (?stream=) give the rest.
     # (Always counted: the statements a page runs do not depend on its data.)
-    tagged = series_reads.list_stream_series(group, stream, limit=STREAM_SERIES_SHOWN)
-    total = series_reads.count_stream_series(group, stream)
-    return render_template(
-        "series/_stream_main.html",
-        group=group,
-        stream=stream,
-        series_list=tagged,
-        total=total,
-        occurrences=stream_upcoming(group, stream)[:10],
-        can_manage=can_manage(group),
-        links=subscribe_links(
-            feed_base_url(),
-            stream_feed_path(group.slug, stream.slug),
-            f"{group.name}: {stream.name}",
-        ),
-    )
+    # The HTML is kept under the change token and the upcoming rows it shows with each
+    # one's status now (as the group page's upcoming panel).
+    now = utcnow()
+    occurrences = stream_upcoming(group, stream)[:10]
+    manage = can_manage(group)
+    shown = tuple((o, live_status(o.status, o.start, o.end, now)) for o in occurrences)
+
+    def render() -> str:
+        return render_template(
+            "series/_stream_main.html",
+            group=group,
+            stream=stream,
+            series_list=series_reads.list_stream_series(group, stream, limit=STREAM_SERIES_SHOWN),
+            total=series_reads.count_stream_series(group, stream),
+            occurrences=occurrences,
+            can_manage=manage,
+            links=subscribe_links(
+                feed_base_url(),
+                stream_feed_path(group.slug, stream.slug),
+                f"{group.name}: {stream.name}",
+            ),
+        )
+
+    return cached_panel(("stream_series", group.id, stream.id, manage, shown), render)

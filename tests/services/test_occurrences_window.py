@@ -16,7 +16,7 @@ from sqlalchemy import select
 from meetbot.domain.recurrence import Frequency, Rule, expand, first_matching_start, to_utc
 from meetbot.extensions import db
 from meetbot.models import Group, Meeting, MeetingSeries, SeriesSlot
-from meetbot.services.conflicts import find_conflicts
+from meetbot.services.conflicts import conflicts_ahead, find_conflicts
 from meetbot.services.occurrence_cache import cached_upcoming
 from meetbot.services.occurrences import (
     group_occurrences,
@@ -328,3 +328,29 @@ def test_day_anchored_caches_answer_like_fresh_all_day(
         cached = find_conflicts(group=group, days=14, domain=D)
         assert cached == find_conflicts(group=group, start=moment, days=14, domain=D)
         assert cached
+
+
+def test_conflicts_ahead_are_the_head_and_count_of_the_full_check(
+    app, create_group, create_series, time_machine
+) -> None:
+    """The group page's conflicts (a slice of the cached spans found by bisection)
+    equal the first of find_conflicts and their number, also while a conflict runs
+    and for a conflict that started yesterday."""
+    group = create_group()
+    for n in range(3):  # daily clashes on one channel, across midnight
+        create_series(group, start=datetime(2026, 1, 5 + n, 23, 30), location="#x")
+        create_series(group, start=datetime(2026, 1, 5 + n, 23, 45), location="#x")
+    create_series(group, start=datetime(2026, 1, 5, 12, 0), location="#y", duration_minutes=600)
+    create_series(group, start=datetime(2026, 1, 5, 12, 15), location="#y")
+    for moment, running in (
+        (datetime(2026, 2, 3, 0, 5, tzinfo=UTC), True),  # Monday's late clash
+        (datetime(2026, 2, 2, 12, 30, tzinfo=UTC), True),  # the 10-hour one
+        (datetime(2026, 2, 2, 6, 0, tzinfo=UTC), False),
+        (datetime(2026, 2, 2, 23, 45, tzinfo=UTC), False),  # one starts now
+    ):
+        time_machine.move_to(moment, tick=False)
+        full = find_conflicts(group=group, days=14, domain=D)
+        assert len(full) > 3 and (full[0].overlap_start < moment) is running
+        for limit in (1, 3, 100):
+            ahead = conflicts_ahead(group, days=14, domain=D, limit=limit)
+            assert (list(ahead.shown), ahead.total) == (full[:limit], len(full))
