@@ -15,6 +15,7 @@ from meetbot.domain.ical import (
     SingleEvent,
     build_calendar,
     build_fragment,
+    clear_shared_lines,
     components,
 )
 from meetbot.domain.recurrence import Frequency, Rule, Slot
@@ -150,6 +151,7 @@ def test_each_distinct_line_is_serialized_once(monkeypatch) -> None:
         folded.append(str(line))
         return to_ical(line)
 
+    clear_shared_lines()
     monkeypatch.setattr(Contentline, "to_ical", counting)
     fragment = build_fragment([event], (2025, 2045))
     emitted = [

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from icalendar import Todo, vRecur
@@ -172,8 +173,10 @@ def _override_times(slot: Slot, override: OccurrenceOverride) -> tuple[datetime,
     return begin, end
 
 
+@lru_cache(maxsize=1024)
 def _parse_rrule(value: str) -> vRecur:
-    """The RRULE value from recurrence.to_rrule as an icalendar vRecur."""
+    """The RRULE value from recurrence.to_rrule as an icalendar vRecur (shared: never
+    changed after parsing)."""
     return vRecur.from_ical(value)
 
 

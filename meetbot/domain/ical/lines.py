@@ -47,8 +47,22 @@ def _value_key(value: object) -> Hashable | None:
     if isinstance(value, list | tuple) and all(isinstance(v, str) for v in value):
         return ("list", tuple(value))
     if isinstance(value, vRecur):
-        return ("rrule", value.to_ical())
+        return ("rrule", tuple((k, tuple(v)) for k, v in sorted(value.items())))
     return None
+
+
+# Properties whose few values recur across many series (a status, a sequence number,
+# a work stream's categories, a rule): their lines are kept for the whole process
+# (:data:`SHARED_MAX` of them at most; ``clear_shared_lines`` forgets them), the rest
+# only while one fragment is built (they are mostly one event's own).
+SHARED = frozenset({"STATUS", "SEQUENCE", "DTSTAMP", "LAST-MODIFIED", "CATEGORIES", "RRULE"})
+SHARED_MAX = 4096
+_SHARED_LINES: dict[tuple[str, Hashable], bytes] = {}
+
+
+def clear_shared_lines() -> None:
+    """Forget the shared lines (a cold render starts without them)."""
+    _SHARED_LINES.clear()
 
 
 class LineCache:
@@ -56,21 +70,21 @@ class LineCache:
 
     def __init__(self) -> None:
         self._lines: dict[tuple[str, Hashable], bytes] = {}
-        self.built = 0  # lines icalendar serialized (the rest were taken from here)
 
     def line(self, name: str, value: object) -> bytes:
         """The bytes of property ``name`` with ``value``, as ``Event.add`` would store it
         and ``Event.to_ical`` write it."""
         name = name.upper()
         key = _value_key(value)
-        if key is not None:
-            hit = self._lines.get((name, key))
-            if hit is not None:
-                return hit
-        line = _serialize(name, value)
-        self.built += 1
-        if key is not None:
-            self._lines[(name, key)] = line
+        if key is None:
+            return _serialize(name, value)
+        lines = _SHARED_LINES if name in SHARED else self._lines
+        line = lines.get((name, key))
+        if line is None:
+            line = _serialize(name, value)
+            if lines is _SHARED_LINES and len(lines) >= SHARED_MAX:
+                lines.clear()
+            lines[(name, key)] = line
         return line
 
 
