@@ -114,6 +114,7 @@ def clear_render_cache() -> None:
     the shared fragments table keeps its rows)."""
     clear_series_fragments()
     _COMPONENTS.clear()
+    ical.clear_shared_lines()
     clear_feed_bodies()
 
 

@@ -67,9 +67,11 @@ second.
 
 Modules: ``items`` (the inputs and constants), ``values`` (checked text, UIDs,
 URLs and date-time properties), ``vtimezone`` (VTIMEZONEs from zoneinfo),
-``components`` (VEVENTs and VTODOs), ``fragments`` (serialized components of some
-events, storable apart from a feed, and the component cache), ``feed`` (the VCALENDAR,
-built from events or assembled from fragments). Import from the package: its names
+``components`` (VEVENTs and VTODOs), ``lines`` (a VEVENT as property lines, each
+distinct line serialized by icalendar once and spliced where it repeats),
+``fragments`` (serialized components of some events, storable apart from a feed,
+and the component cache), ``feed`` (the VCALENDAR, built from events or assembled
+from fragments). Import from the package: its names
 below are the interface.
 """
 
@@ -88,6 +90,7 @@ from meetbot.domain.ical.items import (
     TodoItem,
     is_utc_zone,
 )
+from meetbot.domain.ical.lines import clear_shared_lines
 from meetbot.domain.ical.message import OneOccurrence, build_occurrence
 from meetbot.domain.ical.vtimezone import cover_years, vtimezone_bytes, years_of
 
@@ -107,6 +110,7 @@ __all__ = [
     "build_fragment",
     "cover_years",
     "build_occurrence",
+    "clear_shared_lines",
     "feed_etag",
     "is_utc_zone",
     "vtimezone_bytes",

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
-from icalendar import Event, Todo, vRecur
+from icalendar import Todo, vRecur
 
 from meetbot.domain import recurrence
 from meetbot.domain.ical.items import (
@@ -18,6 +19,7 @@ from meetbot.domain.ical.items import (
     TodoItem,
     is_utc_zone,
 )
+from meetbot.domain.ical.lines import EventLines, LineCache
 from meetbot.domain.ical.values import (
     Context,
     add_instant,
@@ -33,10 +35,10 @@ from meetbot.domain.ical.values import (
 from meetbot.domain.ical.vtimezone import year_transitions
 from meetbot.domain.recurrence import Slot
 
+Built = tuple[tuple[str, str, str], EventLines]
 
-def series_components(
-    series: SeriesEvent, ctx: Context
-) -> list[tuple[tuple[str, str, str], Event]]:
+
+def series_components(series: SeriesEvent, ctx: Context) -> list[Built]:
     slot = series.slot
     recurrence.validate_slot(slot)
     uid = clean_uid(series.uid)
@@ -50,7 +52,7 @@ def series_components(
         override = overrides.get(slot.start)
         if override is not None and override.cancelled:
             return []
-        event = _base_event(series, uid, override)
+        event = _base_event(series, uid, override, ctx.lines)
         if override is not None and override.start_utc is not None:
             begin, end = _override_times(slot, override)
             add_instant(event, "dtstart", begin, slot.timezone, ctx)
@@ -60,7 +62,7 @@ def series_components(
             add_instant(event, "dtend", start_utc + slot.duration, slot.timezone, ctx)
         return [((uid, "", "VEVENT"), event)]
 
-    master = _base_event(series, uid, None)
+    master = _base_event(series, uid, None, ctx.lines)
     # RRULE first: add_local/add_instant note UTC times of recurring events.
     master.add("rrule", _parse_rrule(rrule))
     add_local(master, "dtstart", slot.start, slot.timezone, ctx)
@@ -69,11 +71,11 @@ def series_components(
     add_instant(master, "dtend", start_utc + slot.duration, slot.timezone, ctx)
     for original in sorted(o for o, ov in overrides.items() if ov.cancelled):
         add_local(master, "exdate", original, slot.timezone, ctx)
-    out: list[tuple[tuple[str, str, str], Event]] = [((uid, "", "VEVENT"), master)]
+    out: list[Built] = [((uid, "", "VEVENT"), master)]
 
     for original in sorted(o for o, ov in overrides.items() if not ov.cancelled):
         override = overrides[original]
-        event = _base_event(series, uid, override)
+        event = _base_event(series, uid, override, ctx.lines)
         add_local(event, "recurrence-id", original, slot.timezone, ctx)
         begin, end = _override_times(slot, override)
         add_instant(event, "dtstart", begin, slot.timezone, ctx)
@@ -84,7 +86,7 @@ def series_components(
     for occ in _dst_sensitive(slot, ctx.first_year, ctx.last_year):
         if occ.original_start in overrides:
             continue
-        event = _base_event(series, uid, None)
+        event = _base_event(series, uid, None, ctx.lines)
         add_local(event, "recurrence-id", occ.original_start, slot.timezone, ctx)
         add_instant(event, "dtstart", occ.start_utc, slot.timezone, ctx)
         add_instant(event, "dtend", occ.end_utc, slot.timezone, ctx)
@@ -171,13 +173,18 @@ def _override_times(slot: Slot, override: OccurrenceOverride) -> tuple[datetime,
     return begin, end
 
 
+@lru_cache(maxsize=1024)
 def _parse_rrule(value: str) -> vRecur:
-    """The RRULE value from recurrence.to_rrule as an icalendar vRecur."""
+    """The RRULE value from recurrence.to_rrule as an icalendar vRecur (shared: never
+    changed after parsing)."""
     return vRecur.from_ical(value)
 
 
-def _base_event(series: SeriesEvent, uid: str, override: OccurrenceOverride | None) -> Event:
-    """A VEVENT with the descriptive properties of the series, overridden where given."""
+def _base_event(
+    series: SeriesEvent, uid: str, override: OccurrenceOverride | None, lines: LineCache
+) -> EventLines:
+    """A VEVENT with the descriptive properties of the series, overridden where given
+    (the lines it shares with the series' other VEVENTs come from ``lines``)."""
 
     def pick(new: str | None, old: str | None) -> str | None:
         return new if new is not None else old
@@ -195,10 +202,11 @@ def _base_event(series: SeriesEvent, uid: str, override: OccurrenceOverride | No
         url=pick(ov.url if ov else None, series.url),
         categories=series.categories,
         status=series.status,
+        lines=lines,
     )
 
 
-def single_component(item: SingleEvent, ctx: Context) -> tuple[tuple[str, str, str], Event]:
+def single_component(item: SingleEvent, ctx: Context) -> Built:
     check_zone(item.timezone)
     begin = aware_utc(item.start_utc, "start_utc")
     end = aware_utc(item.end_utc, "end_utc")
@@ -215,6 +223,7 @@ def single_component(item: SingleEvent, ctx: Context) -> tuple[tuple[str, str, s
         url=item.url,
         categories=item.categories,
         status=item.status,
+        lines=ctx.lines,
     )
     add_instant(event, "dtstart", begin, item.timezone, ctx)
     add_instant(event, "dtend", end, item.timezone, ctx)
@@ -232,11 +241,12 @@ def _event(
     url: str | None,
     categories: Sequence[str],
     status: str,
-) -> Event:
+    lines: LineCache | None = None,
+) -> EventLines:
     if status not in EVENT_STATUSES:
         raise ValueError(f"event {uid!r}: status must be one of {sorted(EVENT_STATUSES)}")
     stamp = aware_utc(dtstamp, "dtstamp")
-    event = Event()
+    event = _component(lines)
     event.add("uid", uid)
     event.add("dtstamp", stamp)
     event.add("last-modified", stamp)
@@ -252,6 +262,11 @@ def _event(
         event.add("categories", [clean_text(c) for c in categories])
     event.add("status", status)
     return event
+
+
+def _component(lines: LineCache | None) -> EventLines:
+    """A new, empty VEVENT whose lines come from ``lines``."""
+    return EventLines(lines)
 
 
 def todo_component(todo: TodoItem) -> Todo:

@@ -105,7 +105,7 @@ def event_parts(
             ctx.recurring_utc = ctx.recurring_utc or recurring_utc
             ctx.utc_times.extend(utc_times)
             return parts
-    sub = Context(ctx.first_year, ctx.last_year)
+    sub = Context(ctx.first_year, ctx.last_year, ctx.lines)
     if isinstance(item, SeriesEvent):
         built = series_components(item, sub)
     else:

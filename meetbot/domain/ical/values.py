@@ -6,8 +6,6 @@ import re
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from icalendar import Event
-
 from meetbot.domain.ical.items import (
     OccurrenceOverride,
     SeriesEvent,
@@ -15,6 +13,7 @@ from meetbot.domain.ical.items import (
     TodoItem,
     is_utc_zone,
 )
+from meetbot.domain.ical.lines import EventLines, LineCache
 
 # Control characters that are not allowed in iCalendar TEXT (HTAB is allowed;
 # CR and LF are turned into an escaped newline before this is applied).
@@ -80,7 +79,7 @@ def clean_url(value: str) -> str:
     return value
 
 
-def add_local(component: Event, prop: str, local: datetime, zone: str, ctx: Context) -> None:
+def add_local(component: EventLines, prop: str, local: datetime, zone: str, ctx: Context) -> None:
     """Add a naive local wall time as ``PROP;TZID=zone`` (or UTC 'Z' form for UTC)."""
     if local.tzinfo is not None:
         raise ValueError(f"{prop}: expected a naive local datetime, got {local!r}")
@@ -92,7 +91,9 @@ def add_local(component: Event, prop: str, local: datetime, zone: str, ctx: Cont
         component.add(prop, local.replace(tzinfo=ZoneInfo(zone), fold=0))
 
 
-def add_instant(component: Event, prop: str, instant: datetime, zone: str, ctx: Context) -> None:
+def add_instant(
+    component: EventLines, prop: str, instant: datetime, zone: str, ctx: Context
+) -> None:
     """Add an aware instant as local time in ``zone``, or in UTC when that is ambiguous."""
     instant = aware_utc(instant, prop)
     if is_utc_zone(zone) or ambiguous(instant, zone):
@@ -114,9 +115,11 @@ def ambiguous(instant: datetime, zone: str) -> bool:
 class Context:
     """What building the components found out: TZIDs used and UTC-form times."""
 
-    def __init__(self, first_year: int, last_year: int) -> None:
+    def __init__(self, first_year: int, last_year: int, lines: LineCache | None = None) -> None:
         self.first_year = first_year  # range the VTIMEZONEs cover
         self.last_year = last_year
+        # The property lines serialized so far (shared by the events built with it).
+        self.lines = lines if lines is not None else LineCache()
         self.tzids: set[str] = set()
         self.recurring_utc = False
         self.utc_times: list[datetime] = []
