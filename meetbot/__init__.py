@@ -41,8 +41,11 @@ def _collector_paused() -> Iterator[None]:
 def _build_app(config: Mapping[str, Any] | None, instance_path: str | Path | None) -> Flask:
     # The instance folder lives in the repository root (git-ignored), not in the package.
     root = Path(__file__).resolve().parent.parent
+    from meetbot.web.url_rules import MeetbotFlask
+
     # templates/ and static/ sit at the top level beside the package (the project layout).
-    app = Flask(
+    # URL builders are compiled on first use (web/url_rules.py).
+    app = MeetbotFlask(
         __name__,
         instance_path=str(instance_path or root / "instance"),
         instance_relative_config=True,

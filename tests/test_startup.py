@@ -8,9 +8,12 @@ import sys
 from pathlib import Path
 
 from click.testing import CliRunner
+from flask import url_for
+from werkzeug.routing import AnyConverter, IntegerConverter, PathConverter, Rule
 
 from meetbot import create_app
 from meetbot.cli import COMMAND_MODULES, LazyCommands
+from meetbot.web.url_rules import builders_compiled
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -49,3 +52,44 @@ def test_db_command_is_found_and_bound_lazily() -> None:
     assert result.exit_code == 0, result.output
     assert "upgrade" in result.output
     assert "migrate" in app.extensions
+
+
+def _sample_values(rule: Rule) -> dict[str, object]:
+    """A value for each of ``rule``'s arguments that its converter accepts."""
+    values: dict[str, object] = {}
+    for name, converter in rule._converters.items():
+        if isinstance(converter, IntegerConverter):
+            values[name] = 42
+        elif isinstance(converter, AnyConverter):
+            values[name] = sorted(converter.items)[0]
+        elif isinstance(converter, PathConverter):
+            values[name] = "a b/ü+%"
+        else:
+            values[name] = "a b/ü+%"
+    return values
+
+
+def test_create_app_compiles_no_url_builder() -> None:
+    app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "x"})
+    rules = list(app.url_map.iter_rules())
+    assert len(rules) > 200
+    assert [r.rule for r in rules if builders_compiled(r)] == []
+
+
+def test_every_rule_builds_the_urls_werkzeug_builds() -> None:
+    app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "x"})
+    extra = {"next": "/a b?c=d", "n": [1, 2]}
+    for rule in app.url_map.iter_rules():
+        values = _sample_values(rule)
+        eager = {
+            unknown: Rule._compile_builder(rule, unknown).__get__(rule, None)
+            for unknown in (False, True)
+        }
+        want = (eager[False](**values), eager[True](**values, **extra))
+        for _ in range(2):  # the first build compiles, the second uses the compiled builder
+            got = (rule.build(values, append_unknown=False), rule.build({**values, **extra}))
+            assert got == want, rule.rule
+        assert builders_compiled(rule) == 2
+    with app.test_request_context():
+        assert url_for("static", filename="css/app.css") == "/static/css/app.css"
+        assert url_for("groups.view", slug="wg x", tab=2) == "/groups/wg%20x/?tab=2"
