@@ -132,3 +132,12 @@ def test_every_rule_builds_the_urls_werkzeug_builds() -> None:
     with app.test_request_context():
         assert url_for("static", filename="css/app.css") == "/static/css/app.css"
         assert url_for("groups.view", slug="wg x", tab=2) == "/groups/wg%20x/?tab=2"
+
+
+def test_stock_api_responses_are_written_on_the_documents_first_read() -> None:
+    app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "x"})
+    api = app.extensions["meetbot-api"]
+    assert len(api._pending_components) == 3  # responses, ETag and pagination headers
+    components = app.test_client().get("/api/v1/openapi.json").json["components"]
+    assert api._pending_components == []
+    assert "UNPROCESSABLE_ENTITY" in components["responses"]
