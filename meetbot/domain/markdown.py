@@ -10,9 +10,11 @@ user text); their alt text is kept.
 
 from __future__ import annotations
 
+import importlib
+from functools import cache
+from typing import Any
+
 import nh3
-from markdown_it import MarkdownIt
-from markdown_it.common.utils import escapeHtml
 
 __all__ = ["ALLOWED_ATTRIBUTES", "ALLOWED_TAGS", "MAX_MARKDOWN_CHARS", "render_markdown"]
 
@@ -54,18 +56,25 @@ ALLOWED_ATTRIBUTES: dict[str, set[str]] = {
 }
 _URL_SCHEMES = {"http", "https", "mailto"}
 
-_md = MarkdownIt("commonmark", {"html": False, "linkify": False, "typographer": False}).enable(
-    ["table", "strikethrough"]
-)
+
+@cache
+def _parser() -> Any:
+    """The parser, built at the first render: importing markdown-it and building its
+    rules is ~45 ms that create_app() no longer pays (issue 19). Two threads may both
+    build one; either is kept."""
+    markdown_it = importlib.import_module("markdown_it")
+    parser = markdown_it.MarkdownIt(
+        "commonmark", {"html": False, "linkify": False, "typographer": False}
+    ).enable(["table", "strikethrough"])
+    parser.add_render_rule("image", _alt_text_only)
+    return parser
 
 
 def _alt_text_only(renderer, tokens, idx, options, env) -> str:  # type: ignore[no-untyped-def]
     # Images become their (escaped) alt text: no remote image loads.
     token = tokens[idx]
-    return escapeHtml(renderer.renderInlineAsText(token.children or [], options, env))
-
-
-_md.add_render_rule("image", _alt_text_only)
+    utils = importlib.import_module("markdown_it.common.utils")
+    return utils.escapeHtml(renderer.renderInlineAsText(token.children or [], options, env))
 
 
 def render_markdown(text: str) -> str:
@@ -79,7 +88,7 @@ def render_markdown(text: str) -> str:
     # Lone surrogates (e.g. from a JSON "\ud800" escape) cannot be encoded for the
     # sanitizer; they are not text anyway, so they become U+FFFD.
     text = text.encode("utf-8", "replace").decode("utf-8")
-    rendered = _md.render(text)
+    rendered = _parser().render(text)
     return nh3.clean(
         rendered,
         tags=set(ALLOWED_TAGS),

@@ -7,9 +7,8 @@ e-mail address counted as known words.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Iterable
-
-from zxcvbn import zxcvbn
 
 MIN_LENGTH = 10
 MAX_LENGTH = 200
@@ -25,7 +24,10 @@ def password_problem(password: str, known_words: Iterable[str] = ()) -> str | No
     if len(password) > MAX_LENGTH:
         return f"Use at most {MAX_LENGTH} characters."
     words = [w for word in known_words for w in _parts(word)]
-    result = zxcvbn(password[:_SCORED_PREFIX], user_inputs=words)
+    # Imported at the first check, not at start-up: zxcvbn's word lists are ~50 ms of
+    # create_app() in a fresh process (issue 19); it imports nothing of meetbot.
+    estimator = importlib.import_module("zxcvbn")
+    result = estimator.zxcvbn(password[:_SCORED_PREFIX], user_inputs=words)
     if result["score"] >= MIN_SCORE:
         return None
     feedback = result.get("feedback") or {}

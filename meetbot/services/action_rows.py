@@ -15,6 +15,7 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
+from functools import cache
 from typing import Any, NamedTuple
 
 from sqlalchemy import select
@@ -72,24 +73,33 @@ class DecisionRow:
     meeting_start: datetime
 
 
-_OPENER = aliased(Meeting)
-_COLUMNS = (
-    ActionItem.id,
-    ActionItem.group_id,
-    ActionItem.text,
-    ActionItem.due_date,
-    ActionItem.status,
-    ActionItem.needs_owner_review,
-    ActionItem.created_dt,
-    ActionItem.closed_dt,
-    ActionItem.closed_in_id,
-    ActionItem.opened_in_id,
-    WorkStream.id,
-    WorkStream.name,
-    WorkStream.slug,
-    _OPENER.start_dt,
-    _OPENER.timezone,
-)
+@cache
+def _opener() -> Any:
+    """The opening meeting's alias, made at first use: aliasing a mapped class
+    configures every mapper (~65 ms), which importing the app need not pay (issue 19)."""
+    return aliased(Meeting)
+
+
+@cache
+def _columns() -> tuple[Any, ...]:
+    opener = _opener()
+    return (
+        ActionItem.id,
+        ActionItem.group_id,
+        ActionItem.text,
+        ActionItem.due_date,
+        ActionItem.status,
+        ActionItem.needs_owner_review,
+        ActionItem.created_dt,
+        ActionItem.closed_dt,
+        ActionItem.closed_in_id,
+        ActionItem.opened_in_id,
+        WorkStream.id,
+        WorkStream.name,
+        WorkStream.slug,
+        opener.start_dt,
+        opener.timezone,
+    )
 
 
 def action_rows(
@@ -97,10 +107,11 @@ def action_rows(
 ) -> list:
     """The items matching ``where`` in ``order`` (at most ``limit``, from ``offset``), as
     ActionRows: two statements whatever the number of items."""
+    opener = _opener()
     query = (
-        select(*_COLUMNS)
+        select(*_columns())
         .outerjoin(WorkStream, WorkStream.id == ActionItem.work_stream_id)
-        .outerjoin(_OPENER, _OPENER.id == ActionItem.opened_in_id)
+        .outerjoin(opener, opener.id == ActionItem.opened_in_id)
         .where(*where)
         .order_by(*order)
     )
