@@ -32,6 +32,7 @@ from meetbot.freshness.derived import (
     schedule_fingerprint,
     while_unchanged,
 )
+from meetbot.freshness.fastpath import MAX_BYTES as FAST_PATH_BYTES
 from meetbot.freshness.fastpath import FeedFastPath, mark_cacheable
 from meetbot.freshness.feed_claims import render_count
 from meetbot.freshness.feed_fragments import (
@@ -78,7 +79,8 @@ def install(app: Flask) -> FeedFastPath | None:
         track_local_writes(engine, watcher)
     if not app.config.get("MEETBOT_FEED_FAST_PATH", True):
         return None
-    fast_path = FeedFastPath(app.wsgi_app, watcher)
+    budget = app.config.get("MEETBOT_FAST_PATH_BYTES") or FAST_PATH_BYTES
+    fast_path = FeedFastPath(app.wsgi_app, watcher, max_bytes=int(budget))
     app.wsgi_app = fast_path  # type: ignore[method-assign]
     app.extensions[FAST_PATH_KEY] = fast_path
     return fast_path

@@ -34,7 +34,7 @@ from meetbot.services.occurrences import OccurrenceView, occurrences_of_groups
 Span = tuple[datetime, datetime, Conflict]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class GroupShare:
     """What the conflict check needs of one group's window."""
 
