@@ -15,7 +15,8 @@ The rest of the application uses only the names below (docs/architecture.md,
 - ``conditional``: the one If-None-Match / If-Modified-Since rule;
 - ``writes``: revisions bumped by construction (a flush hook reading the models'
   ``__freshness__`` declarations) and the local write detector;
-- ``cache``: the one bounded LRU type every cache above uses.
+- ``cache``: the one bounded LRU type every cache above uses;
+- ``sizing``: ``approx_size``, the estimated bytes of a cached value.
 """
 
 from __future__ import annotations
@@ -53,6 +54,7 @@ from meetbot.freshness.feed_store import (
 from meetbot.freshness.group_fingerprints import group_fingerprints
 from meetbot.freshness.notify import install_triggers
 from meetbot.freshness.request import WATCHER_KEY, init_request_token
+from meetbot.freshness.sizing import approx_size
 from meetbot.freshness.tokens import request_token, watcher_for
 from meetbot.freshness.writes import install_flush_hook, track_local_writes
 
@@ -91,6 +93,7 @@ __all__ = [
     "FeedSpec",
     "FeedState",
     "StoredFragment",
+    "approx_size",
     "cached",
     "cached_many",
     "cached_while_unchanged",

@@ -68,18 +68,26 @@ _derived_store = _sized_store("MEETBOT_DERIVED_CACHE_BYTES", DEFAULT_CACHE_BYTES
 _memo_store = _sized_store("MEETBOT_TOKEN_MEMO_BYTES", DEFAULT_MEMO_BYTES)
 
 
-def cached(key: Hashable, compute: Callable[[], T], *, fingerprint: Hashable = None) -> T:
+def cached(
+    key: Hashable,
+    compute: Callable[[], T],
+    *,
+    fingerprint: Hashable = None,
+    size_of: Callable[[T], int] = approx_size,
+) -> T:
     """The value kept under ``key`` in this app's cache if it was computed for the same
     ``fingerprint`` (read from the database by the caller), else ``compute()``, which
     then *replaces* the entry: one entry per key, so a moving fingerprint leaves no
     stale entries behind. The cache is bounded by the estimated bytes of its values
-    (``freshness.sizing.approx_size``, budget ``MEETBOT_DERIVED_CACHE_BYTES``)."""
+    (``size_of``, by default ``freshness.sizing.approx_size``; budget
+    ``MEETBOT_DERIVED_CACHE_BYTES``). A value pointing into another entry's objects
+    passes a ``size_of`` that counts only its own (``approx_size(v, shared=...)``)."""
     store = _app_cache("meetbot_derived_cache", _derived_store)
     hit = store.get(key)
     if hit is not None and hit[0] == fingerprint:
         return hit[1]
     value = compute()
-    store.put(key, (fingerprint, value, approx_size(value)))
+    store.put(key, (fingerprint, value, size_of(value)))
     return value
 
 

@@ -57,8 +57,16 @@ def conflict_spans(group_id: int | None, day: datetime, end: datetime, domain: s
         involved = sorted(g for g, share in shares.items() if g == group_id or share.keys & mine)
     key = ("conflicts", group_id, day, end, domain)
     fingerprint = tuple((g, fingerprints[g]) for g in involved)
+    mine = [shares[g] for g in involved]
+
+    def size_of(spans: list[Span]) -> int:
+        # The occurrences the conflicts point at are the shares' (their own entries
+        # count them): counting them again made this entry of a big group ~15 MiB of
+        # a 32 MiB budget, which then evicted the shares on every page (issue 19).
+        return freshness.approx_size(spans, shared=[o for share in mine for o in share.occurrences])
+
     return freshness.cached(
-        key, lambda: _spans([shares[g] for g in involved], group_id), fingerprint=fingerprint
+        key, lambda: _spans(mine, group_id), fingerprint=fingerprint, size_of=size_of
     )
 
 
