@@ -71,19 +71,19 @@ def cached_group_rendered(
 ) -> list[T]:
     """[render(o) for o in cached_group_occurrences(...)], with each occurrence rendered
     once per cache entry rather than on every request (the API keeps each one's JSON:
-    serializing thousands of occurrences cost more than everything else). ``render``
-    must be a module-level function: its name is part of the key."""
+    serializing thousands of occurrences cost more than everything else); only the
+    renderings are kept, not the occurrences. ``render`` must be a module-level
+    function: its name is part of the key."""
 
     now = now.astimezone(UTC)
     key, fingerprint, begin, wide_end = _window_key(group, now, days, domain, work_stream)
 
-    def compute() -> list[tuple[datetime, datetime, T]]:
-        found = freshness.cached(
-            key,
-            lambda: group_occurrences(group, begin, wide_end, domain, work_stream=work_stream),
-            fingerprint=fingerprint,
-        )
-        return [(o.start, o.end, render(o)) for o in found]
+    def compute() -> tuple[tuple[datetime, datetime, T], ...]:
+        # The occurrences are not kept besides their rendering: they change together
+        # (same fingerprint), and nothing else reads this window (a big group's 90 days
+        # were ~5 MiB held twice, issue 19).
+        found = group_occurrences(group, begin, wide_end, domain, work_stream=work_stream)
+        return tuple((o.start, o.end, render(o)) for o in found)
 
     rendered = freshness.cached(
         ("rendered", render.__module__, render.__qualname__, *key), compute, fingerprint=fingerprint
