@@ -55,8 +55,10 @@ def conflict_spans(group_id: int | None, day: datetime, end: datetime, domain: s
     else:
         mine = shares[group_id].keys
         involved = sorted(g for g, share in shares.items() if g == group_id or share.keys & mine)
-    key = ("conflicts", group_id, day, end, domain)
-    fingerprint = tuple((g, fingerprints[g]) for g in involved)
+    # The window is part of the fingerprint, not of the key: the next day's conflicts
+    # replace this day's entry instead of sitting beside it.
+    key = ("conflicts", group_id, end - day, domain)
+    fingerprint = (day, tuple((g, fingerprints[g]) for g in involved))
     mine = [shares[g] for g in involved]
 
     def size_of(spans: list[Span]) -> int:
@@ -84,7 +86,7 @@ def _shares(
     fingerprints: dict[int, tuple], day: datetime, end: datetime, domain: str
 ) -> dict[int, GroupShare]:
     keys: dict[Hashable, Hashable] = {
-        ("conflict_share", g, day, end, domain): fp for g, fp in fingerprints.items()
+        ("conflict_share", g, end - day, domain): (day, fp) for g, fp in fingerprints.items()
     }
 
     def compute(missing: list[Hashable]) -> dict[Hashable, GroupShare]:
