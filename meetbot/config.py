@@ -20,6 +20,8 @@
 | MEETBOT_OIDC_PROVIDERS | (none) | JSON list of OpenID providers (docs/accounts.md) |
 | MEETBOT_PASSWORD_LOGIN | 1 | 0: only single sign-on logs in (no passwords, sign-up or reset) |
 | MEETBOT_DERIVED_CACHE_BYTES | 33554432 | derived cache budget per process (estimated bytes) |
+| MEETBOT_TOKEN_MEMO_BYTES | 4194304 | token memo budget per process (estimated bytes) |
+| MEETBOT_FAST_PATH_BYTES | 33554432 | feed fast path budget per process (bodies, headers) |
 """
 
 from __future__ import annotations
@@ -113,7 +115,10 @@ def load_config(instance_path: Path) -> dict[str, Any]:
         # Answer repeated feed requests from process memory while the database has not
         # changed (meetbot/freshness/fastpath.py); off only to rule it out when debugging.
         "MEETBOT_FEED_FAST_PATH": _bool(os.environ.get("MEETBOT_FEED_FAST_PATH", "1")),
+        # Memory budgets of each process's caches, in bytes (docs/architecture.md).
         "MEETBOT_DERIVED_CACHE_BYTES": int(os.environ.get("MEETBOT_DERIVED_CACHE_BYTES", 32 << 20)),
+        "MEETBOT_TOKEN_MEMO_BYTES": int(os.environ.get("MEETBOT_TOKEN_MEMO_BYTES", 4 << 20)),
+        "MEETBOT_FAST_PATH_BYTES": int(os.environ.get("MEETBOT_FAST_PATH_BYTES", 32 << 20)),
         # Extra call participants that are not people (comma-separated phrases, e.g.
         # "Lab speaker, Edge demo kiosk"), added to domain/not_people.py's defaults.
         "MEETBOT_NOT_PEOPLE": tuple(

@@ -15,7 +15,8 @@ The rest of the application uses only the names below (docs/architecture.md,
 - ``conditional``: the one If-None-Match / If-Modified-Since rule;
 - ``writes``: revisions bumped by construction (a flush hook reading the models'
   ``__freshness__`` declarations) and the local write detector;
-- ``cache``: the one bounded LRU type every cache above uses.
+- ``cache``: the one bounded LRU type every cache above uses;
+- ``sizing``: ``approx_size``, the estimated bytes of a cached value.
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from meetbot.freshness.derived import (
     schedule_fingerprint,
     while_unchanged,
 )
+from meetbot.freshness.fastpath import MAX_BYTES as FAST_PATH_BYTES
 from meetbot.freshness.fastpath import FeedFastPath, mark_cacheable
 from meetbot.freshness.feed_claims import render_count
 from meetbot.freshness.feed_fragments import (
@@ -52,6 +54,7 @@ from meetbot.freshness.feed_store import (
 from meetbot.freshness.group_fingerprints import group_fingerprints
 from meetbot.freshness.notify import install_triggers
 from meetbot.freshness.request import WATCHER_KEY, init_request_token
+from meetbot.freshness.sizing import approx_size
 from meetbot.freshness.tokens import request_token, watcher_for
 from meetbot.freshness.writes import install_flush_hook, track_local_writes
 
@@ -78,7 +81,8 @@ def install(app: Flask) -> FeedFastPath | None:
         track_local_writes(engine, watcher)
     if not app.config.get("MEETBOT_FEED_FAST_PATH", True):
         return None
-    fast_path = FeedFastPath(app.wsgi_app, watcher)
+    budget = app.config.get("MEETBOT_FAST_PATH_BYTES") or FAST_PATH_BYTES
+    fast_path = FeedFastPath(app.wsgi_app, watcher, max_bytes=int(budget))
     app.wsgi_app = fast_path  # type: ignore[method-assign]
     app.extensions[FAST_PATH_KEY] = fast_path
     return fast_path
@@ -89,6 +93,7 @@ __all__ = [
     "FeedSpec",
     "FeedState",
     "StoredFragment",
+    "approx_size",
     "cached",
     "cached_many",
     "cached_while_unchanged",

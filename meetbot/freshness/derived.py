@@ -34,7 +34,10 @@ DEFAULT_CACHE_BYTES = 32 * 1024 * 1024
 # meetings can last days) and those whose original start is in it. A row moved from
 # farther away comes with a revision bump (moves change what the feeds show).
 ROW_MARGIN = timedelta(days=37)
-MAX_MEMO = 256
+# The token memo's default budget (MEETBOT_TOKEN_MEMO_BYTES), estimated like the
+# derived cache's: fingerprints are small, but an attendance summary of a big group is
+# half a MiB, and a count of 256 let such entries reach 128 MiB.
+DEFAULT_MEMO_BYTES = 4 * 1024 * 1024
 _MISSING = object()
 
 
@@ -45,24 +48,46 @@ def _app_cache(name: str, make: Callable[[], BoundedCache]) -> BoundedCache:
     return cache
 
 
-def _derived_store() -> BoundedCache:
-    budget = int(current_app.config.get("MEETBOT_DERIVED_CACHE_BYTES") or DEFAULT_CACHE_BYTES)
-    # An entry is (fingerprint, value, size): measured once, when it is kept.
-    return BoundedCache(budget, size_of=lambda entry: entry[2])
+def _sized_store(config_key: str, default: int) -> Callable[[], BoundedCache]:
+    """A maker of a cache of ``(check, value, size)`` entries bounded by the budget in
+    ``config_key`` (bytes; ``default`` when unset): each value is measured once, when
+    it is kept."""
+
+    def make() -> BoundedCache:
+        budget = int(current_app.config.get(config_key) or default)
+        return BoundedCache(budget, size_of=_entry_size)
+
+    return make
 
 
-def cached(key: Hashable, compute: Callable[[], T], *, fingerprint: Hashable = None) -> T:
+def _entry_size(entry: tuple) -> int:
+    return entry[2]
+
+
+_derived_store = _sized_store("MEETBOT_DERIVED_CACHE_BYTES", DEFAULT_CACHE_BYTES)
+_memo_store = _sized_store("MEETBOT_TOKEN_MEMO_BYTES", DEFAULT_MEMO_BYTES)
+
+
+def cached(
+    key: Hashable,
+    compute: Callable[[], T],
+    *,
+    fingerprint: Hashable = None,
+    size_of: Callable[[T], int] = approx_size,
+) -> T:
     """The value kept under ``key`` in this app's cache if it was computed for the same
     ``fingerprint`` (read from the database by the caller), else ``compute()``, which
     then *replaces* the entry: one entry per key, so a moving fingerprint leaves no
     stale entries behind. The cache is bounded by the estimated bytes of its values
-    (``freshness.sizing.approx_size``, budget ``MEETBOT_DERIVED_CACHE_BYTES``)."""
+    (``size_of``, by default ``freshness.sizing.approx_size``; budget
+    ``MEETBOT_DERIVED_CACHE_BYTES``). A value pointing into another entry's objects
+    passes a ``size_of`` that counts only its own (``approx_size(v, shared=...)``)."""
     store = _app_cache("meetbot_derived_cache", _derived_store)
     hit = store.get(key)
     if hit is not None and hit[0] == fingerprint:
         return hit[1]
     value = compute()
-    store.put(key, (fingerprint, value, approx_size(value)))
+    store.put(key, (fingerprint, value, size_of(value)))
     return value
 
 
@@ -120,12 +145,12 @@ def while_unchanged(key: Hashable, compute: Callable[[], T]) -> T:
     token = request_token()
     if token is None:
         return compute()
-    memo = _app_cache("meetbot_fingerprint_memo", lambda: BoundedCache(MAX_MEMO))
+    memo = _app_cache("meetbot_fingerprint_memo", _memo_store)
     hit = memo.get(key)
     if hit is not None and hit[0] == token:
         return hit[1]
     value = compute()
-    memo.put(key, (token, value))
+    memo.put(key, (token, value, approx_size(value)))
     return value
 
 

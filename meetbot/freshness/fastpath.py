@@ -22,7 +22,8 @@ anything per-user never is. (Their ``Vary: Cookie`` comes from Flask-Login peeki
 the session on every request; the bytes do not depend on it.)
 
 Several app servers stay correct because the token follows the shared database,
-not this process. Entries are bounded in total size (least recently used first).
+not this process. Entries are bounded in total bytes, bodies, headers and the entry
+itself (``MEETBOT_FAST_PATH_BYTES``; least recently used first).
 """
 
 from __future__ import annotations
@@ -42,7 +43,12 @@ from meetbot.freshness.tokens import ENVIRON_TOKEN, ChangeWatcher
 # Set by the feed views on responses this layer may keep.
 ENVIRON_KEY = "meetbot.feed_cacheable"
 MAX_AGE_S = 60.0
-MAX_BYTES = 64 * 1024 * 1024
+# The default budget (MEETBOT_FAST_PATH_BYTES): the largest feed is ~1.5 MB, so the
+# biggest twenty fit; the bytes are the same objects the feed store keeps.
+MAX_BYTES = 32 * 1024 * 1024
+# What an entry holds besides its body and header text (the entry, its lists, tuples
+# and the parsed Last-Modified), measured with tracemalloc: ~1 kB.
+ENTRY_OVERHEAD = 1024
 
 StartResponse = Callable[..., Any]
 
@@ -74,8 +80,11 @@ def mark_cacheable(environ: dict[str, Any]) -> None:
     environ[ENVIRON_KEY] = True
 
 
-def _body_size(entry: _Entry) -> int:
-    return len(entry.body) if entry.body is not None else 0
+def _entry_size(entry: _Entry) -> int:
+    """Bytes an entry holds: its body, its header text and the entry itself."""
+    headers = entry.headers_304 + (entry.headers_200 or [])
+    text = sum(len(name) + len(value) for name, value in headers)
+    return (len(entry.body) if entry.body is not None else 0) + text + ENTRY_OVERHEAD
 
 
 class FeedFastPath:
@@ -95,11 +104,11 @@ class FeedFastPath:
         self.max_age_s = max_age_s
         self.hits = 0  # answered here (tests and the bench read these)
         self.clock: Callable[[], float] = time.monotonic
-        self._entries = BoundedCache(max_bytes, size_of=_body_size)
+        self._entries = BoundedCache(max_bytes, size_of=_entry_size)
 
     @property
     def size(self) -> int:
-        """Bytes of feed bodies held."""
+        """Bytes held: bodies, headers and each entry's own (``_entry_size``)."""
         return self._entries.size
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:

@@ -4,10 +4,13 @@
 reached through containers (list, tuple, set, dict), the fields of dataclasses,
 named tuples and plain objects (``__dict__`` / ``__slots__``), each object counted
 once (strings, zones and people shared by many entries count once per value). Long
-containers are sampled: of more than ``SAMPLE`` items, ``SAMPLE`` spread evenly are
-measured and the mean is multiplied by the length; the walk stops ``MAX_DEPTH``
+containers are sampled: of more than ``2 * SAMPLE`` items, ``SAMPLE`` spread evenly
+are measured with what they share, and the mean of ``SAMPLE`` more (walked after them,
+so without what is shared) is counted for each of the rest; the walk stops ``MAX_DEPTH``
 levels down (what lies deeper counts as its shallow size). Module-level objects
 that are never the cache's to free (classes, functions, enum members) count nothing.
+
+Objects another entry holds can be named as ``shared``: they count nothing.
 
 It is an estimate of what dropping the value frees, within a few tens of percent for
 the lists of occurrences, conflicts and rendered text the derived cache holds, in
@@ -20,6 +23,7 @@ import dataclasses
 import enum
 import sys
 import types
+from collections.abc import Iterable
 from typing import Any
 
 SAMPLE = 48
@@ -28,9 +32,12 @@ _ATOMS = (str, bytes, bytearray, int, float, complex, bool, type(None))
 _SHARED = (type, types.FunctionType, types.BuiltinFunctionType, types.ModuleType, enum.Enum)
 
 
-def approx_size(value: Any) -> int:
-    """Approximate bytes held by ``value`` and what it references (see the module)."""
-    return _size(value, set(), 0)
+def approx_size(value: Any, *, shared: Iterable[object] = ()) -> int:
+    """Approximate bytes held by ``value`` and what it references (see the module).
+
+    Objects in ``shared`` (and what only they reference) count nothing: another cache
+    entry holds and counts them, e.g. the occurrences a list of conflicts points at."""
+    return _size(value, {id(obj) for obj in shared}, 0)
 
 
 def _size(obj: Any, seen: set[int], depth: int) -> int:
@@ -64,9 +71,14 @@ def _children(obj: Any) -> list | None:
 
 
 def _sum_sampled(items: list, seen: set[int], depth: int) -> int:
+    """The size of ``items``; of a long list, two interleaved samples of ``SAMPLE``: the
+    first counts what its items share with the rest (titles, zones, a series' strings)
+    once, the second, walked after it, what each further item adds."""
     count = len(items)
-    if count <= SAMPLE:
+    if count <= 2 * SAMPLE:
         return sum(_size(item, seen, depth) for item in items)
-    step = count / SAMPLE
-    sample = [items[int(n * step)] for n in range(SAMPLE)]
-    return int(sum(_size(item, seen, depth) for item in sample) * count / SAMPLE)
+    step = count / (2 * SAMPLE)
+    picked = [items[int(n * step)] for n in range(2 * SAMPLE)]
+    first = sum(_size(item, seen, depth) for item in picked[0::2])
+    each = sum(_size(item, seen, depth) for item in picked[1::2]) / SAMPLE
+    return int(first + each * (count - SAMPLE))

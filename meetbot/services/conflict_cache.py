@@ -34,7 +34,7 @@ from meetbot.services.occurrences import OccurrenceView, occurrences_of_groups
 Span = tuple[datetime, datetime, Conflict]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class GroupShare:
     """What the conflict check needs of one group's window."""
 
@@ -55,10 +55,20 @@ def conflict_spans(group_id: int | None, day: datetime, end: datetime, domain: s
     else:
         mine = shares[group_id].keys
         involved = sorted(g for g, share in shares.items() if g == group_id or share.keys & mine)
-    key = ("conflicts", group_id, day, end, domain)
-    fingerprint = tuple((g, fingerprints[g]) for g in involved)
+    # The window is part of the fingerprint, not of the key: the next day's conflicts
+    # replace this day's entry instead of sitting beside it.
+    key = ("conflicts", group_id, end - day, domain)
+    fingerprint = (day, tuple((g, fingerprints[g]) for g in involved))
+    mine = [shares[g] for g in involved]
+
+    def size_of(spans: list[Span]) -> int:
+        # The occurrences the conflicts point at are the shares' (their own entries
+        # count them): counting them again made this entry of a big group ~15 MiB of
+        # a 32 MiB budget, which then evicted the shares on every page (issue 19).
+        return freshness.approx_size(spans, shared=[o for share in mine for o in share.occurrences])
+
     return freshness.cached(
-        key, lambda: _spans([shares[g] for g in involved], group_id), fingerprint=fingerprint
+        key, lambda: _spans(mine, group_id), fingerprint=fingerprint, size_of=size_of
     )
 
 
@@ -76,7 +86,7 @@ def _shares(
     fingerprints: dict[int, tuple], day: datetime, end: datetime, domain: str
 ) -> dict[int, GroupShare]:
     keys: dict[Hashable, Hashable] = {
-        ("conflict_share", g, day, end, domain): fp for g, fp in fingerprints.items()
+        ("conflict_share", g, end - day, domain): (day, fp) for g, fp in fingerprints.items()
     }
 
     def compute(missing: list[Hashable]) -> dict[Hashable, GroupShare]:

@@ -20,7 +20,7 @@ _SECRET_PARAMS = {"pwd", "passcode", "password", "pw"}
 _DEFAULT_PORTS = {"http": 80, "https": 443}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Conflict:
     """Two overlapping occurrences that share ``what`` (a location or a chair).
 

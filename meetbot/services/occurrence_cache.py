@@ -25,15 +25,17 @@ def _window_key(
 
     day = now.replace(hour=0, minute=0, second=0, microsecond=0)
     wide_end = day + timedelta(days=days + 1)
+    # The day is part of the fingerprint, not of the key: tomorrow's window replaces
+    # today's entry instead of sitting beside it until the budget pushes it out.
     key = (
         "group_occurrences",
         group.id,
         work_stream.id if work_stream is not None else None,
-        day,
-        wide_end,
+        days,
         domain,
     )
-    return key, freshness.schedule_fingerprint([group.id], day, wide_end), day, wide_end
+    fingerprint = (day, freshness.schedule_fingerprint([group.id], day, wide_end))
+    return key, fingerprint, day, wide_end
 
 
 def cached_group_occurrences(
@@ -71,19 +73,19 @@ def cached_group_rendered(
 ) -> list[T]:
     """[render(o) for o in cached_group_occurrences(...)], with each occurrence rendered
     once per cache entry rather than on every request (the API keeps each one's JSON:
-    serializing thousands of occurrences cost more than everything else). ``render``
-    must be a module-level function: its name is part of the key."""
+    serializing thousands of occurrences cost more than everything else); only the
+    renderings are kept, not the occurrences. ``render`` must be a module-level
+    function: its name is part of the key."""
 
     now = now.astimezone(UTC)
     key, fingerprint, begin, wide_end = _window_key(group, now, days, domain, work_stream)
 
-    def compute() -> list[tuple[datetime, datetime, T]]:
-        found = freshness.cached(
-            key,
-            lambda: group_occurrences(group, begin, wide_end, domain, work_stream=work_stream),
-            fingerprint=fingerprint,
-        )
-        return [(o.start, o.end, render(o)) for o in found]
+    def compute() -> tuple[tuple[datetime, datetime, T], ...]:
+        # The occurrences are not kept besides their rendering: they change together
+        # (same fingerprint), and nothing else reads this window (a big group's 90 days
+        # were ~5 MiB held twice, issue 19).
+        found = group_occurrences(group, begin, wide_end, domain, work_stream=work_stream)
+        return tuple((o.start, o.end, render(o)) for o in found)
 
     rendered = freshness.cached(
         ("rendered", render.__module__, render.__qualname__, *key), compute, fingerprint=fingerprint
@@ -128,12 +130,12 @@ def cached_upcoming(
         "upcoming",
         group.id,
         work_stream.id if work_stream is not None else None,
-        hour,
         days,
         limit,
         domain,
     )
-    fingerprint = freshness.schedule_fingerprint([group.id], hour, horizon)
+    # The hour in the fingerprint: the next hour's answer replaces this one.
+    fingerprint = (hour, freshness.schedule_fingerprint([group.id], hour, horizon))
     found = freshness.cached(key, compute, fingerprint=fingerprint)
     end = now + timedelta(days=days)
     return [o for o in found if o.start < end and o.end > now][:limit]
@@ -150,7 +152,7 @@ def cached_series_window(
     day = start.replace(hour=0, minute=0, second=0, microsecond=0)
     wide_end = day + timedelta(days=days + 1)
     found = freshness.cached_while_unchanged(
-        ("series_window", series.id, day, wide_end, domain),
+        ("series_window", series.id, day, days, domain),
         lambda: series_occurrences(series, day, wide_end, domain),
     )
     end = start + timedelta(days=days)

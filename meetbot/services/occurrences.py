@@ -49,7 +49,7 @@ _SCHEDULED = MeetingStatus.SCHEDULED
 _CANCELLED = MeetingStatus.CANCELLED
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class OccurrenceView:
     """One occurrence as every reader sees it (the API's fields, docs/api.md, plus extras)."""
 

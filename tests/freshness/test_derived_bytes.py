@@ -10,7 +10,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from meetbot import create_app
-from meetbot.freshness import derived
+from meetbot.freshness import derived, tokens
 from meetbot.freshness.sizing import approx_size
 
 BUDGET = 100_000
@@ -23,6 +23,7 @@ def small_app():
             "SQLALCHEMY_DATABASE_URI": "sqlite://",
             "SECRET_KEY": "x",
             "MEETBOT_DERIVED_CACHE_BYTES": BUDGET,
+            "MEETBOT_TOKEN_MEMO_BYTES": BUDGET,
         }
     )
 
@@ -75,3 +76,26 @@ def test_approx_size_is_near_what_the_value_allocates() -> None:
     finally:
         tracemalloc.stop()
     assert 0.7 * allocated <= approx_size(rows) <= 1.5 * allocated
+
+
+class _Still:
+    """A watcher of a database nobody writes to: the token never moves."""
+
+    def token(self) -> object:
+        return 7
+
+
+def test_the_token_memo_is_bounded_by_bytes(small_app) -> None:
+    with small_app.app_context():
+        small_app.extensions.pop("meetbot_fingerprint_memo", None)
+        tokens.begin_request_token(_Still())
+        try:
+            for n in range(6):
+                derived.while_unchanged(("summary", n), lambda n=n: str(n) * 30_000)
+            memo = small_app.extensions["meetbot_fingerprint_memo"]
+            assert list(memo._items) == [("summary", 3), ("summary", 4), ("summary", 5)]
+            assert memo.size <= BUDGET
+            # Still answered from the memo while the token stands.
+            assert derived.while_unchanged(("summary", 5), lambda: "recomputed") == "5" * 30_000
+        finally:
+            tokens.end_request_token()

@@ -15,7 +15,7 @@ from sqlalchemy.engine import make_url
 from meetbot import create_app
 from meetbot.extensions import db
 from meetbot.freshness import mark_cacheable
-from meetbot.freshness.fastpath import FeedFastPath
+from meetbot.freshness.fastpath import FeedFastPath, _entry, _entry_size
 from meetbot.freshness.tokens import watcher_for
 from meetbot.models import Group, Person, Role
 from meetbot.services.accounts import feed_token, revoke_feed_token
@@ -215,14 +215,30 @@ def test_responses_that_may_differ_per_request_are_not_kept(sqlite_url, headers,
 
 
 def test_kept_bytes_are_bounded_in_size(sqlite_url):
-    wsgi, calls = _stub_app("200 OK", OK_HEADERS, b"abc")
-    fast = FeedFastPath(wsgi, watcher_for(make_url(sqlite_url)), max_bytes=7)
+    """The budget counts each entry's body, headers and the entry itself: filled past
+    it, the least recently used entry goes and the size stays within it."""
+    body = b"x" * 10_000
+    wsgi, calls = _stub_app("200 OK", OK_HEADERS, body)
+    one = _entry_size(_entry(1, 0.0, "200 OK", OK_HEADERS, body))
+    assert one > len(body) + sum(len(n) + len(v) for n, v in OK_HEADERS)
+    fast = FeedFastPath(wsgi, watcher_for(make_url(sqlite_url)), max_bytes=2 * one + one // 2)
     for path in ("/a.ics", "/b.ics", "/c.ics"):
         _call(fast, path)
-    assert fast.size == 6  # /a.ics made room for /c.ics
+    assert fast.size == 2 * one <= fast.max_bytes  # /a.ics made room for /c.ics
     _call(fast, "/c.ics")
     _call(fast, "/a.ics")
     assert calls == ["/a.ics", "/b.ics", "/c.ics", "/a.ics"]
+
+
+def test_the_budget_is_the_configured_one(tmp_path):
+    app = create_app(
+        {
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'budget.sqlite'}",
+            "SECRET_KEY": "x",
+            "MEETBOT_FAST_PATH_BYTES": 123_456,
+        }
+    )
+    assert _fast_path(app).max_bytes == 123_456
 
 
 def test_other_methods_and_paths_pass_through(sqlite_url):
