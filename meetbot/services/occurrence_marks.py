@@ -109,7 +109,7 @@ def mark_slots(conn: Connection, slot_ids: Iterable[int]) -> int:
     slots = SeriesSlot.__table__
     meetings = Meeting.__table__
     changed = 0
-    for slot in conn.execute(select(slots).where(slots.c.id.in_(list(slot_ids)))):
+    for slot in conn.execute(select(slots).where(slots.c.id.in_(list(slot_ids)))).all():
         rows = conn.execute(
             select(
                 meetings.c.id,
