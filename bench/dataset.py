@@ -42,6 +42,7 @@ def build(url: str, scale: float, seed: int = 8) -> Generated:
 
     from meetbot.cli.migrations import bind as bind_migrations
     from meetbot.extensions import db
+    from meetbot.services.occurrence_marks import mark_all
 
     app = make_app(url)
     bind_migrations(app)
@@ -49,6 +50,8 @@ def build(url: str, scale: float, seed: int = 8) -> Generated:
         upgrade()
         with db.engine.begin() as conn:
             info = generate(conn, scale, seed=seed)
+            # The rows are written with Core: their rule marks as the app keeps them.
+            mark_all(conn)
         if db.engine.dialect.name == "postgresql":
             # As autovacuum would soon do: the visibility map lets index-only scans
             # skip the heap (freshly COPYed tables have none).

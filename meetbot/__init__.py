@@ -94,6 +94,10 @@ def _build_app(config: Mapping[str, Any] | None, instance_path: str | Path | Non
 
     freshness.install(app)
 
+    from meetbot.services.occurrence_marks import install_mark_hooks
+
+    install_mark_hooks()
+
     from meetbot.cli import register_commands
 
     register_commands(app)

@@ -46,8 +46,11 @@ def load_fragments(digests: dict[int, str]) -> list[StoredFragment]:
     found: list[StoredFragment] = []
     for start in range(0, len(ids), _CHUNK):
         rows = db.session.execute(
-            select(table).where(table.c.series_id.in_(ids[start : start + _CHUNK]))
-        )
+            select(
+                table.c.series_id, table.c.digest, table.c.first_year, table.c.last_year,
+                table.c.min_year, table.c.max_year, table.c.meta, table.c.body,
+            ).where(table.c.series_id.in_(ids[start : start + _CHUNK]))
+        )  # fmt: skip
         for row in rows:
             if row.digest != digests[row.series_id]:
                 continue

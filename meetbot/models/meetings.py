@@ -237,6 +237,11 @@ class Meeting(db.Model):
     title: Mapped[str | None] = mapped_column(String(200))
     location: Mapped[str | None] = mapped_column(String(500))
     is_moved: Mapped[bool] = mapped_column(default=False)
+    # The slot's rule mark when this row is exactly an occurrence of its slot's rule
+    # (original start generated, start and end the rule's), else None: kept by
+    # services.occurrence_marks on every write, read by the feed render, which then
+    # skips the rows that show nothing the rule does not (domain.rule_marks).
+    rule_mark: Mapped[str | None] = mapped_column(String(16))
     # Shown to participants when the occurrence is cancelled, moved or retitled.
     change_reason: Mapped[str] = mapped_column(Text, default="")
     agenda: Mapped[str] = mapped_column(Text, default="")

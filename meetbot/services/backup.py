@@ -61,6 +61,7 @@ from meetbot.services.backup_columns import (
     encode_value,
 )
 from meetbot.services.db import unit_of_work
+from meetbot.services.occurrence_marks import mark_all
 from meetbot.services.series import MAX_SERIES_PER_GROUP
 
 FORMAT = "meetbot-backup"
@@ -323,6 +324,8 @@ def restore_document(document: Any, *, force: bool = False) -> RestoreResult:
                 for start in range(0, len(rows), _INSERT_CHUNK):
                     conn.execute(table.insert(), rows[start : start + _INSERT_CHUNK])
                 total += len(rows)
+            # The rule marks are derived: computed here, never taken on trust.
+            mark_all(conn)
             if conn.dialect.name == "postgresql":
                 _reset_sequences(conn)
     except BackupError:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import func, select
@@ -30,6 +30,7 @@ from meetbot.models import (
 )
 from meetbot.services.feed_rows import FeedRow, rows_by_series
 from meetbot.services.feed_series import clear_series_fragments, series_fragments, zone_bytes
+from meetbot.services.occurrence_marks import current_mark
 from meetbot.services.occurrences import meeting_uid, slot_uid
 
 # A meeting row: an ORM Meeting (one-offs, one occurrence) or a plain FeedRow (a render).
@@ -223,13 +224,27 @@ def _series_events(
 
 
 def _generated(slot: SeriesSlot, rows: Sequence[Row]) -> dict:
-    """original local start -> Occurrence, for the rows' original starts the rule makes."""
-    if not rows:
-        return {}
-    domain_slot = slot.to_domain()
-    starts = [to_utc(r.original_start_local, slot.timezone) for r in rows]
-    found = expand(domain_slot, min(starts) - timedelta(days=1), max(starts) + timedelta(days=1))
-    return {occ.original_start: occ for occ in found}
+    """original local start -> the rule's occurrence there, for the rows' original starts
+    the rule makes. A row holding the slot's current rule mark is that occurrence
+    (``domain.rule_marks``): only the others are matched by expanding the rule."""
+    mark = current_mark(slot) if rows else None
+    found = {
+        r.original_start_local: _AsRuled(r.start_dt, r.end_dt) for r in rows if r.rule_mark == mark
+    }
+    unmarked = [r for r in rows if r.rule_mark != mark]
+    if unmarked:
+        starts = [to_utc(r.original_start_local, slot.timezone) for r in unmarked]
+        window = (min(starts) - timedelta(days=1), max(starts) + timedelta(days=1))
+        found.update((occ.original_start, occ) for occ in expand(slot.to_domain(), *window))
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class _AsRuled:
+    """The times of the occurrence a marked row is."""
+
+    start_utc: datetime
+    end_utc: datetime
 
 
 def _slot_event(

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from meetbot.extensions import db
@@ -19,9 +19,11 @@ from meetbot.models import (
     MeetingSeries,
     MeetingStatus,
     Membership,
+    SeriesStatus,
 )
 from meetbot.models.actions import action_item_owners
 from meetbot.models.meetings import series_chairs
+from meetbot.services.occurrence_marks import current_mark
 
 
 def member_group_ids(person_id: int) -> list[int]:
@@ -137,6 +139,7 @@ class FeedRow:
     uid_token: str
     sequence: int
     updated_dt: datetime
+    rule_mark: str | None
     series: MeetingSeries
     work_stream: None = None  # a series' rows take the series' work streams
 
@@ -164,17 +167,46 @@ _ROW_COLUMNS = (
     Meeting.uid_token,
     Meeting.sequence,
     Meeting.updated_dt,
+    Meeting.rule_mark,
 )
 
 
 def rows_by_series(series_list: Sequence[MeetingSeries]) -> dict[int, list[FeedRow]]:
-    """The meeting rows of these series as plain rows (one query), in id order."""
+    """The meeting rows of these series that can show in a feed, as plain rows (one
+    query), in id order: every row of an ended series (its history is published), and
+    of the others only the rows that differ from their rule (:func:`_differs`): a held
+    meeting where the rule put it, as the title and place the series gives, is not
+    read at all, so a render reads what the feed shows, not the history."""
     by_id = {s.id: s for s in series_list}
     rows: dict[int, list[FeedRow]] = defaultdict(list)
     if by_id:
+        ended = [s.id for s in series_list if s.status == SeriesStatus.ENDED]
+        running = [s for s in series_list if s.status != SeriesStatus.ENDED]
         found = db.session.execute(
-            select(*_ROW_COLUMNS).where(Meeting.series_id.in_(list(by_id))).order_by(Meeting.id)
+            select(*_ROW_COLUMNS)
+            .where(
+                or_(
+                    Meeting.series_id.in_(ended),
+                    and_(Meeting.series_id.in_([s.id for s in running]), _differs(running)),
+                )
+            )
+            .order_by(Meeting.id)
         )
         for series_id, *values in found:
             rows[series_id].append(FeedRow(*values, series=by_id[series_id]))
     return rows
+
+
+def _differs(series_list: Sequence[MeetingSeries]) -> object:
+    """Rows that are not exactly their slot's occurrence (no current rule mark, see
+    ``domain.rule_marks``) or change what it shows (cancelled, retitled, relocated,
+    with a reason)."""
+    marks = [current_mark(slot) for series in series_list for slot in series.slots]
+    return or_(
+        Meeting.rule_mark.is_(None),
+        Meeting.rule_mark.not_in(marks),
+        Meeting.status == MeetingStatus.CANCELLED,
+        Meeting.title.is_not(None),
+        Meeting.location.is_not(None),
+        Meeting.change_reason != "",
+    )

@@ -66,6 +66,9 @@ class _Render:
         for row in load_fragments({i: self.digests[i] for i in ids}):
             self.stored[(row.series_id, row.years)] = row
             self.spans[row.series_id] = row.span
+            # Kept like a built series' span: else the next render of this process
+            # would read every fragment it took from the table again (issue 19).
+            _SPANS.put((row.series_id, row.digest), (row.span,))
 
     def build(self, ids: Sequence[int], build: Build) -> None:
         """Build the events of ``ids`` (their meeting rows read in one go)."""

@@ -9,7 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from meetbot import create_app
 from meetbot.domain.bounds import MAX_DATE, MIN_DATE
@@ -32,6 +32,7 @@ from meetbot.models import (
     WorkStream,
 )
 from meetbot.services import backup
+from meetbot.services.occurrence_marks import mark_all
 
 
 def _fresh_app(database_url: str):
@@ -303,8 +304,17 @@ def test_a_deeply_nested_backup_is_refused_by_name(target_app, tmp_path) -> None
 
 def test_new_rows_after_restore_get_fresh_ids(app, runner, target_app, tmp_path) -> None:
     document = _demo_document(runner, tmp_path)
+    # Rule marks are derived (issue 19): a restore computes them, whatever the file says.
+    meetings = document["tables"]["meetings"]
+    mark = [c for c, _ in meetings["columns"]].index("rule_mark")
+    assert sum(1 for row in meetings["rows"] if row[mark]) >= 40
+    for row in meetings["rows"]:
+        row[mark] = "0" * 16
     with target_app.app_context():
         backup.restore_document(document)
+        assert mark_all(db.session.connection()) == 0
+        assert db.session.scalar(select(func.count()).where(Meeting.rule_mark == "0" * 16)) == 0
+        db.session.rollback()
         highest = max(db.session.scalars(select(Person.id)))
         person = Person(display_name="Newcomer")
         db.session.add(person)

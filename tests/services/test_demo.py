@@ -14,6 +14,7 @@ from meetbot.extensions import db
 from meetbot.models import ActionItem, Attendance, Group, Meeting, MinuteItem, Person
 from meetbot.services import occurrences
 from meetbot.services.demo import DEMO_LOGINS, NEWCOMERS, PEOPLE, load_demo
+from meetbot.services.occurrence_marks import mark_all
 
 TODAY = date(2026, 12, 6)  # a Sunday
 NOW = datetime(2026, 12, 6, tzinfo=UTC)
@@ -56,6 +57,10 @@ def test_a_year_of_calls_settling_to_a_core(demo):
     # Every held call has minutes.
     with_minutes = set(db.session.scalars(select(MinuteItem.meeting_id)))
     assert {m.id for m in held} <= with_minutes
+    # Rule marks (issue 19): the held calls where their rule put them are marked, and
+    # marking every row again from scratch changes nothing.
+    assert sum(1 for m in held if m.rule_mark is not None) >= 40
+    assert mark_all(db.session.connection()) == 0
 
 
 def test_newcomers_each_month_and_zones_worldwide(demo):

@@ -40,11 +40,16 @@ def _fragments() -> dict[int, list[int]]:
 
 def _meeting_reads(app) -> list[set]:
     """Series ids of every read of meeting rows (not the grouped fingerprint query)."""
+    return _reads(app, "FROM meetings WHERE meetings.series_id IN")
+
+
+def _reads(app, marker: str) -> list[set]:
+    """The integer parameters of every statement containing ``marker`` (no GROUP BY)."""
     reads: list[set] = []
 
     def before(conn, cursor, statement, parameters, context, executemany) -> None:
         text = " ".join(statement.split())
-        if "FROM meetings WHERE meetings.series_id IN" in text and "GROUP BY" not in text:
+        if marker in text and "GROUP BY" not in text:
             values = parameters.values() if isinstance(parameters, dict) else parameters
             reads.append({v for v in values if isinstance(v, int)})
 
@@ -74,6 +79,16 @@ def test_a_fresh_server_builds_only_the_changed_series(app, app_config, group_se
         k: v for k, v in stored.items() if k != changed.id
     }
     assert len(now[changed.id]) == 1 and now[changed.id] != stored[changed.id]
+
+    # The fragments it took from the table stay in its memory: after the next change it
+    # looks up only the changed series (it read all of them again before).
+    fragment_reads = _reads(fresh, "FROM feed_fragments WHERE feed_fragments.series_id IN")
+    second = group_series[1]
+    second.title = "Renamed again"
+    db.session.commit()
+    answer = fresh.test_client().get(url)
+    assert b"SUMMARY:Renamed again" in answer.data
+    assert fragment_reads == [{second.id}]
 
     # The same bytes as a render with nothing stored anywhere.
     db.session.execute(FeedFragment.__table__.delete())
