@@ -38,6 +38,7 @@ from meetbot.models import (
     SeriesSlot,
     WorkStream,
 )
+from tests.app_pool import AppPool, empty_sqlite
 from tests.pgserver import PostgresServer, find_bindir
 
 pytest_plugins = ["tests.run_guard"]
@@ -144,10 +145,19 @@ def db_backend(request: pytest.FixtureRequest) -> str:
     return request.param
 
 
+@pytest.fixture(scope="session")
+def app_pool(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppPool]:
+    """The worker's reusable apps (tests/app_pool.py) and its one SQLite file's folder."""
+    pool = AppPool(tmp_path_factory.mktemp("db"))
+    yield pool
+    pool.close()
+
+
 @pytest.fixture
-def database_url(db_backend: str, tmp_path, request: pytest.FixtureRequest) -> str:
+def database_url(db_backend: str, app_pool: AppPool, request: pytest.FixtureRequest) -> str:
+    """SQLite: the worker's one database file, emptied before each test (``app``)."""
     if db_backend == "sqlite":
-        return f"sqlite:///{tmp_path / 'test.sqlite'}"
+        return f"sqlite:///{app_pool.sqlite_file()}"
     url = request.getfixturevalue("pg_url")
     if url is None:
         if _REQUIRE_PG:
@@ -193,29 +203,30 @@ def _copy_sqlite_template(url: str, template: str) -> None:
 
 
 @pytest.fixture
-def app(app_config: dict[str, Any], db_backend: str, request: pytest.FixtureRequest):
-    from flask import g, request_started
+def app(
+    app_config: dict[str, Any], db_backend: str, app_pool: AppPool, request: pytest.FixtureRequest
+):
+    """The pooled app for ``app_config`` (tests/app_pool.py: built once per worker and
+    configuration, reset before each test) in an open app context, on an empty database."""
 
-    if db_backend == "sqlite":
-        url = app_config["SQLALCHEMY_DATABASE_URI"]
-        _copy_sqlite_template(url, request.getfixturevalue("sqlite_template"))
-    app = create_app(app_config)
-
-    # The test keeps one app context open and Flask reuses it for every request, so
-    # Flask-Login's cached user in ``g`` would leak from one request (and one client)
-    # to the next. Production requests each get their own context: forget it here.
-    def forget_user(sender, **extra):
-        g.pop("_login_user", None)
-
-    request_started.connect(forget_user, app)
-    with app.app_context():
+    def prepare() -> None:  # before an app is built: its SQLite file exists with the schema
         if db_backend == "sqlite":
-            db.create_all()  # nothing to do on the template's copy; a check per table
+            url = app_config["SQLALCHEMY_DATABASE_URI"]
+            _copy_sqlite_template(url, request.getfixturevalue("sqlite_template"))
+
+    pooled = app_pool.get(app_config, prepare)
+    app = pooled.app
+    with app.app_context():
+        if pooled.sqlite_path:
+            empty_sqlite(pooled.sqlite_path, [t.name for t in db.metadata.sorted_tables])
+        elif db_backend == "sqlite":
+            db.create_all()  # a configuration's own database (in memory: never pooled)
         else:
             _truncate_all()
         yield app
         db.session.remove()
         db.engine.dispose()
+    app_pool.release(app_config, pooled)
 
 
 @pytest.fixture
