@@ -225,7 +225,8 @@ def app(
             _truncate_all()
         yield app
         db.session.remove()
-        db.engine.dispose()
+        if db_backend == "sqlite":  # PostgreSQL's stay in the pool, reset (tests/app_pool.py)
+            db.engine.dispose()
     app_pool.release(app_config, pooled)
 
 

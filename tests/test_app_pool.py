@@ -87,3 +87,21 @@ def test_gets_a_database_without_it(app, db_backend):
     ).scalar()
     assert found == 0
     assert (app is not SEEN[db_backend]) == (db_backend == "sqlite")
+
+
+def test_leaves_a_session_setting(app, db_backend):
+    with db.engine.connect() as conn:
+        if db_backend == "postgres":
+            conn.execute(text("SET TIME ZONE 'Pacific/Kiritimati'"))
+            conn.commit()  # a committed SET stays for the connection's session
+            assert conn.execute(text("SHOW TimeZone")).scalar() == "Pacific/Kiritimati"
+        else:
+            conn.execute(text("PRAGMA cache_size = 123"))
+            assert conn.execute(text("PRAGMA cache_size")).scalar() == 123
+
+
+def test_connections_come_back_with_default_settings(app, db_backend):
+    if db_backend == "postgres":
+        assert db.session.execute(text("SHOW TimeZone")).scalar() != "Pacific/Kiritimati"
+    else:
+        assert db.session.execute(text("PRAGMA cache_size")).scalar() != 123
