@@ -5,9 +5,10 @@ tests used to build one each. A pooled app is built once per worker for each
 distinct configuration (the ``app_config`` a module gives it) and before every test
 it is put back as it was when built:
 
-- the database: SQLite tables the last test filled are emptied (on a raw connection
-  to the one file of this worker, so ``sqlite_sequence`` and ids restart as in a new
-  copy of the schema template); PostgreSQL as before (``_truncate_all``);
+- the database: SQLite tables the last test filled are emptied (``database_url``, on a
+  raw connection to the one file of this worker, so ``sqlite_sequence`` and ids
+  restart as in a new copy of the schema template); PostgreSQL as before
+  (``_truncate_all``);
 - ``app.config`` (a test may set a key on the app);
 - what the app keeps in ``app.extensions``: the derived caches and fingerprint memo
   made on first use are dropped, the feed fast path forgets its entries, hit count
@@ -33,7 +34,6 @@ from __future__ import annotations
 import copy
 import sqlite3
 from collections import OrderedDict
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -219,8 +219,8 @@ class AppPool:
     def key(config: dict[str, Any]) -> str:
         return repr(sorted(config.items(), key=lambda item: item[0]))
 
-    def get(self, config: dict[str, Any], prepare: Callable[[], None]) -> PooledApp:
-        """The pooled app for ``config``, reset; ``prepare()`` runs before one is built."""
+    def get(self, config: dict[str, Any]) -> PooledApp:
+        """The pooled app for ``config``, reset, or a new one."""
         key = self.key(config)
         pooled = self._apps.get(key)
         if pooled is not None:
@@ -228,7 +228,6 @@ class AppPool:
             reset(pooled)
             self.reused += 1
             return pooled
-        prepare()
         pooled = build(config)
         self.built += 1
         self._apps[key] = pooled

@@ -22,7 +22,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import event, make_url, text
+from sqlalchemy import event, text
 
 from meetbot import create_app
 from meetbot.extensions import db
@@ -155,9 +155,15 @@ def app_pool(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppPool]:
 
 @pytest.fixture
 def database_url(db_backend: str, app_pool: AppPool, request: pytest.FixtureRequest) -> str:
-    """SQLite: the worker's one database file, emptied before each test (``app``)."""
+    """An empty database with the schema. SQLite: the worker's one file (a copy of the
+    schema template), emptied here before each test that asks for it."""
     if db_backend == "sqlite":
-        return f"sqlite:///{app_pool.sqlite_file()}"
+        path = app_pool.sqlite_file()
+        if path.exists():
+            empty_sqlite(str(path), [t.name for t in db.metadata.sorted_tables])
+        else:
+            shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        return f"sqlite:///{path}"
     url = request.getfixturevalue("pg_url")
     if url is None:
         if _REQUIRE_PG:
@@ -182,9 +188,9 @@ def app_config(database_url: str) -> dict[str, Any]:
 
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """A SQLite file with the schema, made once per worker: each SQLite test starts from
-    a copy of it (a file copy is ~1 ms; ``create_all`` of ~55 tables was ~60-100 ms, paid
-    by some 1,700 tests)."""
+    """A SQLite file with the schema, made once per worker: the worker's test database
+    (``database_url``) starts as a copy of it (``create_all`` of ~55 tables is
+    ~60-100 ms)."""
     path = tmp_path_factory.mktemp("schema") / "template.sqlite"
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "TESTING": True})
     with app.app_context():
@@ -194,33 +200,17 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> str:
     return str(path)
 
 
-def _copy_sqlite_template(url: str, template: str) -> None:
-    """Start a test's SQLite file as a copy of the schema template (not for in-memory
-    databases or a file that already exists)."""
-    database = make_url(url).database
-    if database and database != ":memory:" and not os.path.exists(database):
-        shutil.copyfile(template, database)
-
-
 @pytest.fixture
-def app(
-    app_config: dict[str, Any], db_backend: str, app_pool: AppPool, request: pytest.FixtureRequest
-):
+def app(app_config: dict[str, Any], db_backend: str, app_pool: AppPool):
     """The pooled app for ``app_config`` (tests/app_pool.py: built once per worker and
-    configuration, reset before each test) in an open app context, on an empty database."""
-
-    def prepare() -> None:  # before an app is built: its SQLite file exists with the schema
-        if db_backend == "sqlite":
-            url = app_config["SQLALCHEMY_DATABASE_URI"]
-            _copy_sqlite_template(url, request.getfixturevalue("sqlite_template"))
-
-    pooled = app_pool.get(app_config, prepare)
+    configuration, reset before each test) in an open app context, on an empty
+    database (``database_url`` empties SQLite's file)."""
+    pooled = app_pool.get(app_config)
     app = pooled.app
     with app.app_context():
-        if pooled.sqlite_path:
-            empty_sqlite(pooled.sqlite_path, [t.name for t in db.metadata.sorted_tables])
-        elif db_backend == "sqlite":
-            db.create_all()  # a configuration's own database (in memory: never pooled)
+        if db_backend == "sqlite":
+            if not pooled.sqlite_path:
+                db.create_all()  # a configuration's own database (in memory: never pooled)
         else:
             _truncate_all()
         yield app
