@@ -1,6 +1,6 @@
 """One app per worker and configuration, reset before every test (tests/conftest.py ``app``).
 
-Building an app costs ~110 ms of CPU (werkzeug compiles ~225 URL rules); some 2,800
+Building an app costs ~110 ms of CPU (werkzeug compiles ~225 URL rules); the 1,943
 tests used to build one each. A pooled app is built once per worker for each
 distinct configuration (the ``app_config`` a module gives it) and before every test
 it is put back as it was when built:
