@@ -34,6 +34,7 @@ from __future__ import annotations
 import copy
 import sqlite3
 from collections import OrderedDict
+from contextlib import closing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -111,7 +112,7 @@ def _sqlite_path(app: Flask) -> str | None:
 
 
 def _schema_version(path: str) -> int:
-    with sqlite3.connect(path) as conn:
+    with closing(sqlite3.connect(path)) as conn:
         return conn.execute("PRAGMA schema_version").fetchone()[0]
 
 
