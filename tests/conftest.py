@@ -22,7 +22,7 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import event, make_url, text
+from sqlalchemy import event, text
 
 from meetbot import create_app
 from meetbot.extensions import db
@@ -38,6 +38,7 @@ from meetbot.models import (
     SeriesSlot,
     WorkStream,
 )
+from tests.app_pool import AppPool, empty_sqlite
 from tests.pgserver import PostgresServer, find_bindir
 
 pytest_plugins = ["tests.run_guard"]
@@ -144,10 +145,25 @@ def db_backend(request: pytest.FixtureRequest) -> str:
     return request.param
 
 
+@pytest.fixture(scope="session")
+def app_pool(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AppPool]:
+    """The worker's reusable apps (tests/app_pool.py) and its one SQLite file's folder."""
+    pool = AppPool(tmp_path_factory.mktemp("db"))
+    yield pool
+    pool.close()
+
+
 @pytest.fixture
-def database_url(db_backend: str, tmp_path, request: pytest.FixtureRequest) -> str:
+def database_url(db_backend: str, app_pool: AppPool, request: pytest.FixtureRequest) -> str:
+    """An empty database with the schema. SQLite: the worker's one file (a copy of the
+    schema template), emptied here before each test that asks for it."""
     if db_backend == "sqlite":
-        return f"sqlite:///{tmp_path / 'test.sqlite'}"
+        path = app_pool.sqlite_file()
+        if path.exists():
+            empty_sqlite(str(path), [t.name for t in db.metadata.sorted_tables])
+        else:
+            shutil.copyfile(request.getfixturevalue("sqlite_template"), path)
+        return f"sqlite:///{path}"
     url = request.getfixturevalue("pg_url")
     if url is None:
         if _REQUIRE_PG:
@@ -172,9 +188,9 @@ def app_config(database_url: str) -> dict[str, Any]:
 
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> str:
-    """A SQLite file with the schema, made once per worker: each SQLite test starts from
-    a copy of it (a file copy is ~1 ms; ``create_all`` of ~55 tables was ~60-100 ms, paid
-    by some 1,700 tests)."""
+    """A SQLite file with the schema, made once per worker: the worker's test database
+    (``database_url``) starts as a copy of it (``create_all`` of ~55 tables is
+    ~60-100 ms)."""
     path = tmp_path_factory.mktemp("schema") / "template.sqlite"
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}", "TESTING": True})
     with app.app_context():
@@ -184,38 +200,24 @@ def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> str:
     return str(path)
 
 
-def _copy_sqlite_template(url: str, template: str) -> None:
-    """Start a test's SQLite file as a copy of the schema template (not for in-memory
-    databases or a file that already exists)."""
-    database = make_url(url).database
-    if database and database != ":memory:" and not os.path.exists(database):
-        shutil.copyfile(template, database)
-
-
 @pytest.fixture
-def app(app_config: dict[str, Any], db_backend: str, request: pytest.FixtureRequest):
-    from flask import g, request_started
-
-    if db_backend == "sqlite":
-        url = app_config["SQLALCHEMY_DATABASE_URI"]
-        _copy_sqlite_template(url, request.getfixturevalue("sqlite_template"))
-    app = create_app(app_config)
-
-    # The test keeps one app context open and Flask reuses it for every request, so
-    # Flask-Login's cached user in ``g`` would leak from one request (and one client)
-    # to the next. Production requests each get their own context: forget it here.
-    def forget_user(sender, **extra):
-        g.pop("_login_user", None)
-
-    request_started.connect(forget_user, app)
+def app(app_config: dict[str, Any], db_backend: str, app_pool: AppPool):
+    """The pooled app for ``app_config`` (tests/app_pool.py: built once per worker and
+    configuration, reset before each test) in an open app context, on an empty
+    database (``database_url`` empties SQLite's file)."""
+    pooled = app_pool.get(app_config)
+    app = pooled.app
     with app.app_context():
         if db_backend == "sqlite":
-            db.create_all()  # nothing to do on the template's copy; a check per table
+            if not pooled.sqlite_path:
+                db.create_all()  # a configuration's own database (in memory: never pooled)
         else:
             _truncate_all()
         yield app
         db.session.remove()
-        db.engine.dispose()
+        if db_backend == "sqlite":  # PostgreSQL's stay in the pool, reset (tests/app_pool.py)
+            db.engine.dispose()
+    app_pool.release(app_config, pooled)
 
 
 @pytest.fixture

@@ -47,6 +47,10 @@ class Handler:
     ``drop_after`` closes the connection in the middle of the Nth message's DATA."""
 
     def __init__(self) -> None:
+        self.reset()
+
+    def reset(self) -> None:
+        """Forget what was received and every special answer (a new test begins)."""
         self.received: list[EmailMessage] = []
         self.answers: dict[str, str] = {}
         self.drop_after: int | None = None
