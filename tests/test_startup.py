@@ -25,8 +25,8 @@ from meetbot import create_app
 config = {"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "x"}
 create_app(config)
 names = (
-    "alembic", "authlib", "email_validator", "flask_migrate", "irc", "mailbox", "markdown_it",
-    "numpy", "psycopg", "swagger_ui_bundle", "zxcvbn",
+    "alembic", "authlib", "dateutil", "email_validator", "flask_migrate", "icalendar", "irc",
+    "mailbox", "markdown_it", "numpy", "psycopg", "swagger_ui_bundle", "zxcvbn",
 )
 from meetbot.extensions import db
 configured = sorted(m.class_.__name__ for m in db.Model.registry.mappers if m.configured)
