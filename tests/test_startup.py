@@ -26,7 +26,8 @@ config = {"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "x"}
 create_app(config)
 names = (
     "alembic", "authlib", "dateutil", "email_validator", "flask_migrate", "icalendar", "irc",
-    "mailbox", "markdown_it", "numpy", "psycopg", "swagger_ui_bundle", "zxcvbn",
+    "mailbox", "markdown_it", "numpy", "psycopg", "sqlalchemy.dialects.postgresql",
+    "swagger_ui_bundle", "zxcvbn",
 )
 from meetbot.extensions import db
 configured = sorted(m.class_.__name__ for m in db.Model.registry.mappers if m.configured)
