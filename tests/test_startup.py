@@ -15,6 +15,7 @@ from werkzeug.routing import AnyConverter, IntegerConverter, PathConverter, Rule
 
 from meetbot import create_app
 from meetbot.cli import COMMAND_MODULES, LazyCommands
+from meetbot.domain import ical
 from meetbot.web.url_rules import builders_compiled
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,11 +53,22 @@ def fresh_process() -> dict:
 
 
 def test_create_app_imports_nothing_expensive(fresh_process: dict) -> None:
-    """Alembic, numpy, psycopg (on SQLite), Authlib (without SSO), the IRC client, and
-    what only some requests use (zxcvbn, markdown-it, email-validator, mailbox, the
-    Swagger UI files): none is imported by ``import meetbot; create_app()`` in a fresh
-    process."""
+    """Alembic, numpy, psycopg and SQLAlchemy's PostgreSQL dialect (on SQLite), Authlib
+    (without SSO), the IRC client, and what only some requests use (icalendar and
+    dateutil, zxcvbn, markdown-it, email-validator, mailbox, the Swagger UI files):
+    none is imported by ``import meetbot; create_app()`` in a fresh process."""
     assert fresh_process["heavy"] == []
+
+
+def test_ical_names_loaded_at_first_use_are_the_modules_own() -> None:
+    """``domain.ical``'s writer names, resolved on first access, are the objects their
+    modules define; a name it does not have is an AttributeError as before."""
+    for name in ical.__all__:
+        home = ical._AT_FIRST_USE.get(name, "items")
+        module = importlib.import_module(f"meetbot.domain.ical.{home}")
+        assert getattr(ical, name) is getattr(module, name), name
+    with pytest.raises(AttributeError, match="no attribute 'build_calender'"):
+        ical.build_calender  # noqa: B018
 
 
 def test_create_app_leaves_the_mappers_to_the_first_query(fresh_process: dict) -> None:
