@@ -15,6 +15,7 @@ from werkzeug.routing import AnyConverter, IntegerConverter, PathConverter, Rule
 
 from meetbot import create_app
 from meetbot.cli import COMMAND_MODULES, LazyCommands
+from meetbot.domain import ical
 from meetbot.web.url_rules import builders_compiled
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -25,8 +26,9 @@ from meetbot import create_app
 config = {"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "x"}
 create_app(config)
 names = (
-    "alembic", "authlib", "email_validator", "flask_migrate", "irc", "mailbox", "markdown_it",
-    "numpy", "psycopg", "swagger_ui_bundle", "zxcvbn",
+    "alembic", "authlib", "dateutil", "email_validator", "flask_migrate", "icalendar", "irc",
+    "mailbox", "markdown_it", "numpy", "psycopg", "sqlalchemy.dialects.postgresql",
+    "swagger_ui_bundle", "zxcvbn",
 )
 from meetbot.extensions import db
 configured = sorted(m.class_.__name__ for m in db.Model.registry.mappers if m.configured)
@@ -51,11 +53,22 @@ def fresh_process() -> dict:
 
 
 def test_create_app_imports_nothing_expensive(fresh_process: dict) -> None:
-    """Alembic, numpy, psycopg (on SQLite), Authlib (without SSO), the IRC client, and
-    what only some requests use (zxcvbn, markdown-it, email-validator, mailbox, the
-    Swagger UI files): none is imported by ``import meetbot; create_app()`` in a fresh
-    process."""
+    """Alembic, numpy, psycopg and SQLAlchemy's PostgreSQL dialect (on SQLite), Authlib
+    (without SSO), the IRC client, and what only some requests use (icalendar and
+    dateutil, zxcvbn, markdown-it, email-validator, mailbox, the Swagger UI files):
+    none is imported by ``import meetbot; create_app()`` in a fresh process."""
     assert fresh_process["heavy"] == []
+
+
+def test_ical_names_loaded_at_first_use_are_the_modules_own() -> None:
+    """``domain.ical``'s writer names, resolved on first access, are the objects their
+    modules define; a name it does not have is an AttributeError as before."""
+    for name in ical.__all__:
+        home = ical._AT_FIRST_USE.get(name, "items")
+        module = importlib.import_module(f"meetbot.domain.ical.{home}")
+        assert getattr(ical, name) is getattr(module, name), name
+    with pytest.raises(AttributeError, match="no attribute 'build_calender'"):
+        ical.build_calender  # noqa: B018
 
 
 def test_create_app_leaves_the_mappers_to_the_first_query(fresh_process: dict) -> None:

@@ -10,11 +10,12 @@ user text); their alt text is kept.
 
 from __future__ import annotations
 
-import importlib
 from functools import cache
 from typing import Any
 
 import nh3
+
+from meetbot.lazy import first_use
 
 __all__ = ["ALLOWED_ATTRIBUTES", "ALLOWED_TAGS", "MAX_MARKDOWN_CHARS", "render_markdown"]
 
@@ -62,7 +63,7 @@ def _parser() -> Any:
     """The parser, built at the first render: importing markdown-it and building its
     rules is ~45 ms that create_app() no longer pays (issue 19). Two threads may both
     build one; either is kept."""
-    markdown_it = importlib.import_module("markdown_it")
+    markdown_it = first_use("markdown_it")
     parser = markdown_it.MarkdownIt(
         "commonmark", {"html": False, "linkify": False, "typographer": False}
     ).enable(["table", "strikethrough"])
@@ -73,7 +74,7 @@ def _parser() -> Any:
 def _alt_text_only(renderer, tokens, idx, options, env) -> str:  # type: ignore[no-untyped-def]
     # Images become their (escaped) alt text: no remote image loads.
     token = tokens[idx]
-    utils = importlib.import_module("markdown_it.common.utils")
+    utils = first_use("markdown_it.common.utils")
     return utils.escapeHtml(renderer.renderInlineAsText(token.children or [], options, env))
 
 

@@ -7,8 +7,9 @@ e-mail address counted as known words.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Iterable
+
+from meetbot.lazy import first_use
 
 MIN_LENGTH = 10
 MAX_LENGTH = 200
@@ -26,7 +27,7 @@ def password_problem(password: str, known_words: Iterable[str] = ()) -> str | No
     words = [w for word in known_words for w in _parts(word)]
     # Imported at the first check, not at start-up: zxcvbn's word lists are ~50 ms of
     # create_app() in a fresh process (issue 19); it imports nothing of meetbot.
-    estimator = importlib.import_module("zxcvbn")
+    estimator = first_use("zxcvbn")
     result = estimator.zxcvbn(password[:_SCORED_PREFIX], user_inputs=words)
     if result["score"] >= MIN_SCORE:
         return None

@@ -32,7 +32,6 @@ its own watched another file (issue 12, finding 10).
 
 from __future__ import annotations
 
-import importlib
 import itertools
 import os
 import sqlite3
@@ -43,6 +42,7 @@ from typing import Protocol
 from sqlalchemy.engine import URL
 
 from meetbot.freshness.cache import BoundedCache
+from meetbot.lazy import first_use
 
 # A broken or missing watcher answers a token nothing else ever equals.
 _UNIQUE = itertools.count(1)
@@ -164,7 +164,7 @@ def _build(url: URL) -> ChangeWatcher:
     if backend == "postgresql" and url.get_driver_name() in {"psycopg", ""}:
         # Imported here, by name: psycopg costs ~5 % of start-up on SQLite, where it is
         # never used (the module imports nothing of this one: no cycle).
-        pg_watcher = importlib.import_module("meetbot.freshness.pg_watcher")
+        pg_watcher = first_use("meetbot.freshness.pg_watcher")
         return pg_watcher.PostgresWatcher(pg_watcher.postgres_conninfo(url))
     return NullWatcher()
 

@@ -16,7 +16,6 @@ retrying will not help) with the server's answer as the message.
 
 from __future__ import annotations
 
-import importlib
 import smtplib
 import ssl
 from collections.abc import Iterator
@@ -26,6 +25,8 @@ from email.message import EmailMessage
 from pathlib import Path
 from typing import Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
+
+from meetbot.lazy import first_use
 
 TIMEOUT_SECONDS = 30
 
@@ -131,7 +132,7 @@ class MaildirSender:
     def send(self, message: EmailMessage) -> str:
         try:
             # Imported here, not at start-up (~30 ms of create_app(), issue 19).
-            mailbox = importlib.import_module("mailbox")
+            mailbox = first_use("mailbox")
             key = mailbox.Maildir(self.path, create=True).add(message)
         except OSError as exc:
             raise TemporaryFailure(f"Maildir: {exc}") from exc

@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import importlib
 import re
 import secrets
 from functools import cache
@@ -16,6 +15,7 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from meetbot.domain.text import single_line
 from meetbot.extensions import db
+from meetbot.lazy import first_use
 from meetbot.models import ApiToken, Person, PersonHandle, utcnow
 from meetbot.models.people import new_nonce
 from meetbot.services import audit, logins
@@ -37,7 +37,7 @@ def _dummy_hash() -> str:
 def normalize_email(email: str) -> str:
     """Validate an e-mail address and return it lower-cased; raises ValidationError."""
     # Imported at the first check, not at start-up (~20 ms of create_app(), issue 19).
-    validator = importlib.import_module("email_validator")
+    validator = first_use("email_validator")
     try:
         result = validator.validate_email(email.strip(), check_deliverability=False)
     except validator.EmailNotValidError as exc:

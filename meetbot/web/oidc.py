@@ -4,7 +4,6 @@ provider's JWKS, issuer, audience, expiry, nonce); services.oidc decides who it 
 
 from __future__ import annotations
 
-import importlib
 from typing import Any
 
 from flask import (
@@ -23,6 +22,7 @@ from flask_login import current_user, login_user
 
 from meetbot.extensions import limiter
 from meetbot.forms.signup import ConfirmForm
+from meetbot.lazy import first_use
 from meetbot.services import logins, oidc, signup
 from meetbot.services.errors import ServiceError
 from meetbot.web.auth import _join_after_login, _safe_next
@@ -38,7 +38,7 @@ def init_oidc(app: Flask) -> None:
     providers = oidc.parse_providers(app.config.get("MEETBOT_OIDC_PROVIDERS"))
     clients = None
     if providers:
-        client_module = importlib.import_module("meetbot.web.oidc_client")
+        client_module = first_use("meetbot.web.oidc_client")
         clients = client_module.SsoClients(app, providers)
     app.extensions["meetbot_oidc"] = (providers, clients)
 

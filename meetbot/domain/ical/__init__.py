@@ -72,13 +72,15 @@ distinct line serialized by icalendar once and spliced where it repeats),
 ``fragments`` (serialized components of some events, storable apart from a feed,
 and the component cache), ``feed`` (the VCALENDAR, built from events or assembled
 from fragments). Import from the package: its names
-below are the interface.
+below are the interface. Only ``items`` is imported with the package; the modules
+that use icalendar are imported by the first use of one of their names (module
+``__getattr__``), so start-up does not pay for icalendar.
 """
 
 from __future__ import annotations
 
-from meetbot.domain.ical.feed import assemble_calendar, build_calendar, feed_etag
-from meetbot.domain.ical.fragments import Fragment, build_fragment
+from typing import TYPE_CHECKING
+
 from meetbot.domain.ical.items import (
     DEFAULT_PRODID,
     EVENT_STATUSES,
@@ -90,9 +92,42 @@ from meetbot.domain.ical.items import (
     TodoItem,
     is_utc_zone,
 )
-from meetbot.domain.ical.lines import clear_shared_lines
-from meetbot.domain.ical.message import OneOccurrence, build_occurrence
-from meetbot.domain.ical.vtimezone import cover_years, vtimezone_bytes, years_of
+from meetbot.lazy import first_use
+
+if TYPE_CHECKING:
+    from meetbot.domain.ical.feed import assemble_calendar, build_calendar, feed_etag
+    from meetbot.domain.ical.fragments import Fragment, build_fragment
+    from meetbot.domain.ical.lines import clear_shared_lines
+    from meetbot.domain.ical.message import OneOccurrence, build_occurrence
+    from meetbot.domain.ical.vtimezone import cover_years, vtimezone_bytes, years_of
+
+# The writers' names and their modules, which import icalendar (and dateutil, ~70 ms):
+# loaded by the first use of one of these names (the first feed render or invitation
+# mail), not at start-up. ``items`` (the inputs) is plain dataclasses, imported at once.
+_AT_FIRST_USE = {
+    "assemble_calendar": "feed",
+    "build_calendar": "feed",
+    "feed_etag": "feed",
+    "Fragment": "fragments",
+    "build_fragment": "fragments",
+    "clear_shared_lines": "lines",
+    "OneOccurrence": "message",
+    "build_occurrence": "message",
+    "cover_years": "vtimezone",
+    "vtimezone_bytes": "vtimezone",
+    "years_of": "vtimezone",
+}
+
+
+def __getattr__(name: str) -> object:
+    """A writer's name, from its module imported at first use (PEP 562)."""
+    home = _AT_FIRST_USE.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(first_use(f"{__name__}.{home}"), name)
+    globals()[name] = value  # later lookups find it without this hook
+    return value
+
 
 __all__ = [
     "DEFAULT_PRODID",

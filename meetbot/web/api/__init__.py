@@ -7,7 +7,6 @@ code. One ``Api`` object is made per application (tests build many apps).
 
 from __future__ import annotations
 
-import importlib
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -17,6 +16,7 @@ from flask import Blueprint, Flask, abort, render_template, send_from_directory,
 from flask_smorest import Api
 
 from meetbot.extensions import csrf
+from meetbot.lazy import first_use
 from meetbot.web.api import (  # noqa: F401  (each module registers its blueprint)
     actions,
     attendance,
@@ -170,7 +170,7 @@ def asset(filename: str):
     if filename not in _ASSETS:
         abort(404)
     # Imported at the first request, not at start-up (~35 ms of create_app(), issue 19).
-    bundle = importlib.import_module("swagger_ui_bundle")
+    bundle = first_use("swagger_ui_bundle")
     return send_from_directory(str(bundle.swagger_ui_path), filename, max_age=86400)
 
 
