@@ -16,7 +16,7 @@ import hashlib
 from collections.abc import Iterable
 from datetime import datetime, timedelta
 
-from meetbot.domain.recurrence import Slot, expand, to_utc
+from meetbot.domain.recurrence import RecurrenceError, Slot, expand, to_utc
 
 # Part of every mark: raise it when what a mark means changes.
 MARK_FORMAT = 1
@@ -50,8 +50,13 @@ def row_marks(slot_id: int, slot: Slot, rows: Iterable[MarkRow]) -> dict[int, st
     keyed = [r for r in rows if r[1] is not None]
     if not keyed:
         return {r[0]: None for r in rows}
-    starts = [to_utc(r[1], slot.timezone) for r in keyed]
-    found = expand(slot, min(starts) - timedelta(days=1), max(starts) + timedelta(days=1))
+    try:
+        starts = [to_utc(r[1], slot.timezone) for r in keyed]
+        found = expand(slot, min(starts) - timedelta(days=1), max(starts) + timedelta(days=1))
+    except RecurrenceError:
+        # A rule the form would refuse (a restored or imported row may hold one): no row
+        # is "where the rule puts it", so the readers match every row themselves.
+        return {r[0]: None for r in rows}
     times = {occ.original_start: (occ.start_utc, occ.end_utc) for occ in found}
     mark = slot_mark(slot_id, slot)
     return {
