@@ -80,7 +80,7 @@ def assemble_calendar(
     if refresh <= timedelta(0):
         raise ValueError("refresh must be positive")
     ctx = Context(*years)
-    parts: list[tuple[SortKey, bytes]] = []
+    parts: list[tuple[SortKey, memoryview]] = []
     for fragment in fragments:
         parts.extend(fragment.parts)
         ctx.tzids.update(fragment.tzids)
@@ -95,19 +95,20 @@ def assemble_calendar(
     cal = _calendar(name, calendar_zone, refresh, description, prodid)
     # The VTIMEZONEs first (as icalendar would serialize them), then the events.
     zones = [zone_bytes(zone, ctx.first_year, ctx.last_year) for zone in sorted(ctx.tzids)]
-    return with_components(cal, b"".join([*zones, *(part for _key, part in parts)]))
+    return with_components(cal, [*zones, *(part for _key, part in parts)])
 
 
-def with_components(cal: Calendar, body: bytes) -> bytes:
+def with_components(cal: Calendar, components: Sequence[bytes | memoryview]) -> bytes:
     """``cal`` serialized with already serialized components appended.
 
     A calendar's bytes are its own lines, then each component's bytes in order
     (icalendar serializes subcomponents one after another), then END:VCALENDAR: so
-    cached component bytes are spliced in before the end instead of re-parsed."""
+    cached component bytes are spliced in before the end instead of re-parsed, in one
+    join straight into the feed's bytes (no intermediate copy of the body)."""
     head = cal.to_ical()
     if not head.endswith(_END_CALENDAR):
         raise AssertionError("unexpected calendar serialization")
-    return head[: -len(_END_CALENDAR)] + body + _END_CALENDAR
+    return b"".join([memoryview(head)[: -len(_END_CALENDAR)], *components, _END_CALENDAR])
 
 
 def _calendar(
