@@ -38,7 +38,7 @@ COMPONENT_BYTES = 4 * 1024 * 1024
 BODY_BYTES = feed_store.BODY_CACHE_BYTES
 # What a SPANS entry holds (its key and digest, the value tuples, the mapping's own
 # slot), measured with tracemalloc (tests/freshness/test_feed_memory.py checks it).
-SPAN_ENTRY_BYTES = 480
+SPAN_ENTRY_BYTES = 260
 # A FRAGMENTS entry's key and the mapping's slot, beyond ``approx_size`` of the value.
 FRAGMENT_KEY_BYTES = 320
 

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Hashable, Iterable, MutableMapping, Sequence
+import heapq
+import io
+from collections.abc import Callable, Hashable, Iterable, Iterator, MutableMapping, Sequence
 from datetime import timedelta
 
 from icalendar import Calendar, vDuration, vText
@@ -80,35 +82,62 @@ def assemble_calendar(
     if refresh <= timedelta(0):
         raise ValueError("refresh must be positive")
     ctx = Context(*years)
-    parts: list[tuple[SortKey, memoryview]] = []
     for fragment in fragments:
-        parts.extend(fragment.parts)
         ctx.tzids.update(fragment.tzids)
         ctx.recurring_utc = ctx.recurring_utc or fragment.recurring_utc
         ctx.utc_times.extend(fragment.utc_times)
-    parts.sort(key=lambda pair: pair[0])
-    for before, after in zip(parts, parts[1:], strict=False):
-        if before[0] == after[0]:
-            raise ValueError(f"duplicate UID {before[0][0]!r}")
     calendar_zone = "UTC" if ctx.needs_utc_calendar(timezone) else timezone
     ctx.tzids.add(calendar_zone)
     cal = _calendar(name, calendar_zone, refresh, description, prodid)
     # The VTIMEZONEs first (as icalendar would serialize them), then the events.
     zones = [zone_bytes(zone, ctx.first_year, ctx.last_year) for zone in sorted(ctx.tzids)]
-    return with_components(cal, [*zones, *(part for _key, part in parts)])
+    return with_components(cal, [*zones, *_merged(fragments)])
 
 
-def with_components(cal: Calendar, components: Sequence[bytes | memoryview]) -> bytes:
+def _merged(fragments: Sequence[Fragment]) -> Iterator[memoryview]:
+    """The fragments' components in sort-key order: each fragment's are sorted, so they
+    are merged (no list of every component), and a run of one fragment's adjacent
+    components is one slice of its bytes. ValueError for two components with one sort
+    key (a duplicate UID)."""
+    views = [memoryview(f.body) for f in fragments]
+    streams = [_numbered(n, f) for n, f in enumerate(fragments)]
+    previous: SortKey | None = None
+    run: list[int] = []  # fragment, start, end of the pending slice
+    for key, n, a, b in heapq.merge(*streams):
+        if key == previous:
+            raise ValueError(f"duplicate UID {key[0]!r}")
+        previous = key
+        if run and run[0] == n and run[2] == a:
+            run[2] = b
+            continue
+        if run:
+            yield views[run[0]][run[1] : run[2]]
+        run = [n, a, b]
+    if run:
+        yield views[run[0]][run[1] : run[2]]
+
+
+def _numbered(n: int, fragment: Fragment) -> Iterator[tuple[SortKey, int, int, int]]:
+    for key, start, end in fragment.spans():
+        yield key, n, start, end
+
+
+def with_components(cal: Calendar, components: Iterable[bytes | memoryview]) -> bytes:
     """``cal`` serialized with already serialized components appended.
 
     A calendar's bytes are its own lines, then each component's bytes in order
     (icalendar serializes subcomponents one after another), then END:VCALENDAR: so
-    cached component bytes are spliced in before the end instead of re-parsed, in one
-    join straight into the feed's bytes (no intermediate copy of the body)."""
+    cached component bytes are spliced in before the end instead of re-parsed, each
+    written once straight into the feed's bytes (no intermediate copy of the body)."""
     head = cal.to_ical()
     if not head.endswith(_END_CALENDAR):
         raise AssertionError("unexpected calendar serialization")
-    return b"".join([memoryview(head)[: -len(_END_CALENDAR)], *components, _END_CALENDAR])
+    out = io.BytesIO()
+    out.write(memoryview(head)[: -len(_END_CALENDAR)])
+    for component in components:
+        out.write(component)
+    out.write(_END_CALENDAR)
+    return out.getvalue()
 
 
 def _calendar(

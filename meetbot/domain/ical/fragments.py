@@ -11,7 +11,7 @@ The feed module (``feed``) assembles them.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, MutableMapping
+from collections.abc import Hashable, Iterable, Iterator, MutableMapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -46,17 +46,22 @@ class Fragment:
         recurring_utc: bool,
         utc_times: tuple[datetime, ...],
     ) -> Fragment:
-        """The fragment of (sort key, bytes) parts (their bytes joined once)."""
+        """The fragment of (sort key, bytes) parts: sorted by key, their bytes joined
+        once."""
         keys: list[SortKey] = []
         ends: list[int] = []
         chunks: list[bytes] = []
         offset = 0
-        for key, part in parts:
+        for key, part in sorted(parts, key=lambda pair: pair[0]):
             keys.append(key)
             chunks.append(part)
             offset += len(part)
             ends.append(offset)
         return cls(tuple(keys), tuple(ends), b"".join(chunks), tzids, recurring_utc, utc_times)
+
+    def spans(self) -> Iterator[tuple[SortKey, int, int]]:
+        """(sort key, start, end) of each component in ``body``, in sort-key order."""
+        return zip(self.keys, (0, *self.ends), self.ends, strict=False)
 
     @property
     def parts(self) -> list[tuple[SortKey, memoryview]]:
@@ -93,6 +98,15 @@ class Fragment:
             ends.append(offset)
         if offset != len(body):
             raise ValueError("fragment index does not match its bytes")
+        if any(a > b for a, b in zip(keys, keys[1:], strict=False)):  # an unsorted record
+            view = memoryview(body)
+            starts = (0, *ends[:-1])
+            return cls.of_parts(
+                [(k, bytes(view[a:b])) for k, a, b in zip(keys, starts, ends, strict=True)],
+                frozenset(meta["tzids"]),
+                bool(meta["recurring_utc"]),
+                tuple(datetime.fromisoformat(t) for t in meta["utc_times"]),
+            )
         return cls(
             tuple(keys),
             tuple(ends),
