@@ -115,7 +115,8 @@ def series_fragments(
         if stored is not None:
             fragment = ical.Fragment.from_record(stored.meta, stored.body)
         else:
-            fragment = ical.build_fragment(render.events[i], years, cache)
+            # The events die with their fragment (not kept to the end of the render).
+            fragment = ical.build_fragment(render.events.pop(i), years, cache)
             meta, body = fragment.to_record()
             new.append(StoredFragment(i, render.digests[i], years, render.spans[i], meta, body))
         _FRAGMENTS.put((i, render.digests[i], years), fragment)
