@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import hashlib
-import heapq
 import io
+from array import array
 from collections.abc import Callable, Hashable, Iterable, Iterator, MutableMapping, Sequence
 from datetime import timedelta
 
@@ -95,31 +95,36 @@ def assemble_calendar(
 
 
 def _merged(fragments: Sequence[Fragment]) -> Iterator[memoryview]:
-    """The fragments' components in sort-key order: each fragment's are sorted, so they
-    are merged (no list of every component), and a run of one fragment's adjacent
-    components is one slice of its bytes. ValueError for two components with one sort
-    key (a duplicate UID)."""
+    """The fragments' components in sort-key order, each run of one fragment's adjacent
+    components one slice of its bytes (no per-component copies: the order is held as
+    flat arrays of offsets). ValueError for two components with one sort key (a
+    duplicate UID)."""
+    keys: list[SortKey] = []
+    owner = array("l")
+    starts = array("l")
+    ends = array("l")
+    for n, fragment in enumerate(fragments):
+        count = len(fragment.keys)
+        keys.extend(fragment.keys)
+        owner.extend([n] * count)
+        starts.extend((0, *fragment.ends[:-1])[:count])
+        ends.extend(fragment.ends)
     views = [memoryview(f.body) for f in fragments]
-    streams = [_numbered(n, f) for n, f in enumerate(fragments)]
+    run_owner, run_start, run_end = -1, 0, 0
     previous: SortKey | None = None
-    run: list[int] = []  # fragment, start, end of the pending slice
-    for key, n, a, b in heapq.merge(*streams):
+    for i in sorted(range(len(keys)), key=keys.__getitem__):
+        key = keys[i]
         if key == previous:
             raise ValueError(f"duplicate UID {key[0]!r}")
         previous = key
-        if run and run[0] == n and run[2] == a:
-            run[2] = b
+        if owner[i] == run_owner and starts[i] == run_end:
+            run_end = ends[i]
             continue
-        if run:
-            yield views[run[0]][run[1] : run[2]]
-        run = [n, a, b]
-    if run:
-        yield views[run[0]][run[1] : run[2]]
-
-
-def _numbered(n: int, fragment: Fragment) -> Iterator[tuple[SortKey, int, int, int]]:
-    for key, start, end in fragment.spans():
-        yield key, n, start, end
+        if run_owner >= 0:
+            yield views[run_owner][run_start:run_end]
+        run_owner, run_start, run_end = owner[i], starts[i], ends[i]
+    if run_owner >= 0:
+        yield views[run_owner][run_start:run_end]
 
 
 def with_components(cal: Calendar, components: Iterable[bytes | memoryview]) -> bytes:
