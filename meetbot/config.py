@@ -22,6 +22,10 @@
 | MEETBOT_DERIVED_CACHE_BYTES | 33554432 | derived cache budget per process (estimated bytes) |
 | MEETBOT_TOKEN_MEMO_BYTES | 4194304 | token memo budget per process (estimated bytes) |
 | MEETBOT_FAST_PATH_BYTES | 33554432 | feed fast path budget per process (bodies, headers) |
+| MEETBOT_FEED_FRAGMENT_BYTES | 16777216 | per-series feed fragments kept per process (bytes) |
+| MEETBOT_FEED_SPAN_BYTES | 2097152 | per-series event year spans kept per process (bytes) |
+| MEETBOT_FEED_COMPONENT_BYTES | 4194304 | one-off meetings' and to-dos' components per process |
+| MEETBOT_FEED_BODY_BYTES | 33554432 | rendered feed bytes kept per process (bytes) |
 """
 
 from __future__ import annotations
@@ -119,6 +123,13 @@ def load_config(instance_path: Path) -> dict[str, Any]:
         "MEETBOT_DERIVED_CACHE_BYTES": int(os.environ.get("MEETBOT_DERIVED_CACHE_BYTES", 32 << 20)),
         "MEETBOT_TOKEN_MEMO_BYTES": int(os.environ.get("MEETBOT_TOKEN_MEMO_BYTES", 4 << 20)),
         "MEETBOT_FAST_PATH_BYTES": int(os.environ.get("MEETBOT_FAST_PATH_BYTES", 32 << 20)),
+        # The feed render's caches (meetbot/freshness/feed_memory.py).
+        "MEETBOT_FEED_FRAGMENT_BYTES": int(os.environ.get("MEETBOT_FEED_FRAGMENT_BYTES", 16 << 20)),
+        "MEETBOT_FEED_SPAN_BYTES": int(os.environ.get("MEETBOT_FEED_SPAN_BYTES", 2 << 20)),
+        "MEETBOT_FEED_COMPONENT_BYTES": int(
+            os.environ.get("MEETBOT_FEED_COMPONENT_BYTES", 4 << 20)
+        ),
+        "MEETBOT_FEED_BODY_BYTES": int(os.environ.get("MEETBOT_FEED_BODY_BYTES", 32 << 20)),
         # Extra call participants that are not people (comma-separated phrases, e.g.
         # "Lab speaker, Edge demo kiosk"), added to domain/not_people.py's defaults.
         "MEETBOT_NOT_PEOPLE": tuple(

@@ -90,6 +90,7 @@ FRESHNESS_PRIVATE = (
     "meetbot.freshness.derived",
     "meetbot.freshness.feed_claims",
     "meetbot.freshness.feed_fragments",
+    "meetbot.freshness.feed_memory",
     "meetbot.freshness.fastpath",
     "meetbot.freshness.feed_store",
     "meetbot.freshness.group_fingerprints",

@@ -11,6 +11,7 @@ The rest of the application uses only the names below (docs/architecture.md,
 - ``feed_claims``: one render at a time per feed, the feed caches' own write
   transactions;
 - ``feed_fragments``: each series' rendered events, shared by every app server;
+- ``feed_memory``: the feed render's in-process caches, each on a bytes budget;
 - ``derived``: per-app caches of derived schedule data (fingerprints, token memo);
 - ``conditional``: the one If-None-Match / If-Modified-Since rule;
 - ``writes``: revisions bumped by construction (a flush hook reading the models'
@@ -44,6 +45,10 @@ from meetbot.freshness.feed_fragments import (
     store_fragments,
     store_zones,
 )
+from meetbot.freshness.feed_memory import COMPONENTS as FEED_COMPONENTS
+from meetbot.freshness.feed_memory import FRAGMENTS as FEED_FRAGMENTS
+from meetbot.freshness.feed_memory import SPANS as FEED_SPANS
+from meetbot.freshness.feed_memory import configure as configure_feed_memory
 from meetbot.freshness.feed_store import (
     FeedSpec,
     FeedState,
@@ -72,6 +77,7 @@ def install(app: Flask) -> FeedFastPath | None:
     """
     install_triggers(db.metadata)
     install_flush_hook()
+    configure_feed_memory(app.config)
     with app.app_context():
         engine = db.engine
     watcher = watcher_for(engine.url)
@@ -89,6 +95,9 @@ def install(app: Flask) -> FeedFastPath | None:
 
 
 __all__ = [
+    "FEED_COMPONENTS",
+    "FEED_FRAGMENTS",
+    "FEED_SPANS",
     "BoundedCache",
     "FeedSpec",
     "FeedState",
@@ -99,6 +108,7 @@ __all__ = [
     "cached_while_unchanged",
     "clear_feed_bodies",
     "clear_feed_fragments",
+    "configure_feed_memory",
     "current_feed",
     "group_fingerprints",
     "install",

@@ -24,7 +24,11 @@ from meetbot.freshness.cache import BoundedCache
 from meetbot.models import FeedCache, utcnow
 from meetbot.services.errors import NotFound
 
-BODY_CACHE_BYTES = 64 * 1024 * 1024
+# The default budget of the feed bytes kept in this process (MEETBOT_FEED_BODY_BYTES,
+# applied by feed_memory.configure), and what an entry holds besides its bytes object
+# (the key's slot, the (etag, bytes) tuple, the ETag string).
+BODY_CACHE_BYTES = 32 * 1024 * 1024
+BODY_ENTRY_BYTES = 320
 
 
 @dataclass(frozen=True)
@@ -86,7 +90,12 @@ class FeedState:
 
 
 # Feed bytes by key (with their ETag) in this process, bounded in total size.
-_BODIES = BoundedCache(BODY_CACHE_BYTES, size_of=lambda item: len(item[1]))
+_BODIES = BoundedCache(BODY_CACHE_BYTES, size_of=lambda item: len(item[1]) + 33 + BODY_ENTRY_BYTES)
+
+
+def body_cache() -> BoundedCache:
+    """The feed bytes kept in this process (``feed_memory`` sets its budget)."""
+    return _BODIES
 
 
 def with_cached_row(query: Select, key: ColumnElement) -> Select:

@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 from meetbot.domain import ical
 from meetbot.domain.recurrence import expand, to_utc
 from meetbot.extensions import db
-from meetbot.freshness import BoundedCache, clear_feed_bodies
+from meetbot.freshness import FEED_COMPONENTS, clear_feed_bodies
 from meetbot.models import (
     ActionItem,
     Group,
@@ -72,7 +72,6 @@ def render_calendar(
         fingerprints,
         [ical.years_of(singles, todo_list)],
         lambda chosen: _build_events(chosen, ctx),
-        _COMPONENTS,
     )
     fragments.append(ical.build_fragment(singles, years, _COMPONENTS, todo_list))
     # Every zone the events use, and the two the calendar's own may be.
@@ -105,9 +104,10 @@ def _build_events(
 ROWS_CHUNK = 50
 
 
-# This process's serialized iCal components (see ical.build_calendar): keyed by the
-# events themselves, so a hit is always current.
-_COMPONENTS = BoundedCache(50_000)
+# This process's serialized iCal components (see ical.build_calendar) of the one-off
+# meetings and to-dos, which no fragment holds: keyed by the events themselves, so a hit
+# is always current; bounded in bytes (freshness.feed_memory).
+_COMPONENTS = FEED_COMPONENTS
 
 
 def clear_render_cache() -> None:

@@ -18,6 +18,8 @@ from collections.abc import Callable, Sequence
 
 from meetbot.domain import ical
 from meetbot.freshness import (
+    FEED_FRAGMENTS,
+    FEED_SPANS,
     BoundedCache,
     StoredFragment,
     load_fragments,
@@ -29,15 +31,15 @@ from meetbot.models import MeetingSeries
 
 # Part of every digest: raise it when what a fragment holds changes.
 FRAGMENT_FORMAT = 1
-MEMORY_BYTES = 64 * 1024 * 1024
 
 Events = list[ical.SeriesEvent | ical.SingleEvent]
 Build = Callable[[Sequence[MeetingSeries]], dict[int, Events]]
 Years = tuple[int, int]
 
-# (series id, digest, years) -> Fragment; (series id, digest) -> (span,)
-_FRAGMENTS = BoundedCache(MEMORY_BYTES, size_of=lambda fragment: fragment.size + 200)
-_SPANS = BoundedCache(50_000)
+# (series id, digest, years) -> Fragment; (series id, digest) -> (span,): each bounded
+# in bytes (freshness.feed_memory).
+_FRAGMENTS = FEED_FRAGMENTS
+_SPANS = FEED_SPANS
 _ZONES = BoundedCache(512)  # (zone, years) -> VTIMEZONE bytes
 
 
@@ -113,7 +115,8 @@ def series_fragments(
         if stored is not None:
             fragment = ical.Fragment.from_record(stored.meta, stored.body)
         else:
-            fragment = ical.build_fragment(render.events[i], years, cache)
+            # The events die with their fragment (not kept to the end of the render).
+            fragment = ical.build_fragment(render.events.pop(i), years, cache)
             meta, body = fragment.to_record()
             new.append(StoredFragment(i, render.digests[i], years, render.spans[i], meta, body))
         _FRAGMENTS.put((i, render.digests[i], years), fragment)

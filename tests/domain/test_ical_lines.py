@@ -157,7 +157,7 @@ def test_each_distinct_line_is_serialized_once(monkeypatch) -> None:
     emitted = [
         line
         for _key, part in fragment.parts
-        for line in part.decode().replace("\r\n ", "").split("\r\n")
+        for line in bytes(part).decode().replace("\r\n ", "").split("\r\n")
         if line and not line.startswith(("BEGIN:", "END:"))
     ]
     # 11 lines each: the master's RRULE, each exception's RECURRENCE-ID.

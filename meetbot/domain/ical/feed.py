@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable, Hashable, Iterable, MutableMapping, Sequence
+import io
+from array import array
+from collections.abc import Callable, Hashable, Iterable, Iterator, MutableMapping, Sequence
 from datetime import timedelta
 
 from icalendar import Calendar, vDuration, vText
@@ -80,34 +82,67 @@ def assemble_calendar(
     if refresh <= timedelta(0):
         raise ValueError("refresh must be positive")
     ctx = Context(*years)
-    parts: list[tuple[SortKey, bytes]] = []
     for fragment in fragments:
-        parts.extend(fragment.parts)
         ctx.tzids.update(fragment.tzids)
         ctx.recurring_utc = ctx.recurring_utc or fragment.recurring_utc
         ctx.utc_times.extend(fragment.utc_times)
-    parts.sort(key=lambda pair: pair[0])
-    for before, after in zip(parts, parts[1:], strict=False):
-        if before[0] == after[0]:
-            raise ValueError(f"duplicate UID {before[0][0]!r}")
     calendar_zone = "UTC" if ctx.needs_utc_calendar(timezone) else timezone
     ctx.tzids.add(calendar_zone)
     cal = _calendar(name, calendar_zone, refresh, description, prodid)
     # The VTIMEZONEs first (as icalendar would serialize them), then the events.
     zones = [zone_bytes(zone, ctx.first_year, ctx.last_year) for zone in sorted(ctx.tzids)]
-    return with_components(cal, b"".join([*zones, *(part for _key, part in parts)]))
+    return with_components(cal, [*zones, *_merged(fragments)])
 
 
-def with_components(cal: Calendar, body: bytes) -> bytes:
+def _merged(fragments: Sequence[Fragment]) -> Iterator[memoryview]:
+    """The fragments' components in sort-key order, each run of one fragment's adjacent
+    components one slice of its bytes (no per-component copies: the order is held as
+    flat arrays of offsets). ValueError for two components with one sort key (a
+    duplicate UID)."""
+    keys: list[SortKey] = []
+    owner = array("l")
+    starts = array("l")
+    ends = array("l")
+    for n, fragment in enumerate(fragments):
+        count = len(fragment.keys)
+        keys.extend(fragment.keys)
+        owner.extend([n] * count)
+        starts.extend((0, *fragment.ends[:-1])[:count])
+        ends.extend(fragment.ends)
+    views = [memoryview(f.body) for f in fragments]
+    run_owner, run_start, run_end = -1, 0, 0
+    previous: SortKey | None = None
+    for i in sorted(range(len(keys)), key=keys.__getitem__):
+        key = keys[i]
+        if key == previous:
+            raise ValueError(f"duplicate UID {key[0]!r}")
+        previous = key
+        if owner[i] == run_owner and starts[i] == run_end:
+            run_end = ends[i]
+            continue
+        if run_owner >= 0:
+            yield views[run_owner][run_start:run_end]
+        run_owner, run_start, run_end = owner[i], starts[i], ends[i]
+    if run_owner >= 0:
+        yield views[run_owner][run_start:run_end]
+
+
+def with_components(cal: Calendar, components: Iterable[bytes | memoryview]) -> bytes:
     """``cal`` serialized with already serialized components appended.
 
     A calendar's bytes are its own lines, then each component's bytes in order
     (icalendar serializes subcomponents one after another), then END:VCALENDAR: so
-    cached component bytes are spliced in before the end instead of re-parsed."""
+    cached component bytes are spliced in before the end instead of re-parsed, each
+    written once straight into the feed's bytes (no intermediate copy of the body)."""
     head = cal.to_ical()
     if not head.endswith(_END_CALENDAR):
         raise AssertionError("unexpected calendar serialization")
-    return head[: -len(_END_CALENDAR)] + body + _END_CALENDAR
+    out = io.BytesIO()
+    out.write(memoryview(head)[: -len(_END_CALENDAR)])
+    for component in components:
+        out.write(component)
+    out.write(_END_CALENDAR)
+    return out.getvalue()
 
 
 def _calendar(

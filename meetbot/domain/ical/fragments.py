@@ -11,7 +11,7 @@ The feed module (``feed``) assembles them.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, MutableMapping
+from collections.abc import Hashable, Iterable, Iterator, MutableMapping
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -22,41 +22,95 @@ from meetbot.domain.ical.values import Context, clean_uid
 SortKey = tuple[str, str, str]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Fragment:
-    """Serialized components (sort key, bytes) and what building them noted."""
+    """Serialized components and what building them noted.
 
-    parts: tuple[tuple[SortKey, bytes], ...]
+    The components' bytes are held once, joined in ``body`` (the bytes stored and
+    spliced), with each one's sort key and end offset: no per-component bytes objects
+    outlive the build, and storing or splicing the fragment copies nothing (memory of a
+    render does not grow with the copies of its history, issue 19)."""
+
+    keys: tuple[SortKey, ...]
+    ends: tuple[int, ...]
+    body: bytes
     tzids: frozenset[str]
     recurring_utc: bool
     utc_times: tuple[datetime, ...]
 
+    @classmethod
+    def of_parts(
+        cls,
+        parts: Iterable[tuple[SortKey, bytes]],
+        tzids: frozenset[str],
+        recurring_utc: bool,
+        utc_times: tuple[datetime, ...],
+    ) -> Fragment:
+        """The fragment of (sort key, bytes) parts: sorted by key, their bytes joined
+        once."""
+        keys: list[SortKey] = []
+        ends: list[int] = []
+        chunks: list[bytes] = []
+        offset = 0
+        for key, part in sorted(parts, key=lambda pair: pair[0]):
+            keys.append(key)
+            chunks.append(part)
+            offset += len(part)
+            ends.append(offset)
+        return cls(tuple(keys), tuple(ends), b"".join(chunks), tzids, recurring_utc, utc_times)
+
+    def spans(self) -> Iterator[tuple[SortKey, int, int]]:
+        """(sort key, start, end) of each component in ``body``, in sort-key order."""
+        return zip(self.keys, (0, *self.ends), self.ends, strict=False)
+
+    @property
+    def parts(self) -> list[tuple[SortKey, memoryview]]:
+        """(sort key, a view of its bytes in ``body``) of each component, in order."""
+        view = memoryview(self.body)
+        starts = (0, *self.ends)[: len(self.ends)]
+        return [(k, view[a:b]) for k, a, b in zip(self.keys, starts, self.ends, strict=True)]
+
     @property
     def size(self) -> int:
-        return sum(len(part) for _key, part in self.parts)
+        return len(self.body)
 
     def to_record(self) -> tuple[dict, bytes]:
-        """A JSON-able description and the bytes, for storing the fragment."""
+        """A JSON-able description and the bytes (``body`` itself), for storing it."""
+        starts = (0, *self.ends)[: len(self.ends)]
         meta = {
-            "index": [[*key, len(part)] for key, part in self.parts],
+            "index": [[*k, b - a] for k, a, b in zip(self.keys, starts, self.ends, strict=True)],
             "tzids": sorted(self.tzids),
             "recurring_utc": self.recurring_utc,
             "utc_times": [t.isoformat() for t in self.utc_times],
         }
-        return meta, b"".join(part for _key, part in self.parts)
+        return meta, self.body
 
     @classmethod
     def from_record(cls, meta: dict, body: bytes) -> Fragment:
-        """The fragment :meth:`to_record` described (ValueError if they disagree)."""
-        parts: list[tuple[SortKey, bytes]] = []
+        """The fragment :meth:`to_record` described (ValueError if they disagree); it
+        keeps ``body`` itself."""
+        keys: list[SortKey] = []
+        ends: list[int] = []
         offset = 0
         for uid, recurrence, kind, length in meta["index"]:
-            parts.append(((uid, recurrence, kind), body[offset : offset + length]))
+            keys.append((uid, recurrence, kind))
             offset += length
+            ends.append(offset)
         if offset != len(body):
             raise ValueError("fragment index does not match its bytes")
+        if any(a > b for a, b in zip(keys, keys[1:], strict=False)):  # an unsorted record
+            view = memoryview(body)
+            starts = (0, *ends[:-1])
+            return cls.of_parts(
+                [(k, bytes(view[a:b])) for k, a, b in zip(keys, starts, ends, strict=True)],
+                frozenset(meta["tzids"]),
+                bool(meta["recurring_utc"]),
+                tuple(datetime.fromisoformat(t) for t in meta["utc_times"]),
+            )
         return cls(
-            tuple(parts),
+            tuple(keys),
+            tuple(ends),
+            body,
             frozenset(meta["tzids"]),
             bool(meta["recurring_utc"]),
             tuple(datetime.fromisoformat(t) for t in meta["utc_times"]),
@@ -77,7 +131,7 @@ def build_fragment(
         parts.extend(event_parts(item, ctx, cache))
     for todo in todos:
         parts.append(((clean_uid(todo.uid), "", "VTODO"), todo_component(todo).to_ical()))
-    return Fragment(tuple(parts), frozenset(ctx.tzids), ctx.recurring_utc, tuple(ctx.utc_times))
+    return Fragment.of_parts(parts, frozenset(ctx.tzids), ctx.recurring_utc, tuple(ctx.utc_times))
 
 
 def event_parts(

@@ -83,4 +83,4 @@ def _calendar_bytes(method: str, ctx: Context, event: bytes) -> bytes:
     cal.add("method", method)
     # The cached VTIMEZONE bytes are spliced in, not re-parsed.
     zones = b"".join(_vtimezone_bytes(z, ctx.first_year, ctx.last_year) for z in sorted(ctx.tzids))
-    return with_components(cal, zones + event)
+    return with_components(cal, [zones, event])
