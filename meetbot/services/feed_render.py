@@ -28,13 +28,16 @@ from meetbot.models import (
     SeriesSlot,
     SeriesStatus,
 )
-from meetbot.services.feed_rows import FeedRow, rows_by_series
+from meetbot.services.feed_rows import FeedRow, FeedSeries, FeedSlot, rows_by_series
 from meetbot.services.feed_series import clear_series_fragments, series_fragments, zone_bytes
 from meetbot.services.occurrence_marks import current_mark
 from meetbot.services.occurrences import meeting_uid, slot_uid
 
-# A meeting row: an ORM Meeting (one-offs, one occurrence) or a plain FeedRow (a render).
+# A meeting row: an ORM Meeting (one-offs, one occurrence) or a plain FeedRow (a render);
+# a series and a slot: ORM (one occurrence) or plain rows (a render, feed_rows).
 Row = Meeting | FeedRow
+AnySeries = MeetingSeries | FeedSeries
+AnySlot = SeriesSlot | FeedSlot
 
 
 @dataclass(frozen=True)
@@ -55,7 +58,7 @@ def _refresh() -> timedelta:
 def render_calendar(
     name: str,
     timezone: str,
-    series_list: Sequence[MeetingSeries],
+    series_list: Sequence[FeedSeries],
     one_offs: Iterable[Meeting],
     *,
     todos: Sequence[ical.TodoItem] = (),
@@ -89,7 +92,7 @@ def render_calendar(
 
 
 def _build_events(
-    series_list: Sequence[MeetingSeries], ctx: _Ctx
+    series_list: Sequence[FeedSeries], ctx: _Ctx
 ) -> dict[int, list[ical.SeriesEvent | ical.SingleEvent]]:
     """The events of these series, their meeting rows read a chunk of series at a
     time (only one chunk's rows are in memory at once; the events keep what shows)."""
@@ -119,9 +122,9 @@ def clear_render_cache() -> None:
     clear_feed_bodies()
 
 
-def _series_fingerprints(series_list: Sequence[MeetingSeries], ctx: _Ctx) -> dict[int, tuple]:
+def _series_fingerprints(series_list: Sequence[FeedSeries], ctx: _Ctx) -> dict[int, tuple]:
     """Everything a series' events are built from: its own columns, slots and work stream
-    names (already loaded), and an aggregate of its Meeting rows (one grouped query for
+    names (already read), and an aggregate of its Meeting rows (one grouped query for
     all series): a row added, removed or edited moves its count, max id, latest
     ``updated_dt`` or ``sequence`` sum (every change the feed shows bumps the sequence,
     docs/feeds.md)."""
@@ -153,28 +156,19 @@ def _series_fingerprints(series_list: Sequence[MeetingSeries], ctx: _Ctx) -> dic
             s.timezone,
             s.revision,
             s.updated_dt,
-            tuple(
-                (
-                    slot.id,
-                    slot.key,
-                    slot.position,
-                    slot.timezone,
-                    slot.start_local,
-                    slot.duration_minutes,
-                    slot.frequency,
-                    slot.interval,
-                    slot.weekday,
-                    slot.setpos,
-                    slot.until,
-                    slot.count,
-                )
-                for slot in s.slots
-            ),
-            tuple(ws.name for ws in s.work_streams),
+            s.slots,
+            s.work_stream_names,
             aggregates.get(s.id),
         )
         for s in series_list
     }
+
+
+def _categories(series: AnySeries) -> tuple[str, ...]:
+    """The names of a series' work streams (by name)."""
+    if isinstance(series, FeedSeries):
+        return series.work_stream_names
+    return tuple(ws.name for ws in series.work_streams)
 
 
 def group_description(group: Group) -> str:
@@ -200,7 +194,7 @@ def _describe(
 
 
 def _series_events(
-    series: MeetingSeries, rows: Sequence[Row], ctx: _Ctx
+    series: FeedSeries, rows: Sequence[Row], ctx: _Ctx
 ) -> list[ical.SeriesEvent | ical.SingleEvent]:
     """One SeriesEvent per slot with its overrides; stand-alone events for the rest."""
     events: list[ical.SeriesEvent | ical.SingleEvent] = []
@@ -223,7 +217,7 @@ def _series_events(
     return events
 
 
-def _generated(slot: SeriesSlot, rows: Sequence[Row]) -> dict:
+def _generated(slot: AnySlot, rows: Sequence[Row]) -> dict:
     """original local start -> the rule's occurrence there, for the rows' original starts
     the rule makes. A row holding the slot's current rule mark is that occurrence
     (``domain.rule_marks``): only the others are matched by expanding the rule."""
@@ -248,7 +242,7 @@ class _AsRuled:
 
 
 def _slot_event(
-    series: MeetingSeries, slot: SeriesSlot, rows: Sequence[Row], ctx: _Ctx
+    series: AnySeries, slot: AnySlot, rows: Sequence[Row], ctx: _Ctx
 ) -> tuple[ical.SeriesEvent, list[Row]]:
     generated = _generated(slot, rows)
     overrides: list[ical.OccurrenceOverride] = []
@@ -271,14 +265,14 @@ def _slot_event(
         description=_describe(series.description, ctx, page=series_page, agenda=series.agenda_url),
         location=series.location or None,
         url=series_page,
-        categories=tuple(ws.name for ws in series.work_streams),
+        categories=_categories(series),
         overrides=tuple(overrides),
     )
     return event, detached
 
 
 def _override(
-    series: MeetingSeries, row: Row, occ: object, ctx: _Ctx
+    series: AnySeries, row: Row, occ: object, ctx: _Ctx
 ) -> ical.OccurrenceOverride | None:
     """The exception a Meeting row makes to its generated occurrence, or None if the
     row shows exactly what the rule does (e.g. a held meeting with minutes)."""
@@ -315,7 +309,7 @@ def _single(row: Row, ctx: _Ctx) -> ical.SingleEvent:
     stamp = row.updated_dt if series is None else max(row.updated_dt, series.updated_dt)
     categories: tuple[str, ...] = ()
     if series is not None:
-        categories = tuple(ws.name for ws in series.work_streams)
+        categories = _categories(series)
     elif row.work_stream is not None:
         categories = (row.work_stream.name,)
     return ical.SingleEvent(

@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, fields
+from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
+from meetbot.domain.recurrence import Frequency, Rule, Slot
 from meetbot.extensions import db
 from meetbot.models import (
     ActionItem,
@@ -19,10 +21,12 @@ from meetbot.models import (
     MeetingSeries,
     MeetingStatus,
     Membership,
+    SeriesSlot,
     SeriesStatus,
+    WorkStream,
 )
 from meetbot.models.actions import action_item_owners
-from meetbot.models.meetings import series_chairs
+from meetbot.models.meetings import series_chairs, series_work_streams
 from meetbot.services.occurrence_marks import current_mark
 
 
@@ -97,19 +101,91 @@ def open_items(person_id: int) -> list[ActionItem]:
     )
 
 
-def feed_series(*where: object) -> list[MeetingSeries]:
-    return list(
-        db.session.scalars(
-            select(MeetingSeries)
-            .where(*where)
-            .options(
-                selectinload(MeetingSeries.slots),
-                selectinload(MeetingSeries.work_streams),
-                selectinload(MeetingSeries.group),
-            )
-            .order_by(MeetingSeries.id)
+class FeedSlot(NamedTuple):
+    """A slot of a series as the feed reads it (a plain row; the renderer takes a
+    SeriesSlot too). A tuple, so a series' fingerprint holds it as it is."""
+
+    id: int
+    key: str
+    position: int
+    timezone: str
+    start_local: datetime
+    duration_minutes: int
+    frequency: Frequency
+    interval: int
+    weekday: int | None
+    setpos: int | None
+    until: date | None
+    count: int | None
+
+    def to_domain(self) -> Slot:
+        """The pure recurrence slot this row describes (as ``SeriesSlot.to_domain``)."""
+        return Slot(
+            key=self.key,
+            timezone=self.timezone,
+            start=self.start_local,
+            duration=timedelta(minutes=self.duration_minutes),
+            rule=Rule(
+                frequency=Frequency(self.frequency),
+                interval=self.interval,
+                weekday=self.weekday,
+                setpos=self.setpos,
+                until=self.until,
+                count=self.count,
+            ),
         )
-    )
+
+
+@dataclass(frozen=True, slots=True)
+class FeedSeries:
+    """A series as the feed reads it: plain columns, its slots (by position) and its
+    work streams' names (by name); no ORM objects for a thousand series."""
+
+    id: int
+    uid_token: str
+    status: SeriesStatus
+    title: str
+    description: str
+    location: str
+    agenda_url: str | None
+    timezone: str
+    revision: int
+    updated_dt: datetime
+    slots: tuple[FeedSlot, ...] = ()
+    work_stream_names: tuple[str, ...] = ()
+
+
+_SERIES_FIELDS = [f.name for f in fields(FeedSeries)][:-2]  # the columns, not the lists
+_SERIES = MeetingSeries.__table__.c
+_SLOTS = SeriesSlot.__table__.c
+_STREAMS = WorkStream.__table__.c
+
+
+def feed_series(*where: object) -> list[FeedSeries]:
+    """The series matching ``where`` (by id), read as rows: one statement for the
+    series, one for their slots, one for their work streams' names."""
+    chosen = select(_SERIES.id).where(*where)
+    slots: dict[int, list[FeedSlot]] = defaultdict(list)
+    for series_id, *values in db.session.execute(
+        select(_SLOTS.series_id, *(_SLOTS[name] for name in FeedSlot._fields))
+        .where(_SLOTS.series_id.in_(chosen))
+        .order_by(_SLOTS.series_id, _SLOTS.position, _SLOTS.id)
+    ):
+        slots[series_id].append(FeedSlot(*values))
+    names: dict[int, list[str]] = defaultdict(list)
+    for series_id, name in db.session.execute(
+        select(series_work_streams.c.series_id, _STREAMS.name)
+        .join(WorkStream.__table__, _STREAMS.id == series_work_streams.c.work_stream_id)
+        .where(series_work_streams.c.series_id.in_(chosen))
+        .order_by(series_work_streams.c.series_id, _STREAMS.name)
+    ):
+        names[series_id].append(name)
+    return [
+        FeedSeries(*row, tuple(slots.get(row[0], ())), tuple(names.get(row[0], ())))
+        for row in db.session.execute(
+            select(*(_SERIES[name] for name in _SERIES_FIELDS)).where(*where).order_by(_SERIES.id)
+        )
+    ]
 
 
 def feed_one_offs(*where: object) -> list[Meeting]:
@@ -140,7 +216,7 @@ class FeedRow:
     sequence: int
     updated_dt: datetime
     rule_mark: str | None
-    series: MeetingSeries
+    series: FeedSeries
     work_stream: None = None  # a series' rows take the series' work streams
 
     @property
@@ -171,7 +247,7 @@ _ROW_COLUMNS = (
 )
 
 
-def rows_by_series(series_list: Sequence[MeetingSeries]) -> dict[int, list[FeedRow]]:
+def rows_by_series(series_list: Sequence[FeedSeries]) -> dict[int, list[FeedRow]]:
     """The meeting rows of these series that can show in a feed, as plain rows (one
     query), in id order: every row of an ended series (its history is published), and
     of the others only the rows that differ from their rule (:func:`_differs`): a held
@@ -197,7 +273,7 @@ def rows_by_series(series_list: Sequence[MeetingSeries]) -> dict[int, list[FeedR
     return rows
 
 
-def _differs(series_list: Sequence[MeetingSeries]) -> object:
+def _differs(series_list: Sequence[FeedSeries]) -> object:
     """Rows that are not exactly their slot's occurrence (no current rule mark, see
     ``domain.rule_marks``) or change what it shows (cancelled, retitled, relocated,
     with a reason)."""
