@@ -28,14 +28,14 @@ from meetbot.models import (
     SeriesSlot,
     SeriesStatus,
 )
-from meetbot.services.feed_rows import FeedRow, FeedSeries, FeedSlot, rows_by_series
+from meetbot.services.feed_rows import FeedRow, FeedSeries, FeedSlot, OneOffRow, rows_by_series
 from meetbot.services.feed_series import clear_series_fragments, series_fragments, zone_bytes
 from meetbot.services.occurrence_marks import current_mark
 from meetbot.services.occurrences import meeting_uid, slot_uid
 
-# A meeting row: an ORM Meeting (one-offs, one occurrence) or a plain FeedRow (a render);
+# A meeting row: an ORM Meeting (one occurrence) or a plain FeedRow or OneOffRow (a render);
 # a series and a slot: ORM (one occurrence) or plain rows (a render, feed_rows).
-Row = Meeting | FeedRow
+Row = Meeting | FeedRow | OneOffRow
 AnySeries = MeetingSeries | FeedSeries
 AnySlot = SeriesSlot | FeedSlot
 
@@ -59,7 +59,7 @@ def render_calendar(
     name: str,
     timezone: str,
     series_list: Sequence[FeedSeries],
-    one_offs: Iterable[Meeting],
+    one_offs: Iterable[OneOffRow],
     *,
     todos: Sequence[ical.TodoItem] = (),
     description: str | None = None,
@@ -310,6 +310,8 @@ def _single(row: Row, ctx: _Ctx) -> ical.SingleEvent:
     categories: tuple[str, ...] = ()
     if series is not None:
         categories = _categories(series)
+    elif isinstance(row, OneOffRow):
+        categories = (row.work_stream_name,) if row.work_stream_name is not None else ()
     elif row.work_stream is not None:
         categories = (row.work_stream.name,)
     return ical.SingleEvent(

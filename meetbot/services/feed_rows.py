@@ -188,12 +188,50 @@ def feed_series(*where: object) -> list[FeedSeries]:
     ]
 
 
-def feed_one_offs(*where: object) -> list[Meeting]:
-    return list(
-        db.session.scalars(
-            select(Meeting).where(Meeting.series_id.is_(None), *where).order_by(Meeting.id)
+@dataclass(frozen=True, slots=True)
+class OneOffRow:
+    """A one-off meeting as the feed reads it: plain columns and its work stream's
+    name (the attribute names are Meeting's; no series)."""
+
+    id: int
+    timezone: str
+    start_dt: datetime
+    end_dt: datetime
+    status: MeetingStatus
+    title: str | None
+    location: str | None
+    change_reason: str
+    uid_token: str
+    sequence: int
+    updated_dt: datetime
+    work_stream_name: str | None
+    series: None = None
+
+    @property
+    def effective_title(self) -> str:
+        return self.title or "Meeting"
+
+    @property
+    def effective_location(self) -> str:
+        return self.location if self.location is not None else ""
+
+
+_MEETINGS = Meeting.__table__.c
+_ONE_OFF_COLUMNS = [f.name for f in fields(OneOffRow)][:-2]  # the meeting's own columns
+
+
+def feed_one_offs(*where: object) -> list[OneOffRow]:
+    """The one-off meetings matching ``where`` (by id) with their work stream's name,
+    as rows (one statement)."""
+    return [
+        OneOffRow(*row)
+        for row in db.session.execute(
+            select(*(_MEETINGS[name] for name in _ONE_OFF_COLUMNS), _STREAMS.name)
+            .outerjoin(WorkStream.__table__, _STREAMS.id == _MEETINGS.work_stream_id)
+            .where(_MEETINGS.series_id.is_(None), *where)
+            .order_by(_MEETINGS.id)
         )
-    )
+    ]
 
 
 @dataclass(frozen=True, slots=True)
