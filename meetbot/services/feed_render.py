@@ -13,11 +13,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import func, select
 
 from meetbot.domain import ical
 from meetbot.domain.recurrence import expand, to_utc
-from meetbot.extensions import db
 from meetbot.freshness import BoundedCache, clear_feed_bodies
 from meetbot.models import (
     ActionItem,
@@ -123,26 +121,11 @@ def clear_render_cache() -> None:
 
 
 def _series_fingerprints(series_list: Sequence[FeedSeries], ctx: _Ctx) -> dict[int, tuple]:
-    """Everything a series' events are built from: its own columns, slots and work stream
-    names (already read), and an aggregate of its Meeting rows (one grouped query for
-    all series): a row added, removed or edited moves its count, max id, latest
-    ``updated_dt`` or ``sequence`` sum (every change the feed shows bumps the sequence,
-    docs/feeds.md)."""
-    ids = [s.id for s in series_list]
-    aggregates: dict[int, tuple] = {}
-    if ids:
-        for row in db.session.execute(
-            select(
-                Meeting.series_id,
-                func.count(),
-                func.max(Meeting.id),
-                func.max(Meeting.updated_dt),
-                func.coalesce(func.sum(Meeting.sequence), 0),
-            )
-            .where(Meeting.series_id.in_(ids))
-            .group_by(Meeting.series_id)
-        ):
-            aggregates[row[0]] = tuple(row[1:])
+    """Everything a series' events are built from: its own columns, slots, work stream
+    names and the aggregate of its meeting rows, all read with the series
+    (``feed_rows.feed_series``): a row added, removed or edited moves its count, max
+    id, latest ``updated_dt`` or ``sequence`` sum (every change the feed shows bumps
+    the sequence, docs/feeds.md)."""
     return {
         s.id: (
             ctx,
@@ -158,7 +141,7 @@ def _series_fingerprints(series_list: Sequence[FeedSeries], ctx: _Ctx) -> dict[i
             s.updated_dt,
             s.slots,
             s.work_stream_names,
-            aggregates.get(s.id),
+            s.meeting_state,
         )
         for s in series_list
     }

@@ -9,7 +9,7 @@ from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
 from typing import NamedTuple
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Select, Subquery, and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from meetbot.domain.recurrence import Frequency, Rule, Slot
@@ -153,10 +153,14 @@ class FeedSeries:
     updated_dt: datetime
     slots: tuple[FeedSlot, ...] = ()
     work_stream_names: tuple[str, ...] = ()
+    # Of its meeting rows: count, max id, latest updated_dt, sum of sequences (None:
+    # none). Every change the feed shows moves one of them (feed_render's fingerprint).
+    meeting_state: tuple | None = None
 
 
-_SERIES_FIELDS = [f.name for f in fields(FeedSeries)][:-2]  # the columns, not the lists
+_SERIES_FIELDS = [f.name for f in fields(FeedSeries)][:-3]  # the columns, not the rest
 _SERIES = MeetingSeries.__table__.c
+_MEETINGS = Meeting.__table__.c
 _SLOTS = SeriesSlot.__table__.c
 _STREAMS = WorkStream.__table__.c
 
@@ -180,12 +184,38 @@ def feed_series(*where: object) -> list[FeedSeries]:
         .order_by(series_work_streams.c.series_id, _STREAMS.name)
     ):
         names[series_id].append(name)
+    state = _meeting_state(chosen)
+    columns = len(_SERIES_FIELDS)
     return [
-        FeedSeries(*row, tuple(slots.get(row[0], ())), tuple(names.get(row[0], ())))
+        FeedSeries(
+            *row[:columns],
+            tuple(slots.get(row[0], ())),
+            tuple(names.get(row[0], ())),
+            None if row[columns] is None else tuple(row[columns:]),
+        )
         for row in db.session.execute(
-            select(*(_SERIES[name] for name in _SERIES_FIELDS)).where(*where).order_by(_SERIES.id)
+            select(*(_SERIES[name] for name in _SERIES_FIELDS), *list(state.c)[1:])
+            .outerjoin(state, state.c.series_id == _SERIES.id)
+            .where(*where)
+            .order_by(_SERIES.id)
         )
     ]
+
+
+def _meeting_state(chosen: Select) -> Subquery:
+    """Per series in ``chosen``, an aggregate of its meeting rows (read with the series)."""
+    return (
+        select(
+            _MEETINGS.series_id,
+            func.count(),
+            func.max(_MEETINGS.id),
+            func.max(_MEETINGS.updated_dt),
+            func.coalesce(func.sum(_MEETINGS.sequence), 0),
+        )
+        .where(_MEETINGS.series_id.in_(chosen))
+        .group_by(_MEETINGS.series_id)
+        .subquery()
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -216,7 +246,6 @@ class OneOffRow:
         return self.location if self.location is not None else ""
 
 
-_MEETINGS = Meeting.__table__.c
 _ONE_OFF_COLUMNS = [f.name for f in fields(OneOffRow)][:-2]  # the meeting's own columns
 
 
