@@ -7,17 +7,17 @@ one-off meetings and detached or history rows, VTODOs for a person's open items.
 
 from __future__ import annotations
 
+import gc
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
-from sqlalchemy import func, select
 
 from meetbot.domain import ical
 from meetbot.domain.recurrence import expand, to_utc
-from meetbot.extensions import db
 from meetbot.freshness import FEED_COMPONENTS, clear_feed_bodies
 from meetbot.models import (
     ActionItem,
@@ -28,13 +28,16 @@ from meetbot.models import (
     SeriesSlot,
     SeriesStatus,
 )
-from meetbot.services.feed_rows import FeedRow, rows_by_series
+from meetbot.services.feed_rows import FeedRow, FeedSeries, FeedSlot, OneOffRow, rows_by_series
 from meetbot.services.feed_series import clear_series_fragments, series_fragments, zone_bytes
 from meetbot.services.occurrence_marks import current_mark
 from meetbot.services.occurrences import meeting_uid, slot_uid
 
-# A meeting row: an ORM Meeting (one-offs, one occurrence) or a plain FeedRow (a render).
-Row = Meeting | FeedRow
+# A meeting row: an ORM Meeting (one occurrence) or a plain FeedRow or OneOffRow (a render);
+# a series and a slot: ORM (one occurrence) or plain rows (a render, feed_rows).
+Row = Meeting | FeedRow | OneOffRow
+AnySeries = MeetingSeries | FeedSeries
+AnySlot = SeriesSlot | FeedSlot
 
 
 @dataclass(frozen=True)
@@ -55,14 +58,43 @@ def _refresh() -> timedelta:
 def render_calendar(
     name: str,
     timezone: str,
-    series_list: Sequence[MeetingSeries],
-    one_offs: Iterable[Meeting],
+    series_list: Sequence[FeedSeries],
+    one_offs: Iterable[OneOffRow],
     *,
     todos: Sequence[ical.TodoItem] = (),
     description: str | None = None,
 ) -> bytes:
     """The feed's bytes: each series' fragment (from this process, the shared table or
     built now, ``feed_series``) spliced with the one-off meetings and the to-dos."""
+    with _collector_paused():
+        return _render(name, timezone, series_list, one_offs, todos, description)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """No cyclic garbage collection while a feed renders: what a render allocates is
+    long-lived (the fragments it keeps) or freed by reference counting (it makes
+    almost no cycles), yet its thousands of objects triggered full collections that
+    traverse the whole process (issue 19: ~45 ms of a new worker's ~100 ms first
+    render after a change). The collector runs again as before afterwards (it stays
+    off if it was off, e.g. while another thread renders)."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _render(
+    name: str,
+    timezone: str,
+    series_list: Sequence[FeedSeries],
+    one_offs: Iterable[OneOffRow],
+    todos: Sequence[ical.TodoItem],
+    description: str | None,
+) -> bytes:
     ctx = _ctx()
     fingerprints = _series_fingerprints(series_list, ctx)
     singles = [_single(m, ctx) for m in one_offs if m.status != MeetingStatus.CANCELLED]
@@ -88,7 +120,7 @@ def render_calendar(
 
 
 def _build_events(
-    series_list: Sequence[MeetingSeries], ctx: _Ctx
+    series_list: Sequence[FeedSeries], ctx: _Ctx
 ) -> dict[int, list[ical.SeriesEvent | ical.SingleEvent]]:
     """The events of these series, their meeting rows read a chunk of series at a
     time (only one chunk's rows are in memory at once; the events keep what shows)."""
@@ -119,27 +151,12 @@ def clear_render_cache() -> None:
     clear_feed_bodies()
 
 
-def _series_fingerprints(series_list: Sequence[MeetingSeries], ctx: _Ctx) -> dict[int, tuple]:
-    """Everything a series' events are built from: its own columns, slots and work stream
-    names (already loaded), and an aggregate of its Meeting rows (one grouped query for
-    all series): a row added, removed or edited moves its count, max id, latest
-    ``updated_dt`` or ``sequence`` sum (every change the feed shows bumps the sequence,
-    docs/feeds.md)."""
-    ids = [s.id for s in series_list]
-    aggregates: dict[int, tuple] = {}
-    if ids:
-        for row in db.session.execute(
-            select(
-                Meeting.series_id,
-                func.count(),
-                func.max(Meeting.id),
-                func.max(Meeting.updated_dt),
-                func.coalesce(func.sum(Meeting.sequence), 0),
-            )
-            .where(Meeting.series_id.in_(ids))
-            .group_by(Meeting.series_id)
-        ):
-            aggregates[row[0]] = tuple(row[1:])
+def _series_fingerprints(series_list: Sequence[FeedSeries], ctx: _Ctx) -> dict[int, tuple]:
+    """Everything a series' events are built from: its own columns, slots, work stream
+    names and the aggregate of its meeting rows, all read with the series
+    (``feed_rows.feed_series``): a row added, removed or edited moves its count, max
+    id, latest ``updated_dt`` or ``sequence`` sum (every change the feed shows bumps
+    the sequence, docs/feeds.md)."""
     return {
         s.id: (
             ctx,
@@ -153,28 +170,19 @@ def _series_fingerprints(series_list: Sequence[MeetingSeries], ctx: _Ctx) -> dic
             s.timezone,
             s.revision,
             s.updated_dt,
-            tuple(
-                (
-                    slot.id,
-                    slot.key,
-                    slot.position,
-                    slot.timezone,
-                    slot.start_local,
-                    slot.duration_minutes,
-                    slot.frequency,
-                    slot.interval,
-                    slot.weekday,
-                    slot.setpos,
-                    slot.until,
-                    slot.count,
-                )
-                for slot in s.slots
-            ),
-            tuple(ws.name for ws in s.work_streams),
-            aggregates.get(s.id),
+            s.slots,
+            s.work_stream_names,
+            s.meeting_state,
         )
         for s in series_list
     }
+
+
+def _categories(series: AnySeries) -> tuple[str, ...]:
+    """The names of a series' work streams (by name)."""
+    if isinstance(series, FeedSeries):
+        return series.work_stream_names
+    return tuple(ws.name for ws in series.work_streams)
 
 
 def group_description(group: Group) -> str:
@@ -200,7 +208,7 @@ def _describe(
 
 
 def _series_events(
-    series: MeetingSeries, rows: Sequence[Row], ctx: _Ctx
+    series: FeedSeries, rows: Sequence[Row], ctx: _Ctx
 ) -> list[ical.SeriesEvent | ical.SingleEvent]:
     """One SeriesEvent per slot with its overrides; stand-alone events for the rest."""
     events: list[ical.SeriesEvent | ical.SingleEvent] = []
@@ -223,7 +231,7 @@ def _series_events(
     return events
 
 
-def _generated(slot: SeriesSlot, rows: Sequence[Row]) -> dict:
+def _generated(slot: AnySlot, rows: Sequence[Row]) -> dict:
     """original local start -> the rule's occurrence there, for the rows' original starts
     the rule makes. A row holding the slot's current rule mark is that occurrence
     (``domain.rule_marks``): only the others are matched by expanding the rule."""
@@ -248,7 +256,7 @@ class _AsRuled:
 
 
 def _slot_event(
-    series: MeetingSeries, slot: SeriesSlot, rows: Sequence[Row], ctx: _Ctx
+    series: AnySeries, slot: AnySlot, rows: Sequence[Row], ctx: _Ctx
 ) -> tuple[ical.SeriesEvent, list[Row]]:
     generated = _generated(slot, rows)
     overrides: list[ical.OccurrenceOverride] = []
@@ -271,14 +279,14 @@ def _slot_event(
         description=_describe(series.description, ctx, page=series_page, agenda=series.agenda_url),
         location=series.location or None,
         url=series_page,
-        categories=tuple(ws.name for ws in series.work_streams),
+        categories=_categories(series),
         overrides=tuple(overrides),
     )
     return event, detached
 
 
 def _override(
-    series: MeetingSeries, row: Row, occ: object, ctx: _Ctx
+    series: AnySeries, row: Row, occ: object, ctx: _Ctx
 ) -> ical.OccurrenceOverride | None:
     """The exception a Meeting row makes to its generated occurrence, or None if the
     row shows exactly what the rule does (e.g. a held meeting with minutes)."""
@@ -315,7 +323,9 @@ def _single(row: Row, ctx: _Ctx) -> ical.SingleEvent:
     stamp = row.updated_dt if series is None else max(row.updated_dt, series.updated_dt)
     categories: tuple[str, ...] = ()
     if series is not None:
-        categories = tuple(ws.name for ws in series.work_streams)
+        categories = _categories(series)
+    elif isinstance(row, OneOffRow):
+        categories = (row.work_stream_name,) if row.work_stream_name is not None else ()
     elif row.work_stream is not None:
         categories = (row.work_stream.name,)
     return ical.SingleEvent(

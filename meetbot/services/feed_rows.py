@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, fields
+from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import Select, Subquery, and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
+from meetbot.domain.recurrence import Frequency, Rule, Slot
 from meetbot.extensions import db
 from meetbot.models import (
     ActionItem,
@@ -19,10 +21,12 @@ from meetbot.models import (
     MeetingSeries,
     MeetingStatus,
     Membership,
+    SeriesSlot,
     SeriesStatus,
+    WorkStream,
 )
 from meetbot.models.actions import action_item_owners
-from meetbot.models.meetings import series_chairs
+from meetbot.models.meetings import series_chairs, series_work_streams
 from meetbot.services.occurrence_marks import current_mark
 
 
@@ -97,27 +101,166 @@ def open_items(person_id: int) -> list[ActionItem]:
     )
 
 
-def feed_series(*where: object) -> list[MeetingSeries]:
-    return list(
-        db.session.scalars(
-            select(MeetingSeries)
+class FeedSlot(NamedTuple):
+    """A slot of a series as the feed reads it (a plain row; the renderer takes a
+    SeriesSlot too). A tuple, so a series' fingerprint holds it as it is."""
+
+    id: int
+    key: str
+    position: int
+    timezone: str
+    start_local: datetime
+    duration_minutes: int
+    frequency: Frequency
+    interval: int
+    weekday: int | None
+    setpos: int | None
+    until: date | None
+    count: int | None
+
+    def to_domain(self) -> Slot:
+        """The pure recurrence slot this row describes (as ``SeriesSlot.to_domain``)."""
+        return Slot(
+            key=self.key,
+            timezone=self.timezone,
+            start=self.start_local,
+            duration=timedelta(minutes=self.duration_minutes),
+            rule=Rule(
+                frequency=Frequency(self.frequency),
+                interval=self.interval,
+                weekday=self.weekday,
+                setpos=self.setpos,
+                until=self.until,
+                count=self.count,
+            ),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class FeedSeries:
+    """A series as the feed reads it: plain columns, its slots (by position) and its
+    work streams' names (by name); no ORM objects for a thousand series."""
+
+    id: int
+    uid_token: str
+    status: SeriesStatus
+    title: str
+    description: str
+    location: str
+    agenda_url: str | None
+    timezone: str
+    revision: int
+    updated_dt: datetime
+    slots: tuple[FeedSlot, ...] = ()
+    work_stream_names: tuple[str, ...] = ()
+    # Of its meeting rows: count, max id, latest updated_dt, sum of sequences (None:
+    # none). Every change the feed shows moves one of them (feed_render's fingerprint).
+    meeting_state: tuple | None = None
+
+
+_SERIES_FIELDS = [f.name for f in fields(FeedSeries)][:-3]  # the columns, not the rest
+_SERIES = MeetingSeries.__table__.c
+_MEETINGS = Meeting.__table__.c
+_SLOTS = SeriesSlot.__table__.c
+_STREAMS = WorkStream.__table__.c
+
+
+def feed_series(*where: object) -> list[FeedSeries]:
+    """The series matching ``where`` (by id), read as rows: one statement for the
+    series, one for their slots, one for their work streams' names."""
+    chosen = select(_SERIES.id).where(*where)
+    slots: dict[int, list[FeedSlot]] = defaultdict(list)
+    for series_id, *values in db.session.execute(
+        select(_SLOTS.series_id, *(_SLOTS[name] for name in FeedSlot._fields))
+        .where(_SLOTS.series_id.in_(chosen))
+        .order_by(_SLOTS.series_id, _SLOTS.position, _SLOTS.id)
+    ):
+        slots[series_id].append(FeedSlot(*values))
+    names: dict[int, list[str]] = defaultdict(list)
+    for series_id, name in db.session.execute(
+        select(series_work_streams.c.series_id, _STREAMS.name)
+        .join(WorkStream.__table__, _STREAMS.id == series_work_streams.c.work_stream_id)
+        .where(series_work_streams.c.series_id.in_(chosen))
+        .order_by(series_work_streams.c.series_id, _STREAMS.name)
+    ):
+        names[series_id].append(name)
+    state = _meeting_state(chosen)
+    columns = len(_SERIES_FIELDS)
+    return [
+        FeedSeries(
+            *row[:columns],
+            tuple(slots.get(row[0], ())),
+            tuple(names.get(row[0], ())),
+            None if row[columns] is None else tuple(row[columns:]),
+        )
+        for row in db.session.execute(
+            select(*(_SERIES[name] for name in _SERIES_FIELDS), *list(state.c)[1:])
+            .outerjoin(state, state.c.series_id == _SERIES.id)
             .where(*where)
-            .options(
-                selectinload(MeetingSeries.slots),
-                selectinload(MeetingSeries.work_streams),
-                selectinload(MeetingSeries.group),
-            )
-            .order_by(MeetingSeries.id)
+            .order_by(_SERIES.id)
         )
+    ]
+
+
+def _meeting_state(chosen: Select) -> Subquery:
+    """Per series in ``chosen``, an aggregate of its meeting rows (read with the series)."""
+    return (
+        select(
+            _MEETINGS.series_id,
+            func.count(),
+            func.max(_MEETINGS.id),
+            func.max(_MEETINGS.updated_dt),
+            func.coalesce(func.sum(_MEETINGS.sequence), 0),
+        )
+        .where(_MEETINGS.series_id.in_(chosen))
+        .group_by(_MEETINGS.series_id)
+        .subquery()
     )
 
 
-def feed_one_offs(*where: object) -> list[Meeting]:
-    return list(
-        db.session.scalars(
-            select(Meeting).where(Meeting.series_id.is_(None), *where).order_by(Meeting.id)
+@dataclass(frozen=True, slots=True)
+class OneOffRow:
+    """A one-off meeting as the feed reads it: plain columns and its work stream's
+    name (the attribute names are Meeting's; no series)."""
+
+    id: int
+    timezone: str
+    start_dt: datetime
+    end_dt: datetime
+    status: MeetingStatus
+    title: str | None
+    location: str | None
+    change_reason: str
+    uid_token: str
+    sequence: int
+    updated_dt: datetime
+    work_stream_name: str | None
+    series: None = None
+
+    @property
+    def effective_title(self) -> str:
+        return self.title or "Meeting"
+
+    @property
+    def effective_location(self) -> str:
+        return self.location if self.location is not None else ""
+
+
+_ONE_OFF_COLUMNS = [f.name for f in fields(OneOffRow)][:-2]  # the meeting's own columns
+
+
+def feed_one_offs(*where: object) -> list[OneOffRow]:
+    """The one-off meetings matching ``where`` (by id) with their work stream's name,
+    as rows (one statement)."""
+    return [
+        OneOffRow(*row)
+        for row in db.session.execute(
+            select(*(_MEETINGS[name] for name in _ONE_OFF_COLUMNS), _STREAMS.name)
+            .outerjoin(WorkStream.__table__, _STREAMS.id == _MEETINGS.work_stream_id)
+            .where(_MEETINGS.series_id.is_(None), *where)
+            .order_by(_MEETINGS.id)
         )
-    )
+    ]
 
 
 @dataclass(frozen=True, slots=True)
@@ -140,7 +283,7 @@ class FeedRow:
     sequence: int
     updated_dt: datetime
     rule_mark: str | None
-    series: MeetingSeries
+    series: FeedSeries
     work_stream: None = None  # a series' rows take the series' work streams
 
     @property
@@ -171,7 +314,7 @@ _ROW_COLUMNS = (
 )
 
 
-def rows_by_series(series_list: Sequence[MeetingSeries]) -> dict[int, list[FeedRow]]:
+def rows_by_series(series_list: Sequence[FeedSeries]) -> dict[int, list[FeedRow]]:
     """The meeting rows of these series that can show in a feed, as plain rows (one
     query), in id order: every row of an ended series (its history is published), and
     of the others only the rows that differ from their rule (:func:`_differs`): a held
@@ -197,7 +340,7 @@ def rows_by_series(series_list: Sequence[MeetingSeries]) -> dict[int, list[FeedR
     return rows
 
 
-def _differs(series_list: Sequence[MeetingSeries]) -> object:
+def _differs(series_list: Sequence[FeedSeries]) -> object:
     """Rows that are not exactly their slot's occurrence (no current rule mark, see
     ``domain.rule_marks``) or change what it shows (cancelled, retitled, relocated,
     with a reason)."""

@@ -27,13 +27,13 @@ from meetbot.freshness import (
     store_fragments,
     store_zones,
 )
-from meetbot.models import MeetingSeries
+from meetbot.services.feed_rows import FeedSeries
 
 # Part of every digest: raise it when what a fragment holds changes.
 FRAGMENT_FORMAT = 1
 
 Events = list[ical.SeriesEvent | ical.SingleEvent]
-Build = Callable[[Sequence[MeetingSeries]], dict[int, Events]]
+Build = Callable[[Sequence[FeedSeries]], dict[int, Events]]
 Years = tuple[int, int]
 
 # (series id, digest, years) -> Fragment; (series id, digest) -> (span,): each bounded
@@ -51,7 +51,7 @@ def digest(fingerprint: tuple) -> str:
 class _Render:
     """One render's fragments: what memory, the table and building each supplied."""
 
-    def __init__(self, series_list: Sequence[MeetingSeries], digests: dict[int, str]) -> None:
+    def __init__(self, series_list: Sequence[FeedSeries], digests: dict[int, str]) -> None:
         self.series = {s.id: s for s in series_list}
         self.digests = digests
         self.spans: dict[int, Years | None] = {}
@@ -83,7 +83,7 @@ class _Render:
 
 
 def series_fragments(
-    series_list: Sequence[MeetingSeries],
+    series_list: Sequence[FeedSeries],
     fingerprints: dict[int, tuple],
     other_spans: Sequence[Years | None],
     build: Build,

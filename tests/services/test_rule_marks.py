@@ -14,11 +14,11 @@ from sqlalchemy import update
 
 from meetbot.extensions import db
 from meetbot.freshness import clear_feed_fragments
-from meetbot.models import Meeting
+from meetbot.models import Meeting, MeetingSeries
 from meetbot.services import occurrence_changes, series_input, series_reschedule
 from meetbot.services import series as series_service
 from meetbot.services.feed_render import clear_render_cache, render_calendar
-from meetbot.services.feed_rows import rows_by_series
+from meetbot.services.feed_rows import feed_series, rows_by_series
 from meetbot.services.log_attach import meeting_for_start_in_session
 from meetbot.services.meetings import materialize_occurrence
 from meetbot.services.occurrence_marks import current_mark, mark_all
@@ -160,14 +160,15 @@ def test_render_reads_only_rows_that_differ_same_bytes(
     # A row the rule does not make (written directly, as an old edit left it).
     detached = create_meeting(series=series, original_start_local=datetime(2026, 2, 4, 15))
     assert detached.rule_mark is None
-    read = {row.id for row in rows_by_series([series])[series.id]}
+    rows = feed_series(MeetingSeries.id == series.id)
+    read = {row.id for row in rows_by_series(rows)[series.id]}
     assert len(read) == 4 and not read & {m.id for m in plain}
 
-    marked = render_calendar("g", "UTC", [series], [])
+    marked = render_calendar("g", "UTC", rows, [])
     # Without marks every row is read and matched by expanding the rule (as before).
     db.session.execute(update(Meeting).values(rule_mark=None, updated_dt=Meeting.updated_dt))
     db.session.commit()
     clear_render_cache()
     clear_feed_fragments()
-    assert len(rows_by_series([series])[series.id]) == 6
-    assert render_calendar("g", "UTC", [series], []) == marked
+    assert len(rows_by_series(rows)[series.id]) == 6
+    assert render_calendar("g", "UTC", rows, []) == marked

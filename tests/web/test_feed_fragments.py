@@ -4,7 +4,7 @@ others' stored fragments, with the same bytes as a render from nothing."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from sqlalchemy import event, select
@@ -100,3 +100,49 @@ def test_a_fresh_server_builds_only_the_changed_series(app, app_config, group_se
     for server in (fresh, other):
         with server.app_context():
             db.engine.dispose()
+
+
+def _cold_statements(app_config, url: str) -> tuple[int, bytes]:
+    """Statements of the first request of a new app with empty process caches."""
+    clear_render_cache()
+    fresh = create_app(app_config)
+    statements: list[str] = []
+    with fresh.app_context():
+        event.listen(db.engine, "before_cursor_execute", lambda *args: statements.append(args[2]))
+    answer = fresh.test_client().get(url)
+    with fresh.app_context():
+        db.engine.dispose()
+    assert answer.status_code == 200
+    return len(statements), answer.data
+
+
+def test_cold_render_statements_do_not_grow_with_series_or_one_offs(
+    app, app_config, group_series, create_series, create_meeting, create_work_stream
+) -> None:
+    """A new worker's first render after a one-series change, and a render with nothing
+    stored, take as many statements for twice the series and one-offs (each one-off in
+    its own work stream: its name is read with it, not loaded one by one)."""
+    clear_render_cache()  # no VTIMEZONE kept from another test's database
+    group = group_series[0].group
+    url = "/groups/wg/calendar.ics"
+    counts: list[tuple[int, int]] = []
+    for size in (1, 2):
+        for n in range(len(ZONES) * (size - 1)):
+            create_series(group, title=f"More {n}", start=datetime(2026, 1, 5 + n, 9))
+        for n in range(2 * size - len(counts) * 2):
+            stream = create_work_stream(group, name=f"Topic {size}-{n}")
+            create_meeting(group, start=datetime(2026, 3, 2 + n, 12, tzinfo=UTC),
+                           title=f"One-off {size}-{n}", work_stream=stream)  # fmt: skip
+        app.test_client().get(url)  # stores every fragment
+        group_series[size].title = f"Renamed {size}"
+        db.session.commit()
+        after_change, body = _cold_statements(app_config, url)
+        assert f"SUMMARY:Renamed {size}".encode() in body
+        assert f"CATEGORIES:Topic {size}-0".encode() in body
+        db.session.execute(FeedFragment.__table__.delete())
+        db.session.execute(FeedCache.__table__.delete())
+        db.session.commit()
+        nothing_stored, again = _cold_statements(app_config, url)
+        assert again == body
+        counts.append((after_change, nothing_stored))
+    assert counts[0] == counts[1]
