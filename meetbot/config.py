@@ -119,23 +119,28 @@ def load_config(instance_path: Path) -> dict[str, Any]:
         # Answer repeated feed requests from process memory while the database has not
         # changed (meetbot/freshness/fastpath.py); off only to rule it out when debugging.
         "MEETBOT_FEED_FAST_PATH": _bool(os.environ.get("MEETBOT_FEED_FAST_PATH", "1")),
-        # Memory budgets of each process's caches, in bytes (docs/architecture.md).
-        "MEETBOT_DERIVED_CACHE_BYTES": int(os.environ.get("MEETBOT_DERIVED_CACHE_BYTES", 32 << 20)),
-        "MEETBOT_TOKEN_MEMO_BYTES": int(os.environ.get("MEETBOT_TOKEN_MEMO_BYTES", 4 << 20)),
-        "MEETBOT_FAST_PATH_BYTES": int(os.environ.get("MEETBOT_FAST_PATH_BYTES", 32 << 20)),
-        # The feed render's caches (meetbot/freshness/feed_memory.py).
-        "MEETBOT_FEED_FRAGMENT_BYTES": int(os.environ.get("MEETBOT_FEED_FRAGMENT_BYTES", 16 << 20)),
-        "MEETBOT_FEED_SPAN_BYTES": int(os.environ.get("MEETBOT_FEED_SPAN_BYTES", 2 << 20)),
-        "MEETBOT_FEED_COMPONENT_BYTES": int(
-            os.environ.get("MEETBOT_FEED_COMPONENT_BYTES", 4 << 20)
-        ),
-        "MEETBOT_FEED_BODY_BYTES": int(os.environ.get("MEETBOT_FEED_BODY_BYTES", 32 << 20)),
+        **_cache_budgets(),
         # Extra call participants that are not people (comma-separated phrases, e.g.
         # "Lab speaker, Edge demo kiosk"), added to domain/not_people.py's defaults.
         "MEETBOT_NOT_PEOPLE": tuple(
             p.strip() for p in os.environ.get("MEETBOT_NOT_PEOPLE", "").split(",") if p.strip()
         ),
     }
+
+
+def _cache_budgets() -> dict[str, int]:
+    """Memory budgets of each process's caches, in bytes (docs/architecture.md); the feed
+    render's are applied by meetbot/freshness/feed_memory.py."""
+    defaults = {
+        "MEETBOT_DERIVED_CACHE_BYTES": 32 << 20,
+        "MEETBOT_TOKEN_MEMO_BYTES": 4 << 20,
+        "MEETBOT_FAST_PATH_BYTES": 32 << 20,
+        "MEETBOT_FEED_FRAGMENT_BYTES": 16 << 20,
+        "MEETBOT_FEED_SPAN_BYTES": 2 << 20,
+        "MEETBOT_FEED_COMPONENT_BYTES": 4 << 20,
+        "MEETBOT_FEED_BODY_BYTES": 32 << 20,
+    }
+    return {key: int(os.environ.get(key, default)) for key, default in defaults.items()}
 
 
 def _list_caps() -> dict[str, int]:
