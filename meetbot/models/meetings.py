@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from datetime import date, datetime, timedelta
 from enum import StrEnum
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import (
     CheckConstraint,
@@ -128,6 +128,45 @@ class MeetingSeries(db.Model):
         return f"<MeetingSeries {self.id} {self.title!r}>"
 
 
+def slot_of(row: SeriesSlot | Any) -> Slot:
+    """The pure recurrence slot a slot row describes: a ``SeriesSlot`` or any row with
+    its columns (the feed's plain ``FeedSlot``)."""
+    return Slot(
+        key=row.key,
+        timezone=row.timezone,
+        start=row.start_local,
+        duration=timedelta(minutes=row.duration_minutes),
+        rule=Rule(
+            frequency=Frequency(row.frequency),
+            interval=row.interval,
+            weekday=row.weekday,
+            setpos=row.setpos,
+            until=row.until,
+            count=row.count,
+        ),
+    )
+
+
+class MeetingTexts:
+    """A meeting's title and location, falling back to its series' (a one-off's: the
+    defaults): shared by ``Meeting`` and the feed's plain rows, which have the same
+    attribute names."""
+
+    __slots__ = ()
+
+    @property
+    def effective_title(self) -> str:
+        if self.title:
+            return self.title
+        return self.series.title if self.series else "Meeting"
+
+    @property
+    def effective_location(self) -> str:
+        if self.location is not None:
+            return self.location
+        return self.series.location if self.series else ""
+
+
 class SeriesSlot(db.Model):
     """One recurring time of a series; its columns map 1:1 to an RFC 5545 RRULE.
 
@@ -171,23 +210,10 @@ class SeriesSlot(db.Model):
 
     def to_domain(self) -> Slot:
         """The pure recurrence slot this row describes."""
-        return Slot(
-            key=self.key,
-            timezone=self.timezone,
-            start=self.start_local,
-            duration=timedelta(minutes=self.duration_minutes),
-            rule=Rule(
-                frequency=Frequency(self.frequency),
-                interval=self.interval,
-                weekday=self.weekday,
-                setpos=self.setpos,
-                until=self.until,
-                count=self.count,
-            ),
-        )
+        return slot_of(self)
 
 
-class Meeting(db.Model):
+class Meeting(MeetingTexts, db.Model):
     """One meeting: an occurrence of a series, or a one-off meeting of a group.
 
     A row exists for an occurrence only once something is attached to it (attendance,
@@ -294,18 +320,6 @@ class Meeting(db.Model):
         # order (attendance panels and report) instead of sorting the whole history.
         Index("ix_meetings_group_status_start", "group_id", "status", "start_dt"),
     )
-
-    @property
-    def effective_title(self) -> str:
-        if self.title:
-            return self.title
-        return self.series.title if self.series else "Meeting"
-
-    @property
-    def effective_location(self) -> str:
-        if self.location is not None:
-            return self.location
-        return self.series.location if self.series else ""
 
     def __repr__(self) -> str:
         return f"<Meeting {self.id} {self.start_dt:%Y-%m-%d %H:%M}Z {self.status}>"

@@ -6,13 +6,13 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import NamedTuple
 
 from sqlalchemy import Select, Subquery, and_, func, or_, select
 from sqlalchemy.orm import selectinload
 
-from meetbot.domain.recurrence import Frequency, Rule, Slot
+from meetbot.domain.recurrence import Frequency, Slot
 from meetbot.extensions import db
 from meetbot.models import (
     ActionItem,
@@ -26,7 +26,7 @@ from meetbot.models import (
     WorkStream,
 )
 from meetbot.models.actions import action_item_owners
-from meetbot.models.meetings import series_chairs, series_work_streams
+from meetbot.models.meetings import MeetingTexts, series_chairs, series_work_streams, slot_of
 from meetbot.services.occurrence_marks import current_mark
 
 
@@ -120,20 +120,7 @@ class FeedSlot(NamedTuple):
 
     def to_domain(self) -> Slot:
         """The pure recurrence slot this row describes (as ``SeriesSlot.to_domain``)."""
-        return Slot(
-            key=self.key,
-            timezone=self.timezone,
-            start=self.start_local,
-            duration=timedelta(minutes=self.duration_minutes),
-            rule=Rule(
-                frequency=Frequency(self.frequency),
-                interval=self.interval,
-                weekday=self.weekday,
-                setpos=self.setpos,
-                until=self.until,
-                count=self.count,
-            ),
-        )
+        return slot_of(self)
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,7 +206,7 @@ def _meeting_state(chosen: Select) -> Subquery:
 
 
 @dataclass(frozen=True, slots=True)
-class OneOffRow:
+class OneOffRow(MeetingTexts):
     """A one-off meeting as the feed reads it: plain columns and its work stream's
     name (the attribute names are Meeting's; no series)."""
 
@@ -236,14 +223,6 @@ class OneOffRow:
     updated_dt: datetime
     work_stream_name: str | None
     series: None = None
-
-    @property
-    def effective_title(self) -> str:
-        return self.title or "Meeting"
-
-    @property
-    def effective_location(self) -> str:
-        return self.location if self.location is not None else ""
 
 
 _ONE_OFF_COLUMNS = [f.name for f in fields(OneOffRow)][:-2]  # the meeting's own columns
@@ -264,7 +243,7 @@ def feed_one_offs(*where: object) -> list[OneOffRow]:
 
 
 @dataclass(frozen=True, slots=True)
-class FeedRow:
+class FeedRow(MeetingTexts):
     """A meeting row of a series as the feed reads it: plain columns (no ORM identity,
     state or relationships to build for tens of thousands of history rows) and its
     series. The attribute names are Meeting's, so the renderer takes either."""
@@ -285,14 +264,6 @@ class FeedRow:
     rule_mark: str | None
     series: FeedSeries
     work_stream: None = None  # a series' rows take the series' work streams
-
-    @property
-    def effective_title(self) -> str:
-        return self.title or self.series.title
-
-    @property
-    def effective_location(self) -> str:
-        return self.location if self.location is not None else self.series.location
 
 
 _ROW_COLUMNS = (
