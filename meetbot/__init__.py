@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from meetbot import collector
 
 if TYPE_CHECKING:
     # Flask itself is imported in create_app(), with the collector paused (~15 ms).
@@ -21,19 +22,19 @@ def create_app(
     ``config`` overrides everything else (tests pass their database URL here);
     ``instance_path`` replaces the instance folder (tests use a temporary one).
     """
-    with _collector_paused():
-        return _build_app(config, instance_path)
+    with collector.paused():
+        app = _build_app(config, instance_path)
+        _freeze_first()
+        return app
 
 
 _froze: list[bool] = []  # one entry once the first app of the process has frozen
 
 
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """No cyclic garbage collection while the app is built: importing the app's
-    modules allocates hundreds of thousands of long-lived objects, which triggered
-    full collections worth ~15 % of create_app() (issue 19). Nothing built here is
-    garbage; the collector runs again as before once the app is returned.
+def _freeze_first() -> None:
+    """The collector is paused while the app is built: importing the app's modules
+    allocates hundreds of thousands of long-lived objects, which triggered full
+    collections worth ~15 % of create_app() (issue 19).
 
     The first app of a process also ``gc.freeze()``s what exists then (the modules,
     their classes, the mapped tables): the first collection after re-enabling would
@@ -42,16 +43,9 @@ def _collector_paused() -> Iterator[None]:
     apps. The cost: the ~4,000 objects of cyclic garbage the first build leaves are
     never collected. Later apps (a test suite builds one per test) are not frozen, so
     they are collected as before."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-        if not _froze:
-            _froze.append(True)
-            gc.freeze()
-    finally:
-        if was_enabled:
-            gc.enable()
+    if not _froze:
+        _froze.append(True)
+        gc.freeze()
 
 
 def _build_app(config: Mapping[str, Any] | None, instance_path: str | Path | None) -> Flask:

@@ -7,15 +7,14 @@ one-off meetings and detached or history rows, VTODOs for a person's open items.
 
 from __future__ import annotations
 
-import gc
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from flask import current_app
 
+from meetbot import collector
 from meetbot.domain import ical
 from meetbot.domain.recurrence import expand, to_utc
 from meetbot.freshness import FEED_COMPONENTS, clear_feed_bodies
@@ -66,25 +65,8 @@ def render_calendar(
 ) -> bytes:
     """The feed's bytes: each series' fragment (from this process, the shared table or
     built now, ``feed_series``) spliced with the one-off meetings and the to-dos."""
-    with _collector_paused():
+    with collector.paused():
         return _render(name, timezone, series_list, one_offs, todos, description)
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """No cyclic garbage collection while a feed renders: what a render allocates is
-    long-lived (the fragments it keeps) or freed by reference counting (it makes
-    almost no cycles), yet its thousands of objects triggered full collections that
-    traverse the whole process (issue 19: ~45 ms of a new worker's ~100 ms first
-    render after a change). The collector runs again as before afterwards (it stays
-    off if it was off, e.g. while another thread renders)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def _render(
