@@ -34,7 +34,7 @@ def main(argv: list[str] | None = None) -> int:
     sub.add_parser("log-import", help="only the log-import row, on a throwaway SQLite file")
     sub.add_parser("chat-bot", help="only the chat bot rows (ngircd), on a throwaway SQLite file")
     pages = sub.add_parser(
-        "pages", help="only the page, worker memory and start-up rows (issue 19), SQLite"
+        "pages", help="only the page, worker memory and start-up rows (issue 19), both backends"
     )
     pages.add_argument("--scale", type=float, default=1.0, help="SQLite data size")
     pages.add_argument("--write", action="store_true", help="put them into bench/RESULTS.md")
@@ -155,7 +155,11 @@ def run_pages(args: argparse.Namespace) -> int:
     from bench import pages
 
     lines, passed, checked = pages.run(
-        args.scale, seconds=args.seconds, connections=args.connections
+        args.scale,
+        seconds=args.seconds,
+        connections=args.connections,
+        backends=tuple(b.strip() for b in args.backends.split(",") if b.strip()),
+        pg_scale=args.pg_scale,
     )
     stamp = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
     section = [

@@ -31,7 +31,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import servers, wrk
-from bench.dataset import OUT, make_app, sqlite_database
+from bench.dataset import OUT, make_app, postgres_database, sqlite_database
 from bench.run import _drain, _env, _ids, _pages
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -299,23 +299,68 @@ def report(result: PagesResult, backend: str, note: str) -> tuple[list[str], int
     return lines, passed, checked
 
 
-def run(scale: float, *, seconds: int, connections: int) -> tuple[list[str], int, int]:
-    """Every row on the SQLite data set of ``scale``."""
-    url, info, _ = sqlite_database(scale)
+def run(
+    scale: float,
+    *,
+    seconds: int,
+    connections: int,
+    backends: tuple[str, ...] = ("sqlite", "postgres"),
+    pg_scale: float = 1.0,
+) -> tuple[list[str], int, int]:
+    """Every row on each backend's data set (start-up, which reads no data, once)."""
+    started = time.perf_counter()
+    startup = PagesResult()
+    print("[pages] create_app() time, this tree and the baseline", flush=True)
+    measure_startup(startup)
+    print(
+        f"  {startup.startup_ms:.0f} ms, baseline {startup.baseline_startup_ms:.0f} ms", flush=True
+    )
+    lines: list[str] = []
+    passed = checked = 0
+    for backend in backends:
+        began = time.perf_counter()
+        result = PagesResult(
+            startup_ms=startup.startup_ms, baseline_startup_ms=startup.baseline_startup_ms
+        )
+        if backend == "sqlite":
+            url, info, _ = sqlite_database(scale)
+            _measure(result, url, info, seconds=seconds, connections=connections)
+            name = f"SQLite, scale {scale:g}"
+        elif backend == "postgres":
+            from tests.pgserver import PostgresServer, find_bindir
+
+            bindir = find_bindir()
+            if bindir is None:
+                print("PostgreSQL server binaries not found: skipping PostgreSQL", flush=True)
+                continue
+            server = PostgresServer(bindir).start()
+            try:
+                print(f"[pages] PostgreSQL data set at scale {pg_scale:g}", flush=True)
+                url, info = postgres_database(server, pg_scale, name="meetbot_bench_pages")
+                _measure(result, url, info, seconds=seconds, connections=connections)
+            finally:
+                server.stop()
+            name = f"PostgreSQL, scale {pg_scale:g}"
+        else:
+            raise ValueError(f"unknown backend {backend!r}")
+        note = (
+            f"{name}; wrk {connections} connections, {seconds} s a run, three rounds in"
+            f" turns (median); baseline = {BASELINE_COMMIT[:7]} on the same data; start-up"
+            f" (no data read) measured once for both; "
+            f"{(time.perf_counter() - began) / 60:.1f} minutes."
+        )
+        got, ok, count = report(result, name.split(",")[0], note)
+        lines += [*got, ""]
+        passed, checked = passed + ok, checked + count
+    print(f"[pages] {(time.perf_counter() - started) / 60:.1f} minutes in all", flush=True)
+    return lines, passed, checked
+
+
+def _measure(result: PagesResult, url: str, info: Any, **run: int) -> None:
+    """The page and worker-memory rows on one database."""
     ids = _ids(url, info)
     env = _env(url)
-    result = PagesResult()
-    started = time.perf_counter()
-    print("[pages] create_app() time, this tree and the baseline", flush=True)
-    measure_startup(result)
-    print(f"  {result.startup_ms:.0f} ms, baseline {result.baseline_startup_ms:.0f} ms", flush=True)
     print("[pages] meeting, work stream and group pages", flush=True)
-    measure_pages(result, url, ids, env, seconds=seconds, connections=connections)
+    measure_pages(result, url, ids, env, **run)
     print(f"[pages] worker RSS: every page and feed, then {CHANGES} changes", flush=True)
     measure_rss(result, url, ids, env)
-    note = (
-        f"SQLite, scale {scale:g}; wrk {connections} connections, {seconds} s a run, three"
-        f" rounds in turns (median); baseline = {BASELINE_COMMIT[:7]}; "
-        f"{(time.perf_counter() - started) / 60:.1f} minutes."
-    )
-    return report(result, "SQLite", note)
