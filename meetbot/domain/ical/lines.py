@@ -9,13 +9,15 @@ lines. So icalendar builds and serializes the series' first VEVENT in full, and 
 further one only in the lines that differ (DTSTART, DTEND, RECURRENCE-ID, SEQUENCE,
 DTSTAMP, a changed SUMMARY or DESCRIPTION, ...): the rest is spliced from the cache.
 
-Every line is still made by icalendar, exactly as ``Event.add`` then
-``Event.to_ical`` would make it: the property's value type from icalendar's own
-types factory (``vText`` escapes, ``vDDDTypes`` writes the TZID parameter), then
-``Contentline.from_parts(...).to_ical()`` folds it, and the lines are put in
-icalendar's canonical property order (``canonsort_keys``). So the bytes are those of
-the icalendar ``Event`` with the same properties (tests/domain/test_ical_lines.py
-compares them).
+Every line is made as ``Event.add`` then ``Event.to_ical`` would make it: icalendar
+writes the first line of each shape in full (the property's value type from its types
+factory, ``Contentline.from_parts``, its folding), and the later lines of a shape
+whose first line matched its template are that template filled in (``templates``:
+the TZID prefix of a zone's date-times, icalendar's own escaping of a text, its
+folding of the lines of 75 octets or more). The lines are put in icalendar's
+canonical property order (``canonsort_keys``). So the bytes are those of the
+icalendar ``Event`` with the same properties (tests/domain/test_ical_lines.py and
+test_ical_templates.py compare them).
 """
 
 from __future__ import annotations
@@ -26,9 +28,10 @@ from functools import lru_cache
 
 from icalendar import Event, vRecur
 from icalendar.caselessdict import canonsort_keys
-from icalendar.parser import Contentline
 
-_TYPES = Event.types_factory
+from meetbot.domain.ical.templates import clear_templates
+from meetbot.domain.ical.templates import line as _serialize
+
 _BEGIN = b"BEGIN:VEVENT\r\n"
 _END = b"END:VEVENT\r\n"
 
@@ -64,8 +67,10 @@ _SHARED_LINES: dict[tuple[str, Hashable], bytes] = {}
 
 
 def clear_shared_lines() -> None:
-    """Forget the shared lines (a cold render starts without them)."""
+    """Forget the shared lines and the line templates (a cold render starts without
+    them)."""
     _SHARED_LINES.clear()
+    clear_templates()
 
 
 class LineCache:
@@ -89,12 +94,6 @@ class LineCache:
                 lines.clear()
             lines[(name, key)] = line
         return line
-
-
-def _serialize(name: str, value: object) -> bytes:
-    """One property line made by icalendar (value type, escaping, folding)."""
-    prop = value if isinstance(value, _TYPES.all_types) else _TYPES.for_property(name)(value)
-    return Contentline.from_parts(name, prop.params, prop, sorted=True).to_ical() + b"\r\n"
 
 
 @lru_cache(maxsize=256)
