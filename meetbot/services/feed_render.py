@@ -130,6 +130,7 @@ def clear_render_cache() -> None:
     clear_series_fragments()
     _COMPONENTS.clear()
     ical.clear_shared_lines()
+    ical.clear_dst_cache()
     clear_feed_bodies()
 
 
