@@ -83,6 +83,8 @@ class LineCache:
         """The bytes of property ``name`` with ``value``, as ``Event.add`` would store it
         and ``Event.to_ical`` write it."""
         name = name.upper()
+        if type(value) is datetime and name not in SHARED:
+            return _serialize(name, value)  # an instant of its own (DTSTART, ...): a template
         key = _value_key(value)
         if key is None:
             return _serialize(name, value)

@@ -81,9 +81,13 @@ def line(name: str, value: object) -> bytes:
 
 def digits(value: datetime) -> str:
     """The wall time as icalendar's ``vDatetime`` writes it."""
-    return (
-        f"{value.year:04}{value.month:02}{value.day:02}"
-        f"T{value.hour:02}{value.minute:02}{value.second:02}"
+    return "%04d%02d%02dT%02d%02d%02d" % (  # noqa: UP031 (twice as fast as an f-string)
+        value.year,
+        value.month,
+        value.day,
+        value.hour,
+        value.minute,
+        value.second,
     )
 
 
