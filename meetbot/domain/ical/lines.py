@@ -37,12 +37,11 @@ _END = b"END:VEVENT\r\n"
 
 
 def _value_key(value: object) -> Hashable | None:
-    """A key that determines the line's bytes for this value, or None (not cached).
+    """A key that determines the line's bytes for this value (a tuple), or None (not
+    cached); a plain str is its own key (``LineCache.named_line``).
 
     Aware datetimes that are equal instants in different zones compare equal, so a
     datetime is keyed by its wall time, its zone's name and its fold."""
-    if type(value) is str:  # the most frequent
-        return ("str", value)
     if isinstance(value, datetime):
         zone = value.tzinfo
         return ("dt", value.replace(tzinfo=None), getattr(zone, "key", str(zone)), value.fold)
@@ -82,19 +81,26 @@ class LineCache:
     def line(self, name: str, value: object) -> bytes:
         """The bytes of property ``name`` with ``value``, as ``Event.add`` would store it
         and ``Event.to_ical`` write it."""
-        name = name.upper()
-        if type(value) is datetime and name not in SHARED:
+        return self.named_line(name.upper(), value)
+
+    def named_line(self, name: str, value: object) -> bytes:
+        """:meth:`line` of an upper-case ``name``."""
+        if type(value) is str:  # the most frequent: keyed by itself (never equal to a key)
+            key: tuple[str, Hashable] = (name, value)
+        elif type(value) is datetime and name not in SHARED:
             return _serialize(name, value)  # an instant of its own (DTSTART, ...): a template
-        key = _value_key(value)
-        if key is None:
-            return _serialize(name, value)
+        else:
+            value_key = _value_key(value)
+            if value_key is None:
+                return _serialize(name, value)
+            key = (name, value_key)
         lines = _SHARED_LINES if name in SHARED else self._lines
-        line = lines.get((name, key))
+        line = lines.get(key)
         if line is None:
             line = _serialize(name, value)
             if lines is _SHARED_LINES and len(lines) >= SHARED_MAX:
                 lines.clear()
-            lines[(name, key)] = line
+            lines[key] = line
         return line
 
 
@@ -115,7 +121,8 @@ class EventLines:
 
     def add(self, name: str, value: object) -> None:
         """Add a property (a repeated name adds another line, as in icalendar)."""
-        self._props.setdefault(name.upper(), []).append(self._cache.line(name, value))
+        name = name.upper()
+        self._props.setdefault(name, []).append(self._cache.named_line(name, value))
 
     def __contains__(self, name: object) -> bool:
         return isinstance(name, str) and name.upper() in self._props
