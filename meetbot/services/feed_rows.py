@@ -10,7 +10,7 @@ from datetime import date, datetime
 from functools import lru_cache
 from typing import NamedTuple
 
-from sqlalchemy import Select, Subquery, and_, func, or_, select
+from sqlalchemy import Select, Subquery, and_, bindparam, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from meetbot.domain.recurrence import Frequency, Slot
@@ -316,39 +316,47 @@ _ROW_COLUMNS = tuple(
 def rows_by_series(series_list: Sequence[FeedSeries]) -> dict[int, list[FeedRow]]:
     """The meeting rows of these series that can show in a feed, as plain rows (one
     query), in id order: every row of an ended series (its history is published), and
-    of the others only the rows that differ from their rule (:func:`_differs`): a held
+    of the others only the rows that differ from their rule (:data:`_ROWS`): a held
     meeting where the rule put it, as the title and place the series gives, is not
     read at all, so a render reads what the feed shows, not the history."""
     by_id = {s.id: s for s in series_list}
     rows: dict[int, list[FeedRow]] = defaultdict(list)
     if by_id:
-        ended = [s.id for s in series_list if s.status == SeriesStatus.ENDED]
         running = [s for s in series_list if s.status != SeriesStatus.ENDED]
         found = db.session.execute(
-            select(*_ROW_COLUMNS)
-            .where(
-                or_(
-                    _MEETINGS.series_id.in_(ended),
-                    and_(_MEETINGS.series_id.in_([s.id for s in running]), _differs(running)),
-                )
-            )
-            .order_by(_MEETINGS.id)
+            _ROWS,
+            {
+                "ended": [s.id for s in series_list if s.status == SeriesStatus.ENDED],
+                "running": [s.id for s in running],
+                "marks": [slot.mark for series in running for slot in series.slots],
+            },
         )
         for series_id, *values in found:
             rows[series_id].append(FeedRow(*values, series=by_id[series_id]))
     return rows
 
 
-def _differs(series_list: Sequence[FeedSeries]) -> object:
-    """Rows that are not exactly their slot's occurrence (no current rule mark, see
-    ``domain.rule_marks``) or change what it shows (cancelled, retitled, relocated,
-    with a reason)."""
-    marks = [slot.mark for series in series_list for slot in series.slots]
-    return or_(
-        _MEETINGS.rule_mark.is_(None),
-        _MEETINGS.rule_mark.not_in(marks),
-        _MEETINGS.status == MeetingStatus.CANCELLED,
-        _MEETINGS.title.is_not(None),
-        _MEETINGS.location.is_not(None),
-        _MEETINGS.change_reason != "",
+# The statement of rows_by_series, built once (its lists are expanding parameters): the
+# rows of the ended series, and those of the running ones that are not exactly their
+# slot's occurrence (no current rule mark, see ``domain.rule_marks``) or change what it
+# shows (cancelled, retitled, relocated, with a reason).
+_ROWS = (
+    select(*_ROW_COLUMNS)
+    .where(
+        or_(
+            _MEETINGS.series_id.in_(bindparam("ended", expanding=True)),
+            and_(
+                _MEETINGS.series_id.in_(bindparam("running", expanding=True)),
+                or_(
+                    _MEETINGS.rule_mark.is_(None),
+                    _MEETINGS.rule_mark.not_in(bindparam("marks", expanding=True)),
+                    _MEETINGS.status == MeetingStatus.CANCELLED,
+                    _MEETINGS.title.is_not(None),
+                    _MEETINGS.location.is_not(None),
+                    _MEETINGS.change_reason != "",
+                ),
+            ),
+        )
     )
+    .order_by(_MEETINGS.id)
+)
