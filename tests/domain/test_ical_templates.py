@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from icalendar.parser import Contentline
 from icalendar.parser.string import _foldline
 
-from meetbot.domain.ical import OccurrenceOverride, SeriesEvent, build_fragment, templates
+from meetbot.domain.ical import OccurrenceOverride, SeriesEvent, build_fragment, dst, templates
+from meetbot.domain.ical.dst import clear_dst_cache
 from meetbot.domain.ical.lines import clear_shared_lines
 from meetbot.domain.recurrence import Frequency, Rule, Slot
 from tests.domain.test_ical import HOUR, STAMP
@@ -154,3 +155,18 @@ def test_icalendar_writes_each_shape_once(monkeypatch) -> None:
     # LOCATION, URL, CATEGORIES, STATUS, RRULE, DTSTART and RECURRENCE-ID (Berlin),
     # DTEND (Berlin); the exceptions' DTSTART and DTEND share the master's shapes.
     assert sorted(made) == sorted(set(made)) and len(made) <= 14
+
+
+def test_clearing_the_render_caches_forgets_templates_and_dst_lists() -> None:
+    """A cold render (bench, new worker) starts without them: the bench's cold render
+    pays for checking every shape and every prefilter list again."""
+    berlin = ZoneInfo("Europe/Berlin")
+    templates.line("SUMMARY", "x")
+    templates.line("DTSTART", datetime(2026, 1, 5, 15, tzinfo=berlin))
+    slot = Slot("a", "Europe/Berlin", datetime(2026, 1, 5, 2, 30), HOUR, Rule(Frequency.WEEKLY))
+    dst.dst_sensitive(slot, 2026, 2027)
+    assert templates._TEXT and templates._DATETIME and dst._touchable.cache_info().currsize
+    clear_shared_lines()
+    clear_dst_cache()
+    assert not templates._TEXT and not templates._DATETIME
+    assert dst._touchable.cache_info().currsize == 0 == dst._windows.cache_info().currsize
