@@ -40,7 +40,7 @@ def _fresh() -> None:
 @given(
     st.lists(ALPHABET, min_size=60, max_size=120).map("".join).map(lambda s: s.replace("\n", ""))
 )
-@settings(max_examples=300)
+@settings(max_examples=150)
 def test_fold_is_icalendars_fold(content: str) -> None:
     assert templates.fold(content) == _foldline(content).encode() + b"\r\n"
 
