@@ -27,7 +27,14 @@ from meetbot.models import (
     SeriesSlot,
     SeriesStatus,
 )
-from meetbot.services.feed_rows import FeedRow, FeedSeries, FeedSlot, OneOffRow, rows_by_series
+from meetbot.services.feed_rows import (
+    FeedRow,
+    FeedSeries,
+    FeedSlot,
+    OneOffRow,
+    clear_slot_cache,
+    rows_by_series,
+)
 from meetbot.services.feed_series import clear_series_fragments, series_fragments, zone_bytes
 from meetbot.services.occurrence_marks import current_mark
 from meetbot.services.occurrences import meeting_uid, slot_uid
@@ -130,6 +137,8 @@ def clear_render_cache() -> None:
     clear_series_fragments()
     _COMPONENTS.clear()
     ical.clear_shared_lines()
+    ical.clear_dst_cache()
+    clear_slot_cache()
     clear_feed_bodies()
 
 
@@ -217,7 +226,9 @@ def _generated(slot: AnySlot, rows: Sequence[Row]) -> dict:
     """original local start -> the rule's occurrence there, for the rows' original starts
     the rule makes. A row holding the slot's current rule mark is that occurrence
     (``domain.rule_marks``): only the others are matched by expanding the rule."""
-    mark = current_mark(slot) if rows else None
+    mark = None
+    if rows:
+        mark = slot.mark if isinstance(slot, FeedSlot) else current_mark(slot)
     found = {
         r.original_start_local: _AsRuled(r.start_dt, r.end_dt) for r in rows if r.rule_mark == mark
     }

@@ -7,9 +7,10 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from datetime import date, datetime
+from functools import lru_cache
 from typing import NamedTuple
 
-from sqlalchemy import Select, Subquery, and_, func, or_, select
+from sqlalchemy import Select, Subquery, and_, bindparam, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from meetbot.domain.recurrence import Frequency, Slot
@@ -120,7 +121,31 @@ class FeedSlot(NamedTuple):
 
     def to_domain(self) -> Slot:
         """The pure recurrence slot this row describes (as ``SeriesSlot.to_domain``)."""
-        return slot_of(self)
+        return _domain_slot(self)
+
+    @property
+    def mark(self) -> str:
+        """The rule mark of this slot's rows that are exactly its occurrences
+        (``current_mark``)."""
+        return _slot_mark(self)
+
+
+# A render asks for a slot's pure form and mark several times (the rows' statement,
+# matching them, its VEVENT): made once per slot value, forgotten with the render caches.
+@lru_cache(maxsize=8192)
+def _domain_slot(row: FeedSlot) -> Slot:
+    return slot_of(row)
+
+
+@lru_cache(maxsize=8192)
+def _slot_mark(row: FeedSlot) -> str:
+    return current_mark(row)
+
+
+def clear_slot_cache() -> None:
+    """Forget the slots' pure forms and marks (a cold render starts without them)."""
+    _domain_slot.cache_clear()
+    _slot_mark.cache_clear()
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,61 +291,72 @@ class FeedRow(MeetingTexts):
     work_stream: None = None  # a series' rows take the series' work streams
 
 
-_ROW_COLUMNS = (
-    Meeting.series_id,
-    Meeting.id,
-    Meeting.slot_id,
-    Meeting.original_start_local,
-    Meeting.timezone,
-    Meeting.start_dt,
-    Meeting.end_dt,
-    Meeting.status,
-    Meeting.title,
-    Meeting.location,
-    Meeting.change_reason,
-    Meeting.uid_token,
-    Meeting.sequence,
-    Meeting.updated_dt,
-    Meeting.rule_mark,
-)
+_ROW_COLUMNS = tuple(
+    _MEETINGS[name]
+    for name in (
+        "series_id",
+        "id",
+        "slot_id",
+        "original_start_local",
+        "timezone",
+        "start_dt",
+        "end_dt",
+        "status",
+        "title",
+        "location",
+        "change_reason",
+        "uid_token",
+        "sequence",
+        "updated_dt",
+        "rule_mark",
+    )
+)  # table columns: a Core statement, no ORM compile or loading for thousands of rows
 
 
 def rows_by_series(series_list: Sequence[FeedSeries]) -> dict[int, list[FeedRow]]:
     """The meeting rows of these series that can show in a feed, as plain rows (one
     query), in id order: every row of an ended series (its history is published), and
-    of the others only the rows that differ from their rule (:func:`_differs`): a held
+    of the others only the rows that differ from their rule (:data:`_ROWS`): a held
     meeting where the rule put it, as the title and place the series gives, is not
     read at all, so a render reads what the feed shows, not the history."""
     by_id = {s.id: s for s in series_list}
     rows: dict[int, list[FeedRow]] = defaultdict(list)
     if by_id:
-        ended = [s.id for s in series_list if s.status == SeriesStatus.ENDED]
         running = [s for s in series_list if s.status != SeriesStatus.ENDED]
         found = db.session.execute(
-            select(*_ROW_COLUMNS)
-            .where(
-                or_(
-                    Meeting.series_id.in_(ended),
-                    and_(Meeting.series_id.in_([s.id for s in running]), _differs(running)),
-                )
-            )
-            .order_by(Meeting.id)
+            _ROWS,
+            {
+                "ended": [s.id for s in series_list if s.status == SeriesStatus.ENDED],
+                "running": [s.id for s in running],
+                "marks": [slot.mark for series in running for slot in series.slots],
+            },
         )
         for series_id, *values in found:
             rows[series_id].append(FeedRow(*values, series=by_id[series_id]))
     return rows
 
 
-def _differs(series_list: Sequence[FeedSeries]) -> object:
-    """Rows that are not exactly their slot's occurrence (no current rule mark, see
-    ``domain.rule_marks``) or change what it shows (cancelled, retitled, relocated,
-    with a reason)."""
-    marks = [current_mark(slot) for series in series_list for slot in series.slots]
-    return or_(
-        Meeting.rule_mark.is_(None),
-        Meeting.rule_mark.not_in(marks),
-        Meeting.status == MeetingStatus.CANCELLED,
-        Meeting.title.is_not(None),
-        Meeting.location.is_not(None),
-        Meeting.change_reason != "",
+# The statement of rows_by_series, built once (its lists are expanding parameters): the
+# rows of the ended series, and those of the running ones that are not exactly their
+# slot's occurrence (no current rule mark, see ``domain.rule_marks``) or change what it
+# shows (cancelled, retitled, relocated, with a reason).
+_ROWS = (
+    select(*_ROW_COLUMNS)
+    .where(
+        or_(
+            _MEETINGS.series_id.in_(bindparam("ended", expanding=True)),
+            and_(
+                _MEETINGS.series_id.in_(bindparam("running", expanding=True)),
+                or_(
+                    _MEETINGS.rule_mark.is_(None),
+                    _MEETINGS.rule_mark.not_in(bindparam("marks", expanding=True)),
+                    _MEETINGS.status == MeetingStatus.CANCELLED,
+                    _MEETINGS.title.is_not(None),
+                    _MEETINGS.location.is_not(None),
+                    _MEETINGS.change_reason != "",
+                ),
+            ),
+        )
     )
+    .order_by(_MEETINGS.id)
+)

@@ -95,6 +95,7 @@ from meetbot.domain.ical.items import (
 from meetbot.lazy import first_use
 
 if TYPE_CHECKING:
+    from meetbot.domain.ical.dst import clear_dst_cache
     from meetbot.domain.ical.feed import assemble_calendar, build_calendar, feed_etag
     from meetbot.domain.ical.fragments import Fragment, build_fragment
     from meetbot.domain.ical.lines import clear_shared_lines
@@ -111,6 +112,7 @@ _AT_FIRST_USE = {
     "Fragment": "fragments",
     "build_fragment": "fragments",
     "clear_shared_lines": "lines",
+    "clear_dst_cache": "dst",
     "OneOccurrence": "message",
     "build_occurrence": "message",
     "cover_years": "vtimezone",
@@ -146,6 +148,7 @@ __all__ = [
     "cover_years",
     "build_occurrence",
     "clear_shared_lines",
+    "clear_dst_cache",
     "feed_etag",
     "is_utc_zone",
     "vtimezone_bytes",

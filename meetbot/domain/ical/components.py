@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 from icalendar import Todo, vRecur
 
 from meetbot.domain import recurrence
+from meetbot.domain.ical.dst import dst_sensitive
 from meetbot.domain.ical.items import (
     EVENT_STATUSES,
     TODO_STATUSES,
@@ -32,7 +32,6 @@ from meetbot.domain.ical.values import (
     clean_url,
     sequence_number,
 )
-from meetbot.domain.ical.vtimezone import year_transitions
 from meetbot.domain.recurrence import Slot
 
 Built = tuple[tuple[str, str, str], EventLines]
@@ -83,7 +82,7 @@ def series_components(series: SeriesEvent, ctx: Context) -> list[Built]:
         out.append(((uid, _rid_key(original, utc_slot), "VEVENT"), event))
 
     # Occurrences at a DST change are pinned to their exact instants.
-    for occ in _dst_sensitive(slot, ctx.first_year, ctx.last_year):
+    for occ in dst_sensitive(slot, ctx.first_year, ctx.last_year):
         if occ.original_start in overrides:
             continue
         event = _base_event(series, uid, None, ctx.lines)
@@ -96,65 +95,6 @@ def series_components(series: SeriesEvent, ctx: Context) -> list[Built]:
 
 def _rid_key(original: datetime, utc_slot: bool) -> str:
     return original.strftime("%Y%m%dT%H%M%S") + ("Z" if utc_slot else "")
-
-
-def _dst_sensitive(
-    slot: Slot, first_year: int, last_year: int, *, prefilter: bool = True
-) -> list[recurrence.Occurrence]:
-    """Occurrences that clients would place differently without an exception VEVENT.
-
-    Those starting at a nonexistent or repeated local time (clients differ:
-    ical.js reads 02:30 in a spring gap as 00:30 UTC in Berlin, RFC 5545 and
-    recurrence.to_utc as 01:30 UTC) and those spanning a UTC offset change
-    (some clients add the duration in wall-clock time). Only within the years
-    the VTIMEZONEs cover. ``prefilter``: skip the transitions no occurrence can
-    touch (:func:`_may_touch`) without expanding the rule around them.
-    """
-    if is_utc_zone(slot.timezone):
-        return []
-    tz = ZoneInfo(slot.timezone)
-    found: dict[datetime, recurrence.Occurrence] = {}
-    first = datetime(first_year, 1, 1, tzinfo=UTC)
-    for year in range(first_year, last_year + 1):
-        for when, before, after in year_transitions(slot.timezone, year):
-            if when < first or (prefilter and not _may_touch(slot, when, before[0], after[0])):
-                continue
-            window = (when - slot.duration - timedelta(days=1), when + timedelta(days=1))
-            for occ in recurrence.expand(slot, *window):
-                local = occ.original_start.replace(tzinfo=tz)
-                gap = local.astimezone(UTC).astimezone(tz).replace(tzinfo=None) != (
-                    occ.original_start
-                )
-                fold = local.utcoffset() != local.replace(fold=1).utcoffset()
-                if gap or fold or occ.start_utc < when < occ.end_utc:
-                    found[occ.original_start] = occ
-    return [found[key] for key in sorted(found)]
-
-
-# Slack around the local window of a transition (whole-hour and half-hour changes
-# alike fit well inside it).
-_MARGIN = timedelta(hours=1)
-
-
-def _may_touch(
-    slot: Slot, when: datetime, offset_before: timedelta, offset_after: timedelta
-) -> bool:
-    """Can an occurrence of ``slot`` start in the gap or fold of the transition at
-    ``when`` (UTC) or span it? Every occurrence starts at the slot's local time of day
-    (weekly and monthly rules repeat a wall-clock time), and any that can start in the
-    gap or fold or span the instant starts, in local time, between the earlier of the
-    wall-clock readings before and after the change minus the duration, and the later
-    of them: if that time of day is not in this window, none can."""
-    before = (when + offset_before).replace(tzinfo=None)
-    after = (when + offset_after).replace(tzinfo=None)
-    low = min(before, after) - slot.duration - _MARGIN
-    high = max(before, after) + _MARGIN
-    if high - low >= timedelta(days=1):
-        return True
-    candidate = datetime.combine(low.date(), slot.start.time())
-    if candidate < low:
-        candidate += timedelta(days=1)
-    return candidate <= high
 
 
 def _override_times(slot: Slot, override: OccurrenceOverride) -> tuple[datetime, datetime]:

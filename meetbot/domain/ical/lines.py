@@ -9,13 +9,15 @@ lines. So icalendar builds and serializes the series' first VEVENT in full, and 
 further one only in the lines that differ (DTSTART, DTEND, RECURRENCE-ID, SEQUENCE,
 DTSTAMP, a changed SUMMARY or DESCRIPTION, ...): the rest is spliced from the cache.
 
-Every line is still made by icalendar, exactly as ``Event.add`` then
-``Event.to_ical`` would make it: the property's value type from icalendar's own
-types factory (``vText`` escapes, ``vDDDTypes`` writes the TZID parameter), then
-``Contentline.from_parts(...).to_ical()`` folds it, and the lines are put in
-icalendar's canonical property order (``canonsort_keys``). So the bytes are those of
-the icalendar ``Event`` with the same properties (tests/domain/test_ical_lines.py
-compares them).
+Every line is made as ``Event.add`` then ``Event.to_ical`` would make it: icalendar
+writes the first line of each shape in full (the property's value type from its types
+factory, ``Contentline.from_parts``, its folding), and the later lines of a shape
+whose first line matched its template are that template filled in (``templates``:
+the TZID prefix of a zone's date-times, icalendar's own escaping of a text, its
+folding of the lines of 75 octets or more). The lines are put in icalendar's
+canonical property order (``canonsort_keys``). So the bytes are those of the
+icalendar ``Event`` with the same properties (tests/domain/test_ical_lines.py and
+test_ical_templates.py compare them).
 """
 
 from __future__ import annotations
@@ -26,20 +28,20 @@ from functools import lru_cache
 
 from icalendar import Event, vRecur
 from icalendar.caselessdict import canonsort_keys
-from icalendar.parser import Contentline
 
-_TYPES = Event.types_factory
+from meetbot.domain.ical.templates import clear_templates
+from meetbot.domain.ical.templates import line as _serialize
+
 _BEGIN = b"BEGIN:VEVENT\r\n"
 _END = b"END:VEVENT\r\n"
 
 
 def _value_key(value: object) -> Hashable | None:
-    """A key that determines the line's bytes for this value, or None (not cached).
+    """A key that determines the line's bytes for this value (a tuple), or None (not
+    cached); a plain str is its own key (``LineCache.named_line``).
 
     Aware datetimes that are equal instants in different zones compare equal, so a
     datetime is keyed by its wall time, its zone's name and its fold."""
-    if type(value) is str:  # the most frequent
-        return ("str", value)
     if isinstance(value, datetime):
         zone = value.tzinfo
         return ("dt", value.replace(tzinfo=None), getattr(zone, "key", str(zone)), value.fold)
@@ -64,8 +66,10 @@ _SHARED_LINES: dict[tuple[str, Hashable], bytes] = {}
 
 
 def clear_shared_lines() -> None:
-    """Forget the shared lines (a cold render starts without them)."""
+    """Forget the shared lines and the line templates (a cold render starts without
+    them)."""
     _SHARED_LINES.clear()
+    clear_templates()
 
 
 class LineCache:
@@ -77,24 +81,27 @@ class LineCache:
     def line(self, name: str, value: object) -> bytes:
         """The bytes of property ``name`` with ``value``, as ``Event.add`` would store it
         and ``Event.to_ical`` write it."""
-        name = name.upper()
-        key = _value_key(value)
-        if key is None:
-            return _serialize(name, value)
+        return self.named_line(name.upper(), value)
+
+    def named_line(self, name: str, value: object) -> bytes:
+        """:meth:`line` of an upper-case ``name``."""
+        if type(value) is str:  # the most frequent: keyed by itself (never equal to a key)
+            key: tuple[str, Hashable] = (name, value)
+        elif type(value) is datetime and name not in SHARED:
+            return _serialize(name, value)  # an instant of its own (DTSTART, ...): a template
+        else:
+            value_key = _value_key(value)
+            if value_key is None:
+                return _serialize(name, value)
+            key = (name, value_key)
         lines = _SHARED_LINES if name in SHARED else self._lines
-        line = lines.get((name, key))
+        line = lines.get(key)
         if line is None:
             line = _serialize(name, value)
             if lines is _SHARED_LINES and len(lines) >= SHARED_MAX:
                 lines.clear()
-            lines[(name, key)] = line
+            lines[key] = line
         return line
-
-
-def _serialize(name: str, value: object) -> bytes:
-    """One property line made by icalendar (value type, escaping, folding)."""
-    prop = value if isinstance(value, _TYPES.all_types) else _TYPES.for_property(name)(value)
-    return Contentline.from_parts(name, prop.params, prop, sorted=True).to_ical() + b"\r\n"
 
 
 @lru_cache(maxsize=256)
@@ -114,7 +121,8 @@ class EventLines:
 
     def add(self, name: str, value: object) -> None:
         """Add a property (a repeated name adds another line, as in icalendar)."""
-        self._props.setdefault(name.upper(), []).append(self._cache.line(name, value))
+        name = name.upper()
+        self._props.setdefault(name, []).append(self._cache.named_line(name, value))
 
     def __contains__(self, name: object) -> bool:
         return isinstance(name, str) and name.upper() in self._props

@@ -50,6 +50,8 @@ def check_overrides(series: SeriesEvent) -> dict[datetime, OccurrenceOverride]:
 
 
 def aware_utc(value: datetime, name: str) -> datetime:
+    if type(value) is datetime and value.tzinfo is UTC and not value.microsecond:
+        return value  # already what the rest makes of it (the rows' times)
     if not isinstance(value, datetime) or value.tzinfo is None or value.utcoffset() is None:
         raise ValueError(f"{name} must be an aware datetime, got {value!r}")
     return value.astimezone(UTC).replace(microsecond=0)
@@ -96,20 +98,26 @@ def add_instant(
 ) -> None:
     """Add an aware instant as local time in ``zone``, or in UTC when that is ambiguous."""
     instant = aware_utc(instant, prop)
-    if is_utc_zone(zone) or ambiguous(instant, zone):
+    local = None if is_utc_zone(zone) else instant.astimezone(ZoneInfo(zone))
+    if local is None or _in_fold(local):
         # UTC, or in a repeated hour: RFC 5545 reads such a local time as the
         # first pass, ical.js as the second; the UTC form is unambiguous.
         ctx.add_utc(prop, instant, recurring="RRULE" in component)
         component.add(prop, instant)
         return
     ctx.tzids.add(zone)
-    component.add(prop, instant.astimezone(ZoneInfo(zone)))
+    component.add(prop, local)
 
 
 def ambiguous(instant: datetime, zone: str) -> bool:
     """True if ``instant`` falls in a repeated local hour (DST fold) of ``zone``."""
-    local = instant.astimezone(ZoneInfo(zone))
-    return local.replace(fold=0).utcoffset() != local.replace(fold=1).utcoffset()
+    return _in_fold(instant.astimezone(ZoneInfo(zone)))
+
+
+def _in_fold(local: datetime) -> bool:
+    """True if the aware local time ``local`` reads the same in both passes of a
+    repeated hour (its other fold has another UTC offset)."""
+    return local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset()
 
 
 class Context:
