@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from meetbot import heap
+from meetbot import create_app, heap
+from meetbot.extensions import db
 
 
 class Clock:
@@ -93,3 +94,18 @@ def test_gunicorn_trims_after_requests_through_the_trimmer():
     settings["post_request"].__globals__["_TRIMMER"] = Trimmer()
     settings["post_request"](None, None, {}, None)
     assert asked == [True]
+
+
+CONFIG = {"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "x"}
+
+
+def test_the_compiled_statement_cache_size_is_a_setting(monkeypatch, tmp_path):
+    """MEETBOT_SQL_CACHE_SIZE reaches the engine (SQLAlchemy's query_cache_size)."""
+    monkeypatch.setenv("MEETBOT_SQL_CACHE_SIZE", "48")
+    app = create_app(CONFIG, instance_path=tmp_path)
+    with app.app_context():
+        assert db.engine._compiled_cache.capacity == 48
+    monkeypatch.delenv("MEETBOT_SQL_CACHE_SIZE")
+    app = create_app(CONFIG, instance_path=tmp_path)
+    with app.app_context():
+        assert db.engine._compiled_cache.capacity == 64
