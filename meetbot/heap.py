@@ -19,7 +19,8 @@ when empty) and memory that is still live (the caches). On a C library without
 
 from __future__ import annotations
 
-import ctypes
+import functools
+import importlib
 import os
 import sys
 import threading
@@ -31,13 +32,16 @@ from collections.abc import Callable
 DEFAULT_CPU_SECONDS = 0.05
 
 
-def _malloc_trim() -> Callable[[int], int] | None:
-    """glibc's ``malloc_trim``, or None where the C library has none."""
+@functools.cache
+def malloc_trim() -> Callable[[int], int] | None:
+    """glibc's ``malloc_trim``, or None where the C library has none. ``ctypes`` is
+    imported on the first call, in the worker: imported by gunicorn.conf.py it would
+    add ~1.5 MiB to every fresh worker (issue 19 compares the grown worker with it)."""
     if not sys.platform.startswith("linux"):
         return None
+    ctypes = importlib.import_module("ctypes")
     try:
-        libc = ctypes.CDLL(None)  # the C library the interpreter itself uses
-        trim = libc.malloc_trim
+        trim = ctypes.CDLL(None).malloc_trim  # the C library the interpreter itself uses
     except (OSError, AttributeError):
         return None
     trim.argtypes = [ctypes.c_size_t]
@@ -45,7 +49,7 @@ def _malloc_trim() -> Callable[[int], int] | None:
     return trim
 
 
-_TRIM = _malloc_trim()
+_FIND = object()  # HeapTrimmer's default: malloc_trim(), looked up at the first trim
 
 
 def cpu_seconds_from_env(default: float = DEFAULT_CPU_SECONDS) -> float:
@@ -72,7 +76,7 @@ class HeapTrimmer:
         cpu_seconds: float = DEFAULT_CPU_SECONDS,
         *,
         clock: Callable[[], float] = time.process_time,
-        trim: Callable[[int], int] | None = _TRIM,
+        trim: Callable[[int], int] | None | object = _FIND,
     ) -> None:
         self.cpu_seconds = cpu_seconds
         self._clock = clock
@@ -84,11 +88,13 @@ class HeapTrimmer:
     @property
     def available(self) -> bool:
         """Whether this C library can trim at all."""
+        if self._trim is _FIND:
+            self._trim = malloc_trim()
         return self._trim is not None
 
     def maybe_trim(self) -> bool:
         """Trim if enough CPU time was spent since the last trim (True when it did)."""
-        if self._trim is None or self.cpu_seconds < 0:
+        if self.cpu_seconds < 0 or not self.available:
             return False
         now = self._clock()
         with self._lock:
