@@ -81,14 +81,7 @@ def load_config(instance_path: Path) -> dict[str, Any]:
     return {
         "SECRET_KEY": _secret_key(instance_path),
         "SQLALCHEMY_DATABASE_URI": db_url,
-        # query_cache_size: SQLAlchemy's cache of compiled statements, per process, by
-        # count (it prunes to the size at 1.5x it). A big statement's entry is tens of kB:
-        # every page and feed of the bench compiles 147 statements, 5.7 MiB (issue 19);
-        # one page needs ~5-20, and compiling all of a page's again costs ~0-5 ms.
-        "SQLALCHEMY_ENGINE_OPTIONS": {
-            "pool_pre_ping": True,
-            "query_cache_size": int(os.environ.get("MEETBOT_SQL_CACHE_SIZE", 64)),
-        },
+        "SQLALCHEMY_ENGINE_OPTIONS": _engine_options(),
         "MEETBOT_BASE_URL": base_url,
         "MEETBOT_UID_DOMAIN": uid_domain,
         # Mail (meetbot/mail): where it goes (empty: the Maildir instance/mail/) and From.
@@ -132,6 +125,17 @@ def load_config(instance_path: Path) -> dict[str, Any]:
         "MEETBOT_NOT_PEOPLE": tuple(
             p.strip() for p in os.environ.get("MEETBOT_NOT_PEOPLE", "").split(",") if p.strip()
         ),
+    }
+
+
+def _engine_options() -> dict[str, object]:
+    """query_cache_size: SQLAlchemy's cache of compiled statements, per process, by count
+    (it prunes back to the size at 1.5x it). A big statement's entry is tens of kB: every
+    page and feed of the bench compiles 147 statements, 5.7 MiB at SQLAlchemy's default of
+    500 (issue 19); one page needs ~5-20, and compiling all of a page's again costs ~0-5 ms."""
+    return {
+        "pool_pre_ping": True,
+        "query_cache_size": int(os.environ.get("MEETBOT_SQL_CACHE_SIZE", 64)),
     }
 
 
