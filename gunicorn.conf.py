@@ -6,11 +6,18 @@ Everything else (workers, bind address) stays on the command line; see README.md
 
 import gc
 
+from meetbot.heap import HeapTrimmer, cpu_seconds_from_env
+
 # Longest request line (method, path, query, version) gunicorn reads; beyond it gunicorn
 # itself answers 414 as bare HTML. 8190 is gunicorn's maximum, set well above the app's
 # own query-string limit (meetbot.web.errors.MAX_QUERY_STRING, 4096 bytes), so a long
 # query reaches the app and gets its 414 in the API's JSON error shape.
 limit_request_line = 8190
+
+# Free memory the C allocator keeps after a request goes back to the OS once a worker
+# has spent MEETBOT_HEAP_TRIM_CPU_SECONDS of CPU time since its last trim (meetbot/heap.py;
+# README "Configuration"). Made in the master: each worker counts from its fork.
+_TRIMMER = HeapTrimmer(cpu_seconds_from_env())
 
 
 def post_worker_init(worker) -> None:
@@ -20,3 +27,8 @@ def post_worker_init(worker) -> None:
     they stop adding 100-250 ms pauses to random requests on a busy process."""
     gc.collect()
     gc.freeze()
+
+
+def post_request(worker, req, environ, resp) -> None:
+    """After the response was sent: hand freed heap pages back (rate-limited by CPU time)."""
+    _TRIMMER.maybe_trim()

@@ -84,8 +84,14 @@ def cached(
     passes a ``size_of`` that counts only its own (``approx_size(v, shared=...)``)."""
     store = _app_cache("meetbot_derived_cache", _derived_store)
     hit = store.get(key)
-    if hit is not None and hit[0] == fingerprint:
-        return hit[1]
+    if hit is not None:
+        if hit[0] == fingerprint:
+            return hit[1]
+        # The stale value goes before its replacement is computed, not after: the
+        # process then never holds both (a big group's window, ~7 MiB, twice at the
+        # peak), so the peak that sets how much memory it keeps is lower (issue 19).
+        store.pop(key)
+        hit = None  # nor this frame
     value = compute()
     store.put(key, (fingerprint, value, size_of(value)))
     return value
@@ -117,7 +123,10 @@ def cached_many(
         if hit is not None and hit[0] == fingerprint:
             found[key] = hit[1]
         else:
+            if hit is not None:
+                store.pop(key)  # as in cached(): never the stale and the new at once
             missing.append(key)
+    hit = None
     if missing:
         computed = compute_missing(missing)
         for key in missing:

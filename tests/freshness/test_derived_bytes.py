@@ -4,6 +4,7 @@ per key is replaced when its fingerprint moves (issue 19, point 4)."""
 from __future__ import annotations
 
 import tracemalloc
+import weakref
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -99,3 +100,34 @@ def test_the_token_memo_is_bounded_by_bytes(small_app) -> None:
             assert derived.while_unchanged(("summary", 5), lambda: "recomputed") == "5" * 30_000
         finally:
             tokens.end_request_token()
+
+
+class _Value(list):
+    """A list that can be weakly referenced."""
+
+
+def test_the_stale_value_is_dropped_before_its_replacement_is_computed(store) -> None:
+    """The process never holds a key's old and new value at once (a big group's window
+    twice at the peak of the first view after a change)."""
+    old = derived.cached("window", lambda: _Value(range(100)), fingerprint=1)
+    gone = weakref.ref(old)
+    del old
+    seen_inside = []
+
+    def compute() -> _Value:
+        seen_inside.append((gone() is None, "window" in store))
+        return _Value(range(10))
+
+    assert derived.cached("window", compute, fingerprint=2) == list(range(10))
+    assert seen_inside == [(True, False)]
+    # The same in cached_many.
+    derived.cached_many({"a": 1}, lambda keys: {k: _Value([k]) for k in keys})
+    gone = weakref.ref(store.get("a")[1])
+    seen_inside.clear()
+
+    def compute_many(keys: list) -> dict:
+        seen_inside.append((gone() is None, "a" in store))
+        return {k: _Value([k, k]) for k in keys}
+
+    assert derived.cached_many({"a": 2}, compute_many) == {"a": ["a", "a"]}
+    assert seen_inside == [(True, False)]
