@@ -11,6 +11,7 @@ from sqlalchemy import event, select
 
 from meetbot import create_app
 from meetbot.extensions import db
+from meetbot.freshness import load_fragments
 from meetbot.models import FeedCache, FeedFragment
 from meetbot.services.feed_render import clear_render_cache
 
@@ -44,14 +45,16 @@ def _meeting_reads(app) -> list[set]:
 
 
 def _reads(app, marker: str) -> list[set]:
-    """The integer parameters of every statement containing ``marker`` (no GROUP BY)."""
+    """The integer parameters of every statement containing ``marker`` (no GROUP BY);
+    an array parameter (PostgreSQL's ``= ANY(...)``) counts as its items."""
     reads: list[set] = []
 
     def before(conn, cursor, statement, parameters, context, executemany) -> None:
         text = " ".join(statement.split())
         if marker in text and "GROUP BY" not in text:
             values = parameters.values() if isinstance(parameters, dict) else parameters
-            reads.append({v for v in values if isinstance(v, int)})
+            flat = [x for v in values for x in (v if isinstance(v, list) else [v])]
+            reads.append({v for v in flat if isinstance(v, int)})
 
     with app.app_context():
         event.listen(db.engine, "before_cursor_execute", before)
@@ -82,7 +85,7 @@ def test_a_fresh_server_builds_only_the_changed_series(app, app_config, group_se
 
     # The fragments it took from the table stay in its memory: after the next change it
     # looks up only the changed series (it read all of them again before).
-    fragment_reads = _reads(fresh, "FROM feed_fragments WHERE feed_fragments.series_id IN")
+    fragment_reads = _reads(fresh, "SELECT feed_fragments.series_id")
     second = group_series[1]
     second.title = "Renamed again"
     db.session.commit()
@@ -146,3 +149,30 @@ def test_cold_render_statements_do_not_grow_with_series_or_one_offs(
         assert again == body
         counts.append((after_change, nothing_stored))
     assert counts[0] == counts[1]
+
+
+def test_a_fragment_lookup_is_one_statement_of_constant_text_on_postgresql(app, db_backend) -> None:
+    """A new worker looks up the fragments of all of a feed's series at once. On
+    PostgreSQL that is one statement whose text does not depend on how many series
+    there are (array parameters), so it is converted once; on SQLite one per 500."""
+    texts: list[str] = []
+
+    def before(conn, cursor, statement, parameters, context, executemany) -> None:
+        if "FROM feed_fragments" in statement:
+            texts.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", before)
+    try:
+        for count in (3, 1200):
+            texts.clear()
+            assert load_fragments({n: f"digest-{n}" for n in range(1, count + 1)}) == []
+            if db_backend == "postgres":
+                assert len(texts) == 1
+                if count == 3:
+                    few = texts[0]
+                else:
+                    assert texts[0] == few
+            else:
+                assert len(texts) == -(-count // 500)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", before)
