@@ -13,9 +13,21 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from datetime import timedelta
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from sqlalchemy import ARRAY, Integer, String, and_, any_, bindparam, delete, insert, or_, select
+from sqlalchemy import (
+    ARRAY,
+    Integer,
+    String,
+    and_,
+    any_,
+    bindparam,
+    delete,
+    insert,
+    not_,
+    or_,
+    select,
+)
 from sqlalchemy.exc import IntegrityError
 
 from meetbot.extensions import db
@@ -63,49 +75,67 @@ def load_fragments(digests: dict[int, str]) -> list[StoredFragment]:
 
 
 def _matching(ids: list[int], digests: dict[int, str]) -> Iterator[tuple[object, object]]:
-    """WHERE clauses selecting the rows of ``ids`` at their digests. On PostgreSQL each
-    list is one array parameter (``= ANY(:ids)``): the statement's text does not depend
-    on how many series there are, so SQLAlchemy and psycopg keep it converted (an
-    expanding IN of 500 ids and 500 digests made a text of a thousand placeholders that
-    each of them converted again on every cold worker's first render: ~20 ms, issue
-    19). Elsewhere an expanding IN per 500 series (SQLite's parameter limit)."""
+    """WHERE clauses selecting the rows of ``ids`` at their digests, one per statement
+    (:func:`_batches`)."""
     table = FeedFragment.__table__
-    if db.session.get_bind().dialect.name == "postgresql":
+    postgres = db.session.get_bind().dialect.name == "postgresql"
+    for chunk in _batches(ids, postgres):
         yield (
-            table.c.series_id == any_(bindparam("ids", ids, type_=ARRAY(Integer))),
-            table.c.digest == any_(bindparam("digests", [digests[i] for i in ids],
-                                             type_=ARRAY(String))),
-        )  # fmt: skip
+            _one_of(table.c.series_id, chunk, Integer, postgres),
+            _one_of(table.c.digest, [digests[i] for i in chunk], String, postgres),
+        )
+
+
+def _batches(items: list, postgres: bool) -> Iterator[list]:
+    """On PostgreSQL all at once: each list is one array parameter (:func:`_one_of`), so
+    a statement's text does not depend on how many series there are and SQLAlchemy and
+    psycopg keep it converted (an expanding IN of 500 ids and 500 digests made a text of
+    a thousand placeholders that both converted again on every cold worker's first
+    render: ~20 ms, issue 19). Elsewhere 500 at a time (SQLite's parameter limit)."""
+    if postgres:
+        yield items
         return
-    for start in range(0, len(ids), _CHUNK):
-        chunk = ids[start : start + _CHUNK]
-        yield table.c.series_id.in_(chunk), table.c.digest.in_([digests[i] for i in chunk])
+    for start in range(0, len(items), _CHUNK):
+        yield items[start : start + _CHUNK]
+
+
+def _one_of(column: Any, values: list, item_type: type, postgres: bool) -> Any:
+    """``column IN values``: ``= ANY(:array)`` on PostgreSQL, an expanding IN elsewhere."""
+    if postgres:
+        return column == any_(bindparam(None, values, type_=ARRAY(item_type)))
+    return column.in_(values)
 
 
 def store_fragments(fragments: Sequence[StoredFragment]) -> None:
     """Store fragments (replacing the series' rows of other digests and of the same
-    year range) in one short write transaction. A concurrent writer of the same
+    year range) in one short write transaction: one DELETE and one INSERT per year range
+    (SQLite: per 500 series), not a DELETE per series. A concurrent writer of the same
     fragment wins (same bytes)."""
     if not fragments:
         return
     table = FeedFragment.__table__
     now = utcnow()
-    stale = delete(table).where(
-        table.c.series_id == bindparam("sid"),
-        or_(
-            table.c.digest != bindparam("dg"),
-            and_(table.c.first_year == bindparam("fy"), table.c.last_year == bindparam("ly")),
-        ),
-    )
+    ranges: dict[tuple[int, int], list[StoredFragment]] = {}
+    for fragment in fragments:
+        ranges.setdefault(fragment.years, []).append(fragment)
     try:
         with write_transaction() as conn:
-            conn.execute(
-                stale,
-                [
-                    {"sid": f.series_id, "dg": f.digest, "fy": f.years[0], "ly": f.years[1]}
-                    for f in fragments
-                ],
-            )
+            postgres = conn.dialect.name == "postgresql"
+            for (first, last), stored in ranges.items():
+                for chunk in _batches(stored, postgres):
+                    # A digest names its series: the rows of these series at a digest
+                    # none of them has now are stale, and those of this range replaced.
+                    digests = [f.digest for f in chunk]
+                    conn.execute(
+                        delete(table).where(
+                            _one_of(table.c.series_id, [f.series_id for f in chunk],
+                                    Integer, postgres),
+                            or_(
+                                not_(_one_of(table.c.digest, digests, String, postgres)),
+                                and_(table.c.first_year == first, table.c.last_year == last),
+                            ),
+                        )
+                    )  # fmt: skip
             conn.execute(insert(table), [_values(f, now) for f in fragments])
     except IntegrityError:
         pass

@@ -11,7 +11,7 @@ from sqlalchemy import event, select
 
 from meetbot import create_app
 from meetbot.extensions import db
-from meetbot.freshness import load_fragments
+from meetbot.freshness import StoredFragment, load_fragments, store_fragments
 from meetbot.models import FeedCache, FeedFragment
 from meetbot.services.feed_render import clear_render_cache
 
@@ -176,3 +176,35 @@ def test_a_fragment_lookup_is_one_statement_of_constant_text_on_postgresql(app, 
                 assert len(texts) == -(-count // 500)
     finally:
         event.remove(db.engine, "before_cursor_execute", before)
+
+
+def test_storing_a_fragment_replaces_its_range_and_other_digests_only(
+    app, create_group, create_series
+) -> None:
+    """Storing a series' fragment replaces its row of the same year range and drops its
+    rows of any other digest; its other ranges at the same digest and other series'
+    rows stay (one DELETE per range, not one per series)."""
+    group = create_group("st")
+    one, two, three = (create_series(group, title=f"S{n}") for n in range(3))
+    db.session.commit()
+
+    def fragment(series, digest: str, years: tuple[int, int], body: bytes) -> StoredFragment:
+        return StoredFragment(series.id, digest, years, None, {"index": []}, body)
+
+    store_fragments([
+        fragment(one, "a1", (2020, 2030), b"old"), fragment(one, "a1", (2021, 2031), b"other"),
+        fragment(two, "b1", (2020, 2030), b"b"), fragment(three, "c1", (2020, 2030), b"c"),
+    ])  # fmt: skip
+    store_fragments([fragment(one, "a1", (2020, 2030), b"new")])
+    store_fragments([fragment(three, "c2", (2020, 2030), b"c2")])
+
+    rows = db.session.execute(
+        select(FeedFragment.series_id, FeedFragment.digest, FeedFragment.first_year,
+               FeedFragment.body).order_by(FeedFragment.series_id, FeedFragment.first_year)
+    ).all()  # fmt: skip
+    assert [(r[0], r[1], r[2], bytes(r[3])) for r in rows] == [
+        (one.id, "a1", 2020, b"new"),
+        (one.id, "a1", 2021, b"other"),
+        (two.id, "b1", 2020, b"b"),
+        (three.id, "c2", 2020, b"c2"),
+    ]
