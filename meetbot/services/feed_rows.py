@@ -291,26 +291,11 @@ class FeedRow(MeetingTexts):
     work_stream: None = None  # a series' rows take the series' work streams
 
 
+# Its series' id, then the row's own columns (not ``series`` and ``work_stream``), as
+# table columns: a Core statement, no ORM compile or loading for thousands of rows.
 _ROW_COLUMNS = tuple(
-    _MEETINGS[name]
-    for name in (
-        "series_id",
-        "id",
-        "slot_id",
-        "original_start_local",
-        "timezone",
-        "start_dt",
-        "end_dt",
-        "status",
-        "title",
-        "location",
-        "change_reason",
-        "uid_token",
-        "sequence",
-        "updated_dt",
-        "rule_mark",
-    )
-)  # table columns: a Core statement, no ORM compile or loading for thousands of rows
+    _MEETINGS[name] for name in ("series_id", *[f.name for f in fields(FeedRow)][:-2])
+)
 
 
 def rows_by_series(series_list: Sequence[FeedSeries]) -> dict[int, list[FeedRow]]:

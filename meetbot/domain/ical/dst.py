@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from meetbot.domain import recurrence
 from meetbot.domain.ical.items import is_utc_zone
+from meetbot.domain.ical.values import in_fold
 from meetbot.domain.ical.vtimezone import year_transitions
 from meetbot.domain.recurrence import Slot
 
@@ -51,8 +52,7 @@ def dst_sensitive(
         for occ in recurrence.expand(slot, *window):
             local = occ.original_start.replace(tzinfo=tz)
             gap = local.astimezone(UTC).astimezone(tz).replace(tzinfo=None) != (occ.original_start)
-            fold = local.utcoffset() != local.replace(fold=1).utcoffset()
-            if gap or fold or occ.start_utc < when < occ.end_utc:
+            if gap or in_fold(local) or occ.start_utc < when < occ.end_utc:
                 found[occ.original_start] = occ
     return [found[key] for key in sorted(found)]
 

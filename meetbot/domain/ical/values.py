@@ -99,7 +99,7 @@ def add_instant(
     """Add an aware instant as local time in ``zone``, or in UTC when that is ambiguous."""
     instant = aware_utc(instant, prop)
     local = None if is_utc_zone(zone) else instant.astimezone(ZoneInfo(zone))
-    if local is None or _in_fold(local):
+    if local is None or in_fold(local):
         # UTC, or in a repeated hour: RFC 5545 reads such a local time as the
         # first pass, ical.js as the second; the UTC form is unambiguous.
         ctx.add_utc(prop, instant, recurring="RRULE" in component)
@@ -111,10 +111,10 @@ def add_instant(
 
 def ambiguous(instant: datetime, zone: str) -> bool:
     """True if ``instant`` falls in a repeated local hour (DST fold) of ``zone``."""
-    return _in_fold(instant.astimezone(ZoneInfo(zone)))
+    return in_fold(instant.astimezone(ZoneInfo(zone)))
 
 
-def _in_fold(local: datetime) -> bool:
+def in_fold(local: datetime) -> bool:
     """True if the aware local time ``local`` reads the same in both passes of a
     repeated hour (its other fold has another UTC offset)."""
     return local.replace(fold=1 - local.fold).utcoffset() != local.utcoffset()
