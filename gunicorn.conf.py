@@ -7,6 +7,7 @@ Everything else (workers, bind address) stays on the command line; see README.md
 import gc
 
 from meetbot.heap import HeapTrimmer, cpu_seconds_from_env
+from meetbot.services.warm_up import warm_up
 
 # Longest request line (method, path, query, version) gunicorn reads; beyond it gunicorn
 # itself answers 414 as bare HTML. 8190 is gunicorn's maximum, set well above the app's
@@ -21,10 +22,14 @@ _TRIMMER = HeapTrimmer(cpu_seconds_from_env())
 
 
 def post_worker_init(worker) -> None:
-    """Once the worker has built the app, put the hundreds of thousands of objects made
-    at start-up (modules, SQLAlchemy metadata, templates) out of the cyclic garbage
-    collector's reach: its full collections then scan only what requests create, so
-    they stop adding 100-250 ms pauses to random requests on a busy process."""
+    """Once the worker has built the app and before it accepts a request: open its
+    database connections and compile the feed render's statements
+    (meetbot/services/warm_up.py: the first render after a change no longer pays
+    them), then put the hundreds of thousands of objects made at start-up (modules,
+    SQLAlchemy metadata, templates) out of the cyclic garbage collector's reach: its
+    full collections then scan only what requests create, so they stop adding
+    100-250 ms pauses to random requests on a busy process."""
+    warm_up(worker.wsgi)
     gc.collect()
     gc.freeze()
 

@@ -151,6 +151,7 @@ def _cache_budgets() -> dict[str, int]:
         "MEETBOT_FEED_SPAN_BYTES": 2 << 20,
         "MEETBOT_FEED_COMPONENT_BYTES": 4 << 20,
         "MEETBOT_FEED_BODY_BYTES": 32 << 20,
+        "MEETBOT_FEED_LAYOUT_BYTES": 8 << 20,
     }
     return {key: int(os.environ.get(key, default)) for key, default in defaults.items()}
 

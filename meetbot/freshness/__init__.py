@@ -36,7 +36,7 @@ from meetbot.freshness.derived import (
 )
 from meetbot.freshness.fastpath import MAX_BYTES as FAST_PATH_BYTES
 from meetbot.freshness.fastpath import FeedFastPath, mark_cacheable
-from meetbot.freshness.feed_claims import render_count
+from meetbot.freshness.feed_claims import render_count, stored_feed
 from meetbot.freshness.feed_fragments import (
     StoredFragment,
     clear_feed_fragments,
@@ -54,11 +54,12 @@ from meetbot.freshness.feed_store import (
     FeedState,
     clear_feed_bodies,
     current_feed,
+    previous_feed,
     with_cached_row,
 )
 from meetbot.freshness.group_fingerprints import group_fingerprints
 from meetbot.freshness.notify import install_triggers
-from meetbot.freshness.request import WATCHER_KEY, init_request_token
+from meetbot.freshness.request import WATCHER_KEY, app_watcher, init_request_token
 from meetbot.freshness.sizing import approx_size
 from meetbot.freshness.tokens import request_token, watcher_for
 from meetbot.freshness.writes import install_flush_hook, track_local_writes
@@ -110,6 +111,9 @@ __all__ = [
     "clear_feed_fragments",
     "configure_feed_memory",
     "current_feed",
+    "previous_feed",
+    "stored_feed",
+    "app_watcher",
     "group_fingerprints",
     "install",
     "load_fragments",

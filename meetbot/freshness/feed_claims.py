@@ -128,7 +128,7 @@ def _try_claim(key: str, revision: str) -> str | StoredFeed | None:
             ).rowcount
             if not taken:
                 conn.execute(insert(claims).values(key=key, token=token, expires_dt=expires))
-            stored = _stored(conn, key, revision)
+            stored = stored_feed(conn, key, revision)
             if stored is not None:
                 raise _AlreadyStored(stored)  # nothing to render: roll the claim back
     except IntegrityError:  # another server holds the claim
@@ -143,7 +143,8 @@ class _AlreadyStored(Exception):
         self.stored = stored
 
 
-def _stored(conn: Connection, key: str, revision: str) -> StoredFeed | None:
+def stored_feed(conn: Connection, key: str, revision: str) -> StoredFeed | None:
+    """The feed stored for ``key`` at ``revision`` (None: another or none), read on ``conn``."""
     row = conn.execute(
         select(FeedCache.etag, FeedCache.last_modified_dt, FeedCache.body).where(
             FeedCache.key == key, FeedCache.revision == revision
@@ -159,10 +160,18 @@ def store(
     etag: str,
     body: bytes,
     last_modified: datetime,
+    layout: bytes | None = None,
 ) -> None:
-    """Store the rendered feed and drop the claim ``token``, in one transaction."""
+    """Store the rendered feed (and its encoded ``layout``) and drop the claim
+    ``token``, in one transaction."""
     table = FeedCache.__table__
-    values = {"revision": revision, "etag": etag, "body": body, "last_modified_dt": last_modified}
+    values = {
+        "revision": revision,
+        "etag": etag,
+        "body": body,
+        "layout": layout,
+        "last_modified_dt": last_modified,
+    }
     try:
         with write_transaction() as conn:
             if not conn.execute(update(table).where(table.c.key == key).values(**values)).rowcount:

@@ -18,7 +18,9 @@ rendered or read recently. Each has a budget in bytes (a config key, read by
   of key and value, the event included, which the key keeps alive
   (``MEETBOT_FEED_COMPONENT_BYTES``);
 - the feed bytes of ``feed_store`` (key -> (ETag, bytes)): the bytes plus
-  :data:`BODY_ENTRY_BYTES` (``MEETBOT_FEED_BODY_BYTES``).
+  :data:`BODY_ENTRY_BYTES` (``MEETBOT_FEED_BODY_BYTES``);
+- the feed layouts of ``feed_store`` (key -> (ETag, ``ical.Layout``)): the layout's
+  ``size`` estimate (``MEETBOT_FEED_LAYOUT_BYTES``).
 
 A render's own transients (rows, events, per-component bytes) are referenced from
 none of them, so they die with the render.
@@ -39,6 +41,7 @@ FRAGMENT_BYTES = 16 * 1024 * 1024
 SPAN_BYTES = 2 * 1024 * 1024
 COMPONENT_BYTES = 4 * 1024 * 1024
 BODY_BYTES = feed_store.BODY_CACHE_BYTES
+LAYOUT_BYTES = feed_store.LAYOUT_CACHE_BYTES
 # What a SPANS entry holds (its key and digest, the value tuples, the mapping's own
 # slot), measured with tracemalloc (tests/freshness/test_feed_memory.py checks it).
 SPAN_ENTRY_BYTES = 260
@@ -54,6 +57,7 @@ CONFIG_KEYS = {
     "MEETBOT_FEED_SPAN_BYTES": SPAN_BYTES,
     "MEETBOT_FEED_COMPONENT_BYTES": COMPONENT_BYTES,
     "MEETBOT_FEED_BODY_BYTES": BODY_BYTES,
+    "MEETBOT_FEED_LAYOUT_BYTES": LAYOUT_BYTES,
 }
 
 
@@ -84,6 +88,7 @@ def caches() -> dict[str, BoundedCache]:
         "MEETBOT_FEED_SPAN_BYTES": SPANS,
         "MEETBOT_FEED_COMPONENT_BYTES": COMPONENTS,
         "MEETBOT_FEED_BODY_BYTES": feed_store.body_cache(),
+        "MEETBOT_FEED_LAYOUT_BYTES": feed_store.layout_cache(),
     }
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import ColumnElement, Select, select
 
@@ -24,16 +25,23 @@ from meetbot.freshness.cache import BoundedCache
 from meetbot.models import FeedCache, utcnow
 from meetbot.services.errors import NotFound
 
+if TYPE_CHECKING:
+    from meetbot.domain.ical import PreviousFeed, RenderedFeed
+
 # The default budget of the feed bytes kept in this process (MEETBOT_FEED_BODY_BYTES,
 # applied by feed_memory.configure), and what an entry holds besides its bytes object
 # (the key's slot, the (etag, bytes) tuple, the ETag string).
 BODY_CACHE_BYTES = 32 * 1024 * 1024
 BODY_ENTRY_BYTES = 320
+# The default budget of the feed layouts kept in this process
+# (MEETBOT_FEED_LAYOUT_BYTES): the largest feed's is ~1 MiB (``Layout.size``).
+LAYOUT_CACHE_BYTES = 8 * 1024 * 1024
 
 
 @dataclass(frozen=True)
 class FeedSpec:
-    """Which feed, at which revision, and how to render it.
+    """Which feed, at which revision, and how to render it (``render(previous)``: the
+    bytes and layout, given the feed's previous bytes and layout if there are any).
 
     ``prefetched``: the query that built the spec also read the feed's cache row
     (``cached``: revision, etag, last modified; None if there is none, see
@@ -45,7 +53,7 @@ class FeedSpec:
     revision: str
     public: bool
     filename: str
-    render: Callable[[], bytes]
+    render: Callable[[PreviousFeed | None], RenderedFeed]
     prefetched: bool = False
     cached: tuple[str, str, datetime] | None = None
 
@@ -93,9 +101,18 @@ class FeedState:
 _BODIES = BoundedCache(BODY_CACHE_BYTES, size_of=lambda item: len(item[1]) + 33 + BODY_ENTRY_BYTES)
 
 
+# Feed layouts by key (with the ETag of the bytes they describe), bounded likewise.
+_LAYOUTS = BoundedCache(LAYOUT_CACHE_BYTES, size_of=lambda item: item[1].size)
+
+
 def body_cache() -> BoundedCache:
     """The feed bytes kept in this process (``feed_memory`` sets its budget)."""
     return _BODIES
+
+
+def layout_cache() -> BoundedCache:
+    """The feed layouts kept in this process (``feed_memory`` sets its budget)."""
+    return _LAYOUTS
 
 
 def with_cached_row(query: Select, key: ColumnElement) -> Select:
@@ -142,22 +159,51 @@ def _render(spec: FeedSpec, row: tuple | None, token: str | None) -> FeedState:
     """Render under the claim ``token`` (None: waited in vain), store, drop the claim."""
     try:
         feed_claims.count_render()
-        body = spec.render()
+        rendered = spec.render(None if row is None else previous_feed(spec.key))
     except BaseException:
         feed_claims.release(spec.key, token)
         raise
+    body, layout = rendered
     etag = ical.feed_etag(body)
     # HTTP dates have whole seconds; identical bytes keep their first Last-Modified.
     now = utcnow().replace(microsecond=0)
     last_modified = row[2] if row is not None and row[1] == etag else now
-    feed_claims.store(spec.key, token, spec.revision, etag, body, last_modified)
+    encoded = None if layout is None else layout.encode()
+    feed_claims.store(spec.key, token, spec.revision, etag, body, last_modified, encoded)
     # End the session's read transaction too: its snapshot predates the store, so a
     # later write in the same session (a CLI command, a test) must not build on it.
     db.session.commit()
     _BODIES.put(spec.key, (etag, body))
+    if encoded is not None:
+        _LAYOUTS.put(spec.key, (etag, layout))
     return FeedState(spec.key, etag, last_modified, spec.public, spec.filename, True, body)
 
 
+def previous_feed(key: str) -> PreviousFeed | None:
+    """The feed's last bytes and their layout: from this process when it kept both of
+    the same render, else from the ``feed_cache`` row (one query; None when the row has
+    no layout or an unreadable one)."""
+    body = _BODIES.get(key)
+    kept = _LAYOUTS.get(key)
+    if body is not None and kept is not None and body[0] == kept[0]:
+        return ical.PreviousFeed(body[1], kept[1])
+    row = db.session.execute(
+        select(FeedCache.etag, FeedCache.body, FeedCache.layout).where(FeedCache.key == key)
+    ).one_or_none()
+    if row is None or row.layout is None:
+        return None
+    data = bytes(row.body)
+    try:
+        layout = ical.Layout.decode(bytes(row.layout))
+    except ValueError:
+        return None
+    if not layout.fits(data):
+        return None
+    _LAYOUTS.put(key, (row.etag, layout))
+    return ical.PreviousFeed(data, layout)
+
+
 def clear_feed_bodies() -> None:
-    """Forget the feed bytes kept in this process."""
+    """Forget the feed bytes and layouts kept in this process."""
     _BODIES.clear()
+    _LAYOUTS.clear()

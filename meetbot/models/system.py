@@ -82,7 +82,8 @@ class WebhookDelivery(db.Model):
 
 
 class FeedCache(db.Model):
-    """Rendered feed bytes keyed by feed and revision, shared by every app server."""
+    """Rendered feed bytes keyed by feed and revision, shared by every app server, with
+    their ``layout`` (``meetbot.domain.ical.layout``; NULL for a feed without one)."""
 
     __tablename__ = "feed_cache"
 
@@ -91,6 +92,7 @@ class FeedCache(db.Model):
     revision: Mapped[str] = mapped_column(String(100))
     etag: Mapped[str] = mapped_column(String(100))
     body: Mapped[bytes] = mapped_column(LargeBinary)
+    layout: Mapped[bytes | None] = mapped_column(LargeBinary)
     last_modified_dt: Mapped[datetime] = mapped_column(UTCDateTime)
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 

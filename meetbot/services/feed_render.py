@@ -70,10 +70,28 @@ def render_calendar(
     todos: Sequence[ical.TodoItem] = (),
     description: str | None = None,
 ) -> bytes:
-    """The feed's bytes: each series' fragment (from this process, the shared table or
-    built now, ``feed_series``) spliced with the one-off meetings and the to-dos."""
+    """The feed's bytes (:func:`render_feed` with no previous bytes)."""
+    return render_feed(
+        name, timezone, series_list, one_offs, todos=todos, description=description
+    ).body
+
+
+def render_feed(
+    name: str,
+    timezone: str,
+    series_list: Sequence[FeedSeries],
+    one_offs: Iterable[OneOffRow],
+    *,
+    todos: Sequence[ical.TodoItem] = (),
+    description: str | None = None,
+    previous: ical.PreviousFeed | None = None,
+) -> ical.RenderedFeed:
+    """The feed's bytes and layout: the series unchanged since ``previous`` (the feed's
+    last bytes) taken from those bytes, each other series' fragment from this process,
+    the shared table or built now (``feed_series``), spliced with the one-off meetings
+    and the to-dos."""
     with collector.paused():
-        return _render(name, timezone, series_list, one_offs, todos, description)
+        return _render(name, timezone, series_list, one_offs, todos, description, previous)
 
 
 def _render(
@@ -83,25 +101,36 @@ def _render(
     one_offs: Iterable[OneOffRow],
     todos: Sequence[ical.TodoItem],
     description: str | None,
-) -> bytes:
+    previous: ical.PreviousFeed | None,
+) -> ical.RenderedFeed:
     ctx = _ctx()
     fingerprints = _series_fingerprints(series_list, ctx)
     singles = [_single(m, ctx) for m in one_offs if m.status != MeetingStatus.CANCELLED]
     todo_list = list(todos)
-    fragments, years = series_fragments(
+    parts = series_fragments(
         series_list,
         fingerprints,
         [ical.years_of(singles, todo_list)],
         lambda chosen: _build_events(chosen, ctx),
+        None if previous is None else previous.layout,
+        timezone,
     )
-    fragments.append(ical.build_fragment(singles, years, _COMPONENTS, todo_list))
+    own = ical.build_fragment(singles, parts.years, _COMPONENTS, todo_list)
+    fragments = [*parts.fragments, own]
     # Every zone the events use, and the two the calendar's own may be.
-    zones = zone_bytes({timezone, "UTC"}.union(*(f.tzids for f in fragments)), years)
-    return ical.assemble_calendar(
+    used = {timezone, "UTC"}.union(*(f.tzids for f in fragments))
+    if parts.kept:
+        sources = previous.layout.sources  # type: ignore[union-attr]
+        used = used.union(*(sources[i].tzids for i in parts.kept))
+    zones = zone_bytes(used, parts.years)
+    return ical.assemble_feed(
         name,
         timezone,
         fragments,
-        years,
+        [*parts.owners, (ical.OWN, "", None)],
+        parts.years,
+        previous=previous if parts.kept else None,
+        kept=parts.kept,
         refresh=_refresh(),
         description=description,
         zone_bytes=lambda zone, _first, _last: zones[zone],

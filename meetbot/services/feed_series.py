@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable, Sequence
+from typing import NamedTuple
 
 from meetbot.domain import ical
 from meetbot.freshness import (
@@ -82,30 +83,60 @@ class _Render:
                 _SPANS.put((i, self.digests[i]), (self.spans[i],))
 
 
+class SeriesParts(NamedTuple):
+    """What a render takes for its series: ``fragments`` (``owners[i]``: the series id,
+    digest and event years of ``fragments[i]``), the series ``kept`` from the previous
+    bytes of the feed, and the years the feed's VTIMEZONEs cover."""
+
+    fragments: list[ical.Fragment]
+    owners: list[tuple[int, str, Years | None]]
+    kept: frozenset[int]
+    years: Years
+
+
 def series_fragments(
     series_list: Sequence[FeedSeries],
     fingerprints: dict[int, tuple],
     other_spans: Sequence[Years | None],
     build: Build,
-    cache: object = None,
-) -> tuple[list[ical.Fragment], Years]:
-    """The fragments of ``series_list`` and the years the feed covers (with the
-    ``other_spans`` of the rest of the feed). ``build`` builds some series' events;
-    ``cache``: the component cache passed to ``ical.build_fragment``."""
+    previous: ical.Layout | None = None,
+    zone: str | None = None,
+) -> SeriesParts:
+    """The parts of ``series_list`` and the years the feed covers (with the
+    ``other_spans`` of the rest of the feed). ``build`` builds some series' events.
+    ``previous``: the layout of the feed's previous bytes (for calendar ``zone``): a
+    series whose digest it holds for the same years is kept from those bytes, no
+    fragment of it read."""
     render = _Render(series_list, {i: digest(fp) for i, fp in fingerprints.items()})
+    reusable = previous.reusable(render.digests) if previous is not None else set()
     for series in series_list:
         hit = _SPANS.get((series.id, render.digests[series.id]))
         if hit is not None:
             render.spans[series.id] = hit[0]
+        elif series.id in reusable:
+            render.spans[series.id] = previous.sources[series.id].span  # type: ignore[union-attr]
     render.lookup([s.id for s in series_list if s.id not in render.spans])
     render.build([s.id for s in series_list if s.id not in render.spans], build)
     years = ical.cover_years([*render.spans.values(), *other_spans])
+    if previous is None or previous.years != years or previous.zone != zone:
+        reusable = set()
+    wanted = [s for s in series_list if s.id not in reusable]
+    fragments = _fragments(render, wanted, years, build)
+    owners = [(s.id, render.digests[s.id], render.spans[s.id]) for s in wanted]
+    return SeriesParts(fragments, owners, frozenset(reusable), years)
+
+
+def _fragments(
+    render: _Render, wanted: Sequence[FeedSeries], years: Years, build: Build
+) -> list[ical.Fragment]:
+    """The fragments of ``wanted`` for ``years``: from this process, the table (one
+    query for all that memory lacks) or built now (and stored)."""
     found: dict[int, ical.Fragment] = {}
-    for series in series_list:
+    for series in wanted:
         hit = _FRAGMENTS.get((series.id, render.digests[series.id], years))
         if hit is not None:
             found[series.id] = hit
-    missing = [s.id for s in series_list if s.id not in found]
+    missing = [s.id for s in wanted if s.id not in found]
     render.lookup(missing)
     new: list[StoredFragment] = []
     unbuilt = [i for i in missing if (i, years) not in render.stored]
@@ -116,13 +147,13 @@ def series_fragments(
             fragment = ical.Fragment.from_record(stored.meta, stored.body)
         else:
             # The events die with their fragment (not kept to the end of the render).
-            fragment = ical.build_fragment(render.events.pop(i), years, cache)
+            fragment = ical.build_fragment(render.events.pop(i), years)
             meta, body = fragment.to_record()
             new.append(StoredFragment(i, render.digests[i], years, render.spans[i], meta, body))
         _FRAGMENTS.put((i, render.digests[i], years), fragment)
         found[i] = fragment
     store_fragments(new)
-    return [found[s.id] for s in series_list], years
+    return [found[s.id] for s in wanted]
 
 
 def zone_bytes(zones: set[str], years: Years) -> dict[str, bytes]:

@@ -28,6 +28,7 @@ from functools import lru_cache
 from flask import current_app
 from sqlalchemy import Select, String, bindparam, cast, literal, or_, select
 
+from meetbot.domain import ical
 from meetbot.extensions import db
 from meetbot.freshness import (
     FeedSpec,
@@ -46,7 +47,7 @@ from meetbot.services.errors import NotFound
 from meetbot.services.feed_render import (
     group_description,
     meeting_calendar,
-    render_calendar,
+    render_feed,
     todo_items,
 )
 from meetbot.services.feed_rows import (
@@ -117,12 +118,17 @@ def group_feed(slug: str) -> FeedSpec:
         else (found.cached_revision, found.etag, found.last_modified_dt)
     )
 
-    def render() -> bytes:
+    def render(previous: ical.PreviousFeed | None) -> ical.RenderedFeed:
         group = db.session.get(Group, group_id)
         series = feed_series(MeetingSeries.group_id == group.id)
         one_offs = feed_one_offs(Meeting.group_id == group.id)
-        return render_calendar(
-            group.name, group.timezone, series, one_offs, description=group_description(group)
+        return render_feed(
+            group.name,
+            group.timezone,
+            series,
+            one_offs,
+            description=group_description(group),
+            previous=previous,
         )
 
     return FeedSpec(
@@ -142,7 +148,7 @@ def stream_feed(slug: str, stream_slug: str) -> FeedSpec:
     stream = get_work_stream(group, stream_slug)
     group_id, stream_id = group.id, stream.id
 
-    def render() -> bytes:
+    def render(previous: ical.PreviousFeed | None) -> ical.RenderedFeed:
         group = db.session.get(Group, group_id)
         stream = db.session.get(WorkStream, stream_id)
         tagged = select(series_work_streams.c.series_id).where(
@@ -150,7 +156,8 @@ def stream_feed(slug: str, stream_slug: str) -> FeedSpec:
         )
         series = feed_series(MeetingSeries.group_id == group_id, MeetingSeries.id.in_(tagged))
         one_offs = feed_one_offs(Meeting.group_id == group_id, Meeting.work_stream_id == stream_id)
-        return render_calendar(f"{group.name}: {stream.name}", group.timezone, series, one_offs)
+        name = f"{group.name}: {stream.name}"
+        return render_feed(name, group.timezone, series, one_offs, previous=previous)
 
     return FeedSpec(
         f"stream:{stream.id}",
@@ -168,9 +175,9 @@ def series_feed(series_id: int) -> FeedSpec:
         raise NotFound(f"No series {series_id}.")
     group = series.group
 
-    def render() -> bytes:
+    def render(previous: ical.PreviousFeed | None) -> ical.RenderedFeed:
         found = feed_series(MeetingSeries.id == series_id)
-        return render_calendar(found[0].title, found[0].timezone, found, [])
+        return render_feed(found[0].title, found[0].timezone, found, [], previous=previous)
 
     return FeedSpec(
         f"series:{series.id}",
@@ -186,8 +193,8 @@ def meeting_feed(meeting_id: int) -> FeedSpec:
     meeting = get_meeting(meeting_id)
     group = meeting.group
 
-    def render() -> bytes:
-        return meeting_calendar(db.session.get(Meeting, meeting_id))
+    def render(_previous: ical.PreviousFeed | None) -> ical.RenderedFeed:
+        return ical.RenderedFeed(meeting_calendar(db.session.get(Meeting, meeting_id)))
 
     return FeedSpec(
         f"meeting:{meeting.id}",
@@ -214,19 +221,20 @@ def personal_feed(token: str) -> FeedSpec:
         db.session.execute(select(Group.id, Group.revision).where(Group.id.in_(feed_groups))).all()
     )
 
-    def render() -> bytes:
+    def render(previous: ical.PreviousFeed | None) -> ical.RenderedFeed:
         person = db.session.get(Person, person_id)
         series = feed_series(
             or_(MeetingSeries.group_id.in_(group_ids), MeetingSeries.id.in_(list(chaired)))
         )
         one_offs = feed_one_offs(Meeting.group_id.in_(group_ids)) if group_ids else []
         todos = todo_items(open_items(person_id))
-        return render_calendar(
+        return render_feed(
             f"meetbot: {person.display_name}",
             person.timezone or "UTC",
             series,
             one_offs,
             todos=todos,
+            previous=previous,
         )
 
     return FeedSpec(

@@ -208,3 +208,51 @@ def test_storing_a_fragment_replaces_its_range_and_other_digests_only(
         (two.id, "b1", 2020, b"b"),
         (three.id, "c2", 2020, b"c2"),
     ]
+
+
+def _fresh_render_after_a_change(app_config, series, title: str) -> tuple[list[set], bytes]:
+    """(the series ids of each fragment lookup, the bytes) of the first request of a
+    new app with empty process caches after ``series`` was renamed ``title``."""
+    series.title = title
+    db.session.commit()
+    clear_render_cache()
+    fresh = create_app(app_config)
+    lookups = _reads(fresh, "SELECT feed_fragments.series_id")
+    answer = fresh.test_client().get("/groups/wg/calendar.ics")
+    with fresh.app_context():
+        db.engine.dispose()
+    assert answer.status_code == 200 and f"SUMMARY:{title}".encode() in answer.data
+    return lookups, answer.data
+
+
+def _render_from_nothing(app_config) -> bytes:
+    db.session.execute(FeedFragment.__table__.delete())
+    db.session.execute(FeedCache.__table__.delete())
+    db.session.commit()
+    clear_render_cache()
+    other = create_app(app_config)
+    body = other.test_client().get("/groups/wg/calendar.ics").data
+    with other.app_context():
+        db.engine.dispose()
+    return body
+
+
+def test_a_fresh_server_takes_unchanged_series_from_the_stored_feed(
+    app, app_config, group_series
+) -> None:
+    """The stored feed's layout (feed_cache.layout) says where each series' components
+    are in its bytes: a new worker looks up no fragment but the changed series' one."""
+    assert app.test_client().get("/groups/wg/calendar.ics").status_code == 200
+    changed = group_series[2]
+    lookups, body = _fresh_render_after_a_change(app_config, changed, "Renamed call")
+    assert lookups == [{changed.id}]
+    assert _render_from_nothing(app_config) == body
+
+
+def test_an_unreadable_stored_layout_is_ignored(app, app_config, group_series) -> None:
+    assert app.test_client().get("/groups/wg/calendar.ics").status_code == 200
+    db.session.execute(FeedCache.__table__.update().values(layout=b'{"format": 1}'))
+    db.session.commit()
+    lookups, body = _fresh_render_after_a_change(app_config, group_series[1], "Renamed call")
+    assert lookups == [{s.id for s in group_series}]  # every fragment from the table
+    assert _render_from_nothing(app_config) == body

@@ -96,8 +96,14 @@ from meetbot.lazy import first_use
 
 if TYPE_CHECKING:
     from meetbot.domain.ical.dst import clear_dst_cache
-    from meetbot.domain.ical.feed import assemble_calendar, build_calendar, feed_etag
+    from meetbot.domain.ical.feed import (
+        assemble_calendar,
+        assemble_feed,
+        build_calendar,
+        feed_etag,
+    )
     from meetbot.domain.ical.fragments import Fragment, build_fragment
+    from meetbot.domain.ical.layout import OWN, Layout, PreviousFeed, RenderedFeed
     from meetbot.domain.ical.lines import clear_shared_lines
     from meetbot.domain.ical.message import OneOccurrence, build_occurrence
     from meetbot.domain.ical.vtimezone import cover_years, vtimezone_bytes, years_of
@@ -107,6 +113,11 @@ if TYPE_CHECKING:
 # mail), not at start-up. ``items`` (the inputs) is plain dataclasses, imported at once.
 _AT_FIRST_USE = {
     "assemble_calendar": "feed",
+    "assemble_feed": "feed",
+    "OWN": "layout",
+    "Layout": "layout",
+    "PreviousFeed": "layout",
+    "RenderedFeed": "layout",
     "build_calendar": "feed",
     "feed_etag": "feed",
     "Fragment": "fragments",
@@ -143,6 +154,11 @@ __all__ = [
     "OneOccurrence",
     "TodoItem",
     "assemble_calendar",
+    "assemble_feed",
+    "Layout",
+    "OWN",
+    "PreviousFeed",
+    "RenderedFeed",
     "build_calendar",
     "build_fragment",
     "cover_years",

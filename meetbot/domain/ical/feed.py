@@ -5,14 +5,30 @@ from __future__ import annotations
 import hashlib
 import io
 from array import array
-from collections.abc import Callable, Hashable, Iterable, Iterator, MutableMapping, Sequence
+from collections.abc import (
+    Callable,
+    Collection,
+    Hashable,
+    Iterable,
+    Iterator,
+    MutableMapping,
+    Sequence,
+)
 from datetime import timedelta
+from itertools import accumulate
 
 from icalendar import Calendar, vDuration, vText
 
 from meetbot.domain.ical.fragments import Fragment, SortKey, build_fragment
-from meetbot.domain.ical.items import DEFAULT_PRODID, SeriesEvent, SingleEvent, TodoItem
-from meetbot.domain.ical.values import Context, check_unique_uids, check_zone, clean_text
+from meetbot.domain.ical.items import (
+    DEFAULT_PRODID,
+    SeriesEvent,
+    SingleEvent,
+    TodoItem,
+    is_utc_zone,
+)
+from meetbot.domain.ical.layout import OWN, Layout, PreviousFeed, RenderedFeed, Source, Span
+from meetbot.domain.ical.values import ambiguous, check_unique_uids, check_zone, clean_text
 from meetbot.domain.ical.vtimezone import vtimezone_bytes, year_range
 
 
@@ -78,53 +94,149 @@ def assemble_calendar(
     last_year)``, by default generated here, or the same bytes kept by the caller).
     Raises ValueError for an unknown zone, a non-positive refresh or two components
     with one sort key (a duplicate UID)."""
+    owners = [(OWN, "", None)] * len(fragments)
+    return assemble_feed(
+        name, timezone, fragments, owners, years, refresh=refresh, description=description,
+        prodid=prodid, zone_bytes=zone_bytes,
+    ).body  # fmt: skip
+
+
+def assemble_feed(
+    name: str,
+    timezone: str,
+    fragments: Sequence[Fragment],
+    owners: Sequence[tuple[int, str, Span]],
+    years: tuple[int, int],
+    *,
+    previous: PreviousFeed | None = None,
+    kept: Collection[int] = (),
+    refresh: timedelta = timedelta(hours=1),
+    description: str | None = None,
+    prodid: str = DEFAULT_PRODID,
+    zone_bytes: Callable[[str, int, int], bytes] = vtimezone_bytes,
+) -> RenderedFeed:
+    """:func:`assemble_calendar`, with the components of the ``kept`` series taken from
+    the ``previous`` bytes of the same feed (its layout built for the same ``years``
+    and ``timezone``), and the :class:`Layout` of the result. ``owners[i]``: the series
+    id, digest and event years of ``fragments[i]`` (series id :data:`OWN` for the
+    feed's own one-off meetings and to-dos). The bytes are those of assembling every
+    fragment afresh."""
     check_zone(timezone)
     if refresh <= timedelta(0):
         raise ValueError("refresh must be positive")
-    ctx = Context(*years)
-    for fragment in fragments:
-        ctx.tzids.update(fragment.tzids)
-        ctx.recurring_utc = ctx.recurring_utc or fragment.recurring_utc
-        ctx.utc_times.extend(fragment.utc_times)
-    calendar_zone = "UTC" if ctx.needs_utc_calendar(timezone) else timezone
-    ctx.tzids.add(calendar_zone)
-    cal = _calendar(name, calendar_zone, refresh, description, prodid)
+    sources = _kept_sources(previous, kept, years, timezone)
+    tzids: set[str] = set().union(*(s.tzids for s in sources.values()))
+    forces_utc = any(s.forces_utc for s in sources.values())
+    for fragment, (owner, digest, span) in zip(fragments, owners, strict=True):
+        forces = _forces_utc(fragment, timezone)
+        tzids.update(fragment.tzids)
+        forces_utc = forces_utc or forces
+        if owner != OWN:
+            sources[owner] = Source(digest, span, fragment.tzids, forces)
+    calendar_zone = "UTC" if forces_utc else timezone
+    tzids.add(calendar_zone)
+    head = _calendar(name, calendar_zone, refresh, description, prodid).to_ical()
+    if not head.endswith(_END_CALENDAR):
+        raise AssertionError("unexpected calendar serialization")
     # The VTIMEZONEs first (as icalendar would serialize them), then the events.
-    zones = [zone_bytes(zone, ctx.first_year, ctx.last_year) for zone in sorted(ctx.tzids)]
-    return with_components(cal, [*zones, *_merged(fragments)])
+    zones = [zone_bytes(zone, *years) for zone in sorted(tzids)]
+    base = len(head) - len(_END_CALENDAR) + sum(len(z) for z in zones)
+    merged = _Merge(previous, set(kept), fragments, owners)
+    out = io.BytesIO()
+    out.write(memoryview(head)[: -len(_END_CALENDAR)])
+    for part in (*zones, *merged.runs()):
+        out.write(part)
+    out.write(_END_CALENDAR)
+    return RenderedFeed(out.getvalue(), merged.layout(years, timezone, sources, base))
 
 
-def _merged(fragments: Sequence[Fragment]) -> Iterator[memoryview]:
-    """The fragments' components in sort-key order, each run of one fragment's adjacent
-    components one slice of its bytes (no per-component copies: the order is held as
-    flat arrays of offsets). ValueError for two components with one sort key (a
-    duplicate UID)."""
-    keys: list[SortKey] = []
-    owner = array("l")
-    starts = array("l")
-    ends = array("l")
-    for n, fragment in enumerate(fragments):
-        count = len(fragment.keys)
-        keys.extend(fragment.keys)
-        owner.extend([n] * count)
-        starts.extend((0, *fragment.ends[:-1])[:count])
-        ends.extend(fragment.ends)
-    views = [memoryview(f.body) for f in fragments]
-    run_owner, run_start, run_end = -1, 0, 0
-    previous: SortKey | None = None
-    for i in sorted(range(len(keys)), key=keys.__getitem__):
-        key = keys[i]
-        if key == previous:
-            raise ValueError(f"duplicate UID {key[0]!r}")
-        previous = key
-        if owner[i] == run_owner and starts[i] == run_end:
-            run_end = ends[i]
-            continue
-        if run_owner >= 0:
-            yield views[run_owner][run_start:run_end]
-        run_owner, run_start, run_end = owner[i], starts[i], ends[i]
-    if run_owner >= 0:
-        yield views[run_owner][run_start:run_end]
+def _kept_sources(
+    previous: PreviousFeed | None, kept: Collection[int], years: tuple[int, int], zone: str
+) -> dict[int, Source]:
+    if not kept:
+        return {}
+    layout = None if previous is None else previous.layout
+    if layout is None or layout.years != years or layout.zone != zone:
+        raise ValueError("a previous layout reused for other years or another zone")
+    return {i: layout.sources[i] for i in kept}
+
+
+def _forces_utc(fragment: Fragment, zone: str) -> bool:
+    """Would a client reading the fragment's UTC times in X-WR-TIMEZONE ``zone``
+    misplace one (``values.Context.needs_utc_calendar``)?"""
+    if is_utc_zone(zone):
+        return False
+    return fragment.recurring_utc or any(ambiguous(t, zone) for t in fragment.utc_times)
+
+
+class _Merge:
+    """The components of the fragments and of the kept series of a previous feed in
+    sort-key order, as flat arrays (no per-component copies): each run of one source's
+    adjacent components is written as one slice of its bytes. ValueError for two
+    components with one sort key (a duplicate UID)."""
+
+    def __init__(
+        self,
+        previous: PreviousFeed | None,
+        kept: set[int],
+        fragments: Sequence[Fragment],
+        owners: Sequence[tuple[int, str, Span]],
+    ) -> None:
+        self.keys: list[SortKey] = []
+        self.source = array("l")  # 0: the previous bytes, n + 1: fragments[n]
+        self.owner = array("l")
+        self.starts = array("l")
+        self.ends = array("l")
+        self.views = [memoryview(previous.body if previous is not None else b"")]
+        if kept and previous is not None:
+            self._add_kept(previous.layout, kept)
+        for n, (fragment, (owner, _, _)) in enumerate(zip(fragments, owners, strict=True)):
+            count = len(fragment.keys)
+            self.keys.extend(fragment.keys)
+            self.source.extend([n + 1] * count)
+            self.owner.extend([owner] * count)
+            self.starts.extend((0, *fragment.ends[:-1])[:count])
+            self.ends.extend(fragment.ends)
+            self.views.append(memoryview(fragment.body))
+        self.order = sorted(range(len(self.keys)), key=self.keys.__getitem__)
+        for a, b in zip(self.order, self.order[1:], strict=False):
+            if self.keys[a] == self.keys[b]:
+                raise ValueError(f"duplicate UID {self.keys[a][0]!r}")
+
+    def _add_kept(self, layout: Layout, kept: set[int]) -> None:
+        chosen = [i for i, owner in enumerate(layout.owners) if owner in kept]
+        keys, owners, starts, ends = layout.keys, layout.owners, layout.starts, layout.ends
+        self.keys.extend(keys[i] for i in chosen)
+        self.source.extend([0] * len(chosen))
+        self.owner.extend(owners[i] for i in chosen)
+        self.starts.extend(starts[i] for i in chosen)
+        self.ends.extend(ends[i] for i in chosen)
+
+    def runs(self) -> Iterator[memoryview]:
+        source, starts, ends, views = self.source, self.starts, self.ends, self.views
+        run_source, run_start, run_end = -1, 0, 0
+        for i in self.order:
+            if source[i] == run_source and starts[i] == run_end:
+                run_end = ends[i]
+                continue
+            if run_source >= 0:
+                yield views[run_source][run_start:run_end]
+            run_source, run_start, run_end = source[i], starts[i], ends[i]
+        if run_source >= 0:
+            yield views[run_source][run_start:run_end]
+
+    def layout(
+        self, years: tuple[int, int], zone: str, sources: dict[int, Source], base: int
+    ) -> Layout:
+        """Where the components lie in the bytes written, ``base`` the first's offset."""
+        order, starts, ends = self.order, self.starts, self.ends
+        new_ends = array("l", accumulate((ends[i] - starts[i] for i in order), initial=base))
+        new_starts = new_ends[:-1]
+        del new_ends[0]
+        return Layout(
+            years, zone, sources, [self.keys[i] for i in order],
+            array("l", (self.owner[i] for i in order)), new_starts, new_ends,
+        )  # fmt: skip
 
 
 def with_components(cal: Calendar, components: Iterable[bytes | memoryview]) -> bytes:

@@ -1,0 +1,102 @@
+"""A new worker's warm-up (gunicorn's post_worker_init, meetbot/services/warm_up.py):
+its first feed render after a change compiles none of the statements it reads with."""
+
+from __future__ import annotations
+
+import logging
+import runpy
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import event
+from sqlalchemy.engine.default import CACHE_MISS
+
+from meetbot import create_app
+from meetbot.extensions import db
+from meetbot.models import FeedCache, FeedClaim, FeedFragment
+from meetbot.services.feed_render import clear_render_cache
+from meetbot.services.warm_up import warm_up
+
+
+def _compiled(app) -> list[str]:
+    """The statements ``app``'s engine compiles from now on (cache misses)."""
+    misses: list[str] = []
+
+    def before(conn, cursor, statement, parameters, context, executemany) -> None:
+        if context.cache_hit == CACHE_MISS:
+            misses.append(" ".join(statement.split())[:60])
+
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", before)
+    return misses
+
+
+def _first_render_after_a_change(app_config, group, series, *, warm: bool) -> list[str]:
+    url = f"/groups/{group.slug}/calendar.ics"
+    series.title = f"{series.title} *"
+    db.session.commit()
+    clear_render_cache()  # a new process: nothing in memory
+    fresh = create_app(app_config)
+    if warm:
+        warm_up(fresh)
+    misses = _compiled(fresh)
+    answer = fresh.test_client().get(url)
+    assert answer.status_code == 200 and f"SUMMARY:{series.title}".encode() in answer.data
+    with fresh.app_context():
+        db.engine.dispose()
+    return misses
+
+
+def test_after_the_warm_up_a_first_render_compiles_only_its_writes(
+    app, app_config, create_group, create_series
+) -> None:
+    group = create_group("wg", timezone="Europe/Berlin")
+    series = [create_series(group, title=f"Call {n}", start=datetime(2026, 1, 5 + n, 15))
+              for n in range(3)]  # fmt: skip
+    assert app.test_client().get(f"/groups/{group.slug}/calendar.ics").status_code == 200
+
+    cold = _first_render_after_a_change(app_config, group, series[0], warm=False)
+    warmed = _first_render_after_a_change(app_config, group, series[1], warm=True)
+
+    assert [s for s in cold if s.startswith("SELECT")] != []
+    assert [s for s in warmed if s.startswith("SELECT")] == []
+    assert {s.split()[0] for s in warmed} == {"INSERT", "UPDATE", "DELETE"}
+
+
+def test_the_warm_up_writes_nothing(app, app_config, create_group, create_series) -> None:
+    group = create_group("wg")
+    create_series(group, title="Call")
+    db.session.commit()
+    statements: list[str] = []
+    fresh = create_app(app_config)
+    with fresh.app_context():
+        event.listen(db.engine, "before_cursor_execute", lambda *a: statements.append(a[2]))
+    warm_up(fresh)
+    with fresh.app_context():
+        db.engine.dispose()
+    verbs = {" ".join(s.split()).split()[0].upper() for s in statements}
+    assert verbs <= {"SELECT", "PRAGMA", "BEGIN", "SHOW", "SET"}
+    assert "SELECT" in verbs
+    for model in (FeedCache, FeedClaim, FeedFragment):
+        assert db.session.query(model).count() == 0
+
+
+def test_an_unreachable_database_is_logged_and_the_worker_starts(tmp_path, caplog) -> None:
+    missing = tmp_path / "no-such-dir" / "meetbot.sqlite"
+    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{missing}", "SECRET_KEY": "x"})
+    with caplog.at_level(logging.WARNING, logger="meetbot.services.warm_up"):
+        warm_up(app)
+    mine = [r for r in caplog.records if r.name == "meetbot.services.warm_up"]
+    assert [r.getMessage().split(":")[0] for r in mine] == ["warm-up skipped"]
+
+
+def test_gunicorn_warms_each_worker_before_it_accepts_requests(monkeypatch) -> None:
+    settings = runpy.run_path(str(Path(__file__).resolve().parents[2] / "gunicorn.conf.py"))
+    warmed = []
+    monkeypatch.setitem(settings["post_worker_init"].__globals__, "warm_up", warmed.append)
+
+    class Worker:
+        wsgi = object()
+
+    settings["post_worker_init"](Worker())
+    assert warmed == [Worker.wsgi]
