@@ -26,6 +26,7 @@
 | MEETBOT_FEED_SPAN_BYTES | 2097152 | per-series event year spans kept per process (bytes) |
 | MEETBOT_FEED_COMPONENT_BYTES | 4194304 | one-off meetings' and to-dos' components per process |
 | MEETBOT_FEED_BODY_BYTES | 33554432 | rendered feed bytes kept per process (bytes) |
+| MEETBOT_FEED_LAYOUT_BYTES | 8388608 | feed layouts kept per process (bytes) |
 """
 
 from __future__ import annotations

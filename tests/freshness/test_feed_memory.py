@@ -21,6 +21,7 @@ KEYS = {
     "MEETBOT_FEED_SPAN_BYTES": feed_memory.SPANS,
     "MEETBOT_FEED_COMPONENT_BYTES": feed_memory.COMPONENTS,
     "MEETBOT_FEED_BODY_BYTES": feed_store.body_cache(),
+    "MEETBOT_FEED_LAYOUT_BYTES": feed_store.layout_cache(),
 }
 
 
@@ -56,6 +57,19 @@ def _fragment(n: int, parts: int = 20) -> ical.Fragment:
     return ical.Fragment.from_record(meta, body)
 
 
+def _layout() -> bytes:
+    """An encoded layout like a feed's: 20 series of 3 components and 10 one-offs."""
+    years = (2021, 2031)
+    fragments = [_fragment(n, parts=3) for n in range(20)]
+    owners = [(n + 1, f"{n:040x}", (2025, 2026)) for n in range(20)]
+    own = ical.build_fragment([_single(n) for n in range(10)], years)
+    rendered = ical.assemble_feed(
+        "Feed", "Europe/Berlin", [*fragments, own], [*owners, (ical.OWN, "", None)], years
+    )
+    return rendered.layout.encode()
+
+
+
 def _single(n: int) -> SingleEvent:
     start = datetime(2026, 1, 1, 10, tzinfo=UTC) + timedelta(days=n)
     return SingleEvent(
@@ -67,6 +81,9 @@ def _single(n: int) -> SingleEvent:
         dtstamp=datetime(2025, 6, 1, tzinfo=UTC),
         description="Meeting page: https://meetbot.test/meetings/1\n\n" + "agenda " * 40,
     )
+
+
+_LAYOUT = _layout()
 
 
 def _real_bytes(fill) -> int:
@@ -93,6 +110,10 @@ FILLS = {
     "MEETBOT_FEED_BODY_BYTES": lambda n: feed_store.body_cache().put(
         f"feed-{n}", (f"{n:040x}", bytes(5_000) + str(n).encode())
     ),
+    # Each decoded anew, as a worker reads it from the table (no strings shared).
+    "MEETBOT_FEED_LAYOUT_BYTES": lambda n: feed_store.layout_cache().put(
+        f"feed-{n}", (f"{n:040x}", ical.Layout.decode(_LAYOUT))
+    ),
 }
 
 
@@ -102,6 +123,7 @@ COUNTS = {
     "MEETBOT_FEED_SPAN_BYTES": 300,
     "MEETBOT_FEED_COMPONENT_BYTES": 40,
     "MEETBOT_FEED_BODY_BYTES": 30,
+    "MEETBOT_FEED_LAYOUT_BYTES": 8,
 }
 
 
