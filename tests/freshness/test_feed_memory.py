@@ -69,7 +69,6 @@ def _layout() -> bytes:
     return rendered.layout.encode()
 
 
-
 def _single(n: int) -> SingleEvent:
     start = datetime(2026, 1, 1, 10, tzinfo=UTC) + timedelta(days=n)
     return SingleEvent(
