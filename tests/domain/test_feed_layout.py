@@ -42,6 +42,8 @@ def test_a_layout_describes_the_bytes_it_came_with() -> None:
     assert rendered.body == ical.assemble_calendar(NAME, ZONE, [*fragments, own], years)
     layout = rendered.layout
     assert layout.fits(rendered.body) and (layout.years, layout.zone) == (years, ZONE)
+    assert not layout.fits(b"X" + rendered.body)  # other bytes: its offsets miss
+    assert not layout.fits(rendered.body[:-1])
     for key, start, end, owner in zip(
         layout.keys, layout.starts, layout.ends, layout.owners, strict=True
     ):
