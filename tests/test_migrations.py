@@ -6,7 +6,7 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from flask_migrate import downgrade, upgrade
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from meetbot import create_app
 from meetbot.cli.migrations import bind as bind_migrations
@@ -47,3 +47,29 @@ def test_downgrade_to_base_and_upgrade_again(empty_app) -> None:
     assert set(inspect(db.engine).get_table_names()) - {"alembic_version"} == set()
     upgrade()
     assert _diff() == []
+
+
+def _storage() -> dict[str, str]:
+    rows = db.session.execute(
+        text(
+            "SELECT attname, attstorage FROM pg_attribute WHERE attrelid = 'feed_cache'::regclass"
+            " AND attname IN ('body', 'layout')"
+        )
+    )
+    return dict(rows.all())
+
+
+def test_postgresql_keeps_feed_bytes_uncompressed(pg_server) -> None:
+    """feed_cache.body and .layout: STORAGE EXTERNAL (no pglz on every render's write),
+    by the migrations and by create_all alike."""
+    if pg_server is None:
+        pytest.skip("no PostgreSQL server binaries")
+    for name, make in (("by_migrations", upgrade), ("by_create_all", db.create_all)):
+        url = pg_server.create_database(f"meetbot_storage_{name}")
+        app = create_app({"SQLALCHEMY_DATABASE_URI": url, "TESTING": True, "SECRET_KEY": "x"})
+        bind_migrations(app)
+        with app.app_context():
+            make()
+            assert _storage() == {"body": "e", "layout": "e"}, name
+            db.session.remove()
+            db.engine.dispose()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import (
+    DDL,
     JSON,
     Boolean,
     ForeignKey,
@@ -14,6 +15,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -97,3 +99,16 @@ class FeedCache(db.Model):
     created_dt: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     __table_args__ = (UniqueConstraint("key"),)
+
+
+# PostgreSQL keeps a feed's bytes and layout uncompressed (out of line, no pglz): both
+# are rewritten on every render and read whole. Compressing the 1.6 MB of the largest
+# bench feed cost ~12 ms of each write (issue 19), for a quarter of the disk. Set by
+# create_all and by migration e5b9c3a7d1f2.
+FEED_CACHE_STORAGE = (
+    "ALTER TABLE feed_cache ALTER COLUMN body SET STORAGE EXTERNAL, "
+    "ALTER COLUMN layout SET STORAGE EXTERNAL"
+)
+event.listen(
+    FeedCache.__table__, "after_create", DDL(FEED_CACHE_STORAGE).execute_if(dialect="postgresql")
+)
