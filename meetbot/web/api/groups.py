@@ -284,10 +284,9 @@ def list_occurrences(args: dict[str, Any], group: str):
         # per-process cache keyed by a fingerprint of the schedule in the database,
         # with each occurrence's key and JSON kept there too (the same bytes the schema
         # and Flask's compact JSON give; debug mode indents, so it takes the slow path).
-        entries = occurrence_cache.cached_group_rendered(
+        entries = occurrence_cache.cached_group_entries(
             row, args["start"], DEFAULT_WINDOW.days, domain, _occurrence_entry, work_stream=stream
         )
-        entries.sort(key=lambda e: e[0])  # (start, uid) order already: linear
         parts, last = page_of(entries, after, args["limit"])
         send_next(last)
         return current_app.response_class(
