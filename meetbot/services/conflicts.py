@@ -77,11 +77,16 @@ def find_conflicts(
             found = [c for c in found if group.id in (c.a.group_id, c.b.group_id)]
         return found
     now, spans = _spans_from_now(group, horizon, domain)
-    # Both occurrences of a pair overlap [now, end) exactly when their overlap does.
+    return [spans.conflict(n) for n in _from_now(spans, now, horizon)]
+
+
+def _from_now(spans: PackedConflicts, now: datetime, horizon: timedelta) -> list[int]:
+    """Which of ``spans`` overlap [now, now + horizon): both occurrences of a pair
+    overlap it exactly when their overlap does."""
     after, before = micros(now), micros(now + horizon)
     stop = bisect_left(spans.first, before)
     last = spans.last
-    return [spans.conflict(n) for n in range(stop) if last[n] > after]
+    return [n for n in range(stop) if last[n] > after]
 
 
 @dataclass(frozen=True)
@@ -145,11 +150,13 @@ def _spans_from_now(
 def conflicts_for_series(
     series: MeetingSeries, *, days: int | None = None, domain: str = "meetbot.invalid"
 ) -> list[Conflict]:
-    """The conflicts that involve one series (for the warning shown when it is saved)."""
+    """The conflicts that involve one series (for the warning shown when it is saved):
+    ``find_conflicts(group=series.group, days=days)`` of that series, picked before any
+    is made from the cache's columns."""
+    horizon = timedelta(days=days) if days is not None else DEFAULT_HORIZON
+    now, spans = _spans_from_now(series.group, horizon, domain)
     return [
-        c
-        for c in find_conflicts(group=series.group, days=days, domain=domain)
-        if c.involves_series(series.id)
+        spans.conflict(n) for n in _from_now(spans, now, horizon) if series.id in spans.series_of(n)
     ]
 
 

@@ -83,6 +83,10 @@ class PackedOccurrences:
             change_reason=t[6],
         )
 
+    def series_id(self, index: int) -> int | None:
+        value = self.ids[index * 3]
+        return None if value == _NONE else value
+
     def views(self) -> list[OccurrenceView]:
         return [self.view(n) for n in range(len(self))]
 
@@ -126,6 +130,11 @@ class PackedConflicts:
 
     def __len__(self) -> int:
         return len(self.first)
+
+    def series_of(self, index: int) -> tuple[int | None, int | None]:
+        """The series of conflict ``index``'s two occurrences (without making them)."""
+        a_src, a_idx, b_src, b_idx = self.pairs[index * 4 : index * 4 + 4]
+        return self.sources[a_src].series_id(a_idx), self.sources[b_src].series_id(b_idx)
 
     def conflict(self, index: int) -> Conflict:
         a_src, a_idx, b_src, b_idx = self.pairs[index * 4 : index * 4 + 4]
