@@ -10,14 +10,15 @@ holds (and returns whole when the entry is dropped), and the transients' arenas 
 and go back to the system.
 
 Reading is cheap: the entries are in key order, a window is found by bisection on
-the start instants, and a page slices only the entries it returns.
+the start instants, and a page of consecutive entries is one slice of the texts
+(kept with a comma after each, as a JSON list joins them).
 """
 
 from __future__ import annotations
 
 import io
 from array import array
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -38,12 +39,14 @@ def _micros(value: datetime) -> int:
 @dataclass(frozen=True, slots=True)
 class PackedEntries:
     """Entries ``(start, end, key, text)`` sorted by key (whose order is the starts'),
-    each key of ``width - 1`` strings."""
+    each key of ``width`` strings."""
 
     starts: array  # microseconds since the epoch, ascending
     ends: array
-    text: str  # every entry's key strings and text, one after the other
-    bounds: array  # offsets into ``text``: string j of entry i ends at bounds[i * width + j + 1]
+    keys: str  # every entry's key strings, one after the other
+    key_bounds: array  # string j of entry i's key ends at key_bounds[i * width + j + 1]
+    texts: str  # every entry's text followed by a comma
+    text_bounds: array  # entry i's text starts at text_bounds[i] (its comma ends before i + 1's)
     width: int
 
     def __len__(self) -> int:
@@ -57,11 +60,16 @@ class PackedEntries:
         ended = map(after.__lt__, self.ends[:stop])
         return PackedWindow(self, list(compress(range(stop), ended)))
 
+    def key(self, index: int) -> Key:
+        first, bounds, keys = index * self.width, self.key_bounds, self.keys
+        return tuple(keys[bounds[n] : bounds[n + 1]] for n in range(first, first + self.width))
+
+    def texts_of(self, first: int, last: int) -> str:
+        """The texts of entries ``first`` to ``last`` (included), comma-separated."""
+        return self.texts[self.text_bounds[first] : self.text_bounds[last + 1] - 1]
+
     def entry(self, index: int) -> Entry:
-        first = index * self.width
-        bounds, text = self.bounds, self.text
-        parts = [text[bounds[n] : bounds[n + 1]] for n in range(first, first + self.width)]
-        return tuple(parts[:-1]), parts[-1]
+        return self.key(index), self.texts_of(index, index)
 
 
 class PackedWindow(Sequence[Entry]):
@@ -87,44 +95,63 @@ class PackedWindow(Sequence[Entry]):
             return [self._packed.entry(n) for n in self._indexes[item]]
         return self._packed.entry(self._indexes[item])
 
+    def page(self, after: Key | None, limit: int) -> tuple[list[str], Key | None]:
+        """``services.paging.page_of`` of this window, its texts as runs: each run of
+        consecutive entries is one comma-separated string (join them with commas)."""
+        packed, indexes = self._packed, self._indexes
+        first = 0 if after is None else bisect_right(indexes, after, key=packed.key)
+        chunk = indexes[first : first + limit + 1]
+        more = len(chunk) > limit
+        chunk = chunk[:limit]
+        runs: list[str] = []
+        start = 0
+        for n in range(1, len(chunk) + 1):
+            if n == len(chunk) or chunk[n] != chunk[n - 1] + 1:
+                runs.append(packed.texts_of(chunk[start], chunk[n - 1]))
+                start = n
+        return runs, (packed.key(chunk[-1]) if more else None)
+
 
 def pack_entries(entries: Iterable[tuple[datetime, datetime, Key, str]]) -> PackedEntries:
     """``entries`` (start, end, key, text) packed, sorted by key (keys must sort as the
     starts do, and have as many strings each). Given in key order (as the occurrences
     are), each entry's strings are written out and dropped one by one, so the small
     objects never pile up (their peak sets how many arenas stay, issue 19)."""
-    starts, ends, bounds = array("q"), array("q"), array("q", [0])
-    out = io.StringIO()
-    width = 0
-    total = 0
+    starts, ends = array("q"), array("q")
+    key_bounds, text_bounds = array("q", [0]), array("q", [0])
+    keys, texts = io.StringIO(), io.StringIO()
+    width = -1
     ordered = True
     last: Key | None = None
     for start, end, key, text in entries:
-        if not width:
-            width = len(key) + 1
-        elif len(key) != width - 1:
+        if width < 0:
+            width = len(key)
+        elif len(key) != width:
             raise ValueError("every key must have as many strings")
         if last is not None and key < last:
             ordered = False
         last = key
         starts.append(_micros(start))
         ends.append(_micros(end))
-        for part in (*key, text):
-            total += out.write(part)
-            bounds.append(total)
-    packed = PackedEntries(starts, ends, out.getvalue(), bounds, width or 1)
-    if ordered:
-        return packed
-    return _sorted(packed)
+        for part in key:
+            key_bounds.append(key_bounds[-1] + keys.write(part))
+        text_bounds.append(text_bounds[-1] + texts.write(text) + texts.write(","))
+    packed = PackedEntries(
+        starts, ends, keys.getvalue(), key_bounds, texts.getvalue(), text_bounds, max(width, 0)
+    )
+    return packed if ordered else _sorted(packed)
 
 
 def _sorted(packed: PackedEntries) -> PackedEntries:
     """``packed`` in key order (entries given out of order)."""
-    order = sorted(range(len(packed)), key=lambda n: packed.entry(n)[0])
-    window = PackedWindow(packed, order)
+    order = sorted(range(len(packed)), key=packed.key)
     return pack_entries(
-        (_from_micros(packed.starts[n]), _from_micros(packed.ends[n]), *window[i])
-        for i, n in enumerate(order)
+        (
+            _from_micros(packed.starts[n]),
+            _from_micros(packed.ends[n]),
+            *packed.entry(n),
+        )
+        for n in order
     )
 
 

@@ -60,8 +60,26 @@ def test_the_entries_are_a_few_objects_not_one_per_string():
     assert len(packed) == 2000
     # Arrays and one string: the garbage collector tracks none of them.
     assert len(gc.get_objects()) - before < 10
-    assert isinstance(packed.text, str)
+    assert isinstance(packed.texts, str)
 
 
 def test_no_entries():
     assert list(pack_entries([]).window(T0, T0 + timedelta(days=1))) == []
+
+
+def test_a_page_is_runs_of_the_texts_page_of_gives():
+    """``page`` joins consecutive texts into one slice; with commas, the same list."""
+    packed = pack_entries(_entries(50))
+    window = packed.window(T0 + timedelta(hours=10, minutes=15), T0 + timedelta(days=3))
+    for limit in (1, 3, 7, 100):
+        after = None
+        while True:
+            runs, last = window.page(after, limit)
+            texts, expected_last = page_of(window, after, limit)
+            assert ",".join(runs) == ",".join(texts)
+            assert last == expected_last
+            if last is None:
+                break
+            after = last
+    # The long meeting and the others are not consecutive entries: two runs.
+    assert window.page(None, 3)[0] == ["long", "é10,é11"]

@@ -17,7 +17,6 @@ from meetbot.services import groups as group_service
 from meetbot.services import occurrence_pages as pages
 from meetbot.services import occurrences as occurrence_service
 from meetbot.services.errors import ValidationError as ServiceValidationError
-from meetbot.services.paging import page_of
 from meetbot.services.permissions import Permission
 from meetbot.web.api.common import (
     guard,
@@ -287,7 +286,7 @@ def list_occurrences(args: dict[str, Any], group: str):
         entries = occurrence_cache.cached_group_entries(
             row, args["start"], DEFAULT_WINDOW.days, domain, _occurrence_entry, work_stream=stream
         )
-        parts, last = page_of(entries, after, args["limit"])
+        parts, last = entries.page(after, args["limit"])
         send_next(last)
         return current_app.response_class(
             "[" + ",".join(parts) + "]\n", mimetype=current_app.json.mimetype
