@@ -110,7 +110,11 @@ def _init_extensions(app: Flask) -> None:
     login_manager.login_view = "auth.login"
     login_manager.login_message = "Please log in to continue."
     with app.app_context():
-        configure_engine_events(db.engine)
+        configure_engine_events(
+            db.engine,
+            statements=app.config["MEETBOT_SQLITE_STATEMENTS"],
+            cache_kib=app.config["MEETBOT_SQLITE_CACHE_KIB"],
+        )
 
 
 def _register_blueprints(app: Flask) -> None:

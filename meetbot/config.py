@@ -27,6 +27,8 @@
 | MEETBOT_FEED_COMPONENT_BYTES | 4194304 | one-off meetings' and to-dos' components per process |
 | MEETBOT_FEED_BODY_BYTES | 33554432 | rendered feed bytes kept per process (bytes) |
 | MEETBOT_FEED_LAYOUT_BYTES | 8388608 | feed layouts kept per process (bytes) |
+| MEETBOT_SQLITE_STATEMENTS | 32 | prepared statements each SQLite connection keeps |
+| MEETBOT_SQLITE_CACHE_KIB | 512 | KiB of database pages each SQLite connection caches |
 """
 
 from __future__ import annotations
@@ -37,6 +39,8 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
+
+from meetbot.db_setup import DEFAULT_SQLITE_CACHE_KIB, DEFAULT_SQLITE_STATEMENTS
 
 DEFAULT_BASE_URL = "http://127.0.0.1:5000"
 
@@ -153,6 +157,8 @@ def _cache_budgets() -> dict[str, int]:
         "MEETBOT_FEED_COMPONENT_BYTES": 4 << 20,
         "MEETBOT_FEED_BODY_BYTES": 32 << 20,
         "MEETBOT_FEED_LAYOUT_BYTES": 8 << 20,
+        "MEETBOT_SQLITE_STATEMENTS": DEFAULT_SQLITE_STATEMENTS,
+        "MEETBOT_SQLITE_CACHE_KIB": DEFAULT_SQLITE_CACHE_KIB,
     }
     return {key: int(os.environ.get(key, default)) for key, default in defaults.items()}
 

@@ -59,6 +59,36 @@ def test_sqlite_pragmas(app, db_backend) -> None:
     assert conn.execute(text("PRAGMA busy_timeout")).scalar() >= 5000
 
 
+def test_sqlite_connection_caches_are_bounded(tmp_path) -> None:
+    """Each SQLite connection keeps MEETBOT_SQLITE_STATEMENTS prepared statements and
+    MEETBOT_SQLITE_CACHE_KIB KiB of pages (issue 19: the defaults held ~10 MiB)."""
+    from sqlalchemy import event
+
+    from meetbot.config import load_config
+
+    assert load_config(tmp_path)["MEETBOT_SQLITE_STATEMENTS"] == 32
+    assert load_config(tmp_path)["MEETBOT_SQLITE_CACHE_KIB"] == 512
+    app = create_app(
+        {
+            "SECRET_KEY": "x",
+            "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'caches.sqlite'}",
+            "MEETBOT_SQLITE_STATEMENTS": 7,
+            "MEETBOT_SQLITE_CACHE_KIB": 300,
+        }
+    )
+    asked: list[dict] = []
+    with app.app_context():
+
+        @event.listens_for(db.engine, "do_connect")
+        def _seen(_dialect, _record, _args, params) -> None:
+            asked.append(dict(params))
+
+        with db.engine.connect() as conn:
+            assert conn.execute(text("PRAGMA cache_size")).scalar() == -300
+        db.engine.dispose()
+    assert [params["cached_statements"] for params in asked] == [7]
+
+
 def test_foreign_keys_enforced(app) -> None:
     import pytest
     from sqlalchemy.exc import IntegrityError

@@ -10,7 +10,9 @@ so without what is shared) is counted for each of the rest; the walk stops ``MAX
 levels down (what lies deeper counts as its shallow size). Module-level objects
 that are never the cache's to free (classes, functions, enum members) count nothing.
 
-Objects another entry holds can be named as ``shared``: they count nothing.
+Objects another entry holds can be named as ``shared``: they count nothing. An object
+with an ``approx_size()`` method of its own (packed columns, whose long tuples of
+shared strings sampling misjudges) is counted by it.
 
 It is an estimate of what dropping the value frees, within a few tens of percent for
 the lists of occurrences, conflicts and rendered text the derived cache holds, in
@@ -44,6 +46,9 @@ def _size(obj: Any, seen: set[int], depth: int) -> int:
     if isinstance(obj, _SHARED) or id(obj) in seen:
         return 0
     seen.add(id(obj))
+    own_size = getattr(type(obj), "approx_size", None)
+    if own_size is not None:
+        return own_size(obj)
     own = sys.getsizeof(obj, 64)
     if isinstance(obj, _ATOMS) or depth >= MAX_DEPTH:
         return own

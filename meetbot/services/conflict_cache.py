@@ -30,28 +30,35 @@ from meetbot.services.conflict_pairs import (
     normalize_location,
 )
 from meetbot.services.occurrences import OccurrenceView, occurrences_of_groups
-
-Span = tuple[datetime, datetime, Conflict]
+from meetbot.services.packed_occurrences import (
+    PackedConflicts,
+    PackedOccurrences,
+    pack_conflicts,
+    pack_occurrences,
+)
 
 
 @dataclass(frozen=True, slots=True)
 class GroupShare:
-    """What the conflict check needs of one group's window."""
+    """What the conflict check needs of one group's window (its occurrences packed:
+    ``services.packed_occurrences``)."""
 
-    occurrences: tuple[OccurrenceView, ...]
+    occurrences: PackedOccurrences
     chairs: dict[int, list[ChairRef]]  # series id -> chairs
     keys: frozenset  # normalized locations and ("chair", person id)
 
 
-def conflict_spans(group_id: int | None, day: datetime, end: datetime, domain: str) -> list[Span]:
-    """(overlap start, overlap end, conflict) of every conflict in [day, end) that
-    involves ``group_id`` (every conflict with None), through the per-group cache."""
+def conflict_spans(
+    group_id: int | None, day: datetime, end: datetime, domain: str
+) -> PackedConflicts:
+    """Every conflict in [day, end) that involves ``group_id`` (every conflict with
+    None), in order of their overlap's start, through the per-group cache."""
     fingerprints = freshness.group_fingerprints(day, end)
     shares = _shares(fingerprints, day, end, domain)
     if group_id is None:
         involved = sorted(shares)
     elif group_id not in shares:
-        return []
+        return pack_conflicts([], [], [])
     else:
         mine = shares[group_id].keys
         involved = sorted(g for g, share in shares.items() if g == group_id or share.keys & mine)
@@ -61,25 +68,26 @@ def conflict_spans(group_id: int | None, day: datetime, end: datetime, domain: s
     fingerprint = (day, tuple((g, fingerprints[g]) for g in involved))
     mine = [shares[g] for g in involved]
 
-    def size_of(spans: list[Span]) -> int:
+    def size_of(spans: PackedConflicts) -> int:
         # The occurrences the conflicts point at are the shares' (their own entries
         # count them): counting them again made this entry of a big group ~15 MiB of
         # a 32 MiB budget, which then evicted the shares on every page (issue 19).
-        return freshness.approx_size(spans, shared=[o for share in mine for o in share.occurrences])
+        return freshness.approx_size(spans, shared=[share.occurrences for share in mine])
 
     return freshness.cached(
         key, lambda: _spans(mine, group_id), fingerprint=fingerprint, size_of=size_of
     )
 
 
-def _spans(shares: list[GroupShare], group_id: int | None) -> list[Span]:
-    occurrences = [o for share in shares for o in share.occurrences]
+def _spans(shares: list[GroupShare], group_id: int | None) -> PackedConflicts:
+    views = [share.occurrences.views() for share in shares]
     chairs = {series: refs for share in shares for series, refs in share.chairs.items()}
-    return [
-        (c.overlap_start, c.overlap_end, c)
-        for c in find_conflicts_in(occurrences, chairs)
+    found = [
+        c
+        for c in find_conflicts_in([o for listed in views for o in listed], chairs)
         if group_id is None or group_id in (c.a.group_id, c.b.group_id)
     ]
+    return pack_conflicts(found, [share.occurrences for share in shares], views)
 
 
 def _shares(
@@ -94,7 +102,7 @@ def _shares(
         return {k: built[k[1]] for k in missing}
 
     found = freshness.cached_many(keys, compute)
-    return {key[1]: share for key, share in found.items() if share.occurrences}
+    return {key[1]: share for key, share in found.items() if len(share.occurrences)}
 
 
 def _build_shares(
@@ -126,7 +134,7 @@ def _share(occurrences: list[OccurrenceView], chairs: dict[int, list[ChairRef]])
         if location is not None:
             keys.add(location)
         keys.update(("chair", ref.id) for ref in chairs.get(occ.series_id or -1, ()))
-    return GroupShare(tuple(occurrences), chairs, frozenset(keys))
+    return GroupShare(pack_occurrences(occurrences), chairs, frozenset(keys))
 
 
 def all_conflicts(begin: datetime, end: datetime, domain: str) -> list[Conflict]:

@@ -33,6 +33,7 @@ from meetbot.services.conflict_pairs import (
     find_conflicts_in,
     normalize_location,
 )
+from meetbot.services.packed_occurrences import PackedConflicts, instant, micros
 
 __all__ = [
     "ChairRef",
@@ -76,9 +77,16 @@ def find_conflicts(
             found = [c for c in found if group.id in (c.a.group_id, c.b.group_id)]
         return found
     now, spans = _spans_from_now(group, horizon, domain)
-    end = now + horizon
-    # Both occurrences of a pair overlap [now, end) exactly when their overlap does.
-    return [c for first, last, c in spans if last > now and first < end]
+    return [spans.conflict(n) for n in _from_now(spans, now, horizon)]
+
+
+def _from_now(spans: PackedConflicts, now: datetime, horizon: timedelta) -> list[int]:
+    """Which of ``spans`` overlap [now, now + horizon): both occurrences of a pair
+    overlap it exactly when their overlap does."""
+    after, before = micros(now), micros(now + horizon)
+    stop = bisect_left(spans.first, before)
+    last = spans.last
+    return [n for n in range(stop) if last[n] > after]
 
 
 @dataclass(frozen=True)
@@ -109,30 +117,29 @@ def _ahead(
     those starting from now until the end are one slice (found by bisection); only the
     few that started earlier today are looked at one by one."""
     now, spans = _spans_from_now(group, horizon, domain, now)
-    end = now + horizon
-    started = bisect_left(spans, now, key=_first)
+    after, before = micros(now), micros(now + horizon)
+    first, last = spans.first, spans.last
+    started = bisect_left(first, after)
     # Those that started before now count while they last; the rest start in [now, end).
-    running = [(last, c) for _, last, c in spans[:started] if last > now]
-    stop = max(bisect_left(spans, end, key=_first), started)
-    shown = [c for _, c in running] + [c for _, _, c in spans[started : min(stop, started + limit)]]
+    running = [n for n in range(started) if last[n] > after]
+    stop = max(bisect_left(first, before), started)
+    shown = [*running, *range(started, min(stop, started + limit))][:limit]
     # It holds until one of them ends (the last microsecond before it) or the next one
     # comes within ``horizon`` of now (a new day has a key of its own).
-    ends = [last for last, _ in running] + [last for _, last, _ in spans[started:stop]]
-    bounds = [min(ends) - _TICK] if ends else []
+    ends = [last[n] for n in running] + list(last[started:stop])
+    bounds = [instant(min(ends)) - _TICK] if ends else []
     if stop < len(spans):
-        bounds.append(spans[stop][0] - horizon)
+        bounds.append(instant(first[stop]) - horizon)
     total = len(running) + stop - started
-    return ConflictsAhead(tuple(shown[:limit]), total, min(bounds) if bounds else None)
-
-
-def _first(span: tuple) -> datetime:
-    return span[0]
+    return ConflictsAhead(
+        tuple(spans.conflict(n) for n in shown), total, min(bounds) if bounds else None
+    )
 
 
 def _spans_from_now(
     group: Group | None, horizon: timedelta, domain: str, now: datetime | None = None
-) -> tuple[datetime, list]:
-    """(now, the cached spans of the window from the start of today (UTC) to a day
+) -> tuple[datetime, PackedConflicts]:
+    """(now, the cached conflicts of the window from the start of today (UTC) to a day
     after now + horizon): each group is expanded once a day per process."""
     now = (now or utcnow()).astimezone(UTC)
     day = now.replace(hour=0, minute=0, second=0, microsecond=0)
@@ -143,11 +150,13 @@ def _spans_from_now(
 def conflicts_for_series(
     series: MeetingSeries, *, days: int | None = None, domain: str = "meetbot.invalid"
 ) -> list[Conflict]:
-    """The conflicts that involve one series (for the warning shown when it is saved)."""
+    """The conflicts that involve one series (for the warning shown when it is saved):
+    ``find_conflicts(group=series.group, days=days)`` of that series, picked before any
+    is made from the cache's columns."""
+    horizon = timedelta(days=days) if days is not None else DEFAULT_HORIZON
+    now, spans = _spans_from_now(series.group, horizon, domain)
     return [
-        c
-        for c in find_conflicts(group=series.group, days=days, domain=domain)
-        if c.involves_series(series.id)
+        spans.conflict(n) for n in _from_now(spans, now, horizon) if series.id in spans.series_of(n)
     ]
 
 

@@ -6,13 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
-from typing import TypeVar
 
 from meetbot import freshness
 from meetbot.models import Group, MeetingSeries, WorkStream
 from meetbot.services.occurrences import OccurrenceView, group_occurrences, series_occurrences
-
-T = TypeVar("T")
+from meetbot.services.packed_entries import Key, PackedEntries, PackedWindow, pack_entries
 
 
 def _window_key(
@@ -62,36 +60,37 @@ def cached_group_occurrences(
     return [o for o in found if o.start < end and o.end > now]
 
 
-def cached_group_rendered(
+def cached_group_entries(
     group: Group,
     now: datetime,
     days: int,
     domain: str,
-    render: Callable[[OccurrenceView], T],
+    render: Callable[[OccurrenceView], tuple[Key, str]],
     *,
     work_stream: WorkStream | None = None,
-) -> list[T]:
-    """[render(o) for o in cached_group_occurrences(...)], with each occurrence rendered
-    once per cache entry rather than on every request (the API keeps each one's JSON:
-    serializing thousands of occurrences cost more than everything else); only the
-    renderings are kept, not the occurrences. ``render`` must be a module-level
-    function: its name is part of the key."""
+) -> PackedWindow:
+    """The ``(key, text)`` that ``render`` gives each of cached_group_occurrences(...), in
+    key order (keys must sort as the starts do), with each occurrence rendered once per
+    cache entry rather than on every request (the API keeps each one's page key and
+    JSON: serializing thousands of occurrences cost more than everything else). Only
+    the renderings are kept, packed (``services.packed_entries``: a few large blocks,
+    not tens of thousands of small objects), not the occurrences. ``render`` must be a
+    module-level function: its name is part of the key."""
 
     now = now.astimezone(UTC)
     key, fingerprint, begin, wide_end = _window_key(group, now, days, domain, work_stream)
 
-    def compute() -> tuple[tuple[datetime, datetime, T], ...]:
+    def compute() -> PackedEntries:
         # The occurrences are not kept besides their rendering: they change together
         # (same fingerprint), and nothing else reads this window (a big group's 90 days
         # were ~5 MiB held twice, issue 19).
         found = group_occurrences(group, begin, wide_end, domain, work_stream=work_stream)
-        return tuple((o.start, o.end, render(o)) for o in found)
+        return pack_entries((o.start, o.end, *render(o)) for o in found)
 
-    rendered = freshness.cached(
+    packed = freshness.cached(
         ("rendered", render.__module__, render.__qualname__, *key), compute, fingerprint=fingerprint
     )
-    end = now + timedelta(days=days)
-    return [value for start, stop, value in rendered if start < end and stop > now]
+    return packed.window(now, now + timedelta(days=days))
 
 
 def cached_upcoming(

@@ -11,8 +11,8 @@ from flask import current_app
 from meetbot.models import utcnow
 from meetbot.services.conflicts import find_conflicts
 from meetbot.services.occurrence_cache import (
+    cached_group_entries,
     cached_group_occurrences,
-    cached_group_rendered,
     cached_upcoming,
 )
 from meetbot.services.occurrences import OccurrenceView
@@ -20,8 +20,8 @@ from meetbot.services.occurrences import OccurrenceView
 NOW = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
 
 
-def _title(o: OccurrenceView) -> str:
-    return o.title
+def _title(o: OccurrenceView) -> tuple[tuple[str, str], str]:
+    return (o.start.isoformat(), o.uid), o.title
 
 
 def test_only_the_rendering_is_kept(create_group, create_series, time_machine):
@@ -31,12 +31,12 @@ def test_only_the_rendering_is_kept(create_group, create_series, time_machine):
     store = current_app.extensions.get("meetbot_derived_cache")
     if store is not None:
         store.clear()
-    rendered = cached_group_rendered(group, NOW, 90, "meetbot.test", _title)
-    assert rendered == ["Weekly"] * 13
+    rendered = list(cached_group_entries(group, NOW, 90, "meetbot.test", _title))
+    assert [text for _, text in rendered] == ["Weekly"] * 13
     store = current_app.extensions["meetbot_derived_cache"]
     assert [key[0] for key in store._items] == ["rendered"]
     # Kept: the next call renders nothing.
-    assert cached_group_rendered(group, NOW, 90, "meetbot.test", _title) == rendered
+    assert list(cached_group_entries(group, NOW, 90, "meetbot.test", _title)) == rendered
     assert len(store) == 1
 
 

@@ -17,7 +17,6 @@ from meetbot.services import groups as group_service
 from meetbot.services import occurrence_pages as pages
 from meetbot.services import occurrences as occurrence_service
 from meetbot.services.errors import ValidationError as ServiceValidationError
-from meetbot.services.paging import page_of
 from meetbot.services.permissions import Permission
 from meetbot.web.api.common import (
     guard,
@@ -284,11 +283,10 @@ def list_occurrences(args: dict[str, Any], group: str):
         # per-process cache keyed by a fingerprint of the schedule in the database,
         # with each occurrence's key and JSON kept there too (the same bytes the schema
         # and Flask's compact JSON give; debug mode indents, so it takes the slow path).
-        entries = occurrence_cache.cached_group_rendered(
+        entries = occurrence_cache.cached_group_entries(
             row, args["start"], DEFAULT_WINDOW.days, domain, _occurrence_entry, work_stream=stream
         )
-        entries.sort(key=lambda e: e[0])  # (start, uid) order already: linear
-        parts, last = page_of(entries, after, args["limit"])
+        parts, last = entries.page(after, args["limit"])
         send_next(last)
         return current_app.response_class(
             "[" + ",".join(parts) + "]\n", mimetype=current_app.json.mimetype

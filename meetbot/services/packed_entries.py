@@ -1,0 +1,159 @@
+"""Many small (key, text) entries kept as a few large objects (issue 19).
+
+A big group's 90 days are ~11,000 occurrences; the API keeps each one's page key and
+JSON. As tuples of strings and datetimes that is ~70,000 small objects (6.8 MiB)
+scattered over Python's 1 MiB small-object arenas among the expansion's transients:
+the arenas cannot be given back while any of them lives, so a worker kept ~11 MiB
+more after the first request of that list. Packed, the same entries are two arrays
+of instants, one string and one array of offsets: four large blocks the C allocator
+holds (and returns whole when the entry is dropped), and the transients' arenas empty
+and go back to the system.
+
+Reading is cheap: the entries are in key order, a window is found by bisection on
+the start instants, and a page of consecutive entries is one slice of the texts
+(kept with a comma after each, as a JSON list joins them).
+"""
+
+from __future__ import annotations
+
+import io
+from array import array
+from bisect import bisect_left, bisect_right
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from itertools import compress
+from typing import overload
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_MICROSECOND = timedelta(microseconds=1)
+
+Key = tuple[str, ...]
+Entry = tuple[Key, str]
+
+
+def _micros(value: datetime) -> int:
+    return (value - _EPOCH) // _MICROSECOND
+
+
+@dataclass(frozen=True, slots=True)
+class PackedEntries:
+    """Entries ``(start, end, key, text)`` sorted by key (whose order is the starts'),
+    each key of ``width`` strings."""
+
+    starts: array  # microseconds since the epoch, ascending
+    ends: array
+    keys: str  # every entry's key strings, one after the other
+    key_bounds: array  # string j of entry i's key ends at key_bounds[i * width + j + 1]
+    texts: str  # every entry's text followed by a comma
+    text_bounds: array  # entry i's text starts at text_bounds[i] (its comma ends before i + 1's)
+    width: int
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def window(self, begin: datetime, end: datetime) -> PackedWindow:
+        """The entries overlapping [begin, end), in key order."""
+        stop = bisect_left(self.starts, _micros(end))
+        after = _micros(begin)
+        # Those that started before ``begin`` may have ended: one comparison each, in C.
+        ended = map(after.__lt__, self.ends[:stop])
+        return PackedWindow(self, list(compress(range(stop), ended)))
+
+    def key(self, index: int) -> Key:
+        first, bounds, keys = index * self.width, self.key_bounds, self.keys
+        return tuple(keys[bounds[n] : bounds[n + 1]] for n in range(first, first + self.width))
+
+    def texts_of(self, first: int, last: int) -> str:
+        """The texts of entries ``first`` to ``last`` (included), comma-separated."""
+        return self.texts[self.text_bounds[first] : self.text_bounds[last + 1] - 1]
+
+    def entry(self, index: int) -> Entry:
+        return self.key(index), self.texts_of(index, index)
+
+
+class PackedWindow(Sequence[Entry]):
+    """Some entries of a :class:`PackedEntries` (by index), read as ``(key, text)``."""
+
+    __slots__ = ("_indexes", "_packed")
+
+    def __init__(self, packed: PackedEntries, indexes: list[int]) -> None:
+        self._packed = packed
+        self._indexes = indexes
+
+    def __len__(self) -> int:
+        return len(self._indexes)
+
+    @overload
+    def __getitem__(self, item: int) -> Entry: ...
+
+    @overload
+    def __getitem__(self, item: slice) -> list[Entry]: ...
+
+    def __getitem__(self, item: int | slice) -> Entry | list[Entry]:
+        if isinstance(item, slice):
+            return [self._packed.entry(n) for n in self._indexes[item]]
+        return self._packed.entry(self._indexes[item])
+
+    def page(self, after: Key | None, limit: int) -> tuple[list[str], Key | None]:
+        """``services.paging.page_of`` of this window, its texts as runs: each run of
+        consecutive entries is one comma-separated string (join them with commas)."""
+        packed, indexes = self._packed, self._indexes
+        first = 0 if after is None else bisect_right(indexes, after, key=packed.key)
+        chunk = indexes[first : first + limit + 1]
+        more = len(chunk) > limit
+        chunk = chunk[:limit]
+        runs: list[str] = []
+        start = 0
+        for n in range(1, len(chunk) + 1):
+            if n == len(chunk) or chunk[n] != chunk[n - 1] + 1:
+                runs.append(packed.texts_of(chunk[start], chunk[n - 1]))
+                start = n
+        return runs, (packed.key(chunk[-1]) if more else None)
+
+
+def pack_entries(entries: Iterable[tuple[datetime, datetime, Key, str]]) -> PackedEntries:
+    """``entries`` (start, end, key, text) packed, sorted by key (keys must sort as the
+    starts do, and have as many strings each). Given in key order (as the occurrences
+    are), each entry's strings are written out and dropped one by one, so the small
+    objects never pile up (their peak sets how many arenas stay, issue 19)."""
+    starts, ends = array("q"), array("q")
+    key_bounds, text_bounds = array("q", [0]), array("q", [0])
+    keys, texts = io.StringIO(), io.StringIO()
+    width = -1
+    ordered = True
+    last: Key | None = None
+    for start, end, key, text in entries:
+        if width < 0:
+            width = len(key)
+        elif len(key) != width:
+            raise ValueError("every key must have as many strings")
+        if last is not None and key < last:
+            ordered = False
+        last = key
+        starts.append(_micros(start))
+        ends.append(_micros(end))
+        for part in key:
+            key_bounds.append(key_bounds[-1] + keys.write(part))
+        text_bounds.append(text_bounds[-1] + texts.write(text) + texts.write(","))
+    packed = PackedEntries(
+        starts, ends, keys.getvalue(), key_bounds, texts.getvalue(), text_bounds, max(width, 0)
+    )
+    return packed if ordered else _sorted(packed)
+
+
+def _sorted(packed: PackedEntries) -> PackedEntries:
+    """``packed`` in key order (entries given out of order)."""
+    order = sorted(range(len(packed)), key=packed.key)
+    return pack_entries(
+        (
+            _from_micros(packed.starts[n]),
+            _from_micros(packed.ends[n]),
+            *packed.entry(n),
+        )
+        for n in order
+    )
+
+
+def _from_micros(value: int) -> datetime:
+    return _EPOCH + value * _MICROSECOND

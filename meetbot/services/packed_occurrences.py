@@ -1,0 +1,163 @@
+"""Occurrences and conflicts kept as columns, for the conflict cache (issue 19).
+
+The conflict check keeps every group's occurrences of its window (the groups' shares)
+and a group's conflicts. As objects that is ~300 bytes an occurrence (the view and its
+three datetimes) and ~150 bytes a conflict, tens of thousands of small objects that
+keep Python's 1 MiB arenas in the process. As columns an occurrence is ~110 bytes and
+a conflict ~50, in a few large blocks the C allocator holds and returns whole. Views
+and conflicts are made again when they are read: all of them only when the conflicts
+are computed again, a page's few otherwise.
+"""
+
+from __future__ import annotations
+
+import sys
+from array import array
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import Enum
+
+from meetbot.services.conflict_pairs import Conflict
+from meetbot.services.occurrences import OccurrenceView
+
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+_NAIVE_EPOCH = datetime(1970, 1, 1)
+_MICROSECOND = timedelta(microseconds=1)
+_NONE = -(2**63)  # a missing instant or id
+
+# OccurrenceView's fields by how they are kept: references (strings, enum members),
+# integers, aware instants, the naive local start; and the flag.
+_TEXTS = ("uid", "slot_key", "title", "timezone", "status", "location", "change_reason")
+_IDS = ("series_id", "meeting_id", "group_id")
+_INSTANTS = ("recurrence_id", "start", "end")
+# Every field of OccurrenceView is one of these (tests/services/test_packed_occurrences.py).
+PACKED_FIELDS = frozenset({*_TEXTS, *_IDS, *_INSTANTS, "original_start_local", "is_moved"})
+
+
+def micros(value: datetime) -> int:
+    """An aware instant as microseconds since the epoch."""
+    return (value - _EPOCH) // _MICROSECOND
+
+
+def instant(value: int) -> datetime:
+    """The aware UTC instant of :func:`micros`."""
+    return _EPOCH + value * _MICROSECOND
+
+
+@dataclass(frozen=True, slots=True)
+class PackedOccurrences:
+    """OccurrenceViews, each as ``len(_TEXTS)`` references, three ids, four instants
+    (microseconds; ``_NONE`` for None) and a flag."""
+
+    texts: tuple
+    ids: array
+    instants: array
+    moved: bytes
+
+    def __len__(self) -> int:
+        return len(self.moved)
+
+    def view(self, index: int) -> OccurrenceView:
+        """The view ``index`` as it was given (equal, not the same object)."""
+        t = self.texts[index * 7 : index * 7 + 7]
+        series_id, meeting_id, group_id = (
+            None if v == _NONE else v for v in self.ids[index * 3 : index * 3 + 3]
+        )
+        rid, start, end, local = self.instants[index * 4 : index * 4 + 4]
+        return OccurrenceView(
+            uid=t[0],
+            recurrence_id=None if rid == _NONE else instant(rid),
+            series_id=series_id,
+            slot_key=t[1],
+            meeting_id=meeting_id,
+            group_id=group_id,
+            title=t[2],
+            start=instant(start),
+            end=instant(end),
+            timezone=t[3],
+            status=t[4],
+            location=t[5],
+            original_start_local=None if local == _NONE else _NAIVE_EPOCH + local * _MICROSECOND,
+            is_moved=bool(self.moved[index]),
+            change_reason=t[6],
+        )
+
+    def series_id(self, index: int) -> int | None:
+        value = self.ids[index * 3]
+        return None if value == _NONE else value
+
+    def views(self) -> list[OccurrenceView]:
+        return [self.view(n) for n in range(len(self))]
+
+    def approx_size(self) -> int:
+        """Bytes held (``freshness.sizing``): the columns, and each string they refer to
+        once (a series' title, UID and location are shared by its occurrences)."""
+        texts = {id(t): t for t in self.texts if isinstance(t, str) and not isinstance(t, Enum)}
+        return (
+            sys.getsizeof(self)
+            + sum(sys.getsizeof(c) for c in (self.texts, self.ids, self.instants, self.moved))
+            + sum(sys.getsizeof(t) for t in texts.values())
+        )
+
+
+def pack_occurrences(views: Iterable[OccurrenceView]) -> PackedOccurrences:
+    texts: list = []
+    ids, instants, moved = array("q"), array("q"), bytearray()
+    for v in views:
+        texts.extend(getattr(v, name) for name in _TEXTS)
+        ids.extend(_NONE if getattr(v, name) is None else getattr(v, name) for name in _IDS)
+        instants.extend(
+            _NONE if getattr(v, name) is None else micros(getattr(v, name)) for name in _INSTANTS
+        )
+        local = v.original_start_local
+        instants.append(_NONE if local is None else (local - _NAIVE_EPOCH) // _MICROSECOND)
+        moved.append(v.is_moved)
+    return PackedOccurrences(tuple(texts), ids, instants, bytes(moved))
+
+
+@dataclass(frozen=True, slots=True)
+class PackedConflicts:
+    """Conflicts in their order, each as its overlap (microseconds), its two occurrences
+    (which of ``sources`` and where in it), its kind, what and person."""
+
+    sources: tuple[PackedOccurrences, ...]
+    first: array  # overlap start, ascending
+    last: array  # overlap end
+    pairs: array  # a's source, a's index, b's source, b's index
+    people: array  # person id, _NONE for a location
+    whats: tuple
+
+    def __len__(self) -> int:
+        return len(self.first)
+
+    def series_of(self, index: int) -> tuple[int | None, int | None]:
+        """The series of conflict ``index``'s two occurrences (without making them)."""
+        a_src, a_idx, b_src, b_idx = self.pairs[index * 4 : index * 4 + 4]
+        return self.sources[a_src].series_id(a_idx), self.sources[b_src].series_id(b_idx)
+
+    def conflict(self, index: int) -> Conflict:
+        a_src, a_idx, b_src, b_idx = self.pairs[index * 4 : index * 4 + 4]
+        person = self.people[index]
+        return Conflict(
+            "location" if person == _NONE else "chair",
+            self.whats[index],
+            self.sources[a_src].view(a_idx),
+            self.sources[b_src].view(b_idx),
+            None if person == _NONE else person,
+        )
+
+
+def pack_conflicts(
+    found: Sequence[Conflict], sources: Sequence[PackedOccurrences], views: Sequence[list]
+) -> PackedConflicts:
+    """``found`` (in overlap order), whose occurrences are among ``views`` (the views of
+    each of ``sources``, in order)."""
+    where = {id(v): (s, n) for s, listed in enumerate(views) for n, v in enumerate(listed)}
+    first, last, pairs, people = array("q"), array("q"), array("i"), array("q")
+    for c in found:
+        first.append(micros(c.overlap_start))
+        last.append(micros(c.overlap_end))
+        pairs.extend((*where[id(c.a)], *where[id(c.b)]))
+        people.append(_NONE if c.person_id is None else c.person_id)
+    return PackedConflicts(tuple(sources), first, last, pairs, people, tuple(c.what for c in found))

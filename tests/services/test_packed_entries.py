@@ -1,0 +1,85 @@
+"""Packed (key, text) entries (issue 19): the API's cached occurrences held as a few
+large objects read back exactly as they were given."""
+
+from __future__ import annotations
+
+import gc
+from datetime import UTC, datetime, timedelta
+
+from meetbot.services.packed_entries import pack_entries
+from meetbot.services.paging import page_of
+
+T0 = datetime(2026, 1, 5, 8, 0, tzinfo=UTC)
+
+
+def _entries(count: int) -> list:
+    # Given out of order; one long meeting starts before the others and lasts.
+    found = [
+        (
+            T0 + timedelta(hours=n),
+            T0 + timedelta(hours=n, minutes=30),
+            (f"{n:04d}", f"u{n}"),
+            f"é{n}",
+        )
+        for n in range(1, count)
+    ]
+    found.append((T0, T0 + timedelta(days=2), ("0000", "long"), "long"))
+    return found[::-1]
+
+
+def test_a_window_reads_back_the_entries_in_key_order():
+    packed = pack_entries(_entries(50))
+    window = packed.window(T0 + timedelta(hours=10, minutes=15), T0 + timedelta(hours=13))
+    assert list(window) == [
+        (("0000", "long"), "long"),
+        (("0010", "u10"), "é10"),
+        (("0011", "u11"), "é11"),
+        (("0012", "u12"), "é12"),
+    ]
+    # An entry is over when it ends at the window's start.
+    assert [
+        key
+        for key, _ in packed.window(T0 + timedelta(hours=1, minutes=30), T0 + timedelta(hours=2))
+    ] == [("0000", "long")]
+
+
+def test_pages_of_a_window_follow_one_another():
+    packed = pack_entries(_entries(50))
+    window = packed.window(T0, T0 + timedelta(days=3))
+    first, last = page_of(window, None, 20)
+    second, last2 = page_of(window, last, 20)
+    third, last3 = page_of(window, last2, 20)
+    assert first + second + third == ["long"] + [f"é{n}" for n in range(1, 50)]
+    assert last3 is None
+
+
+def test_the_entries_are_a_few_objects_not_one_per_string():
+    before = len(gc.get_objects())
+    packed = pack_entries(_entries(2000))
+    gc.collect()
+    assert len(packed) == 2000
+    # Arrays and one string: the garbage collector tracks none of them.
+    assert len(gc.get_objects()) - before < 10
+    assert isinstance(packed.texts, str)
+
+
+def test_no_entries():
+    assert list(pack_entries([]).window(T0, T0 + timedelta(days=1))) == []
+
+
+def test_a_page_is_runs_of_the_texts_page_of_gives():
+    """``page`` joins consecutive texts into one slice; with commas, the same list."""
+    packed = pack_entries(_entries(50))
+    window = packed.window(T0 + timedelta(hours=10, minutes=15), T0 + timedelta(days=3))
+    for limit in (1, 3, 7, 100):
+        after = None
+        while True:
+            runs, last = window.page(after, limit)
+            texts, expected_last = page_of(window, after, limit)
+            assert ",".join(runs) == ",".join(texts)
+            assert last == expected_last
+            if last is None:
+                break
+            after = last
+    # The long meeting and the others are not consecutive entries: two runs.
+    assert window.page(None, 3)[0] == ["long", "é10,é11"]
