@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -47,6 +49,15 @@ def test_downgrade_to_base_and_upgrade_again(empty_app) -> None:
     assert set(inspect(db.engine).get_table_names()) - {"alembic_version"} == set()
     upgrade()
     assert _diff() == []
+
+
+def test_migrating_in_process_leaves_the_apps_loggers_on(empty_app) -> None:
+    """Alembic's env.py configures logging from alembic.ini; by default fileConfig
+    disables every logger that exists already, so an upgrade run in-process (a test, a
+    script) silenced meetbot's own warnings for the rest of the process."""
+    mine = logging.getLogger("meetbot.services.warm_up")
+    upgrade()
+    assert mine.disabled is False
 
 
 def _storage() -> dict[str, str]:
