@@ -24,6 +24,11 @@ WRITE_LOCKED = "meetbot_write_locked"
 # commit by another connection empties anyway. The pages' warm statements are ~60,
 # and all of them prepare in ~1.3 ms in total (0.4 ms the most for one page), so a
 # smaller cache costs a page at most that (issue 19).
+# Execution option of a statement whose results PostgreSQL should send in its binary
+# format (psycopg's ``binary=True``): a bytea then arrives as its bytes, not as hex text
+# twice its size to decode (the feed_cache body: ~12 -> ~5 ms for 1.6 MB). Nothing on
+# SQLite, whose results are never text-encoded.
+BINARY_RESULTS = "meetbot_binary_results"
 DEFAULT_SQLITE_STATEMENTS = 32
 DEFAULT_SQLITE_CACHE_KIB = 512
 
@@ -34,11 +39,14 @@ def configure_engine_events(
     statements: int = DEFAULT_SQLITE_STATEMENTS,
     cache_kib: int = DEFAULT_SQLITE_CACHE_KIB,
 ) -> None:
-    """Turn on foreign keys, WAL and a busy timeout for SQLite; nothing for PostgreSQL.
+    """Turn on foreign keys, WAL and a busy timeout for SQLite; on PostgreSQL, binary
+    results for the statements that ask for them (``BINARY_RESULTS``).
 
     Each SQLite connection keeps up to ``statements`` prepared statements
     (``MEETBOT_SQLITE_STATEMENTS``) and ``cache_kib`` KiB of database pages
     (``MEETBOT_SQLITE_CACHE_KIB``), both in the process's memory (issue 19)."""
+    if engine.dialect.name == "postgresql":
+        _binary_results(engine)
     if engine.dialect.name != "sqlite":
         return
     if statements < 0 or cache_kib < 0:
@@ -70,3 +78,15 @@ def configure_engine_events(
         )
         conn.info[WRITE_LOCKED] = not reading
         conn.exec_driver_sql("BEGIN" if reading else "BEGIN IMMEDIATE")
+
+
+def _binary_results(engine: Engine) -> None:
+    """Execute a statement with ``BINARY_RESULTS`` set through psycopg's binary format
+    (the statement events, statement counting among them, fire as for any other)."""
+
+    @event.listens_for(engine, "do_execute")
+    def _execute(cursor: Any, statement: str, parameters: Any, context: Any) -> bool | None:
+        if not context.execution_options.get(BINARY_RESULTS):
+            return None
+        cursor.execute(statement, parameters, binary=True)
+        return True

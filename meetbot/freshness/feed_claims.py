@@ -28,7 +28,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Connection, delete, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from meetbot.db_setup import WRITE_LOCKED, WRITE_TRANSACTION
+from meetbot.db_setup import BINARY_RESULTS, WRITE_LOCKED, WRITE_TRANSACTION
 from meetbot.extensions import db
 from meetbot.models import FeedCache, FeedClaim, utcnow
 
@@ -146,9 +146,9 @@ class _AlreadyStored(Exception):
 def stored_feed(conn: Connection, key: str, revision: str) -> StoredFeed | None:
     """The feed stored for ``key`` at ``revision`` (None: another or none), read on ``conn``."""
     row = conn.execute(
-        select(FeedCache.etag, FeedCache.last_modified_dt, FeedCache.body).where(
-            FeedCache.key == key, FeedCache.revision == revision
-        )
+        select(FeedCache.etag, FeedCache.last_modified_dt, FeedCache.body)
+        .where(FeedCache.key == key, FeedCache.revision == revision)
+        .execution_options(**{BINARY_RESULTS: True})
     ).one_or_none()
     return None if row is None else StoredFeed(row.etag, row.last_modified_dt, bytes(row.body))
 

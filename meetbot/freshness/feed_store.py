@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import ColumnElement, Select, select
 
+from meetbot.db_setup import BINARY_RESULTS
 from meetbot.domain import ical
 from meetbot.extensions import db
 from meetbot.freshness import feed_claims
@@ -81,9 +82,9 @@ class FeedState:
         if hit is not None and hit[0] == self.etag:
             return replace(self, _body=hit[1])
         row = db.session.execute(
-            select(FeedCache.body, FeedCache.etag, FeedCache.last_modified_dt).where(
-                FeedCache.key == self.key
-            )
+            select(FeedCache.body, FeedCache.etag, FeedCache.last_modified_dt)
+            .where(FeedCache.key == self.key)
+            .execution_options(**{BINARY_RESULTS: True})
         ).one_or_none()
         if row is None:  # cannot happen unless the row was deleted meanwhile
             raise NotFound("The feed changed; retry.")
@@ -188,7 +189,9 @@ def previous_feed(key: str) -> PreviousFeed | None:
     if body is not None and kept is not None and body[0] == kept[0]:
         return ical.PreviousFeed(body[1], kept[1])
     row = db.session.execute(
-        select(FeedCache.etag, FeedCache.body, FeedCache.layout).where(FeedCache.key == key)
+        select(FeedCache.etag, FeedCache.body, FeedCache.layout)
+        .where(FeedCache.key == key)
+        .execution_options(**{BINARY_RESULTS: True})
     ).one_or_none()
     if row is None or row.layout is None:
         return None
