@@ -1,10 +1,13 @@
 """A new worker's warm-up (gunicorn's post_worker_init, meetbot/services/warm_up.py):
-its first feed render after a change compiles none of the statements it reads with."""
+its first feed render after a change compiles none of the statements it reads with, and
+its first requests neither import the iCal writer nor compile a template."""
 
 from __future__ import annotations
 
 import logging
 import runpy
+import subprocess
+import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -100,3 +103,35 @@ def test_gunicorn_warms_each_worker_before_it_accepts_requests(monkeypatch) -> N
 
     settings["post_worker_init"](Worker())
     assert warmed == [Worker.wsgi]
+
+
+def test_the_warm_up_compiles_every_template(app_config) -> None:
+    fresh = create_app(app_config)
+    env = fresh.jinja_env
+    names = env.list_templates(extensions=("html", "txt"))
+    assert len(names) > 50 and not env.cache
+    warm_up(fresh)
+    assert {template.name for template in env.cache.values()} == set(names)
+    with fresh.app_context():
+        db.engine.dispose()
+
+
+_IMPORTS = """
+import sys
+from meetbot import create_app
+from meetbot.services.warm_up import warm_up
+app = create_app({"SQLALCHEMY_DATABASE_URI": "sqlite://", "SECRET_KEY": "x"})
+before = {name for name in ("icalendar", "markdown_it") if name in sys.modules}
+warm_up(app)
+after = {name for name in ("icalendar", "markdown_it") if name in sys.modules}
+print(sorted(before), sorted(after))
+"""
+
+
+def test_the_warm_up_loads_the_ical_writer_and_the_markdown_parser() -> None:
+    """In a process of its own: create_app() leaves both to their first use (issue 19,
+    point 5), the warm-up loads them before the worker's first request."""
+    done = subprocess.run(
+        [sys.executable, "-c", _IMPORTS], capture_output=True, text=True, check=True
+    )
+    assert done.stdout.split("\n")[0] == "[] ['icalendar', 'markdown_it']"

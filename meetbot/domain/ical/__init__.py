@@ -132,6 +132,12 @@ _AT_FIRST_USE = {
 }
 
 
+def load_writers() -> None:
+    """Import every writer module now (a serving worker's warm-up)."""
+    for home in sorted(set(_AT_FIRST_USE.values())):
+        first_use(f"{__name__}.{home}")
+
+
 def __getattr__(name: str) -> object:
     """A writer's name, from its module imported at first use (PEP 562)."""
     home = _AT_FIRST_USE.get(name)
