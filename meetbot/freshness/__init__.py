@@ -55,6 +55,7 @@ from meetbot.freshness.feed_store import (
     clear_feed_bodies,
     current_feed,
     previous_feed,
+    rehearse_writes,
     with_cached_row,
 )
 from meetbot.freshness.group_fingerprints import group_fingerprints
@@ -112,6 +113,7 @@ __all__ = [
     "configure_feed_memory",
     "current_feed",
     "previous_feed",
+    "rehearse_writes",
     "stored_feed",
     "app_watcher",
     "group_fingerprints",

@@ -22,6 +22,7 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -68,6 +69,22 @@ def render_count() -> int:
     return _RENDERS.value
 
 
+# Set by :func:`rehearsal`: every write transaction is rolled back instead of committed.
+_REHEARSING: ContextVar[bool] = ContextVar("meetbot_feed_write_rehearsal", default=False)
+
+
+@contextmanager
+def rehearsal() -> Iterator[None]:
+    """Within it, :func:`write_transaction` rolls back what it wrote: the feed caches'
+    writes can run (statements compiled, a new connection's server-side caches warmed)
+    and leave no row behind (the worker warm-up's)."""
+    reset = _REHEARSING.set(True)
+    try:
+        yield
+    finally:
+        _REHEARSING.reset(reset)
+
+
 def _use_session() -> bool:
     """SQLite only: is the session the one writer there can be? (An in-memory database
     has one connection; a session outside a GET took the write lock at BEGIN.)"""
@@ -86,16 +103,23 @@ def write_transaction() -> Iterator[Connection]:
 
     On SQLite, when the session itself already holds the write lock (a CLI command, a
     test, an in-memory database), its transaction is used (a savepoint) and committed.
+    Within :func:`rehearsal` the transaction (or savepoint) is rolled back instead.
     """
+    rehearsing = _REHEARSING.get()
     if _use_session():
-        with db.session.begin_nested():
+        with db.session.begin_nested() as savepoint:
             yield db.session.connection()
-        db.session.commit()
+            if rehearsing:
+                savepoint.rollback()
+        if not rehearsing:
+            db.session.commit()
         return
     with db.engine.connect() as conn:
         conn.execution_options(**{WRITE_TRANSACTION: True})
-        with conn.begin():
+        with conn.begin() as transaction:
             yield conn
+            if rehearsing:
+                transaction.rollback()
 
 
 def claim(key: str, revision: str, *, wait: bool) -> str | StoredFeed | None:

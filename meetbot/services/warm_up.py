@@ -6,8 +6,12 @@ first feed render after a change: ~15 ms of its ~100 ms (issue 19), on every res
 :func:`warm_up` pays them before the worker accepts a request: it opens two pooled
 connections (a render's session and its short write transactions) and the change
 watcher's, and runs once each statement a feed render reads with, through the same
-functions, with keys that match no row. It writes nothing and keeps no data: the
-statements compiled and the open connections are all that stays.
+functions, with keys that match no row, then rehearses the render's writes (claim,
+fragment, bytes, release: ``freshness.rehearse_writes``) in transactions rolled back,
+so that the first render compiles none of its statements and, on PostgreSQL, finds the
+write paths' catalog entries loaded in its connections. It keeps no row and no data:
+the statements compiled and the open connections are all that stays. On SQLite the
+rehearsal takes the write lock for a moment, as any write does.
 
 It also loads what the first page and feed requests of every worker would otherwise
 load: the iCal writer's modules (icalendar, dateutil: imported at first use so that
@@ -37,6 +41,7 @@ from meetbot.freshness import (
     load_fragments,
     load_zones,
     previous_feed,
+    rehearse_writes,
     stored_feed,
 )
 from meetbot.models import Group, Meeting, MeetingSeries, SeriesStatus
@@ -60,6 +65,7 @@ def warm_up(app: Flask) -> None:
         try:
             _connect()
             _feed_reads()
+            rehearse_writes()
         except SQLAlchemyError as exc:
             log.warning("warm-up skipped: %s", exc)
         finally:

@@ -13,11 +13,13 @@ from collections.abc import Callable
 
 import pytest
 from flask import Flask
-from sqlalchemy import event
+from sqlalchemy import event, select
 
 from meetbot import create_app
 from meetbot.extensions import db
 from meetbot.freshness import render_count
+from meetbot.freshness.feed_claims import claim, rehearsal
+from meetbot.models import FeedClaim
 
 THREADS = 20
 
@@ -121,3 +123,19 @@ def test_twenty_concurrent_requests_after_a_change_render_once(app, app_config, 
 def _dispose(app: Flask) -> None:
     with app.app_context():
         db.engine.dispose()
+
+
+@pytest.mark.parametrize("in_session", [False, True], ids=["own connection", "session"])
+def test_a_rehearsal_rolls_back_every_write_transaction(app, in_session) -> None:
+    """``rehearsal()`` (the worker warm-up's): the feed caches' writes run and keep
+    nothing, on a connection of their own as in the session's savepoint (SQLite, when
+    the session holds the write lock already)."""
+    if in_session:
+        db.session.execute(select(FeedClaim.key))  # a CLI's or a test's session
+    with rehearsal():
+        token = claim("series:1", "r1", wait=False)
+        assert isinstance(token, str)
+    second = claim("series:1", "r1", wait=False)
+    assert isinstance(second, str) and second != token  # granted: the first claim is gone
+    db.session.commit()
+    assert db.session.scalars(select(FeedClaim.key)).all() == ["series:1"]
