@@ -5,9 +5,10 @@ PostgreSQL, in this process, on the largest group's feed (1,000 series at scale 
   request of a worker that rendered the feed before (its memory warm) against the first
   request of a new app with empty process caches (as after a restart: the shared
   ``feed_fragments`` table and ``feed_cache`` are all it has), warmed up as gunicorn's
-  ``post_worker_init`` warms each new worker before it accepts a request
-  (``meetbot.services.warm_up``: connections opened, the render's read statements
-  compiled; no data read or kept). Median of 7 of each, alternating, each after its
+  ``post_worker_init`` readies each new worker before it accepts a request
+  (``meetbot.services.warm_up``: connections opened, the render's statements compiled
+  and its writes rehearsed, the iCal writer and templates loaded; no data read or
+  kept; then ``gc.collect()`` and ``gc.freeze()``). Median of 7 of each, alternating, each after its
   own one-series change.
 - **20 concurrent requests right after a change**: two app instances on the database,
   20 threads released at once; errors (non-200) and renders (``render_count()``).
@@ -22,6 +23,7 @@ PostgreSQL, in this process, on the largest group's feed (1,000 series at scale 
 
 from __future__ import annotations
 
+import gc
 import statistics
 import threading
 import time
@@ -62,7 +64,12 @@ def measure(url: str) -> dict[str, float]:
         _rename(app, series[2 * n])
         _cold_caches(app, shared=False)
         fresh = make_app(url)
-        warm_up(fresh)  # gunicorn.conf.py's post_worker_init, before the first request
+        # gunicorn.conf.py's post_worker_init, before the first request: the warm-up,
+        # then a full collection and gc.freeze() (the new app's objects out of the
+        # collector's reach; here the previous rounds' apps too, which only stay).
+        warm_up(fresh)
+        gc.collect()
+        gc.freeze()
         started = time.perf_counter()
         _get(fresh, path)
         cold.append(time.perf_counter() - started)
