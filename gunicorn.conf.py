@@ -28,8 +28,11 @@ def post_worker_init(worker) -> None:
     them), then put the hundreds of thousands of objects made at start-up (modules,
     SQLAlchemy metadata, templates) out of the cyclic garbage collector's reach: its
     full collections then scan only what requests create, so they stop adding
-    100-250 ms pauses to random requests on a busy process."""
-    warm_up(worker.wsgi)
+    100-250 ms pauses to random requests on a busy process. Another app served from
+    this directory (the bench's bare Flask floor) gets the same settings but no
+    warm-up: it has none of meetbot's database or caches."""
+    if getattr(worker.wsgi, "import_name", None) == "meetbot":
+        warm_up(worker.wsgi)
     gc.collect()
     gc.freeze()
 

@@ -11,6 +11,7 @@ import sys
 from datetime import datetime
 from pathlib import Path
 
+from flask import Flask
 from sqlalchemy import event
 from sqlalchemy.engine.default import CACHE_MISS
 
@@ -118,10 +119,23 @@ def test_gunicorn_warms_each_worker_before_it_accepts_requests(monkeypatch) -> N
     monkeypatch.setitem(settings["post_worker_init"].__globals__, "warm_up", warmed.append)
 
     class Worker:
-        wsgi = object()
+        def __init__(self, wsgi) -> None:
+            self.wsgi = wsgi
 
-    settings["post_worker_init"](Worker())
-    assert warmed == [Worker.wsgi]
+    meetbot_app = Flask("meetbot")
+    settings["post_worker_init"](Worker(meetbot_app))
+    assert warmed == [meetbot_app]
+
+
+def test_gunicorn_starts_another_app_without_the_warm_up() -> None:
+    """The bench's bare Flask floor is served with this gunicorn.conf.py too: its
+    workers failed to boot (KeyError: the warm-up looked for meetbot's change watcher)."""
+    settings = runpy.run_path(str(Path(__file__).resolve().parents[2] / "gunicorn.conf.py"))
+
+    class Worker:
+        wsgi = Flask("bench.floor_app")
+
+    settings["post_worker_init"](Worker())  # boots: no exception
 
 
 def test_the_warm_up_compiles_every_template(app_config) -> None:
