@@ -4,6 +4,7 @@ previous bytes: the series kept from them give the bytes of assembling afresh.""
 from __future__ import annotations
 
 import dataclasses
+import tracemalloc
 from array import array
 
 import pytest
@@ -130,3 +131,42 @@ def test_a_key_the_encoding_cannot_carry_gives_no_layout() -> None:
     assert layout.encode() is None
     fine = dataclasses.replace(layout, keys=[("uid", "", "VEVENT")])
     assert Layout.decode(fine.encode()).keys == [("uid", "", "VEVENT")]
+
+
+def _interleaved(count: int) -> tuple[list[ical.Fragment], list]:
+    """Two series whose ``count`` small events each alternate in sort order: every
+    component of the merge is a run of its own."""
+    fragments = [
+        ical.Fragment.of_parts(
+            [
+                ((f"{n:06d}-{side}@x", "", "VEVENT"),
+                 f"BEGIN:VEVENT\r\nUID:{n:06d}-{side}@x\r\nEND:VEVENT\r\n".encode())
+                for n in range(count)
+            ],
+            frozenset(), False, (),
+        )
+        for side in "ab"
+    ]  # fmt: skip
+    owners = [(1, "digest-1", None), (2, "digest-2", None)]
+    return fragments, owners
+
+
+def test_assembling_keeps_no_view_of_every_run_at_once() -> None:
+    """The bytes are written one run at a time. A tuple of every run's memoryview was
+    made first: ~0.6 MiB at the 1,000-series feed's cold render peak (7.98 -> 7.52 MiB
+    with it gone), here almost six times the 0.4 MB feed of 10,000 one-event runs."""
+    fragments, owners = _interleaved(5_000)
+    years = (2026, 2026)
+    own = ical.build_fragment([], years)
+    feed = (NAME, "UTC", [*fragments, own], [*owners, (ical.OWN, "", None)], years)
+    ical.assemble_feed(*feed, previous=None, kept=())  # imports, first-use caches
+    tracemalloc.start()
+    try:
+        rendered = ical.assemble_feed(*feed, previous=None, kept=())
+        held, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert rendered.body.count(b"BEGIN:VEVENT") == 10_000
+    # Beyond the bytes and layout it returns: the merge's own lists (~0.8 MB for 10,000
+    # components of 42 bytes); the tuple of every run's view added ~1.6 MB more.
+    assert peak - held < 3 * len(rendered.body)
