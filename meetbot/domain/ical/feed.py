@@ -25,10 +25,14 @@ from meetbot.domain.ical.items import (
     SeriesEvent,
     SingleEvent,
     TodoItem,
-    is_utc_zone,
 )
 from meetbot.domain.ical.layout import OWN, Layout, PreviousFeed, RenderedFeed, Source, Span
-from meetbot.domain.ical.values import ambiguous, check_unique_uids, check_zone, clean_text
+from meetbot.domain.ical.values import (
+    check_unique_uids,
+    check_zone,
+    clean_text,
+    needs_utc_calendar,
+)
 from meetbot.domain.ical.vtimezone import vtimezone_bytes, year_range
 
 
@@ -128,7 +132,7 @@ def assemble_feed(
     tzids: set[str] = set().union(*(s.tzids for s in sources.values()))
     forces_utc = any(s.forces_utc for s in sources.values())
     for fragment, (owner, digest, span) in zip(fragments, owners, strict=True):
-        forces = _forces_utc(fragment, timezone)
+        forces = needs_utc_calendar(timezone, fragment.recurring_utc, fragment.utc_times)
         tzids.update(fragment.tzids)
         forces_utc = forces_utc or forces
         if owner != OWN:
@@ -161,14 +165,6 @@ def _kept_sources(
     if layout is None or layout.years != years or layout.zone != zone:
         raise ValueError("a previous layout reused for other years or another zone")
     return {i: layout.sources[i] for i in kept}
-
-
-def _forces_utc(fragment: Fragment, zone: str) -> bool:
-    """Would a client reading the fragment's UTC times in X-WR-TIMEZONE ``zone``
-    misplace one (``values.Context.needs_utc_calendar``)?"""
-    if is_utc_zone(zone):
-        return False
-    return fragment.recurring_utc or any(ambiguous(t, zone) for t in fragment.utc_times)
 
 
 class _Merge:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -114,6 +115,14 @@ def ambiguous(instant: datetime, zone: str) -> bool:
     return in_fold(instant.astimezone(ZoneInfo(zone)))
 
 
+def needs_utc_calendar(zone: str, recurring_utc: bool, utc_times: Iterable[datetime]) -> bool:
+    """Would a client reading UTC-form times in X-WR-TIMEZONE ``zone`` misplace one (a
+    recurring one, or one in a repeated local hour)? Then the calendar is put in UTC."""
+    if is_utc_zone(zone):
+        return False
+    return recurring_utc or any(ambiguous(t, zone) for t in utc_times)
+
+
 def in_fold(local: datetime) -> bool:
     """True if the aware local time ``local`` reads the same in both passes of a
     repeated hour (its other fold has another UTC offset)."""
@@ -136,9 +145,3 @@ class Context:
         self.utc_times.append(instant)
         if recurring:
             self.recurring_utc = True
-
-    def needs_utc_calendar(self, zone: str) -> bool:
-        """Would a client reading UTC times in X-WR-TIMEZONE ``zone`` misplace one?"""
-        if is_utc_zone(zone):
-            return False
-        return self.recurring_utc or any(ambiguous(t, zone) for t in self.utc_times)
