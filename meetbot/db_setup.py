@@ -17,6 +17,11 @@ _READ_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 WRITE_TRANSACTION = "meetbot_write_transaction"
 # Connection.info key: the transaction under way took the write lock at BEGIN.
 WRITE_LOCKED = "meetbot_write_locked"
+# Execution option of a statement whose results PostgreSQL should send in its binary
+# format (psycopg's ``binary=True``): a bytea then arrives as its bytes, not as hex text
+# twice its size to decode (the feed_cache body: ~12 -> ~5 ms for 1.6 MB). Nothing on
+# SQLite, whose results are never text-encoded.
+BINARY_RESULTS = "meetbot_binary_results"
 # Per SQLite connection (each pooled one): prepared statements kept (Python's default is
 # 128) and KiB of database pages cached (SQLite's default is 2,000). The defaults kept
 # ~5 MiB of a bench worker's memory in the statements of its cold paths (expansions,
@@ -24,11 +29,6 @@ WRITE_LOCKED = "meetbot_write_locked"
 # commit by another connection empties anyway. The pages' warm statements are ~60,
 # and all of them prepare in ~1.3 ms in total (0.4 ms the most for one page), so a
 # smaller cache costs a page at most that (issue 19).
-# Execution option of a statement whose results PostgreSQL should send in its binary
-# format (psycopg's ``binary=True``): a bytea then arrives as its bytes, not as hex text
-# twice its size to decode (the feed_cache body: ~12 -> ~5 ms for 1.6 MB). Nothing on
-# SQLite, whose results are never text-encoded.
-BINARY_RESULTS = "meetbot_binary_results"
 DEFAULT_SQLITE_STATEMENTS = 32
 DEFAULT_SQLITE_CACHE_KIB = 512
 

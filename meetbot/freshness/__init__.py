@@ -36,7 +36,7 @@ from meetbot.freshness.derived import (
 )
 from meetbot.freshness.fastpath import MAX_BYTES as FAST_PATH_BYTES
 from meetbot.freshness.fastpath import FeedFastPath, mark_cacheable
-from meetbot.freshness.feed_claims import render_count, stored_feed
+from meetbot.freshness.feed_claims import render_count
 from meetbot.freshness.feed_fragments import (
     StoredFragment,
     clear_feed_fragments,
@@ -114,7 +114,6 @@ __all__ = [
     "current_feed",
     "previous_feed",
     "rehearse_writes",
-    "stored_feed",
     "app_watcher",
     "group_fingerprints",
     "install",

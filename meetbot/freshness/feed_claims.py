@@ -152,7 +152,7 @@ def _try_claim(key: str, revision: str) -> str | StoredFeed | None:
             ).rowcount
             if not taken:
                 conn.execute(insert(claims).values(key=key, token=token, expires_dt=expires))
-            stored = stored_feed(conn, key, revision)
+            stored = _stored(conn, key, revision)
             if stored is not None:
                 raise _AlreadyStored(stored)  # nothing to render: roll the claim back
     except IntegrityError:  # another server holds the claim
@@ -167,7 +167,7 @@ class _AlreadyStored(Exception):
         self.stored = stored
 
 
-def stored_feed(conn: Connection, key: str, revision: str) -> StoredFeed | None:
+def _stored(conn: Connection, key: str, revision: str) -> StoredFeed | None:
     """The feed stored for ``key`` at ``revision`` (None: another or none), read on ``conn``."""
     row = conn.execute(
         select(FeedCache.etag, FeedCache.last_modified_dt, FeedCache.body)
