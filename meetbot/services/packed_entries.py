@@ -21,19 +21,14 @@ from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime
 from itertools import compress
 from typing import overload
 
-_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
-_MICROSECOND = timedelta(microseconds=1)
+from meetbot.services.packed_occurrences import instant, micros
 
 Key = tuple[str, ...]
 Entry = tuple[Key, str]
-
-
-def _micros(value: datetime) -> int:
-    return (value - _EPOCH) // _MICROSECOND
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,8 +49,8 @@ class PackedEntries:
 
     def window(self, begin: datetime, end: datetime) -> PackedWindow:
         """The entries overlapping [begin, end), in key order."""
-        stop = bisect_left(self.starts, _micros(end))
-        after = _micros(begin)
+        stop = bisect_left(self.starts, micros(end))
+        after = micros(begin)
         # Those that started before ``begin`` may have ended: one comparison each, in C.
         ended = map(after.__lt__, self.ends[:stop])
         return PackedWindow(self, list(compress(range(stop), ended)))
@@ -131,8 +126,8 @@ def pack_entries(entries: Iterable[tuple[datetime, datetime, Key, str]]) -> Pack
         if last is not None and key < last:
             ordered = False
         last = key
-        starts.append(_micros(start))
-        ends.append(_micros(end))
+        starts.append(micros(start))
+        ends.append(micros(end))
         for part in key:
             key_bounds.append(key_bounds[-1] + keys.write(part))
         text_bounds.append(text_bounds[-1] + texts.write(text) + texts.write(","))
@@ -147,13 +142,9 @@ def _sorted(packed: PackedEntries) -> PackedEntries:
     order = sorted(range(len(packed)), key=packed.key)
     return pack_entries(
         (
-            _from_micros(packed.starts[n]),
-            _from_micros(packed.ends[n]),
+            instant(packed.starts[n]),
+            instant(packed.ends[n]),
             *packed.entry(n),
         )
         for n in order
     )
-
-
-def _from_micros(value: int) -> datetime:
-    return _EPOCH + value * _MICROSECOND
