@@ -7,8 +7,9 @@ PostgreSQL, in this process, on the largest group's feed (1,000 series at scale 
   ``feed_fragments`` table and ``feed_cache`` are all it has), warmed up as gunicorn's
   ``post_worker_init`` readies each new worker before it accepts a request
   (``meetbot.services.warm_up``: connections opened, the render's statements compiled
-  and its writes rehearsed, the iCal writer and templates loaded; no data read or
-  kept; then ``gc.collect()`` and ``gc.freeze()``). Median of 7 of each, alternating, each after its
+  and its writes rehearsed, the iCal writer and templates loaded, the most recently
+  stored feeds' bytes and layouts loaded: here the feed's, as stored before the change;
+  then ``gc.collect()`` and ``gc.freeze()``). Median of 7 of each, alternating, each after its
   own one-series change.
 - **20 concurrent requests right after a change**: two app instances on the database,
   20 threads released at once; errors (non-200) and renders (``render_count()``).

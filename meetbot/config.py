@@ -27,6 +27,7 @@
 | MEETBOT_FEED_COMPONENT_BYTES | 4194304 | one-off meetings' and to-dos' components per process |
 | MEETBOT_FEED_BODY_BYTES | 33554432 | rendered feed bytes kept per process (bytes) |
 | MEETBOT_FEED_LAYOUT_BYTES | 8388608 | feed layouts kept per process (bytes) |
+| MEETBOT_WARM_UP_FEED_BYTES | 8388608 | stored feeds a new worker loads before serving |
 | MEETBOT_SQLITE_STATEMENTS | 32 | prepared statements each SQLite connection keeps |
 | MEETBOT_SQLITE_CACHE_KIB | 512 | KiB of database pages each SQLite connection caches |
 """
@@ -157,6 +158,7 @@ def _cache_budgets() -> dict[str, int]:
         "MEETBOT_FEED_COMPONENT_BYTES": 4 << 20,
         "MEETBOT_FEED_BODY_BYTES": 32 << 20,
         "MEETBOT_FEED_LAYOUT_BYTES": 8 << 20,
+        "MEETBOT_WARM_UP_FEED_BYTES": 8 << 20,
         "MEETBOT_SQLITE_STATEMENTS": DEFAULT_SQLITE_STATEMENTS,
         "MEETBOT_SQLITE_CACHE_KIB": DEFAULT_SQLITE_CACHE_KIB,
     }

@@ -16,7 +16,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from sqlalchemy import ColumnElement, Select, select
+from sqlalchemy import ColumnElement, Select, func, select
 
 from meetbot.db_setup import BINARY_RESULTS
 from meetbot.domain import ical
@@ -194,17 +194,70 @@ def previous_feed(key: str) -> PreviousFeed | None:
         .where(FeedCache.key == key)
         .execution_options(**{BINARY_RESULTS: True})
     ).one_or_none()
-    if row is None or row.layout is None:
+    found = None if row is None else _readable(row.body, row.layout)
+    if found is None:
         return None
-    data = bytes(row.body)
+    _LAYOUTS.put(key, (row.etag, found.layout))
+    return found
+
+
+def _readable(body: bytes, layout: bytes | None) -> PreviousFeed | None:
+    """A stored feed's bytes with their decoded layout; None when it has no layout or
+    one that cannot be read or does not describe the bytes (an older format)."""
+    if layout is None:
+        return None
+    data = bytes(body)
     try:
-        layout = ical.Layout.decode(bytes(row.layout))
+        decoded = ical.Layout.decode(bytes(layout))
     except ValueError:
         return None
-    if not layout.fits(data):
-        return None
-    _LAYOUTS.put(key, (row.etag, layout))
-    return ical.PreviousFeed(data, layout)
+    return ical.PreviousFeed(data, decoded) if decoded.fits(data) else None
+
+
+# Feed rows a warm-up considers (newest first) when it chooses what to load.
+PRELOAD_CANDIDATES = 500
+
+
+def preload_feeds(budget: int) -> list[str]:
+    """Load the most recently stored feeds that have a layout into this process's
+    caches, bytes and decoded layout (as a worker that rendered them keeps them), newest
+    first, as many as fit ``budget`` bytes as stored (bytes plus encoded layout): a new
+    worker's warm-up. Its first render of one of them after a change then takes the
+    unchanged series from memory, as a running worker's does, instead of reading and
+    decoding the previous bytes (~8 ms for the largest bench feed on PostgreSQL). A
+    feed whose bytes another server replaces meanwhile is read again as before: the
+    ETag tells. Returns the keys loaded, newest first."""
+    if budget <= 0:
+        return []
+    stored = func.length(FeedCache.body) + func.length(FeedCache.layout)
+    candidates = db.session.execute(
+        select(FeedCache.key, stored)
+        .where(FeedCache.layout.is_not(None))
+        .order_by(FeedCache.last_modified_dt.desc(), FeedCache.id.desc())
+        .limit(PRELOAD_CANDIDATES)
+    ).all()
+    chosen: list[str] = []
+    for key, size in candidates:
+        if size <= budget:
+            chosen.append(key)
+            budget -= size
+    if not chosen:
+        return []
+    rows = db.session.execute(
+        select(FeedCache.key, FeedCache.etag, FeedCache.body, FeedCache.layout)
+        .where(FeedCache.key.in_(chosen))
+        .execution_options(**{BINARY_RESULTS: True})
+    ).all()
+    by_key = {row.key: row for row in rows}
+    loaded = []
+    for key in reversed(chosen):  # the newest put last: the last the caches would drop
+        row = by_key.get(key)
+        found = None if row is None else _readable(row.body, row.layout)
+        if found is not None:
+            _BODIES.put(key, (row.etag, found.body))
+            _LAYOUTS.put(key, (row.etag, found.layout))
+            loaded.append(key)
+    return loaded[::-1]
 
 
 def rehearse_writes() -> None:

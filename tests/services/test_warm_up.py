@@ -12,11 +12,12 @@ from datetime import datetime
 from pathlib import Path
 
 from flask import Flask
-from sqlalchemy import event
+from sqlalchemy import event, select
 from sqlalchemy.engine.default import CACHE_MISS
 
 from meetbot import create_app
 from meetbot.extensions import db
+from meetbot.freshness import feed_store
 from meetbot.models import FeedCache, FeedClaim, FeedFragment, FeedZone
 from meetbot.services.feed_render import clear_render_cache
 from meetbot.services.warm_up import warm_up
@@ -102,6 +103,27 @@ def test_the_warm_up_rehearses_the_writes_and_keeps_none(
     assert commits == []
     db.session.rollback()
     assert _feed_tables() == before
+
+
+def test_the_warm_up_loads_the_stored_feeds_within_its_budget(
+    app, app_config, create_group, create_series
+) -> None:
+    group = create_group("wg")
+    create_series(group, title="Call")
+    assert app.test_client().get(f"/groups/{group.slug}/calendar.ics").status_code == 200
+    stored = db.session.execute(select(FeedCache.key, FeedCache.etag, FeedCache.body)).one()
+    db.session.rollback()
+
+    loaded = {}
+    for budget in (0, 1 << 20):
+        clear_render_cache()  # a new process: nothing in memory
+        fresh = create_app(app_config | {"MEETBOT_WARM_UP_FEED_BYTES": budget})
+        warm_up(fresh)
+        with fresh.app_context():
+            db.engine.dispose()
+        loaded[budget] = feed_store.body_cache().get(stored.key)
+
+    assert loaded == {0: None, 1 << 20: (stored.etag, stored.body)}
 
 
 def test_an_unreachable_database_is_logged_and_the_worker_starts(tmp_path, caplog) -> None:
