@@ -68,3 +68,26 @@ def test_default_window_answers_the_same_bytes_and_etag(
     assert len(api.get("/groups/wg/occurrences").get_json()) > len(
         api.get("/groups/wg/occurrences?stream=gaps").get_json()
     )
+
+
+def test_the_instant_memo_stays_small_and_formats_each_instant_once(
+    api, create_group, create_series, time_machine
+):
+    """The JSON of the default window formats each instant about once, through a memo
+    that stays in the process: it must stay short whatever the window holds (16,384
+    entries held ~1.5 MiB of a bench worker; issue 19's worker RSS row)."""
+    from meetbot.web.api import groups
+
+    group = create_group("wg")
+    for n in range(25):  # 13 weeks each: 325 occurrences
+        create_series(group, start=datetime(2026, 3, 17, 1 + n % 20, 7 * n % 60), duration_minutes=50)
+    time_machine.move_to(datetime(2026, 3, 16, 10, 20, 30, tzinfo=UTC), tick=False)
+    groups._utc_text.cache_clear()
+
+    listed = api.get("/groups/wg/occurrences?limit=1000").get_json()
+
+    assert len(listed) == 325
+    distinct = {o["start"] for o in listed} | {o["end"] for o in listed}
+    memo = groups._utc_text.cache_info()
+    assert len(distinct) > 2 * groups.UTC_TEXT_MEMO and memo.misses == len(distinct)
+    assert memo.currsize == groups.UTC_TEXT_MEMO < len(distinct)
