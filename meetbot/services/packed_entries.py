@@ -9,14 +9,20 @@ of instants, one string and one array of offsets: four large blocks the C alloca
 holds (and returns whole when the entry is dropped), and the transients' arenas empty
 and go back to the system.
 
-Reading is cheap: the entries are in key order, a window is found by bisection on
-the start instants, and a page of consecutive entries is one slice of the texts
-(kept with a comma after each, as a JSON list joins them).
+The texts (JSON, ~330 characters an occurrence, most of it repeated from one
+occurrence of a series to the next) are kept compressed, in blocks of
+:data:`BLOCK_CHARS` characters (zlib, level 1): 2.9 MB of a big group's texts are
+0.47 MB, for ~12 ms more when the entry is built (once per change). Reading is still
+cheap: the entries are in key order, a window is found by bisection on the start
+instants, and a page of consecutive entries is one slice of the texts (kept with a
+comma after each, as a JSON list joins them), from the one to three blocks a page of
+100 spans (~30 us each to decompress).
 """
 
 from __future__ import annotations
 
 import io
+import zlib
 from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
@@ -40,7 +46,8 @@ class PackedEntries:
     ends: array
     keys: str  # every entry's key strings, one after the other
     key_bounds: array  # string j of entry i's key ends at key_bounds[i * width + j + 1]
-    texts: str  # every entry's text followed by a comma
+    texts: tuple[bytes, ...]  # every entry's text and a comma, in compressed blocks
+    block_starts: array  # block b holds the texts from offset block_starts[b] on
     text_bounds: array  # entry i's text starts at text_bounds[i] (its comma ends before i + 1's)
     width: int
 
@@ -61,7 +68,17 @@ class PackedEntries:
 
     def texts_of(self, first: int, last: int) -> str:
         """The texts of entries ``first`` to ``last`` (included), comma-separated."""
-        return self.texts[self.text_bounds[first] : self.text_bounds[last + 1] - 1]
+        lo, hi = self.text_bounds[first], self.text_bounds[last + 1] - 1
+        if hi <= lo:
+            return ""
+        starts = self.block_starts
+        first_block = bisect_right(starts, lo) - 1
+        last_block = bisect_right(starts, hi - 1) - 1
+        text = "".join(
+            zlib.decompress(self.texts[b]).decode() for b in range(first_block, last_block + 1)
+        )
+        offset = starts[first_block]
+        return text[lo - offset : hi - offset]
 
     def entry(self, index: int) -> Entry:
         return self.key(index), self.texts_of(index, index)
@@ -131,10 +148,24 @@ def pack_entries(entries: Iterable[tuple[datetime, datetime, Key, str]]) -> Pack
         for part in key:
             key_bounds.append(key_bounds[-1] + keys.write(part))
         text_bounds.append(text_bounds[-1] + texts.write(text) + texts.write(","))
+    blocks, block_starts = _compressed(texts.getvalue())
     packed = PackedEntries(
-        starts, ends, keys.getvalue(), key_bounds, texts.getvalue(), text_bounds, max(width, 0)
+        starts, ends, keys.getvalue(), key_bounds, blocks, block_starts, text_bounds, max(width, 0)
     )
     return packed if ordered else _sorted(packed)
+
+
+# Characters of text per compressed block: a page of 100 occurrences (~33,000) spans
+# two or three; smaller blocks compress worse (16,384: 16 % of the text, 4,096: 20 %).
+BLOCK_CHARS = 16384
+
+
+def _compressed(text: str) -> tuple[tuple[bytes, ...], array]:
+    """``text`` cut into blocks of :data:`BLOCK_CHARS` characters, each compressed, with
+    the offset each block starts at."""
+    offsets = range(0, len(text), BLOCK_CHARS)
+    blocks = tuple(zlib.compress(text[n : n + BLOCK_CHARS].encode(), 1) for n in offsets)
+    return blocks, array("q", offsets)
 
 
 def _sorted(packed: PackedEntries) -> PackedEntries:

@@ -80,7 +80,8 @@ def test_the_instant_memo_stays_small_and_formats_each_instant_once(
 
     group = create_group("wg")
     for n in range(25):  # 13 weeks each: 325 occurrences
-        create_series(group, start=datetime(2026, 3, 17, 1 + n % 20, 7 * n % 60), duration_minutes=50)
+        start = datetime(2026, 3, 17, 1 + n % 20, 7 * n % 60)
+        create_series(group, start=start, duration_minutes=50)
     time_machine.move_to(datetime(2026, 3, 16, 10, 20, 30, tzinfo=UTC), tick=False)
     groups._utc_text.cache_clear()
 

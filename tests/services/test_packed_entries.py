@@ -58,9 +58,34 @@ def test_the_entries_are_a_few_objects_not_one_per_string():
     packed = pack_entries(_entries(2000))
     gc.collect()
     assert len(packed) == 2000
-    # Arrays and one string: the garbage collector tracks none of them.
+    # Arrays, one string and a tuple of compressed blocks: the collector tracks the tuple.
     assert len(gc.get_objects()) - before < 10
-    assert isinstance(packed.texts, str)
+    assert all(isinstance(block, bytes) for block in packed.texts)
+
+
+def _occurrence_json(n: int) -> str:
+    """Text like the API's: most of it repeated from one occurrence to the next."""
+    return (
+        f'{{"end":"2026-01-{1 + n % 28:02d}T09:00:00Z","location":"#edge-meeting",'
+        f'"meeting_id":null,"recurrence_id":"2026-01-{1 + n % 28:02d}T08:00:00Z",'
+        f'"series_id":{n % 40},"start":"2026-01-{1 + n % 28:02d}T08:00:00Z",'
+        f'"status":"scheduled","timezone":"Europe/Berlin","title":"Weekly sync é {n % 40}",'
+        f'"uid":"series-{n % 40:032d}-slot-0@meetbot.test"}}'
+    )
+
+
+def test_the_texts_are_kept_compressed_and_read_back_across_blocks():
+    count = 3000
+    texts = [_occurrence_json(n) for n in range(count)]
+    packed = pack_entries(
+        (T0 + timedelta(minutes=n), T0 + timedelta(minutes=n + 30), (f"{n:05d}",), text)
+        for n, text in enumerate(texts)
+    )
+    plain = sum(len(text) + 1 for text in texts)
+    assert len(packed.texts) > 10  # many blocks, entries cut between two of them
+    assert sum(len(block) for block in packed.texts) < plain / 4
+    for first, last in ((0, 0), (0, count - 1), (45, 47), (1000, 1100), (count - 1, count - 1)):
+        assert packed.texts_of(first, last) == ",".join(texts[first : last + 1])
 
 
 def test_no_entries():
