@@ -11,6 +11,7 @@ from meetbot import freshness
 from meetbot.models import Group, MeetingSeries, WorkStream
 from meetbot.services.occurrences import OccurrenceView, group_occurrences, series_occurrences
 from meetbot.services.packed_entries import Key, PackedEntries, PackedWindow, pack_entries
+from meetbot.services.packed_occurrences import PackedViews, pack_occurrences
 
 
 def _window_key(
@@ -43,21 +44,24 @@ def cached_group_occurrences(
     domain: str,
     *,
     work_stream: WorkStream | None = None,
-) -> list[OccurrenceView]:
+) -> PackedViews:
     """group_occurrences(group, now, now + days), through a per-process cache keyed by
     the day and a fingerprint of the group's schedule read from the database
-    (meetbot.freshness): the occurrences of a window from the start of
-    the day (see _window_key), filtered to those that overlap [now, now + days)."""
+    (meetbot.freshness): the occurrences of a window from the start of the day (see
+    _window_key), kept packed (``services.packed_occurrences``: a big group's four
+    weeks were ~3,000 views, 1.9 MiB, now ~0.4), those that overlap [now, now + days)
+    unpacked as they are read."""
 
     now = now.astimezone(UTC)
     key, fingerprint, begin, wide_end = _window_key(group, now, days, domain, work_stream)
     found = freshness.cached(
         key,
-        lambda: group_occurrences(group, begin, wide_end, domain, work_stream=work_stream),
+        lambda: pack_occurrences(
+            group_occurrences(group, begin, wide_end, domain, work_stream=work_stream)
+        ),
         fingerprint=fingerprint,
     )
-    end = now + timedelta(days=days)
-    return [o for o in found if o.start < end and o.end > now]
+    return found.overlapping(now, now + timedelta(days=days))
 
 
 def cached_group_entries(

@@ -1,12 +1,13 @@
-"""Occurrences and conflicts kept as columns, for the conflict cache (issue 19).
+"""Occurrences and conflicts kept as columns, for the per-process caches (issue 19).
 
 The conflict check keeps every group's occurrences of its window (the groups' shares)
-and a group's conflicts. As objects that is ~300 bytes an occurrence (the view and its
-three datetimes) and ~150 bytes a conflict, tens of thousands of small objects that
-keep Python's 1 MiB arenas in the process. As columns an occurrence is ~110 bytes and
-a conflict ~50, in a few large blocks the C allocator holds and returns whole. Views
-and conflicts are made again when they are read: all of them only when the conflicts
-are computed again, a page's few otherwise.
+and a group's conflicts; the upcoming pages keep a group's (or work stream's) weeks.
+As objects that is ~300 bytes an occurrence (the view and its three datetimes) and
+~150 bytes a conflict, tens of thousands of small objects that keep Python's 1 MiB
+arenas in the process. As columns an occurrence is ~110 bytes and a conflict ~50, in
+a few large blocks the C allocator holds and returns whole. Views and conflicts are
+made again when they are read: all of them only when the conflicts are computed
+again, a page's few otherwise.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import Enum
+from typing import overload
 
 from meetbot.services.conflict_pairs import Conflict
 from meetbot.services.occurrences import OccurrenceView
@@ -90,6 +92,16 @@ class PackedOccurrences:
     def views(self) -> list[OccurrenceView]:
         return [self.view(n) for n in range(len(self))]
 
+    def overlapping(self, begin: datetime, end: datetime) -> PackedViews:
+        """The occurrences overlapping [begin, end), in their order, unpacked only when
+        read (a page shows 50 of a big group's ~3,000 in four weeks)."""
+        lo, hi = micros(begin), micros(end)
+        starts, ends = self.instants[1::4], self.instants[2::4]
+        return PackedViews(
+            self,
+            [n for n, (s, e) in enumerate(zip(starts, ends, strict=True)) if s < hi and e > lo],
+        )
+
     def approx_size(self) -> int:
         """Bytes held (``freshness.sizing``): the columns, and each string they refer to
         once (a series' title, UID and location are shared by its occurrences)."""
@@ -99,6 +111,31 @@ class PackedOccurrences:
             + sum(sys.getsizeof(c) for c in (self.texts, self.ids, self.instants, self.moved))
             + sum(sys.getsizeof(t) for t in texts.values())
         )
+
+
+class PackedViews(Sequence[OccurrenceView]):
+    """Some occurrences of a :class:`PackedOccurrences` (by index), each unpacked when it
+    is read."""
+
+    __slots__ = ("_indexes", "_packed")
+
+    def __init__(self, packed: PackedOccurrences, indexes: list[int]) -> None:
+        self._packed = packed
+        self._indexes = indexes
+
+    def __len__(self) -> int:
+        return len(self._indexes)
+
+    @overload
+    def __getitem__(self, item: int) -> OccurrenceView: ...
+
+    @overload
+    def __getitem__(self, item: slice) -> list[OccurrenceView]: ...
+
+    def __getitem__(self, item: int | slice) -> OccurrenceView | list[OccurrenceView]:
+        if isinstance(item, slice):
+            return [self._packed.view(n) for n in self._indexes[item]]
+        return self._packed.view(self._indexes[item])
 
 
 def pack_occurrences(views: Iterable[OccurrenceView]) -> PackedOccurrences:

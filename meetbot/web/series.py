@@ -5,6 +5,7 @@ series_edit.py, occurrence_changes.py and meeting_schedule.py, on the same bluep
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import Any
 
 from flask import (
@@ -77,7 +78,7 @@ def _group_series(group: Group) -> list[MeetingSeries]:
 
 def _upcoming_of(
     group: Group, days: int, *, stream: WorkStream | None = None
-) -> list[OccurrenceView]:
+) -> Sequence[OccurrenceView]:
     # Cached per process by a fingerprint of the schedule read from the database:
     # expanding a large group's series on every view costs most of a second.
     return cached_group_occurrences(group, utcnow(), days, uid_domain(), work_stream=stream)
@@ -180,7 +181,7 @@ STREAM_UPCOMING_DAYS = 120
 STREAM_SERIES_SHOWN = 50  # series titles on a work stream's page
 
 
-def stream_upcoming(group: Group, stream: WorkStream) -> list[OccurrenceView]:
+def stream_upcoming(group: Group, stream: WorkStream) -> Sequence[OccurrenceView]:
     """The work stream's occurrences of the next STREAM_UPCOMING_DAYS, looked up once per
     request (each lookup of the per-process cache reads the schedule fingerprint from
     the database, ~10 ms on a large group). The stream page lists them once, in its

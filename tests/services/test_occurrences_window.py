@@ -322,7 +322,7 @@ def test_day_anchored_caches_answer_like_fresh_all_day(
         datetime(2026, 2, 3, 0, 0, tzinfo=UTC),
     ):
         time_machine.move_to(moment, tick=False)
-        assert cached_group_occurrences(group, moment, 14, D) == group_occurrences(
+        assert list(cached_group_occurrences(group, moment, 14, D)) == group_occurrences(
             group, moment, moment + timedelta(days=14), D
         )
         cached = find_conflicts(group=group, days=14, domain=D)

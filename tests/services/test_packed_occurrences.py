@@ -56,6 +56,21 @@ def test_occurrences_read_back_equal():
     assert packed.view(3).is_cancelled
 
 
+def test_the_occurrences_overlapping_a_window_are_read_as_a_sequence():
+    # Day n, 15:00-16:00; one of day 2 lasts two days.
+    views = [_view(n) for n in range(6)]
+    views[2] = _view(2, end=T0 + timedelta(days=4))
+    packed = pack_occurrences(views)
+    begin, end = T0 + timedelta(days=3, hours=1), T0 + timedelta(days=5)
+    window = packed.overlapping(begin, end)
+    # Day 3 ends as the window begins: over. Day 5 starts as it ends: not yet.
+    assert len(window) == 2
+    assert list(window) == [views[2], views[4]]
+    assert window[1] == views[4] and window[-1] == views[4]
+    assert window[:1] == [views[2]]
+    assert list(packed.overlapping(T0 - timedelta(days=2), T0)) == []
+
+
 def test_conflicts_read_back_equal_from_two_sources():
     mine = [_view(n) for n in range(3)]
     theirs = [_view(n, uid=f"other-{n}@x", group_id=8, series_id=100 + n) for n in range(3)]
