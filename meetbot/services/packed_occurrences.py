@@ -49,10 +49,12 @@ def instant(value: int) -> datetime:
 
 @dataclass(frozen=True, slots=True)
 class PackedOccurrences:
-    """OccurrenceViews, each as ``len(_TEXTS)`` references, three ids, four instants
-    (microseconds; ``_NONE`` for None) and a flag."""
+    """OccurrenceViews, each as the index of its ``len(_TEXTS)`` references among the
+    distinct ones (the occurrences of a slot share UID, title, zone and location), three
+    ids, four instants (microseconds; ``_NONE`` for None) and a flag."""
 
-    texts: tuple
+    text_rows: tuple[tuple, ...]  # distinct references, in _TEXTS order
+    text_of: array  # occurrence i's are text_rows[text_of[i]]
     ids: array
     instants: array
     moved: bytes
@@ -62,7 +64,7 @@ class PackedOccurrences:
 
     def view(self, index: int) -> OccurrenceView:
         """The view ``index`` as it was given (equal, not the same object)."""
-        t = self.texts[index * 7 : index * 7 + 7]
+        t = self.text_rows[self.text_of[index]]
         series_id, meeting_id, group_id = (
             None if v == _NONE else v for v in self.ids[index * 3 : index * 3 + 3]
         )
@@ -105,10 +107,17 @@ class PackedOccurrences:
     def approx_size(self) -> int:
         """Bytes held (``freshness.sizing``): the columns, and each string they refer to
         once (a series' title, UID and location are shared by its occurrences)."""
-        texts = {id(t): t for t in self.texts if isinstance(t, str) and not isinstance(t, Enum)}
+        texts = {
+            id(t): t
+            for row in self.text_rows
+            for t in row
+            if isinstance(t, str) and not isinstance(t, Enum)
+        }
+        columns = (self.text_rows, self.text_of, self.ids, self.instants, self.moved)
         return (
             sys.getsizeof(self)
-            + sum(sys.getsizeof(c) for c in (self.texts, self.ids, self.instants, self.moved))
+            + sum(sys.getsizeof(c) for c in columns)
+            + sum(sys.getsizeof(row) for row in self.text_rows)
             + sum(sys.getsizeof(t) for t in texts.values())
         )
 
@@ -139,10 +148,10 @@ class PackedViews(Sequence[OccurrenceView]):
 
 
 def pack_occurrences(views: Iterable[OccurrenceView]) -> PackedOccurrences:
-    texts: list = []
-    ids, instants, moved = array("q"), array("q"), bytearray()
+    rows: dict[tuple, int] = {}
+    text_of, ids, instants, moved = array("l"), array("q"), array("q"), bytearray()
     for v in views:
-        texts.extend(getattr(v, name) for name in _TEXTS)
+        text_of.append(rows.setdefault(tuple(getattr(v, name) for name in _TEXTS), len(rows)))
         ids.extend(_NONE if getattr(v, name) is None else getattr(v, name) for name in _IDS)
         instants.extend(
             _NONE if getattr(v, name) is None else micros(getattr(v, name)) for name in _INSTANTS
@@ -150,7 +159,7 @@ def pack_occurrences(views: Iterable[OccurrenceView]) -> PackedOccurrences:
         local = v.original_start_local
         instants.append(_NONE if local is None else (local - _NAIVE_EPOCH) // _MICROSECOND)
         moved.append(v.is_moved)
-    return PackedOccurrences(tuple(texts), ids, instants, bytes(moved))
+    return PackedOccurrences(tuple(rows), text_of, ids, instants, bytes(moved))
 
 
 @dataclass(frozen=True, slots=True)

@@ -71,6 +71,17 @@ def test_the_occurrences_overlapping_a_window_are_read_as_a_sequence():
     assert list(packed.overlapping(T0 - timedelta(days=2), T0)) == []
 
 
+def test_the_occurrences_of_a_slot_share_their_references():
+    """A slot's occurrences have one UID, title, zone and location: kept once, with an
+    index per occurrence (a share of 200 groups held 7 references per occurrence)."""
+    views = [_view(0, start=T0 + timedelta(days=7 * n), uid="a", title="A") for n in range(50)]
+    views += [_view(1, start=T0 + timedelta(days=7 * n), uid="b", title="B") for n in range(50)]
+    views[7] = _view(0, uid="a", title="A", status=MeetingStatus.CANCELLED)
+    packed = pack_occurrences(views)
+    assert len(packed.text_rows) == 3
+    assert packed.views() == views
+
+
 def test_conflicts_read_back_equal_from_two_sources():
     mine = [_view(n) for n in range(3)]
     theirs = [_view(n, uid=f"other-{n}@x", group_id=8, series_id=100 + n) for n in range(3)]
