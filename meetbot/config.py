@@ -22,7 +22,6 @@
 | MEETBOT_DERIVED_CACHE_BYTES | 33554432 | derived cache budget per process (estimated bytes) |
 | MEETBOT_TOKEN_MEMO_BYTES | 4194304 | token memo budget per process (estimated bytes) |
 | MEETBOT_FAST_PATH_BYTES | 33554432 | feed fast path budget per process (bodies, headers) |
-| MEETBOT_FEED_FRAGMENT_BYTES | 16777216 | per-series feed fragments kept per process (bytes) |
 | MEETBOT_FEED_SPAN_BYTES | 2097152 | per-series event year spans kept per process (bytes) |
 | MEETBOT_FEED_COMPONENT_BYTES | 4194304 | one-off meetings' and to-dos' components per process |
 | MEETBOT_FEED_BODY_BYTES | 33554432 | rendered feed bytes kept per process (bytes) |
@@ -153,7 +152,6 @@ def _cache_budgets() -> dict[str, int]:
         "MEETBOT_DERIVED_CACHE_BYTES": 32 << 20,
         "MEETBOT_TOKEN_MEMO_BYTES": 4 << 20,
         "MEETBOT_FAST_PATH_BYTES": 32 << 20,
-        "MEETBOT_FEED_FRAGMENT_BYTES": 16 << 20,
         "MEETBOT_FEED_SPAN_BYTES": 2 << 20,
         "MEETBOT_FEED_COMPONENT_BYTES": 4 << 20,
         "MEETBOT_FEED_BODY_BYTES": 32 << 20,

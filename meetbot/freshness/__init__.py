@@ -46,7 +46,6 @@ from meetbot.freshness.feed_fragments import (
     store_zones,
 )
 from meetbot.freshness.feed_memory import COMPONENTS as FEED_COMPONENTS
-from meetbot.freshness.feed_memory import FRAGMENTS as FEED_FRAGMENTS
 from meetbot.freshness.feed_memory import SPANS as FEED_SPANS
 from meetbot.freshness.feed_memory import configure as configure_feed_memory
 from meetbot.freshness.feed_store import (
@@ -99,7 +98,6 @@ def install(app: Flask) -> FeedFastPath | None:
 
 __all__ = [
     "FEED_COMPONENTS",
-    "FEED_FRAGMENTS",
     "FEED_SPANS",
     "BoundedCache",
     "FeedSpec",

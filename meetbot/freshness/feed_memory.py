@@ -5,11 +5,6 @@ worker relies on; these caches only spare a worker the queries and parsing of wh
 rendered or read recently. Each has a budget in bytes (a config key, read by
 :func:`configure` when the app is created) and counts its entries as they are held:
 
-- ``FRAGMENTS``: (series id, digest, years) -> ``ical.Fragment`` (one series'
-  components joined in one bytes object): its bytes object, plus per component its
-  sort key and offset (:data:`PART_BYTES` and the key's text), plus the entry's key
-  (``MEETBOT_FEED_FRAGMENT_BYTES``; a formula rather than ``approx_size``, which
-  costs ~0.1 ms a fragment: 100 ms on a cold worker's 1,000 series);
 - ``SPANS``: (series id, digest) -> (the years of the series' events,): a fixed
   :data:`SPAN_ENTRY_BYTES` each, measured with tracemalloc
   (``MEETBOT_FEED_SPAN_BYTES``);
@@ -24,11 +19,19 @@ rendered or read recently. Each has a budget in bytes (a config key, read by
 
 A render's own transients (rows, events, per-component bytes) are referenced from
 none of them, so they die with the render.
+
+The per-series fragments are not kept here (there was a cache of them, 16 MiB by
+default): a feed's next render takes its unchanged series from its previous bytes
+(``feed_store``: bytes and layout) and needs the fragment of a changed series only,
+which it builds; a feed's first render (or one whose VTIMEZONE years moved, which no
+kept fragment would match either) reads the fragments from the table in one
+statement. Kept in memory they only spared a feed sharing the series that one read,
+and held ~2 MiB of a bench worker, ~4 MiB of its RSS with the arenas they pinned
+(issue 19).
 """
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Hashable, Mapping
 from typing import Any
 
@@ -36,8 +39,7 @@ from meetbot.freshness import feed_store
 from meetbot.freshness.cache import BoundedCache
 from meetbot.freshness.sizing import approx_size
 
-# Default budgets (bytes). The largest feed (1,000 series) holds ~2 MiB of fragments.
-FRAGMENT_BYTES = 16 * 1024 * 1024
+# Default budgets (bytes).
 SPAN_BYTES = 2 * 1024 * 1024
 COMPONENT_BYTES = 4 * 1024 * 1024
 BODY_BYTES = feed_store.BODY_CACHE_BYTES
@@ -45,15 +47,8 @@ LAYOUT_BYTES = feed_store.LAYOUT_CACHE_BYTES
 # What a SPANS entry holds (its key and digest, the value tuples, the mapping's own
 # slot), measured with tracemalloc (tests/freshness/test_feed_memory.py checks it).
 SPAN_ENTRY_BYTES = 260
-# A FRAGMENTS entry's key, the mapping's slot and the fragment object itself; and what
-# one component adds besides its bytes and its key's text (the key tuple, three string
-# headers, the offset, the slots in two tuples). Checked against tracemalloc by
-# tests/freshness/test_feed_memory.py.
-FRAGMENT_KEY_BYTES = 600
-PART_BYTES = 260
 
 CONFIG_KEYS = {
-    "MEETBOT_FEED_FRAGMENT_BYTES": FRAGMENT_BYTES,
     "MEETBOT_FEED_SPAN_BYTES": SPAN_BYTES,
     "MEETBOT_FEED_COMPONENT_BYTES": COMPONENT_BYTES,
     "MEETBOT_FEED_BODY_BYTES": BODY_BYTES,
@@ -61,22 +56,10 @@ CONFIG_KEYS = {
 }
 
 
-def _fragment_size(_key: Hashable, fragment: Any) -> int:
-    first = fragment.keys[0] if fragment.keys else ("", "", "")
-    per_part = PART_BYTES + sum(len(text) for text in first)
-    return (
-        sys.getsizeof(fragment.body)
-        + FRAGMENT_KEY_BYTES
-        + len(fragment.keys) * per_part
-        + 80 * (len(fragment.tzids) + len(fragment.utc_times))
-    )
-
-
 def _component_size(key: Hashable, value: Any) -> int:
     return approx_size((key, value))
 
 
-FRAGMENTS = BoundedCache(FRAGMENT_BYTES, entry_size=_fragment_size)
 SPANS = BoundedCache(SPAN_BYTES, size_of=lambda _value: SPAN_ENTRY_BYTES)
 COMPONENTS = BoundedCache(COMPONENT_BYTES, entry_size=_component_size)
 
@@ -84,7 +67,6 @@ COMPONENTS = BoundedCache(COMPONENT_BYTES, entry_size=_component_size)
 def caches() -> dict[str, BoundedCache]:
     """Each cache by its config key."""
     return {
-        "MEETBOT_FEED_FRAGMENT_BYTES": FRAGMENTS,
         "MEETBOT_FEED_SPAN_BYTES": SPANS,
         "MEETBOT_FEED_COMPONENT_BYTES": COMPONENTS,
         "MEETBOT_FEED_BODY_BYTES": feed_store.body_cache(),

@@ -4,11 +4,12 @@ A feed is the fragments of its series (plus its one-off meetings and to-dos) spl
 together (``ical.assemble_calendar``). A series' fragment depends on its fingerprint
 (``feed_render._series_fingerprints``: its columns, slots, work streams and an
 aggregate of its meeting rows) and on the years the feed's VTIMEZONEs cover; both are
-known before any meeting row is read. So a render looks each series' fragment up in
-this process's memory, then in the ``feed_fragments`` table (one query for all that
-memory lacks), and builds (loading the meeting rows of) only the series found in
-neither: after a one-series change, any worker, also a freshly started one, renders
-that one series and splices the others.
+known before any meeting row is read. So a render takes each series unchanged since
+the feed's previous bytes from those bytes (``ical.Layout``), looks the others'
+fragments up in the ``feed_fragments`` table (one query for all) and builds (loading
+the meeting rows of) only the series found in neither: after a one-series change, any
+worker, also a freshly started one, renders that one series and splices the others.
+Fragments are not kept in process memory (``freshness.feed_memory`` says why).
 """
 
 from __future__ import annotations
@@ -19,7 +20,6 @@ from typing import NamedTuple
 
 from meetbot.domain import ical
 from meetbot.freshness import (
-    FEED_FRAGMENTS,
     FEED_SPANS,
     BoundedCache,
     StoredFragment,
@@ -37,9 +37,7 @@ Events = list[ical.SeriesEvent | ical.SingleEvent]
 Build = Callable[[Sequence[FeedSeries]], dict[int, Events]]
 Years = tuple[int, int]
 
-# (series id, digest, years) -> Fragment; (series id, digest) -> (span,): each bounded
-# in bytes (freshness.feed_memory).
-_FRAGMENTS = FEED_FRAGMENTS
+# (series id, digest) -> (span,): bounded in bytes (freshness.feed_memory).
 _SPANS = FEED_SPANS
 _ZONES = BoundedCache(512)  # (zone, years) -> VTIMEZONE bytes
 
@@ -129,14 +127,10 @@ def series_fragments(
 def _fragments(
     render: _Render, wanted: Sequence[FeedSeries], years: Years, build: Build
 ) -> list[ical.Fragment]:
-    """The fragments of ``wanted`` for ``years``: from this process, the table (one
-    query for all that memory lacks) or built now (and stored)."""
+    """The fragments of ``wanted`` for ``years``: from the table (one query for all) or
+    built now (and stored)."""
     found: dict[int, ical.Fragment] = {}
-    for series in wanted:
-        hit = _FRAGMENTS.get((series.id, render.digests[series.id], years))
-        if hit is not None:
-            found[series.id] = hit
-    missing = [s.id for s in wanted if s.id not in found]
+    missing = [s.id for s in wanted]
     render.lookup(missing)
     new: list[StoredFragment] = []
     unbuilt = [i for i in missing if (i, years) not in render.stored]
@@ -150,7 +144,6 @@ def _fragments(
             fragment = ical.build_fragment(render.events.pop(i), years)
             meta, body = fragment.to_record()
             new.append(StoredFragment(i, render.digests[i], years, render.spans[i], meta, body))
-        _FRAGMENTS.put((i, render.digests[i], years), fragment)
         found[i] = fragment
     store_fragments(new)
     return [found[s.id] for s in wanted]
@@ -176,7 +169,6 @@ def zone_bytes(zones: set[str], years: Years) -> dict[str, bytes]:
 
 
 def clear_series_fragments() -> None:
-    """Forget the fragments and VTIMEZONEs kept in this process (the tables keep theirs)."""
-    _FRAGMENTS.clear()
+    """Forget the year spans and VTIMEZONEs kept in this process (the tables keep theirs)."""
     _SPANS.clear()
     _ZONES.clear()

@@ -17,7 +17,6 @@ from meetbot.freshness import feed_memory, feed_store
 
 BUDGET = 200_000
 KEYS = {
-    "MEETBOT_FEED_FRAGMENT_BYTES": feed_memory.FRAGMENTS,
     "MEETBOT_FEED_SPAN_BYTES": feed_memory.SPANS,
     "MEETBOT_FEED_COMPONENT_BYTES": feed_memory.COMPONENTS,
     "MEETBOT_FEED_BODY_BYTES": feed_store.body_cache(),
@@ -99,9 +98,6 @@ def _real_bytes(fill) -> int:
 
 
 FILLS = {
-    "MEETBOT_FEED_FRAGMENT_BYTES": lambda n: feed_memory.FRAGMENTS.put(
-        (n, f"{n:040x}", (2021, 2031)), _fragment(n)
-    ),
     "MEETBOT_FEED_SPAN_BYTES": lambda n: feed_memory.SPANS.put((n, f"{n:040x}"), ((2021, 2031),)),
     "MEETBOT_FEED_COMPONENT_BYTES": lambda n: ical.build_fragment(
         [_single(n)], (2021, 2031), feed_memory.COMPONENTS
@@ -118,7 +114,6 @@ FILLS = {
 
 # Entries that fit in BUDGET bytes.
 COUNTS = {
-    "MEETBOT_FEED_FRAGMENT_BYTES": 10,
     "MEETBOT_FEED_SPAN_BYTES": 300,
     "MEETBOT_FEED_COMPONENT_BYTES": 40,
     "MEETBOT_FEED_BODY_BYTES": 30,

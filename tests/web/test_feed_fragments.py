@@ -105,6 +105,27 @@ def test_a_fresh_server_builds_only_the_changed_series(app, app_config, group_se
             db.engine.dispose()
 
 
+def test_fragments_live_in_the_table_only(app, app_config, group_series) -> None:
+    """A process keeps a feed's bytes and layout, not its series' fragments (~2 MiB of
+    a bench worker): another feed of the same series reads them from the table, in one
+    statement, and builds none (issue 19, worker RSS)."""
+    one = group_series[0].id
+    db.session.rollback()  # SQLite: the test's session holds the write lock since BEGIN
+    clear_render_cache()
+    server = create_app(app_config)
+    assert server.test_client().get("/groups/wg/calendar.ics").status_code == 200
+    fragment_reads = _reads(server, "SELECT feed_fragments.series_id")
+    meeting_reads = _meeting_reads(server)
+
+    answer = server.test_client().get(f"/series/{one}/calendar.ics")
+
+    assert answer.status_code == 200 and b"SUMMARY:Moved call" in answer.data
+    assert fragment_reads == [{one}]
+    assert meeting_reads == []
+    with server.app_context():
+        db.engine.dispose()
+
+
 def _cold_statements(app_config, url: str) -> tuple[int, bytes]:
     """Statements of the first request of a new app with empty process caches."""
     clear_render_cache()
