@@ -91,7 +91,13 @@ def render_feed(
     the shared table or built now (``feed_series``), spliced with the one-off meetings
     and the to-dos."""
     with collector.paused():
-        return _render(name, timezone, series_list, one_offs, todos, description, previous)
+        try:
+            return _render(name, timezone, series_list, one_offs, todos, description, previous)
+        finally:
+            # The slots' pure forms and marks serve this render's built series only: the
+            # next render takes the unchanged ones from the bytes. Kept, they were up to
+            # 8,192 slots' objects per process (~1 KB each), whatever the feeds' sizes.
+            clear_slot_cache()
 
 
 def _render(

@@ -131,7 +131,8 @@ class FeedSlot(NamedTuple):
 
 
 # A render asks for a slot's pure form and mark several times (the rows' statement,
-# matching them, its VEVENT): made once per slot value, forgotten with the render caches.
+# matching them, its VEVENT): made once per slot value, forgotten when the render ends
+# (feed_render.render_feed).
 @lru_cache(maxsize=8192)
 def _domain_slot(row: FeedSlot) -> Slot:
     return slot_of(row)

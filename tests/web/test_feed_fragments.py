@@ -126,6 +126,17 @@ def test_fragments_live_in_the_table_only(app, app_config, group_series) -> None
         db.engine.dispose()
 
 
+def test_a_render_leaves_no_slot_objects_behind(app, group_series) -> None:
+    """The slots' pure forms and marks are made once per render, not kept for the
+    process (they were, up to 8,192 slots)."""
+    from meetbot.services import feed_rows
+
+    feed_rows.clear_slot_cache()
+    assert app.test_client().get("/groups/wg/calendar.ics").status_code == 200
+    assert feed_rows._domain_slot.cache_info().currsize == 0
+    assert feed_rows._slot_mark.cache_info().currsize == 0
+
+
 def _cold_statements(app_config, url: str) -> tuple[int, bytes]:
     """Statements of the first request of a new app with empty process caches."""
     clear_render_cache()
