@@ -87,16 +87,12 @@ def render_feed(
     previous: ical.PreviousFeed | None = None,
 ) -> ical.RenderedFeed:
     """The feed's bytes and layout: the series unchanged since ``previous`` (the feed's
-    last bytes) taken from those bytes, each other series' fragment from this process,
-    the shared table or built now (``feed_series``), spliced with the one-off meetings
-    and the to-dos."""
+    last bytes) taken from those bytes, the others' fragments from the shared table or
+    built now (``feed_series``), spliced with the one-off meetings and the to-dos."""
     with collector.paused():
         try:
             return _render(name, timezone, series_list, one_offs, todos, description, previous)
-        finally:
-            # The slots' pure forms and marks serve this render's built series only: the
-            # next render takes the unchanged ones from the bytes. Kept, they were up to
-            # 8,192 slots' objects per process (~1 KB each), whatever the feeds' sizes.
+        finally:  # the slots' memo serves one render (kept, up to 8,192 slots' objects)
             clear_slot_cache()
 
 
@@ -167,8 +163,7 @@ _COMPONENTS = FEED_COMPONENTS
 
 
 def clear_render_cache() -> None:
-    """Forget this process's render caches (the bench uses it to time a cold render;
-    the shared fragments table keeps its rows)."""
+    """Forget this process's render caches (the bench's cold render; not the tables)."""
     clear_series_fragments()
     _COMPONENTS.clear()
     ical.clear_shared_lines()
