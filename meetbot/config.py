@@ -71,6 +71,22 @@ def _bool(value: str) -> bool:
     return value.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _whole(name: str, default: int, minimum: int = 0) -> int:
+    """The environment variable ``name`` as a whole number of at least ``minimum``
+    (``default`` when unset or empty); a bad value raises with the variable's name, so
+    a worker that cannot start says which setting to fix."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError(f"{name} must be a whole number, not {raw!r}") from None
+    if value < minimum:
+        raise ValueError(f"{name} must be at least {minimum}, not {value}")
+    return value
+
+
 def load_config(instance_path: Path) -> dict[str, Any]:
     """Build the configuration mapping from defaults and the environment."""
     instance_path.mkdir(parents=True, exist_ok=True)
@@ -99,7 +115,7 @@ def load_config(instance_path: Path) -> dict[str, Any]:
         "MEETBOT_PASSWORD_LOGIN": _bool(os.environ.get("MEETBOT_PASSWORD_LOGIN", "1")),
         "MEETBOT_MAIL_FROM": os.environ.get("MEETBOT_MAIL_FROM")
         or f"meetbot <meetbot@{uid_domain}>",
-        "MAX_CONTENT_LENGTH": int(os.environ.get("MEETBOT_MAX_CONTENT_LENGTH", 5 * 1024 * 1024)),
+        "MAX_CONTENT_LENGTH": _whole("MEETBOT_MAX_CONTENT_LENGTH", 5 * 1024 * 1024, 1),
         **_list_caps(),
         "RATELIMIT_STORAGE_URI": os.environ.get("MEETBOT_RATELIMIT_STORAGE_URL", "memory://"),
         "RATELIMIT_HEADERS_ENABLED": True,
@@ -118,9 +134,9 @@ def load_config(instance_path: Path) -> dict[str, Any]:
         "WTF_CSRF_TIME_LIMIT": None,  # tied to the session instead of a clock
         # Behind nginx: how many proxies' X-Forwarded-For/-Proto/-Host to trust
         # (werkzeug's ProxyFix), so rate limits see the client and URLs say https.
-        "MEETBOT_TRUSTED_PROXIES": int(os.environ.get("MEETBOT_TRUSTED_PROXIES", 0)),
+        "MEETBOT_TRUSTED_PROXIES": _whole("MEETBOT_TRUSTED_PROXIES", 0),
         # Feeds tell clients how often to poll (REFRESH-INTERVAL / X-PUBLISHED-TTL).
-        "MEETBOT_FEED_REFRESH_MINUTES": int(os.environ.get("MEETBOT_FEED_REFRESH_MINUTES", 60)),
+        "MEETBOT_FEED_REFRESH_MINUTES": _whole("MEETBOT_FEED_REFRESH_MINUTES", 60, 1),
         # Answer repeated feed requests from process memory while the database has not
         # changed (meetbot/freshness/fastpath.py); off only to rule it out when debugging.
         "MEETBOT_FEED_FAST_PATH": _bool(os.environ.get("MEETBOT_FEED_FAST_PATH", "1")),
@@ -141,7 +157,7 @@ def _engine_options() -> dict[str, object]:
     a cap below the working set would compile again on every page of mixed traffic."""
     return {
         "pool_pre_ping": True,
-        "query_cache_size": int(os.environ.get("MEETBOT_SQL_CACHE_SIZE", 500)),
+        "query_cache_size": _whole("MEETBOT_SQL_CACHE_SIZE", 500),
     }
 
 
@@ -160,17 +176,15 @@ def _cache_budgets() -> dict[str, int]:
         "MEETBOT_SQLITE_STATEMENTS": DEFAULT_SQLITE_STATEMENTS,
         "MEETBOT_SQLITE_CACHE_KIB": DEFAULT_SQLITE_CACHE_KIB,
     }
-    return {key: int(os.environ.get(key, default)) for key, default in defaults.items()}
+    return {key: _whole(key, default) for key, default in defaults.items()}
 
 
 def _list_caps() -> dict[str, int]:
     """Caps on the lists that grow with membership (services/list_caps.py)."""
     return {
-        "MEETBOT_MAX_MEMBERS_PER_GROUP": int(os.environ.get("MEETBOT_MAX_MEMBERS_PER_GROUP", 5000)),
-        "MEETBOT_MAX_ATTENDANCE_PER_MEETING": int(
-            os.environ.get("MEETBOT_MAX_ATTENDANCE_PER_MEETING", 2000)
-        ),
-        "MEETBOT_MAX_MINUTE_ITEMS_PER_MEETING": int(
-            os.environ.get("MEETBOT_MAX_MINUTE_ITEMS_PER_MEETING", 2000)
+        "MEETBOT_MAX_MEMBERS_PER_GROUP": _whole("MEETBOT_MAX_MEMBERS_PER_GROUP", 5000, 1),
+        "MEETBOT_MAX_ATTENDANCE_PER_MEETING": _whole("MEETBOT_MAX_ATTENDANCE_PER_MEETING", 2000, 1),
+        "MEETBOT_MAX_MINUTE_ITEMS_PER_MEETING": _whole(
+            "MEETBOT_MAX_MINUTE_ITEMS_PER_MEETING", 2000, 1
         ),
     }
