@@ -168,7 +168,6 @@ def clear_render_cache() -> None:
     _COMPONENTS.clear()
     ical.clear_shared_lines()
     ical.clear_dst_cache()
-    clear_slot_cache()
     clear_feed_bodies()
 
 

@@ -144,7 +144,7 @@ def _slot_mark(row: FeedSlot) -> str:
 
 
 def clear_slot_cache() -> None:
-    """Forget the slots' pure forms and marks (a cold render starts without them)."""
+    """Forget the slots' pure forms and marks (at the end of every feed render)."""
     _domain_slot.cache_clear()
     _slot_mark.cache_clear()
 
