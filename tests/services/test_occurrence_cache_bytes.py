@@ -24,13 +24,19 @@ def _title(o: OccurrenceView) -> tuple[tuple[str, str], str]:
     return (o.start.isoformat(), o.uid), o.title
 
 
-def test_only_the_rendering_is_kept(create_group, create_series, time_machine):
+def _weekly_group(create_group, create_series, time_machine):
+    """A group with one weekly series, at NOW, with this app's derived cache empty."""
     time_machine.move_to(NOW, tick=False)
     group = create_group()
     create_series(group, title="Weekly", start=datetime(2026, 1, 6, 15, 0))
     store = current_app.extensions.get("meetbot_derived_cache")
     if store is not None:
         store.clear()
+    return group
+
+
+def test_only_the_rendering_is_kept(create_group, create_series, time_machine):
+    group = _weekly_group(create_group, create_series, time_machine)
     rendered = list(cached_group_entries(group, NOW, 90, "meetbot.test", _title))
     assert [text for _, text in rendered] == ["Weekly"] * 13
     store = current_app.extensions["meetbot_derived_cache"]
@@ -73,12 +79,7 @@ def test_a_groups_window_is_kept_packed(create_group, create_series, time_machin
     (a big group's four weeks were ~3,000 views, 1.9 MiB of every worker)."""
     from meetbot.services.packed_occurrences import PackedOccurrences
 
-    time_machine.move_to(NOW, tick=False)
-    group = create_group()
-    create_series(group, title="Weekly", start=datetime(2026, 1, 6, 15, 0))
-    store = current_app.extensions.get("meetbot_derived_cache")
-    if store is not None:
-        store.clear()
+    group = _weekly_group(create_group, create_series, time_machine)
     shown = cached_group_occurrences(group, NOW, 28, "meetbot.test")
     assert [o.title for o in shown] == ["Weekly"] * 4
     store = current_app.extensions["meetbot_derived_cache"]
