@@ -24,13 +24,12 @@ from __future__ import annotations
 import zlib
 from array import array
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import compress
-from typing import overload
 
-from meetbot.services.packed_occurrences import instant, micros
+from meetbot.services.packed_occurrences import Selection, instant, micros
 
 Key = tuple[str, ...]
 Entry = tuple[Key, str]
@@ -83,28 +82,14 @@ class PackedEntries:
         return self.key(index), self.texts_of(index, index)
 
 
-class PackedWindow(Sequence[Entry]):
+class PackedWindow(Selection[Entry]):
     """Some entries of a :class:`PackedEntries` (by index), read as ``(key, text)``."""
 
-    __slots__ = ("_indexes", "_packed")
+    __slots__ = ("_packed",)
 
     def __init__(self, packed: PackedEntries, indexes: list[int]) -> None:
+        super().__init__(packed.entry, indexes)
         self._packed = packed
-        self._indexes = indexes
-
-    def __len__(self) -> int:
-        return len(self._indexes)
-
-    @overload
-    def __getitem__(self, item: int) -> Entry: ...
-
-    @overload
-    def __getitem__(self, item: slice) -> list[Entry]: ...
-
-    def __getitem__(self, item: int | slice) -> Entry | list[Entry]:
-        if isinstance(item, slice):
-            return [self._packed.entry(n) for n in self._indexes[item]]
-        return self._packed.entry(self._indexes[item])
 
     def page(self, after: Key | None, limit: int) -> tuple[list[str], Key | None]:
         """``services.paging.page_of`` of this window, its texts as runs: each run of
@@ -137,6 +122,11 @@ def pack_entries(entries: Iterable[tuple[datetime, datetime, Key, str]]) -> Pack
     width = -1
     ordered = True
     last: Key | None = None
+
+    def close_block() -> None:  # the texts written since the last block, compressed
+        block_starts.append(text_bounds[-1] - texts.pending)
+        blocks.append(zlib.compress(texts.take().encode(), 1))
+
     for start, end, key, text in entries:
         if width < 0:
             width = len(key)
@@ -153,12 +143,10 @@ def pack_entries(entries: Iterable[tuple[datetime, datetime, Key, str]]) -> Pack
         if keys.pending >= BLOCK_CHARS:
             key_chunks.append(keys.take())
         if texts.pending >= BLOCK_CHARS:
-            block_starts.append(text_bounds[-1] - texts.pending)
-            blocks.append(zlib.compress(texts.take().encode(), 1))
+            close_block()
     key_chunks.append(keys.take())
     if texts.pending:
-        block_starts.append(text_bounds[-1] - texts.pending)
-        blocks.append(zlib.compress(texts.take().encode(), 1))
+        close_block()
     packed = PackedEntries(
         starts,
         ends,

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import sys
 from array import array
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import Enum
-from typing import overload
+from typing import TypeVar, overload
 
 from meetbot.services.conflict_pairs import Conflict
 from meetbot.services.occurrences import OccurrenceView
@@ -122,29 +122,43 @@ class PackedOccurrences:
         )
 
 
-class PackedViews(Sequence[OccurrenceView]):
-    """Some occurrences of a :class:`PackedOccurrences` (by index), each unpacked when it
-    is read."""
+T = TypeVar("T")
 
-    __slots__ = ("_indexes", "_packed")
 
-    def __init__(self, packed: PackedOccurrences, indexes: list[int]) -> None:
-        self._packed = packed
+class Selection(Sequence[T]):
+    """Some items of a packed container, by index, each made by ``read(index)`` when it
+    is read (the occurrences of a window: ``PackedViews``; the API's entries:
+    ``packed_entries.PackedWindow``)."""
+
+    __slots__ = ("_indexes", "_read")
+
+    def __init__(self, read: Callable[[int], T], indexes: list[int]) -> None:
+        self._read = read
         self._indexes = indexes
 
     def __len__(self) -> int:
         return len(self._indexes)
 
     @overload
-    def __getitem__(self, item: int) -> OccurrenceView: ...
+    def __getitem__(self, item: int) -> T: ...
 
     @overload
-    def __getitem__(self, item: slice) -> list[OccurrenceView]: ...
+    def __getitem__(self, item: slice) -> list[T]: ...
 
-    def __getitem__(self, item: int | slice) -> OccurrenceView | list[OccurrenceView]:
+    def __getitem__(self, item: int | slice) -> T | list[T]:
         if isinstance(item, slice):
-            return [self._packed.view(n) for n in self._indexes[item]]
-        return self._packed.view(self._indexes[item])
+            return [self._read(n) for n in self._indexes[item]]
+        return self._read(self._indexes[item])
+
+
+class PackedViews(Selection[OccurrenceView]):
+    """Some occurrences of a :class:`PackedOccurrences` (by index), each unpacked when it
+    is read."""
+
+    __slots__ = ()
+
+    def __init__(self, packed: PackedOccurrences, indexes: list[int]) -> None:
+        super().__init__(packed.view, indexes)
 
 
 def pack_occurrences(views: Iterable[OccurrenceView]) -> PackedOccurrences:
